@@ -1,0 +1,125 @@
+/**
+ * Glossary.
+ * - lead: one person to enrich, as a flat record of fields (Clay rows are flat).
+ * - identity: what makes two leads the same person (normalized email first).
+ * - claypipe_id: the id claypipe gives a lead; it travels in the Clay row so the
+ *   enriched row can be matched back.
+ */
+import { z } from "zod";
+
+export type FieldValue = string | number | boolean | null;
+export type Lead = Record<string, FieldValue>;
+
+export interface LeadIssue {
+  /** The field at fault, e.g. "email"; "" for the lead as a whole. */
+  path: string;
+  reason: string;
+}
+
+export type LeadValidation = { ok: true; lead: Lead } | { ok: false; issues: LeadIssue[] };
+
+/** Fields claypipe writes into every Clay row; input values for them are ignored. */
+export const RESERVED_FIELDS = ["claypipe_id", "callback_url"] as const;
+
+const emailSchema = z.email();
+
+/** "First Name", "first-name" and "firstName" all become "first_name". */
+export function normalizeFieldName(name: string): string {
+  return name
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** "https://www.Acme.com/about" → "acme.com". */
+export function normalizeDomain(domain: string): string {
+  return domain
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, "")
+    .replace(/^www\./, "")
+    .replace(/[/?#].*$/, "");
+}
+
+function isFlatValue(value: unknown): value is FieldValue {
+  return value === null || ["string", "number", "boolean"].includes(typeof value);
+}
+
+/** Checks and normalizes one incoming lead; never throws. */
+export function validateLead(input: unknown): LeadValidation {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return { ok: false, issues: [{ path: "", reason: "a lead must be a JSON object of fields" }] };
+  }
+  const issues: LeadIssue[] = [];
+  const lead: Lead = {};
+  for (const [rawKey, value] of Object.entries(input)) {
+    const key = normalizeFieldName(rawKey);
+    if (key === "" || (RESERVED_FIELDS as readonly string[]).includes(key)) continue;
+    if (!isFlatValue(value)) {
+      issues.push({
+        path: rawKey,
+        reason: "nested values are not allowed: Clay rows are flat, so flatten it or send a string",
+      });
+      continue;
+    }
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      issues.push({ path: rawKey, reason: "must be a finite number" });
+      continue;
+    }
+    const trimmed = typeof value === "string" ? value.trim() : value;
+    if (trimmed === "" || trimmed === null) continue;
+    lead[key] = trimmed;
+  }
+
+  if (lead.email !== undefined) {
+    const email = normalizeEmail(String(lead.email));
+    if (emailSchema.safeParse(email).success) lead.email = email;
+    else
+      issues.push({ path: "email", reason: `"${truncate(email)}" is not a valid email address` });
+  }
+  if (lead.domain !== undefined) lead.domain = normalizeDomain(String(lead.domain));
+  if (lead.linkedin_url !== undefined && !/linkedin\.com\//i.test(String(lead.linkedin_url))) {
+    issues.push({ path: "linkedin_url", reason: "must be a linkedin.com profile URL" });
+  }
+  if (issues.length === 0 && identityKey(lead) === undefined) {
+    issues.push({
+      path: "",
+      reason: "needs an email, a linkedin_url, or a name with a company or domain to be enriched",
+    });
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, lead };
+}
+
+/** The key that says two leads are the same person, or undefined when the lead has none. */
+export function identityKey(lead: Lead): string | undefined {
+  if (typeof lead.email === "string") return `email:${lead.email}`;
+  if (typeof lead.linkedin_url === "string") {
+    const path = lead.linkedin_url
+      .toLowerCase()
+      .replace(/^.*linkedin\.com\//, "")
+      .replace(/\/+$/, "");
+    return `linkedin:${path}`;
+  }
+  const name = [lead.full_name ?? [lead.first_name, lead.last_name].filter(Boolean).join(" ")]
+    .join("")
+    .trim()
+    .toLowerCase();
+  const org = lead.domain ?? lead.company;
+  if (name && org !== undefined) return `name:${name}|${String(org).toLowerCase()}`;
+  return undefined;
+}
+
+function truncate(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** One line for a person: "email: "x" is not a valid email address; …". */
+export function describeLeadIssues(issues: readonly LeadIssue[]): string {
+  return issues.map((issue) => `${issue.path || "lead"}: ${issue.reason}`).join("; ");
+}
