@@ -1,0 +1,107 @@
+/**
+ * Reads claypipe.config.yaml: `.env` beside it, YAML, `${ENV}` references, then
+ * the schema. Any problem is one ClaypipeError listing every bad key, before
+ * anything starts.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { ClaypipeError } from "../core/errors.js";
+import { type ConfigProblem, formatPath, interpolateEnv, isSecretKey } from "./interpolate-env.js";
+import { type ClaypipeConfig, configSchema } from "./schema.js";
+
+export const DEFAULT_CONFIG_FILE = "claypipe.config.yaml";
+
+export interface LoadConfigOptions {
+  /** @defaultValue process.env (with `.env` beside the config file filling gaps) */
+  env?: Record<string, string | undefined>;
+}
+
+export function loadConfigFile(
+  path = DEFAULT_CONFIG_FILE,
+  options: LoadConfigOptions = {},
+): ClaypipeConfig {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    throw new ClaypipeError("config_not_found", `no config file at ${file}`, {
+      hint: "run `claypipe init` to write a starter config, or pass --config <file>",
+    });
+  }
+  const env = options.env ?? { ...readDotEnv(dirname(file)), ...process.env };
+  return parseConfig(readFileSync(file, "utf8"), { env, source: file });
+}
+
+/** Parses and validates config text; `source` names it in messages. */
+export function parseConfig(
+  text: string,
+  options: { env: Record<string, string | undefined>; source?: string },
+): ClaypipeConfig {
+  const source = options.source ?? "config";
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0]!;
+    throw new ClaypipeError("config_invalid", `${source} is not valid YAML: ${first.message}`, {
+      hint: "fix the YAML syntax at the line shown (indentation uses spaces, not tabs)",
+    });
+  }
+  const { value, problems } = interpolateEnv(document.toJS() ?? {}, options.env);
+  const parsed = configSchema.safeParse(value);
+  const all = [...problems, ...(parsed.success ? [] : describeIssues(parsed.error, value))];
+  if (all.length > 0 || !parsed.success) throw configError(source, all);
+  return deepFreeze(parsed.data);
+}
+
+function describeIssues(error: z.ZodError, document: unknown): ConfigProblem[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        path: formatPath([...issue.path, key]),
+        message: "unknown key: check its spelling and indentation",
+      }));
+    }
+    const path = issue.path.length > 0 ? formatPath(issue.path) : "(top level)";
+    const key = issue.path.at(-1);
+    const found =
+      key !== undefined && isSecretKey(key)
+        ? "(secret, not shown)"
+        : show(valueAt(document, issue.path));
+    return [{ path, message: `${issue.message}; found ${found}` }];
+  });
+}
+
+function configError(source: string, problems: ConfigProblem[]): ClaypipeError {
+  const lines = problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n");
+  return new ClaypipeError("config_invalid", `${source} is not valid:\n${lines}`, {
+    hint: "fix the keys above; the README's config reference lists every key and its default",
+  });
+}
+
+function valueAt(document: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let node: unknown = document;
+  for (const part of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  return node;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+function readDotEnv(dir: string): Record<string, string | undefined> {
+  const file = resolve(dir, ".env");
+  return existsSync(file) ? parseEnv(readFileSync(file, "utf8")) : {};
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

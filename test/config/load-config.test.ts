@@ -1,0 +1,146 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfigFile, parseConfig } from "../../src/config/load-config.js";
+import { starterConfig } from "../../src/config/starter-config.js";
+import { ClaypipeError } from "../../src/core/errors.js";
+
+const MINIMAL = `
+clay:
+  workspaces:
+    - name: main
+      tables:
+        - name: leads
+          webhooks:
+            - url: https://api.clay.com/v3/sources/webhook/pull-in-data-from-a-webhook-abc
+              authToken: \${CLAY_WEBHOOK_TOKEN}
+`;
+
+function failure(run: () => unknown): ClaypipeError {
+  try {
+    run();
+  } catch (thrown) {
+    if (thrown instanceof ClaypipeError) return thrown;
+    throw thrown;
+  }
+  throw new Error("expected a ClaypipeError");
+}
+
+describe("parseConfig", () => {
+  it("fills every default and resolves ${ENV} references", () => {
+    const config = parseConfig(MINIMAL, { env: { CLAY_WEBHOOK_TOKEN: "tok-123" } });
+    expect(config.tier).toBe("direct");
+    const workspace = config.clay.workspaces[0]!;
+    expect(workspace.rateLimit).toEqual({ perSecond: 10, burst: 20 });
+    expect(workspace.tables[0]!.rowLimit).toBe(50_000);
+    expect(workspace.tables[0]!.webhooks[0]).toMatchObject({
+      authToken: "tok-123",
+      submissionLimit: 50_000,
+    });
+    expect(config.sender).toMatchObject({
+      concurrency: 4,
+      initialBackoff: 500,
+      maxBackoff: 60_000,
+    });
+    expect(Object.isFrozen(config.clay.workspaces[0]!.tables)).toBe(true);
+  });
+
+  it("names a missing environment variable and its key path", () => {
+    const error = failure(() => parseConfig(MINIMAL, { env: {} }));
+    expect(error.code).toBe("config_invalid");
+    expect(error.message).toContain("clay.workspaces[0].tables[0].webhooks[0].authToken");
+    expect(error.message).toContain("CLAY_WEBHOOK_TOKEN is not set");
+  });
+
+  it("treats ${VAR:-} as optional and ${VAR:-x} as a default", () => {
+    const text = MINIMAL.replace("${CLAY_WEBHOOK_TOKEN}", "${CLAY_WEBHOOK_TOKEN:-}").replace(
+      "name: main",
+      "name: ${WS_NAME:-fallback}",
+    );
+    const config = parseConfig(text, { env: {} });
+    expect(config.clay.workspaces[0]!.name).toBe("fallback");
+    expect(config.clay.workspaces[0]!.tables[0]!.webhooks[0]!.authToken).toBeUndefined();
+  });
+
+  it("refuses a secret written into the file, without echoing it", () => {
+    const error = failure(() =>
+      parseConfig(MINIMAL.replace("${CLAY_WEBHOOK_TOKEN}", "hunter2-literal"), { env: {} }),
+    );
+    expect(error.message).toContain(
+      "webhooks[0].authToken: secrets must come from the environment",
+    );
+    expect(error.message).not.toContain("hunter2-literal");
+  });
+
+  it("names the key path, the value found and what is expected", () => {
+    const text = MINIMAL.replace("name: main", "name: main\n      rateLimit: { perSecond: -3 }");
+    const error = failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } }));
+    expect(error.message).toMatch(/clay\.workspaces\[0\]\.rateLimit\.perSecond: .*; found -3/);
+    expect(error.hint).toContain("config reference");
+  });
+
+  it("lists every problem at once, unknown keys included", () => {
+    const text = `${MINIMAL}\nsender:\n  concurency: 3\n  initialBackoff: soon\n`;
+    const error = failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } }));
+    expect(error.message).toContain("sender.concurency: unknown key");
+    expect(error.message).toMatch(/sender\.initialBackoff: expected a duration.*found "soon"/);
+  });
+
+  it("rejects a webhook that is not a URL and a table without webhooks", () => {
+    const text = MINIMAL.replace(
+      "https://api.clay.com/v3/sources/webhook/pull-in-data-from-a-webhook-abc",
+      "not a url",
+    );
+    expect(
+      failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } })).message,
+    ).toContain(
+      'webhooks[0].url: expected the webhook URL Clay shows for the table\'s source; found "not a url"',
+    );
+    const empty = `clay:\n  workspaces:\n    - name: main\n      tables:\n        - name: leads\n          webhooks: []\n`;
+    expect(failure(() => parseConfig(empty, { env: {} })).message).toContain(
+      "a table needs at least one webhook source",
+    );
+  });
+
+  it("says where the YAML is broken", () => {
+    const error = failure(() =>
+      parseConfig("clay:\n  workspaces: [\n", { env: {}, source: "my.yaml" }),
+    );
+    expect(error.message).toMatch(/^my\.yaml is not valid YAML: .*line/s);
+  });
+
+  it("rejects a callback secret shorter than 32 characters", () => {
+    const text = `${MINIMAL}\ncallbacks:\n  baseUrl: https://hooks.example.com\n  secret: \${CB_SECRET}\n`;
+    const error = failure(() =>
+      parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t", CB_SECRET: "short" } }),
+    );
+    expect(error.message).toContain("callbacks.secret: use at least 32 random characters");
+    expect(error.message).toContain("(secret, not shown)");
+    expect(error.message).not.toContain('short"');
+  });
+});
+
+describe("loadConfigFile", () => {
+  it("says how to start when the file is missing", () => {
+    const error = failure(() => loadConfigFile(join(tmpdir(), "nope", "claypipe.config.yaml")));
+    expect(error.code).toBe("config_not_found");
+    expect(error.hint).toContain("claypipe init");
+  });
+
+  it("reads .env beside the file, without overriding the real environment", () => {
+    const dir = mkdtempSync(join(tmpdir(), "claypipe-config-"));
+    writeFileSync(join(dir, "claypipe.config.yaml"), MINIMAL);
+    writeFileSync(join(dir, ".env"), "CLAY_WEBHOOK_TOKEN=from-dotenv\n");
+    const config = loadConfigFile(join(dir, "claypipe.config.yaml"));
+    expect(config.clay.workspaces[0]!.tables[0]!.webhooks[0]!.authToken).toBe("from-dotenv");
+  });
+});
+
+describe("starter configs", () => {
+  it("the direct tier's starter loads with and without its optional secrets", () => {
+    expect(parseConfig(starterConfig("direct"), { env: {} }).tier).toBe("direct");
+    const withToken = parseConfig(starterConfig("direct"), { env: { CLAY_WEBHOOK_TOKEN: "tok" } });
+    expect(withToken.clay.workspaces[0]!.tables[0]!.webhooks[0]!.authToken).toBe("tok");
+  });
+});
