@@ -1,0 +1,54 @@
+/** The Clay edge: everything that talks to Clay (webhook sender, callback tokens, public API). */
+export {
+  type CallbackClaims,
+  type CallbackSigner,
+  type CallbackSignerOptions,
+  callbackUrl,
+  createCallbackSigner,
+  type TokenVerification,
+} from "./callback-token.js";
+export type { CapacityClaim, CapacityCounters, ReserveResult } from "./capacity-counters.js";
+export { FileCapacityCounters } from "./file-capacity-counters.js";
+export { LocalRateLimiter, type LocalRateLimiterOptions } from "./local-rate-limiter.js";
+export { MemoryCapacityCounters } from "./memory-capacity-counters.js";
+export {
+  createPublicApiClient,
+  type FilterValue,
+  type PublicApiClient,
+  type PublicApiClientOptions,
+  type PublicApiRow,
+  type RowPage,
+  type RowQuery,
+} from "./public-api-client.js";
+export type { RateLimiter } from "./rate-limiter.js";
+export {
+  type Backoff,
+  type BackoffOptions,
+  type Classification,
+  classifyOutcome,
+  createBackoff,
+} from "./retry-policy.js";
+export { buildClayRow, type ClayRow, type ClayRowOptions, MAX_ROW_BYTES } from "./row-payload.js";
+export {
+  type ClaySender,
+  type ClaySenderOptions,
+  createClaySender,
+  type SendItem,
+  type SendOutcome,
+} from "./sender.js";
+export {
+  type PostRowOptions,
+  parseRetryAfter,
+  postRow,
+  type WebhookOutcome,
+} from "./webhook-client.js";
+export {
+  type CounterCapacity,
+  createWebhookPool,
+  type PoolCapacity,
+  type PoolReservation,
+  tableCounterKey,
+  type WebhookPool,
+  type WebhookPoolOptions,
+  webhookCounterKey,
+} from "./webhook-pool.js";

@@ -1,0 +1,108 @@
+/**
+ * When to try a webhook request again, and how long to wait first. Clay's answers
+ * are classified the way production integrations treat them: 429, 408 and
+ * server errors are passing, other 4xx are final, each with a reason a person
+ * can act on.
+ */
+import type { WebhookOutcome } from "./webhook-client.js";
+
+export interface BackoffOptions {
+  /** The shortest delay, and the first retry's scale. */
+  initialBackoffMs: number;
+  /** The longest delay. */
+  maxBackoffMs: number;
+  /**
+   * "full": uniform between initialBackoff and initialBackoff × 2^retry (capped);
+   * "decorrelated": uniform between initialBackoff and 3 × the previous delay (capped).
+   * @defaultValue "full"
+   */
+  jitter?: "full" | "decorrelated";
+  /** A number in [0, 1). @defaultValue Math.random */
+  random?: () => number;
+}
+
+export interface Backoff {
+  /** The delay before the next retry; every call is one more retry. */
+  next(): number;
+}
+
+/** A backoff for one piece of work; every delay lies in [initialBackoffMs, maxBackoffMs]. */
+export function createBackoff(options: BackoffOptions): Backoff {
+  const random = options.random ?? Math.random;
+  const floor = Math.min(options.initialBackoffMs, options.maxBackoffMs);
+  const cap = options.maxBackoffMs;
+  const between = (low: number, high: number) => low + random() * (Math.max(low, high) - low);
+  let retries = 0;
+  let previous = floor;
+  return {
+    next() {
+      retries += 1;
+      const delay =
+        options.jitter === "decorrelated"
+          ? Math.min(cap, between(floor, previous * 3))
+          : between(floor, Math.min(cap, floor * 2 ** retries));
+      previous = delay;
+      return delay;
+    },
+  };
+}
+
+export type Classification =
+  | { action: "success" }
+  | { action: "retry"; rateLimited: boolean; retryAfterMs: number | undefined; reason: string }
+  | { action: "final"; httpStatus: number; reason: string };
+
+const FINAL_REASONS: Record<number, string> = {
+  400: "Clay refused the row as bad JSON (400): this is a claypipe bug if it repeats; report it with the lead id",
+  401: "Clay refused the webhook auth token (401): set authToken to the token Clay showed when the source was created",
+  403: "the webhook source refuses more submissions (403; its 50,000 lifetime limit?): add a new webhook source to the table's pool",
+  404: "no webhook source at that URL (404): copy the URL again from the table's source in Clay",
+  410: "the webhook source is gone (410): it was deleted in Clay; add a new webhook source to the table's pool",
+  413: "Clay refused the row as too large (413): shorten the lead's largest fields",
+};
+
+/** What to do after one webhook request. */
+export function classifyOutcome(outcome: WebhookOutcome): Classification {
+  if (outcome.kind === "network_error") {
+    return {
+      action: "retry",
+      rateLimited: false,
+      retryAfterMs: undefined,
+      reason: outcome.timedOut
+        ? "Clay did not answer within the request timeout (raise sender.requestTimeout if it keeps happening)"
+        : `could not reach Clay (${outcome.reason}): check the network and the webhook host`,
+    };
+  }
+  const { status, retryAfterMs } = outcome;
+  if (status >= 200 && status < 300) return { action: "success" };
+  if (status === 429) {
+    return {
+      action: "retry",
+      rateLimited: true,
+      retryAfterMs,
+      reason: "Clay's workspace rate limit answered 429 (too many requests)",
+    };
+  }
+  if (status === 408 || (status >= 500 && status !== 501 && status !== 505)) {
+    return {
+      action: "retry",
+      rateLimited: false,
+      retryAfterMs,
+      reason: `Clay answered ${status}, a passing failure on its side`,
+    };
+  }
+  const known = FINAL_REASONS[status];
+  if (known) return { action: "final", httpStatus: status, reason: known };
+  if (status >= 300 && status < 400) {
+    return {
+      action: "final",
+      httpStatus: status,
+      reason: `Clay answered with a redirect (${status}): copy the webhook URL again from the table's source in Clay`,
+    };
+  }
+  return {
+    action: "final",
+    httpStatus: status,
+    reason: `Clay refused the row (${status}): check the webhook URL and its auth token`,
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The Clay sender: takes one lead to one table of a workspace. In order: build
+ * and size-check the row, count it against the table's webhook pool (once, before
+ * any request), then post it under the workspace's rate limit, retrying what
+ * passes (429, 5xx, network) and stopping at what does not (other 4xx). Every
+ * row carries its claypipe_id, and a signed callback_url when callbacks are on.
+ */
+import type { SenderConfig, WebhookConfig, WorkspaceConfig } from "../config/schema.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import { ClaypipeError } from "../core/errors.js";
+import type { Lead } from "../core/lead.js";
+import type { Logger } from "../logging/create-logger.js";
+import { type CallbackSigner, callbackUrl } from "./callback-token.js";
+import type { CapacityCounters } from "./capacity-counters.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import { classifyOutcome, createBackoff } from "./retry-policy.js";
+import { buildClayRow, type ClayRow } from "./row-payload.js";
+import { postRow } from "./webhook-client.js";
+import { createWebhookPool, type PoolCapacity, type WebhookPool } from "./webhook-pool.js";
+
+/** 429s only say "slower": each uses a tenth of a try, so a rate-limit storm does not fail rows. */
+const RATE_LIMITED_TRIES_PER_ATTEMPT = 10;
+
+export interface ClaySenderOptions {
+  workspace: WorkspaceConfig;
+  sender: SenderConfig;
+  /** Where Clay's HTTP API column calls back, and the signer for the callback tokens. */
+  callbacks?: { baseUrl: string; signer: CallbackSigner } | undefined;
+  /** The workspace's limiter, shared by every sender of the workspace. */
+  limiter: RateLimiter;
+  counters: CapacityCounters;
+  /** @defaultValue systemClock */
+  clock?: Clock;
+  logger?: Logger;
+  /** @defaultValue globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+export interface SendItem {
+  lead: Lead;
+  claypipeId: string;
+  /** The table's name in the config. */
+  table: string;
+  /** Which send of this lead it is, signed into the callback token. @defaultValue 1 */
+  attempt?: number;
+}
+
+export type SendOutcome =
+  | { status: "sent"; webhookIndex: number; attempts: number }
+  | { status: "refused"; code: "payload_too_large"; reason: string }
+  | { status: "no_capacity"; reason: string }
+  | { status: "rejected"; httpStatus: number; reason: string }
+  | { status: "failed"; attempts: number; reason: string };
+
+export interface ClaySender {
+  /** Rejects only when `signal` aborts; the reservation, if made, stays counted. */
+  send(item: SendItem, signal?: AbortSignal): Promise<SendOutcome>;
+  /** The table's remaining capacity, per webhook and in rows. */
+  capacity(table: string): Promise<PoolCapacity>;
+}
+
+export function createClaySender(options: ClaySenderOptions): ClaySender {
+  const { workspace, sender: config, limiter, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const pools = new Map<string, WebhookPool>(
+    workspace.tables.map((table) => [
+      table.name,
+      createWebhookPool({ workspace: workspace.name, table, counters: options.counters, logger }),
+    ]),
+  );
+  const poolFor = (table: string): WebhookPool => {
+    const pool = pools.get(table);
+    if (pool) return pool;
+    throw new ClaypipeError(
+      "config_invalid",
+      `workspace "${workspace.name}" has no table "${table}"`,
+      {
+        hint: `use one of: ${[...pools.keys()].join(", ")}`,
+      },
+    );
+  };
+
+  const buildRow = (item: SendItem): ClayRow => {
+    const callbacks = options.callbacks;
+    const url = callbacks
+      ? callbackUrl(
+          callbacks.baseUrl,
+          callbacks.signer.sign({ leadId: item.claypipeId, attempt: item.attempt ?? 1 }),
+        )
+      : undefined;
+    return buildClayRow(item.lead, { claypipeId: item.claypipeId, callbackUrl: url });
+  };
+
+  /** Posts the row until Clay takes it, refuses it, or the tries run out. */
+  const deliver = async (
+    item: SendItem,
+    row: ClayRow,
+    webhook: WebhookConfig,
+    webhookIndex: number,
+    signal: AbortSignal | undefined,
+  ): Promise<SendOutcome> => {
+    const log = { claypipeId: item.claypipeId, table: item.table, webhook: webhookIndex };
+    const backoff = createBackoff({
+      initialBackoffMs: config.initialBackoff,
+      maxBackoffMs: config.maxBackoff,
+    });
+    let tries = 0;
+    // In tenths of a try, so a 429 can cost less than a whole one.
+    let spent = 0;
+    for (;;) {
+      await limiter.acquire(signal);
+      tries += 1;
+      const outcome = await postRow({
+        url: webhook.url,
+        authToken: webhook.authToken,
+        body: row.body,
+        timeoutMs: config.requestTimeout,
+        signal,
+        fetch: options.fetch,
+        clock,
+      });
+      const verdict = classifyOutcome(outcome);
+      if (verdict.action === "success") {
+        limiter.onSuccess();
+        return { status: "sent", webhookIndex, attempts: tries };
+      }
+      if (verdict.action === "final") {
+        logger?.warn({ ...log, httpStatus: verdict.httpStatus }, verdict.reason);
+        return { status: "rejected", httpStatus: verdict.httpStatus, reason: verdict.reason };
+      }
+      // The limiter then holds every sender of the workspace until Clay is ready again.
+      if (verdict.rateLimited) limiter.onRateLimited(verdict.retryAfterMs);
+      spent += verdict.rateLimited ? 1 : RATE_LIMITED_TRIES_PER_ATTEMPT;
+      if (spent >= config.maxAttempts * RATE_LIMITED_TRIES_PER_ATTEMPT) {
+        const reason = `gave up after ${tries} tries: ${verdict.reason}`;
+        logger?.warn(log, reason);
+        return { status: "failed", attempts: tries, reason };
+      }
+      logger?.debug({ ...log, tries }, `${verdict.reason}: will retry`);
+      if (!verdict.rateLimited) {
+        await clock.sleep(Math.max(backoff.next(), verdict.retryAfterMs ?? 0), signal);
+      }
+    }
+  };
+
+  return {
+    async send(item, signal) {
+      signal?.throwIfAborted();
+      const pool = poolFor(item.table);
+      let row: ClayRow;
+      try {
+        row = buildRow(item);
+      } catch (thrown) {
+        if (thrown instanceof ClaypipeError && thrown.code === "payload_too_large") {
+          return { status: "refused", code: "payload_too_large", reason: thrown.describe() };
+        }
+        throw thrown;
+      }
+
+      const reservation = await pool.reserve();
+      if (!reservation.ok) return { status: "no_capacity", reason: reservation.message };
+      try {
+        return await deliver(item, row, reservation.webhook, reservation.index, signal);
+      } catch (thrown) {
+        // Every wait rejects on abort in its own way; callers get the signal's reason from all of them.
+        if (signal?.aborted) throw signal.reason;
+        throw thrown;
+      }
+    },
+
+    capacity(table) {
+      return poolFor(table).capacity();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * One POST of a serialized row to a Clay webhook source. Clay's answer body is
+ * undocumented, so it is drained and never parsed: the status and Retry-After
+ * are all claypipe reads. The caller's abort rejects; a timeout or a network
+ * failure is an outcome, for the retry policy to judge.
+ */
+import { type Clock, systemClock } from "../core/clock.js";
+import { coerceError } from "../core/errors.js";
+
+export type WebhookOutcome =
+  | { kind: "response"; status: number; retryAfterMs: number | undefined }
+  | { kind: "network_error"; reason: string; timedOut: boolean };
+
+export interface PostRowOptions {
+  url: string;
+  /** Sent as `x-clay-webhook-auth` when present. */
+  authToken?: string | undefined;
+  /** The row's JSON text, from buildClayRow. */
+  body: string;
+  /** Time allowed for the whole request, answer included. */
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  /** @defaultValue globalThis.fetch */
+  fetch?: typeof fetch | undefined;
+  /** Used to read Retry-After given as a date. @defaultValue systemClock */
+  clock?: Clock | undefined;
+}
+
+export async function postRow(options: PostRowOptions): Promise<WebhookOutcome> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (options.authToken !== undefined) headers["x-clay-webhook-auth"] = options.authToken;
+  try {
+    const response = await (options.fetch ?? fetch)(options.url, {
+      method: "POST",
+      headers,
+      body: options.body,
+      // A redirected POST would turn into a GET and lose the row; report it instead.
+      redirect: "manual",
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    // Read to the end so the connection can be reused; the content does not matter.
+    await response.arrayBuffer().catch(() => undefined);
+    const retryAfterMs = parseRetryAfter(
+      response.headers.get("retry-after"),
+      (options.clock ?? systemClock).now(),
+    );
+    return { kind: "response", status: response.status, retryAfterMs };
+  } catch (thrown) {
+    if (signal?.aborted) throw signal.reason;
+    if (timeout.aborted) return { kind: "network_error", reason: "timed out", timedOut: true };
+    return { kind: "network_error", reason: describeNetworkError(thrown), timedOut: false };
+  }
+}
+
+/** Milliseconds to wait from a Retry-After header: delay-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  // An HTTP date names its day and month; without letters it is neither form.
+  if (!/[a-z]/i.test(text)) return undefined;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+// fetch reports every failure as "fetch failed"; the useful part is in the cause.
+function describeNetworkError(thrown: unknown): string {
+  const error = coerceError(thrown);
+  const cause = error.cause instanceof Error ? error.cause : undefined;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string") return code;
+  return cause?.message ?? error.message;
+}

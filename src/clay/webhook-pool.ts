@@ -1,0 +1,131 @@
+/**
+ * A table's webhook sources, used in order. Clay allows 50,000 submissions per
+ * webhook for its lifetime and 50,000 rows per table, and drops rows past the
+ * table's limit without a word, so claypipe counts both itself: a webhook retires
+ * `capacityMargin` submissions before its limit and the next one takes over; the
+ * table stops `capacityMargin` rows before its own. Nothing is ever posted into a
+ * full table.
+ *
+ * Counter keys use a hash of the webhook URL, never the URL: it is credential-like.
+ */
+import { createHash } from "node:crypto";
+import type { TableConfig, WebhookConfig } from "../config/schema.js";
+import type { Logger } from "../logging/create-logger.js";
+import type { CapacityCounters } from "./capacity-counters.js";
+
+export interface WebhookPoolOptions {
+  /** The workspace's name, to tell tables of the same name apart. */
+  workspace: string;
+  table: TableConfig;
+  counters: CapacityCounters;
+  logger?: Logger;
+}
+
+export type PoolReservation =
+  | { ok: true; webhook: WebhookConfig; index: number }
+  | { ok: false; reason: "table_full" | "webhooks_exhausted"; message: string };
+
+export interface CounterCapacity {
+  used: number;
+  /** What claypipe lets it reach: Clay's limit less the capacity margin. */
+  limit: number;
+  remaining: number;
+}
+
+export interface PoolCapacity {
+  table: CounterCapacity;
+  webhooks: Array<CounterCapacity & { index: number; key: string; retired: boolean }>;
+}
+
+export interface WebhookPool {
+  /** Counts one row against the table and the first webhook with room, or says why none can take it. */
+  reserve(): Promise<PoolReservation>;
+  /** What is left, for `claypipe status`. */
+  capacity(): Promise<PoolCapacity>;
+}
+
+/** The counter key for a webhook's submissions. */
+export function webhookCounterKey(url: string): string {
+  return `webhook:${createHash("sha256").update(url).digest("hex").slice(0, 32)}`;
+}
+
+/** The counter key for a table's rows. Renaming the table in the config starts a new count. */
+export function tableCounterKey(workspace: string, table: string): string {
+  return `table:${workspace}/${table}`;
+}
+
+export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
+  const { table, counters, logger } = options;
+  const tableKey = tableCounterKey(options.workspace, table.name);
+  const tableLimit = table.rowLimit - table.capacityMargin;
+  const webhooks = table.webhooks.map((webhook, index) => ({
+    webhook,
+    index,
+    key: webhookCounterKey(webhook.url),
+    limit: webhook.submissionLimit - table.capacityMargin,
+  }));
+  const where = `table "${table.name}" of workspace "${options.workspace}"`;
+  // Counts only grow, so a webhook seen full stays full: later reservations skip it.
+  let firstOpen = 0;
+  // Errors are logged once per pool; every refused reservation still gets the message.
+  const reported = new Set<string>();
+  const reportOnce = (reason: string, message: string) => {
+    if (reported.has(reason)) return;
+    reported.add(reason);
+    logger?.error({ table: table.name, reason }, message);
+  };
+
+  const retire = (index: number) => {
+    if (index < firstOpen) return;
+    firstOpen = index + 1;
+    const next = webhooks[firstOpen];
+    logger?.warn(
+      { table: table.name, webhook: index, next: next ? next.index : null },
+      next
+        ? `webhook #${index} of ${where} reached its submission cap and retired; webhook #${next.index} takes over`
+        : `webhook #${index} of ${where} reached its submission cap and retired; no webhook is left`,
+    );
+  };
+
+  return {
+    async reserve() {
+      for (const candidate of webhooks.slice(firstOpen)) {
+        const result = await counters.tryReserve([
+          { key: tableKey, limit: tableLimit },
+          { key: candidate.key, limit: candidate.limit },
+        ]);
+        if (result.ok) return { ok: true, webhook: candidate.webhook, index: candidate.index };
+        if (result.exhaustedKey === tableKey) {
+          const message =
+            `${where} holds ${tableLimit} rows, Clay's limit of ${table.rowLimit} less the capacity margin of ${table.capacityMargin}: ` +
+            "nothing more is sent, because Clay would drop further rows without a word. " +
+            "Create a new table in Clay, add it under clay.workspaces[].tables in the config and send to it " +
+            "(or, after deleting rows in Clay, raise this table's rowLimit accordingly).";
+          reportOnce("table_full", message);
+          return { ok: false, reason: "table_full", message };
+        }
+        retire(candidate.index);
+      }
+      const message =
+        `every webhook source of ${where} has used its submissions (${webhooks.length} of them, each retired ${table.capacityMargin} before its limit): ` +
+        `add a new webhook source to the table in Clay and append its URL to the webhooks of table "${table.name}" in the config.`;
+      reportOnce("webhooks_exhausted", message);
+      return { ok: false, reason: "webhooks_exhausted", message };
+    },
+
+    async capacity() {
+      const describe = async (key: string, limit: number): Promise<CounterCapacity> => {
+        const used = await counters.get(key);
+        return { used, limit, remaining: Math.max(0, limit - used) };
+      };
+      const tableCapacity = await describe(tableKey, tableLimit);
+      const webhookCapacities = await Promise.all(
+        webhooks.map(async ({ index, key, limit }) => {
+          const counted = await describe(key, limit);
+          return { ...counted, index, key, retired: counted.remaining === 0 };
+        }),
+      );
+      return { table: tableCapacity, webhooks: webhookCapacities };
+    },
+  };
+}
