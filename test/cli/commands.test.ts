@@ -1,0 +1,93 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load-config.js";
+import { CLI, runCli } from "./run-cli.js";
+
+describe("claypipe", () => {
+  it("lists its commands", async () => {
+    const result = await runCli(["--help"]);
+    expect(result.code).toBe(0);
+    for (const command of ["demo", "send", "enrich", "recommend", "init", "emulator"]) {
+      expect(result.stdout).toContain(command);
+    }
+  });
+
+  it("init writes a starter config that loads, and will not overwrite it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "claypipe-init-"));
+    const first = await runCli(["init"], { cwd: dir });
+    expect(first.code).toBe(0);
+    const file = join(dir, "claypipe.config.yaml");
+    expect(parseConfig(readFileSync(file, "utf8"), { env: {} }).tier).toBe("direct");
+    const second = await runCli(["init"], { cwd: dir });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain("already exists");
+    expect(second.stderr).toContain("--force");
+    const unknown = await runCli(["init", "--tier", "turbo", "--force"], { cwd: dir });
+    expect(unknown.stderr).toContain('unknown tier "turbo"');
+  });
+
+  it("send without a config says how to make one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "claypipe-noconf-"));
+    const result = await runCli(["send", "leads.csv"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("no config file");
+    expect(result.stderr).toContain("claypipe init");
+    expect(existsSync(join(dir, ".claypipe"))).toBe(false);
+  });
+
+  it("recommend prints the tier, its reasons and sizing", async () => {
+    const result = await runCli(["recommend", "--volume", "300", "--plan", "growth"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("recommended tier: direct");
+    expect(result.stdout).toContain("webhook sources used a month");
+    expect(result.stdout).toContain("tier: direct");
+    const bad = await runCli(["recommend", "--volume", "lots"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--volume "lots" is not a number');
+  });
+
+  it("demo runs the whole direct path and reports zero 429s", async () => {
+    const result = await runCli(["demo", "--leads", "40", "--time-scale", "2000"], {
+      timeoutMs: 60_000,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/bad leads \(reported, not sent\)\s+2/);
+    expect(result.stdout).toMatch(/429s from Clay\s+0/);
+    expect(result.stdout).toMatch(/still pending\s+0/);
+    const sent = Number(/sent to Clay\s+(\d+)/.exec(result.stdout)?.[1]);
+    const deduplicated = Number(
+      /deduplicated by Clay \(no credits\)\s+(\d+)/.exec(result.stdout)?.[1],
+    );
+    const enriched = Number(/\benriched\s+(\d+)/.exec(result.stdout)?.[1]);
+    const notFound = Number(/not found\s+(\d+)/.exec(result.stdout)?.[1]);
+    expect(sent).toBe(38);
+    expect(enriched + notFound).toBe(sent - deduplicated);
+  });
+
+  it("emulator serves webhook sources until stopped", async () => {
+    const child = spawn(process.execPath, [CLI, "emulator", "--port", "0"]);
+    const lines = createInterface({ input: child.stdout });
+    const output: string[] = [];
+    const webhook = await new Promise<string>((resolve) => {
+      lines.on("line", (line) => {
+        output.push(line);
+        const url = /webhook 1: (\S+)/.exec(line)?.[1];
+        if (url) resolve(url);
+      });
+    });
+    expect(output[0]).toMatch(/^Clay emulator on http:\/\/127\.0\.0\.1:\d+/);
+    const response = await fetch(webhook, {
+      method: "POST",
+      body: JSON.stringify({ email: "a@b.co" }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(response.status).toBe(200);
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+});
