@@ -24,6 +24,7 @@ export function registerDemo(program: Command): void {
       const sending = createProgress({ label: "sent", total: leads });
       let handled = 0;
       let bad = 0;
+      const problems: string[] = [];
       let enriching: ReturnType<typeof createProgress> | undefined;
       let lastFinished = 0;
 
@@ -34,7 +35,10 @@ export function registerDemo(program: Command): void {
         signal: interruptSignal(),
         onSendEvent: (event) => {
           handled++;
-          if (event.type !== "sent") bad++;
+          if (event.type !== "sent") {
+            bad++;
+            problems.push(`line ${event.line}: ${event.reason}`);
+          }
           sending.update({ done: handled, note: bad ? `${bad} bad` : undefined });
         },
         onEnrichProgress: (finished, total) => {
@@ -47,11 +51,11 @@ export function registerDemo(program: Command): void {
         },
       });
       enriching?.finish({ done: lastFinished });
-      printSummary(summary);
+      printSummary(summary, problems);
     });
 }
 
-function printSummary(summary: DemoSummary): void {
+function printSummary(summary: DemoSummary, problems: string[]): void {
   const { send } = summary;
   const dataPerLead =
     summary.enriched > 0 ? (summary.credits.data / summary.enriched).toFixed(1) : "–";
@@ -76,6 +80,10 @@ function printSummary(summary: DemoSummary): void {
       ["total time", `${summary.totalSeconds.toFixed(1)}s`],
     ]),
   );
+  if (problems.length > 0) {
+    say("\nbad leads, as `claypipe send` reports them");
+    for (const problem of problems) say(`  ${problem}`);
+  }
   if (summary.topRows.length > 0) {
     say("\ntop leads by ICP score");
     for (const row of summary.topRows) {
