@@ -37,7 +37,8 @@ export function interpolateEnv(
       return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, visit(v, [...path, k])]));
     }
     if (typeof node !== "string") return node;
-    const key = path.at(-1);
+    // A list element is secret when its list is (server.apiKeys[0]).
+    const key = path.findLast((part) => typeof part === "string");
     if (key !== undefined && isSecretKey(key) && !ONLY_A_REFERENCE.test(node.trim())) {
       problems.push({
         path: formatPath(path),

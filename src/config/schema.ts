@@ -3,19 +3,11 @@
  * everything downstream receives a complete, frozen config.
  */
 import { z } from "zod";
-import { parseDuration } from "../core/duration.js";
+import { routesSchema } from "../routing/routes-schema.js";
+import { sinkConfigSchema } from "../sinks/sink-config.js";
+import { durationSchema } from "./duration-schema.js";
 
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      message: 'expected a duration such as "500ms", "30s", "5m", "7d"',
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = durationSchema;
 
 const rateLimitSchema = z
   .object({
@@ -67,10 +59,29 @@ const publicApiSchema = z
   })
   .strict();
 
+const creditAmountSchema = z
+  .object({ actions: z.number().nonnegative().optional(), data: z.number().nonnegative().optional() })
+  .strict();
+
+/** Spend caps per UTC day and per UTC month; a missing cap is no cap. */
+const creditCapsSchema = z
+  .object({ daily: creditAmountSchema.optional(), monthly: creditAmountSchema.optional() })
+  .strict();
+
 const workspaceSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "letters, digits, - and _ only"),
     rateLimit: rateLimitSchema.default({ perSecond: 10, burst: 20 }),
+    /** Credit caps for the workspace: at a cap new leads wait as deferred until the next window. */
+    credits: creditCapsSchema.default({}),
+    /**
+     * Estimated cost of one lead, reserved at send and settled at callback.
+     * @defaultValue { actions: 4, data: 10 }
+     */
+    costEstimate: z
+      .object({ actions: z.number().nonnegative(), data: z.number().nonnegative() })
+      .strict()
+      .default({ actions: 4, data: 10 }),
     publicApi: publicApiSchema.optional(),
     tables: z.array(tableSchema).min(1, "a workspace needs at least one table"),
   })
@@ -84,6 +95,80 @@ const callbacksSchema = z
     secret: z.string().min(32, "use at least 32 random characters (e.g. `openssl rand -hex 32`)"),
     /** How long a callback URL stays valid. @defaultValue "7d" */
     ttl: duration.default(7 * 86_400_000),
+    /** Past this wait for a callback, claypipe reconciles, retries once or dead-letters. @defaultValue "30m" */
+    deadline: duration.default(30 * 60_000),
+    /** Send once more when no callback came and reconciling found nothing. @defaultValue true */
+    retryOnce: z.boolean().default(true),
+  })
+  .strict();
+
+const sourceSchema = z
+  .object({
+    /** How intake names the source (`POST /v1/leads?source=…`, CLI `--source`). */
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "letters, digits, - and _ only"),
+    /** Table the source's leads go to: "name" or "workspace/name". @defaultValue the first table */
+    table: z.string().optional(),
+    /** Lower is sent first. @defaultValue 0 */
+    priority: z.number().int().min(0).max(100).default(0),
+    credits: creditCapsSchema.default({}),
+  })
+  .strict();
+
+const serverSchema = z
+  .object({
+    /** @defaultValue "127.0.0.1" */
+    host: z.string().default("127.0.0.1"),
+    /** @defaultValue 8787 */
+    port: z.number().int().min(0).max(65_535).default(8787),
+    /** Bearer keys for the intake and admin API; from the environment only. @defaultValue [] (no intake API) */
+    apiKeys: z.array(z.string().min(16, "use at least 16 random characters")).default([]),
+    /** Leads one `POST /v1/leads` may carry. @defaultValue 500 */
+    maxBatch: z.number().int().min(1).max(10_000).default(500),
+    /** Largest request body, in bytes. @defaultValue 1048576 */
+    bodyLimit: z.number().int().min(1024).default(1_048_576),
+  })
+  .strict();
+
+const storeSchema = z
+  .object({
+    sqlite: z
+      .object({ path: z.string().default(".claypipe/claypipe.db") })
+      .strict()
+      .default({ path: ".claypipe/claypipe.db" }),
+  })
+  .strict();
+
+const dedupeSchema = z
+  .object({
+    /** "identity" (normalized email, else LinkedIn URL, else name + company) or a list of fields. @defaultValue "identity" */
+    key: z.union([z.literal("identity"), z.array(z.string()).min(1)]).default("identity"),
+    /** A repeat within this window is not sent again. @defaultValue "30d" */
+    window: duration.default(30 * 86_400_000),
+  })
+  .strict();
+
+const breakerSchema = z
+  .object({
+    /** Share of failed sends in the window that opens the breaker. @defaultValue 0.5 */
+    failureRate: z.number().gt(0).max(1).default(0.5),
+    /** Sends in the window before the rate counts. @defaultValue 10 */
+    minRequests: z.number().int().min(1).default(10),
+    /** @defaultValue "60s" */
+    window: duration.default(60_000),
+    /** How long it stays open before one probe. @defaultValue "30s" */
+    openFor: duration.default(30_000),
+  })
+  .strict();
+
+const recoverySchema = z
+  .object({
+    /**
+     * A lead found in `sending` after a crash may or may not have reached Clay.
+     * "resend": send it again (at-least-once; Clay's dedupe or claypipe's callback
+     * check absorbs a double). "hold": dead-letter it as interrupted_send for a person.
+     * @defaultValue "resend"
+     */
+    sending: z.enum(["resend", "hold"]).default("resend"),
   })
   .strict();
 
@@ -110,10 +195,18 @@ const senderSchema = z
 export const configSchema = z
   .object({
     /** The topology. @defaultValue "direct" */
-    tier: z.enum(["direct"]).default("direct"),
+    tier: z.enum(["direct", "standard"]).default("direct"),
     clay: z.object({ workspaces: z.array(workspaceSchema).min(1) }).strict(),
     callbacks: callbacksSchema.optional(),
     sender: senderSchema.default(senderSchema.parse({})),
+    sources: z.array(sourceSchema).default([{ name: "api", priority: 0, credits: {} }]),
+    server: serverSchema.default(serverSchema.parse({})),
+    store: storeSchema.default(storeSchema.parse({})),
+    dedupe: dedupeSchema.default(dedupeSchema.parse({})),
+    breaker: breakerSchema.default(breakerSchema.parse({})),
+    recovery: recoverySchema.default(recoverySchema.parse({})),
+    routes: routesSchema.default(routesSchema.parse({})),
+    sinks: z.array(sinkConfigSchema).default([]),
     /** Where claypipe keeps its own state (webhook and table counters). @defaultValue ".claypipe" */
     stateDir: z.string().default(".claypipe"),
     logLevel: z
@@ -130,6 +223,12 @@ export type WebhookConfig = TableConfig["webhooks"][number];
 export type SenderConfig = ClaypipeConfig["sender"];
 export type CallbacksConfig = NonNullable<ClaypipeConfig["callbacks"]>;
 export type PublicApiConfig = NonNullable<WorkspaceConfig["publicApi"]>;
+export type SourceConfig = ClaypipeConfig["sources"][number];
+export type ServerConfig = ClaypipeConfig["server"];
+export type CreditCapsConfig = WorkspaceConfig["credits"];
+export type BreakerConfig = ClaypipeConfig["breaker"];
+export type { RoutesConfig } from "../routing/routes-schema.js";
+export type { SinkConfig } from "../sinks/sink-config.js";
 
 /** Config keys whose values are secrets: they may only come from `${ENV}` references. */
-export const SECRET_KEYS = ["authToken", "apiKey", "secret"] as const;
+export const SECRET_KEYS = ["authToken", "apiKey", "apiKeys", "secret", "accessToken", "connectionString"] as const;

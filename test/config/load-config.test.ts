@@ -73,6 +73,12 @@ describe("parseConfig", () => {
     expect(error.message).not.toContain("hunter2-literal");
   });
 
+  it("refuses literal secrets in lists too (server.apiKeys)", () => {
+    const text = `${MINIMAL}\nserver:\n  apiKeys: [ "a-literal-key-0123456789" ]\n`;
+    const error = failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } }));
+    expect(error.message).toContain("server.apiKeys[0]: secrets must come from the environment");
+  });
+
   it("names the key path, the value found and what is expected", () => {
     const text = MINIMAL.replace("name: main", "name: main\n      rateLimit: { perSecond: -3 }");
     const error = failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } }));

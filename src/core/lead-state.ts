@@ -1,0 +1,72 @@
+/**
+ * The lifecycle of a lead. Every lead has exactly one state at a time, and
+ * every change is recorded with a reason, so "where is it and why" always has
+ * an answer.
+ *
+ * - received: accepted and durably written; gates not yet applied.
+ * - duplicate: the same person within the dedupe window; served from the
+ *   earlier lead's result (no credit), or waiting for it when still in flight.
+ * - deferred: the credit budget or capacity is spent; resumes by itself at
+ *   `availableAt` (the next window).
+ * - queued: in the outbox, waiting for the sender.
+ * - sending: claimed by a sender; the row is being posted to Clay.
+ * - awaiting_callback: Clay took the row; waiting for its HTTP API column to
+ *   call back before `callbackDeadline`.
+ * - retrying: a send or callback wait failed in a way that may pass; back to
+ *   the sender at `availableAt`.
+ * - enriched: the enriched row is stored; routing and sink delivery follow.
+ * - delivered: every sink its routes named has the record (or its own dead letter).
+ * - dead: in the DLQ, with its reason; only a replay moves it on.
+ */
+
+export const LEAD_STATES = [
+  "received",
+  "duplicate",
+  "deferred",
+  "queued",
+  "sending",
+  "awaiting_callback",
+  "retrying",
+  "enriched",
+  "delivered",
+  "dead",
+] as const;
+
+export type LeadState = (typeof LEAD_STATES)[number];
+
+/** Why a lead is dead: stable codes for DLQ filters and replays. */
+export type DeadReason =
+  | "rejected_by_clay"
+  | "payload_too_large"
+  | "send_failed"
+  | "no_callback"
+  | "no_capacity"
+  | "invalid_callback";
+
+const NEXT: Record<LeadState, readonly LeadState[]> = {
+  received: ["duplicate", "deferred", "queued", "dead"],
+  duplicate: ["enriched", "queued", "dead"],
+  deferred: ["queued", "dead"],
+  queued: ["sending", "deferred", "dead"],
+  sending: ["awaiting_callback", "retrying", "deferred", "queued", "dead"],
+  awaiting_callback: ["enriched", "retrying", "dead"],
+  retrying: ["sending", "deferred", "dead", "enriched"],
+  enriched: ["delivered", "enriched"],
+  delivered: ["enriched"],
+  dead: ["queued", "enriched"],
+};
+
+export function canTransition(from: LeadState, to: LeadState): boolean {
+  return NEXT[from].includes(to);
+}
+
+/** States a lead leaves by itself; the others wait for an outside event or a person. */
+export const ACTIVE_STATES: readonly LeadState[] = [
+  "received",
+  "deferred",
+  "queued",
+  "sending",
+  "awaiting_callback",
+  "retrying",
+  "enriched",
+];

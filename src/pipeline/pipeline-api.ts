@@ -1,0 +1,80 @@
+/**
+ * The pipeline as its callers see it (HTTP server, CLI, library users). One
+ * implementation per tier wires the same services to different transports.
+ */
+import type { PoolCapacity } from "../clay/webhook-pool.js";
+import type { LeadIssue } from "../core/lead.js";
+import type { LeadState } from "../core/lead-state.js";
+import type { Credits, EnrichedRow, LeadEvent, LeadListQuery, SinkDelivery, StoredLead } from "../store/store.js";
+
+export interface SubmitOptions {
+  /** The intake source's name. @defaultValue the first configured source */
+  source?: string;
+}
+
+export interface SubmitResult {
+  accepted: Array<{ index: number; id: string; state: "queued" | "duplicate" }>;
+  rejected: Array<{ index: number; issues: LeadIssue[] }>;
+}
+
+export interface LeadView {
+  lead: StoredLead;
+  history: LeadEvent[];
+  deliveries: SinkDelivery[];
+}
+
+/** How the receiver answers Clay's HTTP API column. */
+export type CallbackAnswer =
+  | { status: 200; outcome: "accepted" | "already_done" }
+  | { status: 401; reason: "malformed" | "bad_signature" | "expired" }
+  | { status: 404; reason: "unknown_lead" }
+  | { status: 409; reason: "stale_attempt" };
+
+export type BreakerState = "closed" | "open" | "half_open";
+
+export interface PipelineStatus {
+  tier: string;
+  states: Record<LeadState, number>;
+  credits: Array<{ scope: string; window: string; used: Credits; limit: Partial<Credits> }>;
+  creditsSaved: Credits;
+  capacity: Array<{ workspace: string; table: string } & PoolCapacity>;
+  breakers: Array<{ workspace: string; state: BreakerState }>;
+  dlq: { leads: number; deliveries: number };
+}
+
+export interface ReplayFilter {
+  ids?: string[];
+  reason?: string;
+  source?: string;
+  createdAfter?: number;
+  createdBefore?: number;
+  /** Replay dead sink deliveries of this sink instead of dead leads. */
+  sink?: string;
+}
+
+export interface DeadLetters {
+  list(query?: Omit<LeadListQuery, "states">): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
+  inspect(id: string): Promise<LeadView | undefined>;
+  /**
+   * Sends dead leads on again. A lead whose enrichment already came back is
+   * routed again from its stored result: a replay never spends credits twice.
+   */
+  replay(filter: ReplayFilter): Promise<{ replayed: number }>;
+  purge(filter: Omit<ReplayFilter, "sink">): Promise<{ purged: number }>;
+}
+
+export interface Pipeline {
+  /** Validates, dedupes and durably accepts leads; resolves once they are written. */
+  submit(inputs: unknown[], options?: SubmitOptions): Promise<SubmitResult>;
+  /** Clay as an API: resolves with the enriched row when its callback arrives (or a duplicate's result). */
+  enrich(input: unknown, options?: SubmitOptions & { timeoutMs?: number; signal?: AbortSignal }): Promise<EnrichedRow>;
+  getLead(id: string): Promise<LeadView | undefined>;
+  /** Verifies the token, writes the callback durably (grouped commits), then answers. */
+  receiveCallback(token: string, body: unknown): Promise<CallbackAnswer>;
+  readonly deadLetters: DeadLetters;
+  status(): Promise<PipelineStatus>;
+  /** Starts the background loops (sender, inbox, deliveries, sweepers). */
+  start(): Promise<void>;
+  /** Stops taking work, lets in-flight work finish, closes the store. */
+  stop(): Promise<void>;
+}

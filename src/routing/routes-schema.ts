@@ -1,0 +1,25 @@
+/** Config of the router (the `routes:` block). Rules are compiled at start; one that does not parse is a config error. */
+import { z } from "zod";
+
+export const routeRuleSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "letters, digits, - and _ only"),
+    /** An expression over the enriched row, e.g. `icp_score >= 80 and work_email`. */
+    when: z.string().min(1),
+    /** Sink names. */
+    to: z.array(z.string()).min(1),
+  })
+  .strict();
+
+export const routesSchema = z
+  .object({
+    /** first: the first matching rule only; all: every matching rule (fan-out). @defaultValue "first" */
+    mode: z.enum(["first", "all"]).default("first"),
+    rules: z.array(routeRuleSchema).default([]),
+    /** Sinks for rows no rule matched. @defaultValue [] */
+    default: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export type RoutesConfig = z.output<typeof routesSchema>;
+export type RouteRule = z.output<typeof routeRuleSchema>;

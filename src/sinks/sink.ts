@@ -1,0 +1,35 @@
+/**
+ * The sink port: where enriched leads go (CRMs, outreach tools, databases,
+ * files, topics). Every sink upserts on the lead's identity, so a replay or a
+ * repeated callback never creates a second record.
+ */
+
+/** One enriched lead on its way to a sink. */
+export interface SinkRecord {
+  /** claypipe_id: the idempotency key every sink upserts on. */
+  leadId: string;
+  /** The person's identity (core/lead.ts identityKey), e.g. "email:ada@acme.com". */
+  identityKey: string;
+  /** The enriched row: input fields plus what Clay added. */
+  row: Record<string, unknown>;
+  source: string;
+  route: string;
+  /** ISO time the result arrived. */
+  enrichedAt: string;
+}
+
+export type SinkResult =
+  | { ok: true }
+  | { ok: false; retryable: boolean; reason: string; retryAfterMs?: number };
+
+export interface Sink {
+  readonly name: string;
+  /** Most records one deliver() call takes (a CRM's batch size). */
+  readonly maxBatch: number;
+  /**
+   * Upserts the records, pacing itself under the far side's rate limit.
+   * Returns one result per record, in order; throws only when aborted.
+   */
+  deliver(records: SinkRecord[], signal: AbortSignal): Promise<SinkResult[]>;
+  close(): Promise<void>;
+}

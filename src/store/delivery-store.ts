@@ -1,0 +1,35 @@
+/**
+ * The sink delivery port: one row per (lead, sink). A delivery that keeps
+ * failing ends `dead` in that sink's own dead letter; a replay sends the stored
+ * result again and never re-enriches.
+ */
+
+export type DeliveryState = "pending" | "delivered" | "dead";
+
+export interface SinkDelivery {
+  leadId: string;
+  sink: string;
+  route: string;
+  state: DeliveryState;
+  attempts: number;
+  lastError: string | null;
+  availableAt: number;
+  updatedAt: number;
+}
+
+export interface DeliveryStore {
+  /** Creates pending deliveries; an existing (lead, sink) pair is left as it is. */
+  schedule(deliveries: Array<{ leadId: string; sink: string; route: string }>, now: number): Promise<void>;
+  /** Pending deliveries for a sink with availableAt ≤ now, oldest first. */
+  due(sink: string, now: number, limit: number): Promise<SinkDelivery[]>;
+  markDelivered(leadId: string, sink: string, now: number): Promise<void>;
+  /** Records a failed try: back to pending at `retryAt`, or dead when `retryAt` is null. */
+  markFailed(leadId: string, sink: string, error: string, retryAt: number | null, now: number): Promise<void>;
+  forLead(leadId: string): Promise<SinkDelivery[]>;
+  /** Dead deliveries, optionally of one sink. */
+  dead(sink?: string, limit?: number): Promise<SinkDelivery[]>;
+  /** Dead deliveries back to pending now; returns how many. */
+  revive(filter: { sink?: string; leadIds?: string[] }, now: number): Promise<number>;
+  /** Leads whose every delivery is delivered or dead. */
+  settledLeads(leadIds: string[]): Promise<string[]>;
+}

@@ -1,0 +1,116 @@
+/**
+ * The lead store port: leads, their state, and the history of every change.
+ * Every state change is a compare-and-set on the current state, so two
+ * workers can never both move the same lead.
+ */
+import type { Lead } from "../core/lead.js";
+import type { DeadReason, LeadState } from "../core/lead-state.js";
+
+/** An enriched row as Clay's HTTP API column posted it. */
+export type EnrichedRow = Record<string, unknown>;
+
+export interface StoredLead {
+  id: string;
+  /** The intake source's name (config `sources[].name`). */
+  source: string;
+  workspace: string;
+  /** The table's name in the config. */
+  table: string;
+  /** Same person ⇔ same key (see core/lead.ts identityKey). */
+  identityKey: string;
+  fields: Lead;
+  state: LeadState;
+  /** Why it is in this state (a DeadReason when dead). */
+  reason: string | null;
+  /** Lower runs first (web forms before CSV backfills). */
+  priority: number;
+  /** Sends so far; the callback token signs the attempt it belongs to. */
+  attempt: number;
+  /** Not before this time (ms) may the lead move on by itself (deferred, retrying, queued). */
+  availableAt: number;
+  /** When awaiting_callback: the moment it counts as missing (ms). */
+  callbackDeadline: number | null;
+  /** When a duplicate: the lead whose result it shares. */
+  duplicateOf: string | null;
+  result: EnrichedRow | null;
+  /** Route names the router chose for the result. */
+  routes: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewLead = Pick<
+  StoredLead,
+  "id" | "source" | "workspace" | "table" | "identityKey" | "fields" | "priority"
+>;
+
+export interface LeadEvent {
+  leadId: string;
+  at: number;
+  from: LeadState | null;
+  to: LeadState;
+  reason: string | null;
+}
+
+/** What a transition may change besides the state. */
+export interface LeadPatch {
+  reason?: string | null;
+  attempt?: number;
+  availableAt?: number;
+  callbackDeadline?: number | null;
+  duplicateOf?: string | null;
+  result?: EnrichedRow | null;
+  routes?: string[];
+}
+
+export interface AdmitOptions {
+  /** Leads of the same identity created after this time (ms) are duplicates. */
+  dedupeSince: number;
+  now: number;
+}
+
+/** What admission decided for one new lead. */
+export type Admission =
+  | { id: string; state: "queued" }
+  | { id: string; state: "duplicate"; duplicateOf: string; original: StoredLead };
+
+export interface LeadListQuery {
+  states?: LeadState[];
+  reason?: DeadReason | string;
+  source?: string;
+  createdAfter?: number;
+  createdBefore?: number;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
+export interface LeadStore {
+  /**
+   * Writes new leads durably, all or none, each as `received` and then, in the
+   * same transaction, `duplicate` (a lead of the same identity in the same
+   * workspace, not dead, created since `dedupeSince`, exists) or `queued`.
+   */
+  admit(leads: NewLead[], options: AdmitOptions): Promise<Admission[]>;
+  get(id: string): Promise<StoredLead | undefined>;
+  history(id: string): Promise<LeadEvent[]>;
+  /**
+   * Moves a lead from `from` to `to`, applying the patch and recording the event.
+   * False when the lead is not in `from` any more (someone else moved it).
+   */
+  transition(id: string, from: LeadState | readonly LeadState[], to: LeadState, patch?: LeadPatch, now?: number): Promise<boolean>;
+  /**
+   * Claims up to `limit` leads that are queued or retrying with availableAt ≤ now,
+   * lowest priority first then oldest, moving each to `sending`.
+   */
+  claimDue(limit: number, now: number): Promise<StoredLead[]>;
+  /** Leads in `state` whose availableAt (or callbackDeadline for awaiting_callback) ≤ now. */
+  due(state: "deferred" | "awaiting_callback" | "sending" | "enriched" | "received", now: number, limit: number): Promise<StoredLead[]>;
+  /** Duplicates waiting for `originalId`'s result. */
+  duplicatesOf(originalId: string): Promise<StoredLead[]>;
+  list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
+  countByState(): Promise<Record<LeadState, number>>;
+  /** Removes dead leads for good (DLQ purge); returns how many went. */
+  purge(ids: string[]): Promise<number>;
+}

@@ -1,0 +1,36 @@
+/**
+ * The Store: everything claypipe persists, as several small ports an adapter
+ * implements over one database (SQLite for the embedded tier, PostgreSQL for
+ * the queue and event tiers).
+ */
+import type { CapacityCounters } from "../clay/capacity-counters.js";
+import type { CallbackInbox } from "./callback-inbox.js";
+import type { CreditLedger } from "./credit-ledger.js";
+import type { DeliveryStore } from "./delivery-store.js";
+import type { LeadStore } from "./lead-store.js";
+
+export interface Store {
+  readonly leads: LeadStore;
+  readonly inbox: CallbackInbox;
+  readonly ledger: CreditLedger;
+  readonly counters: CapacityCounters;
+  readonly deliveries: DeliveryStore;
+  /** Several processes may share it (false for an embedded file). */
+  readonly supportsMultipleProcesses: boolean;
+  close(): Promise<void>;
+}
+
+export type { CallbackInbox, InboxEntry, NewCallback } from "./callback-inbox.js";
+export type { CreditCap, CreditLedger, Credits, ReserveCreditsResult } from "./credit-ledger.js";
+export type { DeliveryState, DeliveryStore, SinkDelivery } from "./delivery-store.js";
+export type {
+  Admission,
+  AdmitOptions,
+  EnrichedRow,
+  LeadEvent,
+  LeadListQuery,
+  LeadPatch,
+  LeadStore,
+  NewLead,
+  StoredLead,
+} from "./lead-store.js";
