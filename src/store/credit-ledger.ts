@@ -22,7 +22,12 @@ export type ReserveCreditsResult = { ok: true } | { ok: false; cap: CreditCap; u
 
 export interface CreditLedger {
   /** Reserves `estimate` for the lead under every cap, or none when any would pass its limit. */
-  reserve(leadId: string, estimate: Credits, caps: CreditCap[], now: number): Promise<ReserveCreditsResult>;
+  reserve(
+    leadId: string,
+    estimate: Credits,
+    caps: CreditCap[],
+    now: number,
+  ): Promise<ReserveCreditsResult>;
   /** Replaces the lead's reservation with what it really cost. Idempotent. */
   settle(leadId: string, actual: Credits, now: number): Promise<void>;
   /** Gives the lead's reservation back (never sent, or never enriched). Idempotent. */

@@ -19,12 +19,21 @@ export interface SinkDelivery {
 
 export interface DeliveryStore {
   /** Creates pending deliveries; an existing (lead, sink) pair is left as it is. */
-  schedule(deliveries: Array<{ leadId: string; sink: string; route: string }>, now: number): Promise<void>;
+  schedule(
+    deliveries: Array<{ leadId: string; sink: string; route: string }>,
+    now: number,
+  ): Promise<void>;
   /** Pending deliveries for a sink with availableAt ≤ now, oldest first. */
   due(sink: string, now: number, limit: number): Promise<SinkDelivery[]>;
   markDelivered(leadId: string, sink: string, now: number): Promise<void>;
   /** Records a failed try: back to pending at `retryAt`, or dead when `retryAt` is null. */
-  markFailed(leadId: string, sink: string, error: string, retryAt: number | null, now: number): Promise<void>;
+  markFailed(
+    leadId: string,
+    sink: string,
+    error: string,
+    retryAt: number | null,
+    now: number,
+  ): Promise<void>;
   forLead(leadId: string): Promise<SinkDelivery[]>;
   /** Dead deliveries, optionally of one sink. */
   dead(sink?: string, limit?: number): Promise<SinkDelivery[]>;

@@ -99,14 +99,24 @@ export interface LeadStore {
    * Moves a lead from `from` to `to`, applying the patch and recording the event.
    * False when the lead is not in `from` any more (someone else moved it).
    */
-  transition(id: string, from: LeadState | readonly LeadState[], to: LeadState, patch?: LeadPatch, now?: number): Promise<boolean>;
+  transition(
+    id: string,
+    from: LeadState | readonly LeadState[],
+    to: LeadState,
+    patch?: LeadPatch,
+    now?: number,
+  ): Promise<boolean>;
   /**
    * Claims up to `limit` leads that are queued or retrying with availableAt ≤ now,
    * lowest priority first then oldest, moving each to `sending`.
    */
   claimDue(limit: number, now: number): Promise<StoredLead[]>;
   /** Leads in `state` whose availableAt (or callbackDeadline for awaiting_callback) ≤ now. */
-  due(state: "deferred" | "awaiting_callback" | "sending" | "enriched" | "received", now: number, limit: number): Promise<StoredLead[]>;
+  due(
+    state: "deferred" | "awaiting_callback" | "sending" | "enriched" | "received",
+    now: number,
+    limit: number,
+  ): Promise<StoredLead[]>;
   /** Duplicates waiting for `originalId`'s result. */
   duplicatesOf(originalId: string): Promise<StoredLead[]>;
   list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;

@@ -1,0 +1,166 @@
+/**
+ * Versioned schema migrations for the SQLite store. Each migration runs once,
+ * in its own transaction, and is recorded in `schema_migrations`; a database
+ * written by a newer claypipe is refused rather than guessed at.
+ */
+import { ClaypipeError } from "../../core/errors.js";
+import { type SqliteDatabase, writeTransaction } from "./open-database.js";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Credits are stored in thousandths (integers) so sums never drift: 0.1 + 0.2 stays 0.3.
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: `
+      CREATE TABLE leads (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        workspace TEXT NOT NULL,
+        table_name TEXT NOT NULL,
+        identity_key TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        priority INTEGER NOT NULL,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        available_at INTEGER NOT NULL,
+        callback_deadline INTEGER,
+        duplicate_of TEXT,
+        result TEXT,
+        routes TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX leads_state_available ON leads (state, available_at, created_at, id);
+      CREATE INDEX leads_claim_order ON leads (state, priority, available_at, created_at, id);
+      CREATE INDEX leads_state_deadline ON leads (state, callback_deadline, created_at, id);
+      CREATE INDEX leads_identity ON leads (identity_key, workspace, created_at);
+      CREATE INDEX leads_created ON leads (created_at, id);
+      CREATE INDEX leads_duplicate_of ON leads (duplicate_of) WHERE duplicate_of IS NOT NULL;
+
+      CREATE TABLE lead_events (
+        id INTEGER PRIMARY KEY,
+        lead_id TEXT NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        reason TEXT
+      );
+      CREATE INDEX lead_events_lead ON lead_events (lead_id, id);
+
+      CREATE TABLE callback_inbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        lead_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        processed_at INTEGER
+      );
+      CREATE INDEX callback_inbox_unprocessed ON callback_inbox (id) WHERE processed_at IS NULL;
+
+      CREATE TABLE credit_reservations (
+        id INTEGER PRIMARY KEY,
+        lead_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        actions_milli INTEGER NOT NULL,
+        data_milli INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX credit_reservations_lead ON credit_reservations (lead_id, id);
+
+      CREATE TABLE credit_reservation_caps (
+        reservation_id INTEGER NOT NULL REFERENCES credit_reservations (id) ON DELETE CASCADE,
+        scope TEXT NOT NULL,
+        window_key TEXT NOT NULL,
+        PRIMARY KEY (reservation_id, scope, window_key)
+      );
+
+      CREATE TABLE credit_totals (
+        scope TEXT NOT NULL,
+        window_key TEXT NOT NULL,
+        actions_milli INTEGER NOT NULL DEFAULT 0,
+        data_milli INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (scope, window_key)
+      );
+
+      CREATE TABLE credits_saved (
+        lead_id TEXT PRIMARY KEY,
+        actions_milli INTEGER NOT NULL,
+        data_milli INTEGER NOT NULL,
+        at INTEGER NOT NULL
+      );
+
+      CREATE TABLE capacity_counters (
+        key TEXT PRIMARY KEY,
+        count INTEGER NOT NULL
+      );
+
+      CREATE TABLE sink_deliveries (
+        lead_id TEXT NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
+        sink TEXT NOT NULL,
+        route TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        available_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (lead_id, sink)
+      );
+      CREATE INDEX sink_deliveries_due ON sink_deliveries (sink, state, available_at, created_at, lead_id);
+    `,
+  },
+];
+
+/** Brings the database up to the newest migration; returns the schema version it is at. */
+export function migrate(
+  db: SqliteDatabase,
+  path: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const known = migrations.reduce((max, migration) => Math.max(max, migration.version), 0);
+  const currentVersion = db.prepare<[], { version: number | null }>(
+    "SELECT MAX(version) AS version FROM schema_migrations",
+  );
+  const record = db.prepare<[number, string, number]>(
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+  );
+  const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  let version = 0;
+  for (const migration of ordered) {
+    // The version is read again inside each transaction: another process may have migrated meanwhile.
+    version = writeTransaction(db, () => {
+      const current = currentVersion.get()?.version ?? 0;
+      if (current > known) throw newerSchema(path, current, known);
+      if (current >= migration.version) return current;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+      return migration.version;
+    });
+  }
+  const final = currentVersion.get()?.version ?? 0;
+  if (final > known) throw newerSchema(path, final, known);
+  return Math.max(version, final);
+}
+
+function newerSchema(path: string, found: number, known: number): ClaypipeError {
+  return new ClaypipeError(
+    "state_unavailable",
+    `the SQLite store at ${path} has schema version ${found}, newer than this claypipe knows (${known})`,
+    {
+      hint: "a newer claypipe wrote this file: upgrade claypipe, or point store.sqlite.path at another file",
+    },
+  );
+}

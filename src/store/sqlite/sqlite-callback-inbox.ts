@@ -1,0 +1,70 @@
+/**
+ * The CallbackInbox port on SQLite: verified callbacks are appended in one
+ * transaction per batch (the receiver's group commit) and processed in order.
+ * Processed entries are kept, marked with the time, as the record of what Clay sent.
+ */
+import type { Clock } from "../../core/clock.js";
+import type { CallbackInbox, InboxEntry, NewCallback } from "../callback-inbox.js";
+import { rowLimit, type SqliteDatabase, writeTransaction } from "./open-database.js";
+
+interface InboxRow {
+  id: number;
+  lead_id: string;
+  attempt: number;
+  body: string;
+  received_at: number;
+}
+
+export class SqliteCallbackInbox implements CallbackInbox {
+  private readonly statements;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly clock: Clock,
+  ) {
+    this.statements = {
+      append: db.prepare<[string, number, string, number]>(
+        "INSERT INTO callback_inbox (lead_id, attempt, body, received_at) VALUES (?, ?, ?, ?)",
+      ),
+      pending: db.prepare<[number], InboxRow>(
+        `SELECT id, lead_id, attempt, body, received_at FROM callback_inbox
+         WHERE processed_at IS NULL ORDER BY id LIMIT ?`,
+      ),
+      markProcessed: db.prepare<[number, string]>(
+        `UPDATE callback_inbox SET processed_at = ?
+         WHERE processed_at IS NULL AND id IN (SELECT value FROM json_each(?))`,
+      ),
+    };
+  }
+
+  async append(callbacks: NewCallback[]): Promise<void> {
+    if (callbacks.length === 0) return;
+    const { append } = this.statements;
+    writeTransaction(this.db, () => {
+      for (const callback of callbacks) {
+        append.run(
+          callback.leadId,
+          callback.attempt,
+          JSON.stringify(callback.body),
+          callback.receivedAt,
+        );
+      }
+    });
+  }
+
+  async pending(limit: number): Promise<InboxEntry[]> {
+    return this.statements.pending.all(rowLimit(limit)).map((row) => ({
+      id: row.id,
+      leadId: row.lead_id,
+      attempt: row.attempt,
+      body: JSON.parse(row.body) as Record<string, unknown>,
+      receivedAt: row.received_at,
+    }));
+  }
+
+  async markProcessed(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const now = this.clock.now();
+    writeTransaction(this.db, () => this.statements.markProcessed.run(now, JSON.stringify(ids)));
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The CapacityCounters port on SQLite: one row per counter, checked and
+ * raised in one write transaction, so every process sharing the file sees
+ * the same counts and a reservation is all of its claims or none.
+ */
+import {
+  type CapacityClaim,
+  type CapacityCounters,
+  planReservation,
+  type ReserveResult,
+} from "../../clay/capacity-counters.js";
+import { type SqliteDatabase, writeTransaction } from "./open-database.js";
+
+export class SqliteCapacityCounters implements CapacityCounters {
+  private readonly statements;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.statements = {
+      get: db.prepare<[string], { count: number }>(
+        "SELECT count FROM capacity_counters WHERE key = ?",
+      ),
+      add: db.prepare<[string, number]>(
+        `INSERT INTO capacity_counters (key, count) VALUES (?, ?)
+         ON CONFLICT (key) DO UPDATE SET count = count + excluded.count`,
+      ),
+    };
+  }
+
+  async tryReserve(claims: readonly CapacityClaim[]): Promise<ReserveResult> {
+    return writeTransaction(this.db, () => {
+      const plan = planReservation(claims, (key) => this.current(key));
+      if (!plan.ok) return plan;
+      for (const [key, increment] of plan.increments) this.statements.add.run(key, increment);
+      return { ok: true };
+    });
+  }
+
+  async get(key: string): Promise<number> {
+    return this.current(key);
+  }
+
+  private current(key: string): number {
+    return this.statements.get.get(key)?.count ?? 0;
+  }
+}

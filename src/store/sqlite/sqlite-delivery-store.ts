@@ -1,0 +1,138 @@
+/**
+ * The DeliveryStore port on SQLite: one row per (lead, sink). Only a pending
+ * delivery changes on success or failure, so a late worker can never undo a
+ * dead letter or count a delivered record twice.
+ */
+import type { DeliveryState, DeliveryStore, SinkDelivery } from "../delivery-store.js";
+import { rowLimit, type SqliteDatabase, writeTransaction } from "./open-database.js";
+
+interface DeliveryRow {
+  lead_id: string;
+  sink: string;
+  route: string;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  available_at: number;
+  updated_at: number;
+}
+
+const COLUMNS = "lead_id, sink, route, state, attempts, last_error, available_at, updated_at";
+
+export class SqliteDeliveryStore implements DeliveryStore {
+  private readonly statements;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.statements = {
+      schedule: db.prepare<[string, string, string, number, number, number]>(
+        `INSERT OR IGNORE INTO sink_deliveries
+           (lead_id, sink, route, state, attempts, available_at, created_at, updated_at)
+         VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
+      ),
+      due: db.prepare<[string, number, number], DeliveryRow>(
+        `SELECT ${COLUMNS} FROM sink_deliveries
+         WHERE sink = ? AND state = 'pending' AND available_at <= ?
+         ORDER BY available_at, created_at, lead_id LIMIT ?`,
+      ),
+      delivered: db.prepare<[number, string, string]>(
+        `UPDATE sink_deliveries SET state = 'delivered', attempts = attempts + 1, last_error = NULL,
+           updated_at = ? WHERE lead_id = ? AND sink = ? AND state = 'pending'`,
+      ),
+      failed: db.prepare<[string, string, number | null, number, string, string]>(
+        `UPDATE sink_deliveries SET state = ?, attempts = attempts + 1, last_error = ?,
+           available_at = COALESCE(?, available_at), updated_at = ?
+         WHERE lead_id = ? AND sink = ? AND state = 'pending'`,
+      ),
+      forLead: db.prepare<[string], DeliveryRow>(
+        `SELECT ${COLUMNS} FROM sink_deliveries WHERE lead_id = ? ORDER BY sink`,
+      ),
+      dead: db.prepare<{ sink: string | null; limit: number }, DeliveryRow>(
+        `SELECT ${COLUMNS} FROM sink_deliveries
+         WHERE state = 'dead' AND (@sink IS NULL OR sink = @sink)
+         ORDER BY updated_at, lead_id, sink LIMIT @limit`,
+      ),
+      revive: db.prepare<{ now: number; sink: string | null; leadIds: string | null }>(
+        `UPDATE sink_deliveries SET state = 'pending', attempts = 0, available_at = @now, updated_at = @now
+         WHERE state = 'dead' AND (@sink IS NULL OR sink = @sink)
+           AND (@leadIds IS NULL OR lead_id IN (SELECT value FROM json_each(@leadIds)))`,
+      ),
+      unsettled: db.prepare<[string], { lead_id: string }>(
+        `SELECT DISTINCT lead_id FROM sink_deliveries
+         WHERE state = 'pending' AND lead_id IN (SELECT value FROM json_each(?))`,
+      ),
+    };
+  }
+
+  async schedule(
+    deliveries: Array<{ leadId: string; sink: string; route: string }>,
+    now: number,
+  ): Promise<void> {
+    if (deliveries.length === 0) return;
+    const { schedule } = this.statements;
+    writeTransaction(this.db, () => {
+      for (const { leadId, sink, route } of deliveries)
+        schedule.run(leadId, sink, route, now, now, now);
+    });
+  }
+
+  async due(sink: string, now: number, limit: number): Promise<SinkDelivery[]> {
+    return this.statements.due.all(sink, now, rowLimit(limit)).map(toDelivery);
+  }
+
+  async markDelivered(leadId: string, sink: string, now: number): Promise<void> {
+    writeTransaction(this.db, () => this.statements.delivered.run(now, leadId, sink));
+  }
+
+  async markFailed(
+    leadId: string,
+    sink: string,
+    error: string,
+    retryAt: number | null,
+    now: number,
+  ): Promise<void> {
+    const state: DeliveryState = retryAt === null ? "dead" : "pending";
+    writeTransaction(this.db, () =>
+      this.statements.failed.run(state, error, retryAt, now, leadId, sink),
+    );
+  }
+
+  async forLead(leadId: string): Promise<SinkDelivery[]> {
+    return this.statements.forLead.all(leadId).map(toDelivery);
+  }
+
+  /** @param limit - how many at most; @defaultValue 100 */
+  async dead(sink?: string, limit = 100): Promise<SinkDelivery[]> {
+    return this.statements.dead.all({ sink: sink ?? null, limit: rowLimit(limit) }).map(toDelivery);
+  }
+
+  async revive(filter: { sink?: string; leadIds?: string[] }, now: number): Promise<number> {
+    if (filter.leadIds?.length === 0) return 0;
+    const leadIds = filter.leadIds === undefined ? null : JSON.stringify(filter.leadIds);
+    return writeTransaction(
+      this.db,
+      () => this.statements.revive.run({ now, sink: filter.sink ?? null, leadIds }).changes,
+    );
+  }
+
+  /** A lead with no deliveries at all is settled: nothing is left to deliver. */
+  async settledLeads(leadIds: string[]): Promise<string[]> {
+    if (leadIds.length === 0) return [];
+    const unsettled = new Set(
+      this.statements.unsettled.all(JSON.stringify(leadIds)).map((row) => row.lead_id),
+    );
+    return [...new Set(leadIds)].filter((id) => !unsettled.has(id));
+  }
+}
+
+function toDelivery(row: DeliveryRow): SinkDelivery {
+  return {
+    leadId: row.lead_id,
+    sink: row.sink,
+    route: row.route,
+    state: row.state as DeliveryState,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    availableAt: row.available_at,
+    updatedAt: row.updated_at,
+  };
+}

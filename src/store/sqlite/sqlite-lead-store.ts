@@ -1,0 +1,281 @@
+/**
+ * The LeadStore port on SQLite: leads, their state and history. Every change
+ * runs in one write transaction, and a transition only applies while the lead
+ * is still in the state the caller saw (compare-and-set). Which moves the
+ * lifecycle allows is the core's business (core/lead-state.ts): the store
+ * records any move it is asked for.
+ */
+import type { Clock } from "../../core/clock.js";
+import { LEAD_STATES, type LeadState } from "../../core/lead-state.js";
+import type {
+  Admission,
+  AdmitOptions,
+  LeadEvent,
+  LeadListQuery,
+  LeadPatch,
+  LeadStore,
+  NewLead,
+  StoredLead,
+} from "../lead-store.js";
+import { decodeLeadCursor, encodeLeadCursor } from "./lead-cursor.js";
+import {
+  LEAD_COLUMNS,
+  type LeadEventRow,
+  type LeadRow,
+  toLeadEvent,
+  toStoredLead,
+} from "./lead-row.js";
+import { rowLimit, type SqliteDatabase, writeTransaction } from "./open-database.js";
+
+type DueState = Parameters<LeadStore["due"]>[0];
+
+interface ListParams {
+  states: string | null;
+  reason: string | null;
+  source: string | null;
+  createdAfter: number | null;
+  createdBefore: number | null;
+  cursorAt: number | null;
+  cursorId: string | null;
+  limit: number;
+}
+
+export class SqliteLeadStore implements LeadStore {
+  private readonly statements;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly clock: Clock,
+  ) {
+    this.statements = {
+      insert: db.prepare(
+        `INSERT INTO leads (${LEAD_COLUMNS}) VALUES (@id, @source, @workspace, @table_name,
+          @identity_key, @fields, @state, @reason, @priority, @attempt, @available_at,
+          @callback_deadline, @duplicate_of, @result, @routes, @created_at, @updated_at)`,
+      ),
+      event: db.prepare<[string, number, string | null, string, string | null]>(
+        "INSERT INTO lead_events (lead_id, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)",
+      ),
+      // rowid breaks ties inside one batch: the lead admitted first is the original.
+      original: db.prepare<[string, string, number], LeadRow>(
+        `SELECT ${LEAD_COLUMNS} FROM leads
+         WHERE identity_key = ? AND workspace = ? AND state != 'dead' AND created_at >= ?
+         ORDER BY created_at, rowid LIMIT 1`,
+      ),
+      get: db.prepare<[string], LeadRow>(`SELECT ${LEAD_COLUMNS} FROM leads WHERE id = ?`),
+      history: db.prepare<[string], LeadEventRow>(
+        "SELECT lead_id, at, from_state, to_state, reason FROM lead_events WHERE lead_id = ? ORDER BY id",
+      ),
+      stateOf: db.prepare<[string], { state: string }>("SELECT state FROM leads WHERE id = ?"),
+      update: db.prepare(
+        `UPDATE leads SET state = @to, reason = @reason,
+           attempt = COALESCE(@attempt, attempt),
+           available_at = COALESCE(@availableAt, available_at),
+           callback_deadline = CASE WHEN @setDeadline THEN @callbackDeadline ELSE callback_deadline END,
+           duplicate_of = CASE WHEN @setDuplicateOf THEN @duplicateOf ELSE duplicate_of END,
+           result = CASE WHEN @setResult THEN @result ELSE result END,
+           routes = COALESCE(@routes, routes),
+           updated_at = @now
+         WHERE id = @id AND state = @from`,
+      ),
+      // One state at a time, so the walk follows leads_claim_order instead of sorting the backlog.
+      claimable: db.prepare<[string, number, number], LeadRow>(
+        `SELECT ${LEAD_COLUMNS} FROM leads INDEXED BY leads_claim_order
+         WHERE state = ? AND available_at <= ?
+         ORDER BY priority, available_at, created_at, id LIMIT ?`,
+      ),
+      claim: db.prepare<[number, string]>(
+        "UPDATE leads SET state = 'sending', reason = NULL, updated_at = ? WHERE id = ?",
+      ),
+      dueByAvailable: db.prepare<[string, number, number], LeadRow>(
+        `SELECT ${LEAD_COLUMNS} FROM leads WHERE state = ? AND available_at <= ?
+         ORDER BY available_at, created_at, id LIMIT ?`,
+      ),
+      dueByDeadline: db.prepare<[number, number], LeadRow>(
+        `SELECT ${LEAD_COLUMNS} FROM leads
+         WHERE state = 'awaiting_callback' AND callback_deadline <= ?
+         ORDER BY callback_deadline, created_at, id LIMIT ?`,
+      ),
+      duplicatesOf: db.prepare<[string], LeadRow>(
+        `SELECT ${LEAD_COLUMNS} FROM leads WHERE duplicate_of = ? AND state = 'duplicate'
+         ORDER BY created_at, id`,
+      ),
+      list: db.prepare<ListParams, LeadRow>(
+        `SELECT ${LEAD_COLUMNS} FROM leads
+         WHERE (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
+           AND (@reason IS NULL OR reason = @reason)
+           AND (@source IS NULL OR source = @source)
+           AND (@createdAfter IS NULL OR created_at >= @createdAfter)
+           AND (@createdBefore IS NULL OR created_at < @createdBefore)
+           AND (@cursorAt IS NULL OR created_at > @cursorAt
+                OR (created_at = @cursorAt AND id > @cursorId))
+         ORDER BY created_at, id LIMIT @limit`,
+      ),
+      countByState: db.prepare<[], { state: string; count: number }>(
+        "SELECT state, COUNT(*) AS count FROM leads GROUP BY state",
+      ),
+      purge: db.prepare<[string]>("DELETE FROM leads WHERE id = ? AND state = 'dead'"),
+    };
+  }
+
+  async admit(leads: NewLead[], options: AdmitOptions): Promise<Admission[]> {
+    const { dedupeSince, now } = options;
+    const s = this.statements;
+    return writeTransaction(this.db, () =>
+      leads.map((lead): Admission => {
+        const originalRow = s.original.get(lead.identityKey, lead.workspace, dedupeSince);
+        const reason = originalRow ? `duplicate of ${originalRow.id}` : null;
+        s.insert.run({
+          id: lead.id,
+          source: lead.source,
+          workspace: lead.workspace,
+          table_name: lead.table,
+          identity_key: lead.identityKey,
+          fields: JSON.stringify(lead.fields),
+          state: originalRow ? "duplicate" : "queued",
+          reason,
+          priority: lead.priority,
+          attempt: 0,
+          available_at: now,
+          callback_deadline: null,
+          duplicate_of: originalRow?.id ?? null,
+          result: null,
+          routes: "[]",
+          created_at: now,
+          updated_at: now,
+        });
+        // The row goes in with its decided state; the history still shows both steps.
+        s.event.run(lead.id, now, null, "received", null);
+        if (!originalRow) {
+          s.event.run(lead.id, now, "received", "queued", null);
+          return { id: lead.id, state: "queued" };
+        }
+        s.event.run(lead.id, now, "received", "duplicate", reason);
+        return {
+          id: lead.id,
+          state: "duplicate",
+          duplicateOf: originalRow.id,
+          original: toStoredLead(originalRow),
+        };
+      }),
+    );
+  }
+
+  async get(id: string): Promise<StoredLead | undefined> {
+    const row = this.statements.get.get(id);
+    return row ? toStoredLead(row) : undefined;
+  }
+
+  async history(id: string): Promise<LeadEvent[]> {
+    return this.statements.history.all(id).map(toLeadEvent);
+  }
+
+  async transition(
+    id: string,
+    from: LeadState | readonly LeadState[],
+    to: LeadState,
+    patch: LeadPatch = {},
+    now: number = this.clock.now(),
+  ): Promise<boolean> {
+    const allowed: readonly LeadState[] = typeof from === "string" ? [from] : from;
+    const s = this.statements;
+    return writeTransaction(this.db, () => {
+      const current = s.stateOf.get(id)?.state as LeadState | undefined;
+      if (current === undefined || !allowed.includes(current)) return false;
+      // A new state drops the old state's reason unless the patch gives one.
+      const reason = patch.reason ?? null;
+      s.update.run({
+        id,
+        from: current,
+        to,
+        reason,
+        attempt: patch.attempt ?? null,
+        availableAt: patch.availableAt ?? null,
+        setDeadline: patch.callbackDeadline === undefined ? 0 : 1,
+        callbackDeadline: patch.callbackDeadline ?? null,
+        setDuplicateOf: patch.duplicateOf === undefined ? 0 : 1,
+        duplicateOf: patch.duplicateOf ?? null,
+        setResult: patch.result === undefined ? 0 : 1,
+        result: patch.result == null ? null : JSON.stringify(patch.result),
+        routes: patch.routes === undefined ? null : JSON.stringify(patch.routes),
+        now,
+      });
+      s.event.run(id, now, current, to, reason);
+      return true;
+    });
+  }
+
+  async claimDue(limit: number, now: number): Promise<StoredLead[]> {
+    const s = this.statements;
+    const count = rowLimit(limit);
+    return writeTransaction(this.db, () =>
+      [...s.claimable.all("queued", now, count), ...s.claimable.all("retrying", now, count)]
+        .sort(claimOrder)
+        .slice(0, count)
+        .map((row) => {
+          s.claim.run(now, row.id);
+          s.event.run(row.id, now, row.state, "sending", null);
+          return { ...toStoredLead(row), state: "sending", reason: null, updatedAt: now };
+        }),
+    );
+  }
+
+  async due(state: DueState, now: number, limit: number): Promise<StoredLead[]> {
+    const rows =
+      state === "awaiting_callback"
+        ? this.statements.dueByDeadline.all(now, rowLimit(limit))
+        : this.statements.dueByAvailable.all(state, now, rowLimit(limit));
+    return rows.map(toStoredLead);
+  }
+
+  async duplicatesOf(originalId: string): Promise<StoredLead[]> {
+    return this.statements.duplicatesOf.all(originalId).map(toStoredLead);
+  }
+
+  async list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }> {
+    const limit = Math.max(1, Math.floor(query.limit ?? 100));
+    const cursor = query.cursor === undefined ? undefined : decodeLeadCursor(query.cursor);
+    const rows = this.statements.list.all({
+      states: query.states === undefined ? null : JSON.stringify(query.states),
+      reason: query.reason ?? null,
+      source: query.source ?? null,
+      createdAfter: query.createdAfter ?? null,
+      createdBefore: query.createdBefore ?? null,
+      cursorAt: cursor?.createdAt ?? null,
+      cursorId: cursor?.id ?? null,
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit).map(toStoredLead);
+    const last = page.at(-1);
+    const nextCursor = rows.length > limit && last ? encodeLeadCursor(last) : null;
+    return { leads: page, nextCursor };
+  }
+
+  async countByState(): Promise<Record<LeadState, number>> {
+    const counts = Object.fromEntries(LEAD_STATES.map((state) => [state, 0])) as Record<
+      LeadState,
+      number
+    >;
+    for (const { state, count } of this.statements.countByState.all()) {
+      counts[state as LeadState] = count;
+    }
+    return counts;
+  }
+
+  async purge(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { purge } = this.statements;
+    return writeTransaction(this.db, () =>
+      ids.reduce((removed, id) => removed + purge.run(id).changes, 0),
+    );
+  }
+}
+
+function claimOrder(a: LeadRow, b: LeadRow): number {
+  return (
+    a.priority - b.priority ||
+    a.available_at - b.available_at ||
+    a.created_at - b.created_at ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}

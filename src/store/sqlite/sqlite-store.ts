@@ -1,0 +1,48 @@
+/**
+ * The Store on one SQLite file, for the embedded `standard` tier: opens the
+ * file, brings its schema up to date, and wires each port to the same
+ * connection. better-sqlite3 is synchronous, so each port call is one
+ * transaction that no other call of this process can interleave with.
+ */
+import { type Clock, systemClock } from "../../core/clock.js";
+import type { Store } from "../store.js";
+import { migrate } from "./migrations.js";
+import { openDatabase } from "./open-database.js";
+import { SqliteCallbackInbox } from "./sqlite-callback-inbox.js";
+import { SqliteCapacityCounters } from "./sqlite-capacity-counters.js";
+import { SqliteCreditLedger } from "./sqlite-credit-ledger.js";
+import { SqliteDeliveryStore } from "./sqlite-delivery-store.js";
+import { SqliteLeadStore } from "./sqlite-lead-store.js";
+
+export interface SqliteStoreOptions {
+  /** The database file, created with its folder when missing; ":memory:" for a throwaway store. */
+  path: string;
+  /**
+   * Time for writes that are not given one (a transition without `now`, marking callbacks processed).
+   * @defaultValue systemClock
+   */
+  clock?: Clock;
+}
+
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const clock = options.clock ?? systemClock;
+  const db = openDatabase({ path: options.path });
+  try {
+    migrate(db, options.path);
+    const store: Store = {
+      leads: new SqliteLeadStore(db, clock),
+      inbox: new SqliteCallbackInbox(db, clock),
+      ledger: new SqliteCreditLedger(db),
+      counters: new SqliteCapacityCounters(db),
+      deliveries: new SqliteDeliveryStore(db),
+      supportsMultipleProcesses: false,
+      async close() {
+        if (db.open) db.close();
+      },
+    };
+    return Object.freeze(store);
+  } catch (thrown) {
+    db.close();
+    throw thrown;
+  }
+}

@@ -1,0 +1,188 @@
+/** Contract: sink deliveries — scheduling, due work, failures, dead letters and revival. */
+import { describe, expect, it } from "vitest";
+import { admitOne, type OpenStore, T0, useStore } from "./fixtures.js";
+
+export function describeDeliveries(open: OpenStore): void {
+  describe("deliveries", () => {
+    const store = useStore(open);
+
+    it("schedules one pending delivery per (lead, sink), leaving an existing pair alone", async () => {
+      const lead = await admitOne(store());
+      await store().deliveries.schedule(
+        [
+          { leadId: lead, sink: "hubspot", route: "sales" },
+          { leadId: lead, sink: "file", route: "all" },
+        ],
+        T0,
+      );
+      await store().deliveries.markDelivered(lead, "hubspot", T0 + 1);
+      await store().deliveries.schedule(
+        [
+          { leadId: lead, sink: "hubspot", route: "other" },
+          { leadId: lead, sink: "hubspot", route: "other" },
+        ],
+        T0 + 2,
+      );
+      await store().deliveries.schedule([], T0 + 2);
+      expect(await store().deliveries.forLead(lead)).toEqual([
+        {
+          leadId: lead,
+          sink: "file",
+          route: "all",
+          state: "pending",
+          attempts: 0,
+          lastError: null,
+          availableAt: T0,
+          updatedAt: T0,
+        },
+        {
+          leadId: lead,
+          sink: "hubspot",
+          route: "sales",
+          state: "delivered",
+          attempts: 1,
+          lastError: null,
+          availableAt: T0,
+          updatedAt: T0 + 1,
+        },
+      ]);
+      expect(await store().deliveries.forLead("nobody")).toEqual([]);
+    });
+
+    it("hands out a sink's due deliveries oldest first, up to the limit", async () => {
+      const leads = [await admitOne(store()), await admitOne(store()), await admitOne(store())];
+      await store().deliveries.schedule([{ leadId: leads[1]!, sink: "crm", route: "r" }], T0);
+      await store().deliveries.schedule([{ leadId: leads[0]!, sink: "crm", route: "r" }], T0 + 1);
+      await store().deliveries.schedule([{ leadId: leads[2]!, sink: "crm", route: "r" }], T0 + 2);
+      await store().deliveries.schedule([{ leadId: leads[0]!, sink: "file", route: "r" }], T0);
+      expect((await store().deliveries.due("crm", T0 + 1, 10)).map((d) => d.leadId)).toEqual([
+        leads[1],
+        leads[0],
+      ]);
+      expect((await store().deliveries.due("crm", T0 + 5, 2)).map((d) => d.leadId)).toEqual([
+        leads[1],
+        leads[0],
+      ]);
+      expect(await store().deliveries.due("crm", T0 + 5, 0)).toEqual([]);
+      expect((await store().deliveries.due("file", T0 + 5, 10)).map((d) => d.sink)).toEqual([
+        "file",
+      ]);
+      expect(await store().deliveries.due("nowhere", T0 + 5, 10)).toEqual([]);
+    });
+
+    it("retries a failed delivery at its time, and dead-letters it when told", async () => {
+      const lead = await admitOne(store());
+      await store().deliveries.schedule([{ leadId: lead, sink: "crm", route: "r" }], T0);
+      await store().deliveries.markFailed(lead, "crm", "HTTP 503", T0 + 100, T0 + 1);
+      expect(await store().deliveries.forLead(lead)).toMatchObject([
+        {
+          state: "pending",
+          attempts: 1,
+          lastError: "HTTP 503",
+          availableAt: T0 + 100,
+          updatedAt: T0 + 1,
+        },
+      ]);
+      expect(await store().deliveries.due("crm", T0 + 99, 10)).toEqual([]);
+      expect(await store().deliveries.due("crm", T0 + 100, 10)).toHaveLength(1);
+      await store().deliveries.markFailed(lead, "crm", "HTTP 400: bad email", null, T0 + 101);
+      expect(await store().deliveries.forLead(lead)).toMatchObject([
+        { state: "dead", attempts: 2, lastError: "HTTP 400: bad email", updatedAt: T0 + 101 },
+      ]);
+      expect(await store().deliveries.due("crm", T0 + 1000, 10)).toEqual([]);
+      // A late worker cannot bring a dead letter back or count it delivered.
+      await store().deliveries.markDelivered(lead, "crm", T0 + 102);
+      await store().deliveries.markFailed(lead, "crm", "late", T0 + 200, T0 + 103);
+      expect(await store().deliveries.forLead(lead)).toMatchObject([
+        { state: "dead", attempts: 2, lastError: "HTTP 400: bad email" },
+      ]);
+    });
+
+    it("counts a delivery once", async () => {
+      const lead = await admitOne(store());
+      await store().deliveries.schedule([{ leadId: lead, sink: "crm", route: "r" }], T0);
+      await store().deliveries.markDelivered(lead, "crm", T0 + 1);
+      await store().deliveries.markDelivered(lead, "crm", T0 + 2);
+      expect(await store().deliveries.forLead(lead)).toMatchObject([
+        { state: "delivered", attempts: 1, updatedAt: T0 + 1 },
+      ]);
+    });
+
+    it("lists dead deliveries, of one sink or all", async () => {
+      const [a, b] = [await admitOne(store()), await admitOne(store())];
+      await store().deliveries.schedule(
+        [
+          { leadId: a, sink: "crm", route: "r" },
+          { leadId: b, sink: "crm", route: "r" },
+          { leadId: a, sink: "file", route: "r" },
+        ],
+        T0,
+      );
+      await store().deliveries.markFailed(a, "crm", "boom", null, T0 + 1);
+      await store().deliveries.markFailed(a, "file", "full", null, T0 + 2);
+      expect((await store().deliveries.dead()).map((d) => `${d.leadId}/${d.sink}`)).toEqual([
+        `${a}/crm`,
+        `${a}/file`,
+      ]);
+      expect((await store().deliveries.dead("file")).map((d) => d.lastError)).toEqual(["full"]);
+      expect(await store().deliveries.dead("crm", 0)).toEqual([]);
+      expect(await store().deliveries.dead(undefined, 1)).toHaveLength(1);
+    });
+
+    it("revives dead deliveries by sink or by lead, due now with a fresh count of tries", async () => {
+      const [a, b] = [await admitOne(store()), await admitOne(store())];
+      await store().deliveries.schedule(
+        [
+          { leadId: a, sink: "crm", route: "r" },
+          { leadId: b, sink: "crm", route: "r" },
+          { leadId: a, sink: "file", route: "r" },
+        ],
+        T0,
+      );
+      for (const [lead, sink] of [
+        [a, "crm"],
+        [b, "crm"],
+        [a, "file"],
+      ] as const) {
+        await store().deliveries.markFailed(lead, sink, "down", null, T0 + 1);
+      }
+      expect(await store().deliveries.revive({ leadIds: [] }, T0 + 50)).toBe(0);
+      expect(await store().deliveries.revive({ sink: "crm", leadIds: [b] }, T0 + 50)).toBe(1);
+      expect(await store().deliveries.forLead(b)).toMatchObject([
+        { state: "pending", attempts: 0, availableAt: T0 + 50, updatedAt: T0 + 50 },
+      ]);
+      expect(await store().deliveries.revive({ sink: "file" }, T0 + 60)).toBe(1);
+      expect(await store().deliveries.revive({}, T0 + 70)).toBe(1);
+      expect(await store().deliveries.revive({}, T0 + 80)).toBe(0);
+      expect(
+        (await store().deliveries.due("crm", T0 + 80, 10)).map((d) => d.leadId).sort(),
+      ).toEqual([a, b].sort());
+    });
+
+    it("names the leads with nothing left to deliver", async () => {
+      const [done, waiting, none] = [
+        await admitOne(store()),
+        await admitOne(store()),
+        await admitOne(store()),
+      ];
+      await store().deliveries.schedule(
+        [
+          { leadId: done, sink: "crm", route: "r" },
+          { leadId: done, sink: "file", route: "r" },
+          { leadId: waiting, sink: "crm", route: "r" },
+          { leadId: waiting, sink: "file", route: "r" },
+        ],
+        T0,
+      );
+      await store().deliveries.markDelivered(done, "crm", T0 + 1);
+      await store().deliveries.markFailed(done, "file", "gone", null, T0 + 1);
+      await store().deliveries.markDelivered(waiting, "crm", T0 + 1);
+      expect((await store().deliveries.settledLeads([done, waiting, none])).sort()).toEqual(
+        [done, none].sort(),
+      );
+      await store().deliveries.markFailed(waiting, "file", "slow", T0 + 10, T0 + 2);
+      expect(await store().deliveries.settledLeads([waiting])).toEqual([]);
+      expect(await store().deliveries.settledLeads([])).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,160 @@
+/** Contract: `leads.list` (filters and paging), `countByState` and `purge`. */
+import { describe, expect, it } from "vitest";
+import { LEAD_STATES } from "../../../src/core/lead-state.js";
+import {
+  admit,
+  admitOne,
+  killLead,
+  mustMove,
+  newLead,
+  type OpenStore,
+  T0,
+  useStore,
+} from "./fixtures.js";
+
+export function describeLeadQueries(open: OpenStore): void {
+  describe("leads.list", () => {
+    const store = useStore(open);
+
+    it("filters by state, reason, source and creation time", async () => {
+      const web = await admitOne(store(), { source: "web" }, T0);
+      const csvDead = await admitOne(store(), { source: "csv" }, T0 + 10);
+      const webDead = await admitOne(store(), { source: "web" }, T0 + 20);
+      const deferred = await admitOne(store(), { source: "csv" }, T0 + 30);
+      await killLead(store(), csvDead, "no_callback");
+      await killLead(store(), webDead, "send_failed");
+      await mustMove(store(), deferred, "queued", "deferred", { availableAt: T0 + 99 });
+      const ids = async (query: Parameters<ReturnType<typeof store>["leads"]["list"]>[0]) =>
+        (await store().leads.list(query)).leads.map((lead) => lead.id);
+
+      expect(await ids({})).toEqual([web, csvDead, webDead, deferred]);
+      expect(await ids({ states: ["dead"] })).toEqual([csvDead, webDead]);
+      expect(await ids({ states: ["dead", "deferred"] })).toEqual([csvDead, webDead, deferred]);
+      expect(await ids({ states: [] })).toEqual([]);
+      expect(await ids({ states: ["dead"], reason: "no_callback" })).toEqual([csvDead]);
+      expect(await ids({ source: "web" })).toEqual([web, webDead]);
+      expect(await ids({ states: ["dead"], source: "web" })).toEqual([webDead]);
+      expect(await ids({ createdAfter: T0 + 10 })).toEqual([csvDead, webDead, deferred]);
+      expect(await ids({ createdBefore: T0 + 20 })).toEqual([web, csvDead]);
+      expect(await ids({ createdAfter: T0 + 10, createdBefore: T0 + 30 })).toEqual([
+        csvDead,
+        webDead,
+      ]);
+    });
+
+    it("pages through every lead once, in a stable order, even as leads arrive", async () => {
+      const batch = Array.from({ length: 7 }, () => newLead());
+      await admit(store(), batch.slice(0, 4), T0);
+      await admit(store(), batch.slice(4), T0 + 1);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store().leads.list({ limit: 3, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.leads.map((lead) => lead.id));
+        cursor = page.nextCursor ?? undefined;
+        pages += 1;
+        // A lead created after the listing began lands after everything already seen.
+        if (pages === 1) await admit(store(), [newLead()], T0 + 2);
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toHaveLength(8);
+      expect(new Set(seen).size).toBe(8);
+      const all = (await store().leads.list({ limit: 100 })).leads;
+      expect(seen).toEqual(all.map((lead) => lead.id));
+      const keys = all.map((lead) => [lead.createdAt, lead.id] as const);
+      const sorted = [...keys].sort(
+        (a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0),
+      );
+      expect(keys).toEqual(sorted);
+    });
+
+    it("returns no cursor when the page holds the rest", async () => {
+      await admit(store(), [newLead(), newLead()]);
+      expect((await store().leads.list({ limit: 2 })).nextCursor).toBeNull();
+      expect((await store().leads.list({ limit: 1 })).nextCursor).not.toBeNull();
+      expect(await store().leads.list({})).toMatchObject({ nextCursor: null });
+    });
+
+    it("returns 100 leads a page unless told otherwise", async () => {
+      await admit(
+        store(),
+        Array.from({ length: 101 }, () => newLead()),
+      );
+      const page = await store().leads.list({});
+      expect(page.leads).toHaveLength(100);
+      expect(page.nextCursor).not.toBeNull();
+    });
+
+    it("refuses a cursor it did not hand out", async () => {
+      await expect(store().leads.list({ cursor: "not-a-cursor" })).rejects.toMatchObject({
+        code: "input_invalid",
+      });
+    });
+  });
+
+  describe("leads.countByState", () => {
+    const store = useStore(open);
+
+    it("counts every state, 0 for those with no lead", async () => {
+      const empty = await store().leads.countByState();
+      expect(Object.keys(empty).sort()).toEqual([...LEAD_STATES].sort());
+      expect(Object.values(empty).every((count) => count === 0)).toBe(true);
+
+      const first = newLead();
+      await admit(store(), [
+        first,
+        newLead({ identityKey: first.identityKey }),
+        newLead(),
+        newLead(),
+      ]);
+      const dead = await admitOne(store());
+      await killLead(store(), dead);
+      await store().leads.claimDue(1, T0);
+      expect(await store().leads.countByState()).toEqual({
+        ...empty,
+        queued: 2,
+        sending: 1,
+        duplicate: 1,
+        dead: 1,
+      });
+    });
+  });
+
+  describe("leads.purge", () => {
+    const store = useStore(open);
+
+    it("removes dead leads with their history and deliveries, and nothing else", async () => {
+      const dead = await admitOne(store());
+      const alive = await admitOne(store());
+      await store().deliveries.schedule(
+        [
+          { leadId: dead, sink: "crm", route: "all" },
+          { leadId: alive, sink: "crm", route: "all" },
+        ],
+        T0,
+      );
+      await killLead(store(), dead);
+      expect(await store().leads.purge([dead, alive, "unknown"])).toBe(1);
+      expect(await store().leads.get(dead)).toBeUndefined();
+      expect(await store().leads.history(dead)).toEqual([]);
+      expect(await store().deliveries.forLead(dead)).toEqual([]);
+      expect(await store().leads.get(alive)).toMatchObject({ state: "queued" });
+      expect(await store().deliveries.forLead(alive)).toHaveLength(1);
+      expect(await store().leads.purge([dead])).toBe(0);
+      expect(await store().leads.purge([])).toBe(0);
+    });
+
+    it("keeps a duplicate whose dead original is purged", async () => {
+      const original = newLead();
+      const repeat = newLead({ identityKey: original.identityKey });
+      await admit(store(), [original, repeat]);
+      await killLead(store(), original.id);
+      expect(await store().leads.purge([original.id])).toBe(1);
+      expect(await store().leads.get(repeat.id)).toMatchObject({
+        state: "duplicate",
+        duplicateOf: original.id,
+      });
+    });
+  });
+}

@@ -1,0 +1,115 @@
+/** Opening the SQLite store: versioned migrations, reopening, and files it must refuse. */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ClaypipeError } from "../../src/core/errors.js";
+import { createSqliteStore, MIGRATIONS } from "../../src/store/sqlite/index.js";
+import { migrate } from "../../src/store/sqlite/migrations.js";
+import { newLead, T0 } from "./contract/fixtures.js";
+
+let dir: string;
+let path: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "claypipe-migrations-"));
+  path = join(dir, "state", "claypipe.db");
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function appliedVersions(file: string): number[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db
+      .prepare("SELECT version FROM schema_migrations ORDER BY version")
+      .pluck()
+      .all() as number[];
+  } finally {
+    db.close();
+  }
+}
+
+describe("the SQLite store's schema", () => {
+  it("creates the folder, applies each migration once, and keeps data across reopening", async () => {
+    const lead = newLead();
+    const first = await createSqliteStore({ path });
+    await first.leads.admit([lead], { dedupeSince: 0, now: T0 });
+    await first.counters.tryReserve([{ key: "webhook:a", limit: 5 }]);
+    await first.close();
+    expect(appliedVersions(path)).toEqual(MIGRATIONS.map((migration) => migration.version));
+
+    const second = await createSqliteStore({ path });
+    expect(await second.leads.get(lead.id)).toMatchObject({ id: lead.id, state: "queued" });
+    expect(await second.counters.get("webhook:a")).toBe(1);
+    await second.close();
+    expect(appliedVersions(path)).toEqual(MIGRATIONS.map((migration) => migration.version));
+  });
+
+  it("opens in WAL mode", async () => {
+    const store = await createSqliteStore({ path });
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    db.close();
+  });
+
+  it("applies a new migration once, on the next open", async () => {
+    const db = new Database(":memory:");
+    const next = [
+      ...MIGRATIONS,
+      { version: 1000, name: "add notes", sql: "CREATE TABLE notes (text TEXT)" },
+    ];
+    expect(migrate(db, ":memory:")).toBe(1);
+    expect(migrate(db, ":memory:", next)).toBe(1000);
+    expect(migrate(db, ":memory:", next)).toBe(1000);
+    expect(db.prepare("SELECT COUNT(*) FROM schema_migrations").pluck().get()).toBe(2);
+    db.close();
+  });
+
+  it("rolls a failing migration back whole", async () => {
+    const db = new Database(":memory:");
+    migrate(db, ":memory:");
+    const broken = [
+      ...MIGRATIONS,
+      { version: 2, name: "broken", sql: "CREATE TABLE half (a); INSERT INTO nowhere VALUES (1);" },
+    ];
+    expect(() => migrate(db, ":memory:", broken)).toThrow(ClaypipeError);
+    expect(db.prepare("SELECT MAX(version) FROM schema_migrations").pluck().get()).toBe(1);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it("refuses a database written by a newer claypipe, saying so", async () => {
+    const store = await createSqliteStore({ path });
+    await store.close();
+    const db = new Database(path);
+    db.prepare(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)",
+    ).run();
+    db.close();
+
+    const opening = createSqliteStore({ path });
+    await expect(opening).rejects.toBeInstanceOf(ClaypipeError);
+    await expect(opening).rejects.toMatchObject({
+      code: "state_unavailable",
+      message: expect.stringMatching(/schema version 999, newer than this claypipe knows \(1\)/),
+      hint: expect.stringMatching(/upgrade claypipe/),
+    });
+  });
+
+  it("refuses a file that is not a SQLite database", async () => {
+    const file = join(dir, "not-a-db.db");
+    await writeFile(
+      file,
+      "this is not a database, just text that is long enough to have a header".repeat(20),
+    );
+    await expect(createSqliteStore({ path: file })).rejects.toMatchObject({
+      code: "state_unavailable",
+      message: expect.stringContaining(file),
+    });
+  });
+});
