@@ -3,8 +3,12 @@ import { z } from "zod";
 
 export const routeRuleSchema = z
   .object({
+    /** The route's name in results and logs; unique among the rules, and never "default". */
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "letters, digits, - and _ only"),
-    /** An expression over the enriched row, e.g. `icp_score >= 80 and work_email`. */
+    /**
+     * An expression over the enriched row, e.g. `icp_score >= 80 and work_email`;
+     * the language is described in src/routing/index.ts and the README ("Routing rules").
+     */
     when: z.string().min(1),
     /** Sink names. */
     to: z.array(z.string()).min(1),
