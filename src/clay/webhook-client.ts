@@ -68,7 +68,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 }
 
 // fetch reports every failure as "fetch failed"; the useful part is in the cause.
-function describeNetworkError(thrown: unknown): string {
+export function describeNetworkError(thrown: unknown): string {
   const error = coerceError(thrown);
   const cause = error.cause instanceof Error ? error.cause : undefined;
   const code = (cause as { code?: unknown } | undefined)?.code;

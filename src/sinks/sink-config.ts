@@ -44,7 +44,10 @@ export const postgresSinkSchema = z
     /** postgres://… ; from the environment only. */
     connectionString: z.string().min(1),
     /** Created when missing. @defaultValue "claypipe_enriched_leads" */
-    table: z.string().regex(/^[a-z_][a-z0-9_]*$/, "lowercase letters, digits and _").default("claypipe_enriched_leads"),
+    table: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, "lowercase letters, digits and _")
+      .default("claypipe_enriched_leads"),
   })
   .strict();
 

@@ -1,0 +1,23 @@
+/**
+ * Builds a sink from its config. Each adapter is imported only when a config
+ * names it, so a pipeline that writes files never loads a database client.
+ */
+
+import type { Sink } from "./sink.js";
+import type { SinkConfig } from "./sink-config.js";
+import type { SinkDeps } from "./sink-deps.js";
+
+export async function createSink(config: SinkConfig, deps: SinkDeps = {}): Promise<Sink> {
+  switch (config.type) {
+    case "webhook":
+      return (await import("./webhook-sink.js")).createWebhookSink(config, deps);
+    case "file":
+      return (await import("./file-sink.js")).createFileSink(config, deps);
+    case "postgres":
+      return (await import("./postgres-sink.js")).createPostgresSink(config, deps);
+    case "hubspot":
+      return (await import("./hubspot-sink.js")).createHubspotSink(config, deps);
+    case "salesforce":
+      return (await import("./salesforce-sink.js")).createSalesforceSink(config, deps);
+  }
+}

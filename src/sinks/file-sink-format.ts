@@ -1,0 +1,83 @@
+/**
+ * How the file sink writes a record: one JSON object per line (JSONL), or one
+ * CSV record under a fixed header (RFC 4180 quoting, CRLF). A CSV cell that a
+ * spreadsheet would run as a formula (= + - @, tab, CR first) gets a leading
+ * apostrophe, so an enriched value can never execute in someone's Excel.
+ */
+import type { SinkRecord } from "./sink.js";
+import { publicRow } from "./sink-row.js";
+
+export type FileFormat = "jsonl" | "csv";
+
+export const CSV_COLUMNS = [
+  "claypipe_id",
+  "source",
+  "route",
+  "enriched_at",
+  "email",
+  "first_name",
+  "last_name",
+  "work_email",
+  "title",
+  "seniority",
+  "company_name",
+  "company_domain",
+  "employee_count",
+  "industry",
+  "country",
+  "linkedin_url",
+  "icp_score",
+] as const;
+
+const CSV_NEWLINE = "\r\n";
+export const CSV_HEADER = CSV_COLUMNS.join(",");
+
+/** Fields claypipe sets on every written record; a row field of the same name is left out. */
+const RECORD_FIELDS = new Set(["claypipe_id", "identity", "source", "route", "enriched_at"]);
+
+export function jsonlLine(record: SinkRecord): string {
+  const object: Record<string, unknown> = {
+    claypipe_id: record.leadId,
+    identity: record.identityKey,
+    source: record.source,
+    route: record.route,
+    enriched_at: record.enrichedAt,
+  };
+  for (const [key, value] of Object.entries(publicRow(record.row))) {
+    if (!RECORD_FIELDS.has(key)) object[key] = value;
+  }
+  return `${JSON.stringify(object)}\n`;
+}
+
+export function csvHeaderLine(): string {
+  return CSV_HEADER + CSV_NEWLINE;
+}
+
+export function csvLine(record: SinkRecord): string {
+  const own: Record<string, unknown> = {
+    claypipe_id: record.leadId,
+    source: record.source,
+    route: record.route,
+    enriched_at: record.enrichedAt,
+  };
+  const cells = CSV_COLUMNS.map((column) => csvCell(own[column] ?? record.row[column]));
+  return cells.join(",") + CSV_NEWLINE;
+}
+
+export function formatLine(format: FileFormat, record: SinkRecord): string {
+  return format === "csv" ? csvLine(record) : jsonlLine(record);
+}
+
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  let text: string;
+  if (typeof value === "string") {
+    // Numbers are never formulas; only text can be.
+    text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  } else if (typeof value === "object") {
+    text = JSON.stringify(value);
+  } else {
+    text = String(value);
+  }
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

@@ -1,0 +1,189 @@
+/**
+ * A local stand-in for HubSpot's CRM v3 contacts API, for tests of the HubSpot
+ * sink and (issue 4) the HubSpot intake. Listens on a free loopback port.
+ *
+ * Followed (developers.hubspot.com):
+ * - `POST /crm/v3/objects/contacts/batch/upsert`, body `{ inputs: [{ id, idProperty, properties }] }`,
+ *   answer 200 `{ status: "COMPLETE", results: [{ id, properties, createdAt, updatedAt, archived, new }],
+ *   startedAt, completedAt }`; at most 100 inputs a batch ("Upsert a batch of contacts").
+ * - `GET /crm/v3/objects/contacts/{contactId}` by record id, or by email with `?idProperty=email`;
+ *   `properties=a,b` picks properties, else HubSpot's default set.
+ * - Private app tokens as `Authorization: Bearer …`; a bad token gets 401 with category
+ *   INVALID_AUTHENTICATION and HubSpot's "Authentication credentials not found…" message.
+ * - Burst limit for private apps: 190 requests per 10 s on Professional/Enterprise ("Increasing our
+ *   API limits" changelog). Over it: 429 with body `{ status, message: "You have reached your
+ *   ten_secondly_rolling limit.", errorType: "RATE_LIMIT", correlationId, policyName:
+ *   "TEN_SECONDLY_ROLLING", requestId }` (usage guidelines); every answer carries
+ *   `X-HubSpot-RateLimit-Max`, `-Remaining` and `-Interval-Milliseconds`.
+ * - Error bodies `{ status: "error", message, correlationId, category }`; "Duplicate IDs found in
+ *   batch input: [...]. IDs must be unique" with `context.ids`; "Property values were not valid: [...]"
+ *   (VALIDATION_ERROR) for bad emails and unknown properties, as production integrations record them.
+ * Assumed (not documented): the wording of the over-100 error; any invalid input rejects the whole
+ * batch with 400 (no 207 multi-status); a 429 carries no Retry-After; requests refused with 429 do not
+ * count in the window; no daily limit; results come back in input order; email is the only
+ * idProperty; 5xx bodies.
+ */
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
+import { HubspotPortal, hubspotError } from "./hubspot-portal.js";
+
+export interface HubspotStandInOptions {
+  /** The private app token the stand-in accepts. */
+  token: string;
+  /** The burst limit: requests admitted per rolling window. @defaultValue { requests: 190, perMs: 10_000 } */
+  rateLimit?: { requests: number; perMs: number };
+  /** Contact properties the portal has; any other gets PROPERTY_DOESNT_EXIST. @defaultValue any name is accepted */
+  knownProperties?: string[];
+}
+
+export interface HubspotStandIn {
+  url: string;
+  /** Every contact, by lowercase email. */
+  contacts(): Map<string, Record<string, string>>;
+  /** Requests received, faulted and refused ones included. */
+  readonly requests: number;
+  /** Requests answered 429 by the rate window (injected faults not included). */
+  readonly rateLimited: number;
+  /** Answers the next `count` requests with `status` and HubSpot's error body for it. */
+  failNext(status: number, count?: number): void;
+  close(): Promise<void>;
+}
+
+const CONTACTS = "/crm/v3/objects/contacts";
+
+export async function startHubspotStandIn(options: HubspotStandInOptions): Promise<HubspotStandIn> {
+  const { requests: limit, perMs } = options.rateLimit ?? { requests: 190, perMs: 10_000 };
+  const portal = new HubspotPortal(
+    options.knownProperties ? new Set(options.knownProperties) : undefined,
+  );
+  const admitted: number[] = [];
+  const faults: number[] = [];
+  let requests = 0;
+  let rateLimited = 0;
+
+  const remaining = (now: number): number => {
+    while (admitted.length > 0 && admitted[0]! <= now - perMs) admitted.shift();
+    return Math.max(0, limit - admitted.length);
+  };
+
+  /** Faults, auth and the rate window, in that order; true when the request was answered. */
+  const refuse = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    requests += 1;
+    const now = Date.now();
+    reply.header("x-hubspot-ratelimit-max", String(limit));
+    reply.header("x-hubspot-ratelimit-interval-milliseconds", String(perMs));
+    const fault = faults.shift();
+    if (fault !== undefined) {
+      reply.header("x-hubspot-ratelimit-remaining", String(remaining(now)));
+      void reply.code(fault).send(faultBody(fault));
+      return true;
+    }
+    if (request.headers.authorization !== `Bearer ${options.token}`) {
+      void reply.code(401).send(faultBody(401));
+      return true;
+    }
+    if (remaining(now) === 0) {
+      rateLimited += 1;
+      reply.header("x-hubspot-ratelimit-remaining", "0");
+      void reply.code(429).send(faultBody(429));
+      return true;
+    }
+    admitted.push(now);
+    reply.header("x-hubspot-ratelimit-remaining", String(remaining(now)));
+    return false;
+  };
+
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    return reply
+      .code(status)
+      .send(hubspotError("VALIDATION_ERROR", `Invalid input JSON: ${error.message}`));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(hubspotError("OBJECT_NOT_FOUND", `No route for ${request.method} ${request.url}`)),
+  );
+
+  app.post(`${CONTACTS}/batch/upsert`, (request, reply) => {
+    if (refuse(request, reply)) return reply;
+    const answer = portal.upsert(request.body);
+    return reply.code(answer.status).send(answer.body);
+  });
+
+  app.get<{
+    Params: { id: string };
+    Querystring: { idProperty?: string; properties?: string | string[] };
+  }>(`${CONTACTS}/:id`, (request, reply) => {
+    if (refuse(request, reply)) return reply;
+    const { idProperty, properties } = request.query;
+    const names =
+      properties === undefined
+        ? undefined
+        : [properties]
+            .flat()
+            .flatMap((list) => list.split(","))
+            .filter(Boolean);
+    const contact = portal.read(request.params.id, idProperty, names);
+    if (!contact) {
+      return reply.code(404).send(hubspotError("OBJECT_NOT_FOUND", "resource not found"));
+    }
+    return reply.send(contact);
+  });
+
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    contacts: () => portal.contacts(),
+    get requests() {
+      return requests;
+    },
+    get rateLimited() {
+      return rateLimited;
+    },
+    failNext(status, count = 1) {
+      for (let i = 0; i < count; i++) faults.push(status);
+    },
+    close: () => app.close(),
+  };
+}
+
+function faultBody(status: number) {
+  switch (status) {
+    case 401:
+      return hubspotError(
+        "INVALID_AUTHENTICATION",
+        "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+      );
+    case 403:
+      return hubspotError(
+        "MISSING_SCOPES",
+        "This app hasn't been granted all required scopes to make this call.",
+        {
+          errors: [
+            {
+              message: "One or more of the following scopes are required.",
+              context: { requiredGranularScopes: ["crm.objects.contacts.write"] },
+            },
+          ],
+        },
+      );
+    case 429:
+      return {
+        status: "error",
+        message: "You have reached your ten_secondly_rolling limit.",
+        errorType: "RATE_LIMIT",
+        correlationId: randomUUID(),
+        policyName: "TEN_SECONDLY_ROLLING",
+        requestId: randomUUID(),
+      };
+    default:
+      return hubspotError(
+        status >= 500 ? "INTERNAL_ERROR" : "VALIDATION_ERROR",
+        `HubSpot answered ${status}`,
+      );
+  }
+}
