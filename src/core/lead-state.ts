@@ -41,15 +41,20 @@ export type DeadReason =
   | "send_failed"
   | "no_callback"
   | "no_capacity"
-  | "invalid_callback";
+  | "invalid_callback"
+  | "interrupted_send";
 
 const NEXT: Record<LeadState, readonly LeadState[]> = {
   received: ["duplicate", "deferred", "queued", "dead"],
   duplicate: ["enriched", "queued", "dead"],
-  deferred: ["queued", "dead"],
-  queued: ["sending", "deferred", "dead"],
-  sending: ["awaiting_callback", "retrying", "deferred", "queued", "dead"],
-  awaiting_callback: ["enriched", "retrying", "dead"],
+  // A paid-for result is taken whenever it arrives: a callback can beat the
+  // sender's own bookkeeping (sending), or answer an earlier attempt of a lead
+  // that is waiting to be sent again (queued, deferred).
+  deferred: ["queued", "dead", "enriched"],
+  queued: ["sending", "deferred", "dead", "enriched"],
+  sending: ["awaiting_callback", "retrying", "deferred", "queued", "dead", "enriched"],
+  // To itself: reconciling found the row, and the deadline moves while the inbox processes it.
+  awaiting_callback: ["awaiting_callback", "enriched", "retrying", "dead"],
   retrying: ["sending", "deferred", "dead", "enriched"],
   enriched: ["delivered", "enriched"],
   delivered: ["enriched"],

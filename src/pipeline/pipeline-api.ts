@@ -5,7 +5,14 @@
 import type { PoolCapacity } from "../clay/webhook-pool.js";
 import type { LeadIssue } from "../core/lead.js";
 import type { LeadState } from "../core/lead-state.js";
-import type { Credits, EnrichedRow, LeadEvent, LeadListQuery, SinkDelivery, StoredLead } from "../store/store.js";
+import type {
+  Credits,
+  EnrichedRow,
+  LeadEvent,
+  LeadListQuery,
+  SinkDelivery,
+  StoredLead,
+} from "../store/store.js";
 
 export interface SubmitOptions {
   /** The intake source's name. @defaultValue the first configured source */
@@ -37,7 +44,8 @@ export interface PipelineStatus {
   states: Record<LeadState, number>;
   credits: Array<{ scope: string; window: string; used: Credits; limit: Partial<Credits> }>;
   creditsSaved: Credits;
-  capacity: Array<{ workspace: string; table: string } & PoolCapacity>;
+  /** Webhook and row capacity left per table. */
+  capacity: Array<{ workspace: string; table: string; pool: PoolCapacity }>;
   breakers: Array<{ workspace: string; state: BreakerState }>;
   dlq: { leads: number; deliveries: number };
 }
@@ -53,7 +61,9 @@ export interface ReplayFilter {
 }
 
 export interface DeadLetters {
-  list(query?: Omit<LeadListQuery, "states">): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
+  list(
+    query?: Omit<LeadListQuery, "states">,
+  ): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
   inspect(id: string): Promise<LeadView | undefined>;
   /**
    * Sends dead leads on again. A lead whose enrichment already came back is
@@ -67,7 +77,10 @@ export interface Pipeline {
   /** Validates, dedupes and durably accepts leads; resolves once they are written. */
   submit(inputs: unknown[], options?: SubmitOptions): Promise<SubmitResult>;
   /** Clay as an API: resolves with the enriched row when its callback arrives (or a duplicate's result). */
-  enrich(input: unknown, options?: SubmitOptions & { timeoutMs?: number; signal?: AbortSignal }): Promise<EnrichedRow>;
+  enrich(
+    input: unknown,
+    options?: SubmitOptions & { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<EnrichedRow>;
   getLead(id: string): Promise<LeadView | undefined>;
   /** Verifies the token, writes the callback durably (grouped commits), then answers. */
   receiveCallback(token: string, body: unknown): Promise<CallbackAnswer>;

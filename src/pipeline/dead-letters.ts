@@ -1,0 +1,157 @@
+/**
+ * The DLQ as people use it (CLI and HTTP): list dead leads, inspect one,
+ * replay, purge. A replay never spends credits on a lead whose result came
+ * back: such a lead is routed again from its stored result, and a replay of a
+ * sink's dead deliveries sends the stored result to that sink again (there,
+ * `reason` matches words in the delivery's last error).
+ */
+import { ClaypipeError } from "../core/errors.js";
+import type { LeadListQuery, SinkDelivery, StoredLead } from "../store/store.js";
+import type { DeadLetters, LeadView, ReplayFilter } from "./pipeline-api.js";
+import type { PipelineContext } from "./pipeline-context.js";
+
+const PAGE = 500;
+
+export function createDeadLetters(ctx: PipelineContext): DeadLetters {
+  const { store } = ctx;
+
+  /** Every dead lead the filter matches (all pages, read before anything moves). */
+  async function deadLeads(filter: Omit<ReplayFilter, "sink">): Promise<StoredLead[]> {
+    if (filter.ids) {
+      const found = await Promise.all(filter.ids.map((id) => store.leads.get(id)));
+      return found.filter(
+        (lead): lead is StoredLead =>
+          lead?.state === "dead" &&
+          (filter.reason === undefined || lead.reason === filter.reason) &&
+          matchesLead(lead, filter),
+      );
+    }
+    const leads: StoredLead[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.leads.list({
+        ...leadQuery(filter),
+        states: ["dead"],
+        limit: PAGE,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      leads.push(...page.leads);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return leads;
+  }
+
+  async function replayLeads(filter: ReplayFilter): Promise<number> {
+    let replayed = 0;
+    for (const lead of await deadLeads(filter)) {
+      const now = ctx.clock.now();
+      // With a result: routed again, no credit. Without: sent to Clay again.
+      const moved = lead.result
+        ? await store.leads.transition(
+            lead.id,
+            "dead",
+            "enriched",
+            {
+              reason: "replayed: routed again from its stored result",
+              availableAt: now,
+              routes: [],
+            },
+            now,
+          )
+        : await store.leads.transition(
+            lead.id,
+            "dead",
+            "queued",
+            { reason: "replayed", availableAt: now, callbackDeadline: null },
+            now,
+          );
+      if (moved) replayed += 1;
+    }
+    return replayed;
+  }
+
+  async function replayDeliveries(sink: string, filter: ReplayFilter): Promise<number> {
+    if (!ctx.sinks.has(sink)) {
+      // Revived deliveries of a sink that is not running would wait for good.
+      throw new ClaypipeError("input_invalid", `no sink named "${sink}" is configured`, {
+        hint: `replay one of: ${[...ctx.sinks.keys()].join(", ") || "(no sinks configured)"}`,
+      });
+    }
+    const dead = await store.deliveries.dead(sink, Number.MAX_SAFE_INTEGER);
+    const ids = filter.ids ? new Set(filter.ids) : undefined;
+    const chosen: SinkDelivery[] = [];
+    for (const delivery of dead) {
+      if (ids && !ids.has(delivery.leadId)) continue;
+      if (filter.reason && !(delivery.lastError ?? "").includes(filter.reason)) continue;
+      const lead = await store.leads.get(delivery.leadId);
+      if (lead && matchesLead(lead, filter)) chosen.push(delivery);
+    }
+    if (chosen.length === 0) return 0;
+    const leadIds = chosen.map((delivery) => delivery.leadId);
+    const now = ctx.clock.now();
+    const revived = await store.deliveries.revive({ sink, leadIds }, now);
+    // Back to enriched with its routes kept: the routing step does not route it
+    // again, it only finishes the lead once the delivery step has settled the
+    // revived deliveries. Reviving first means a crash between the two steps
+    // still gets the record delivered.
+    for (const leadId of leadIds) {
+      await store.leads.transition(
+        leadId,
+        "delivered",
+        "enriched",
+        { reason: `replaying its dead delivery to ${sink}`, availableAt: now },
+        now,
+      );
+    }
+    return revived;
+  }
+
+  return {
+    list(query = {}) {
+      return store.leads.list({ ...query, states: ["dead"] });
+    },
+
+    async inspect(id): Promise<LeadView | undefined> {
+      const lead = await store.leads.get(id);
+      if (!lead) return undefined;
+      const [history, deliveries] = await Promise.all([
+        store.leads.history(id),
+        store.deliveries.forLead(id),
+      ]);
+      return { lead, history, deliveries };
+    },
+
+    async replay(filter) {
+      const replayed =
+        filter.sink === undefined
+          ? await replayLeads(filter)
+          : await replayDeliveries(filter.sink, filter);
+      ctx.logger.info({ replayed, sink: filter.sink }, "dead letters replayed");
+      return { replayed };
+    },
+
+    async purge(filter) {
+      const ids = (await deadLeads(filter)).map((lead) => lead.id);
+      const purged = await store.leads.purge(ids);
+      ctx.logger.info({ purged }, "dead leads purged");
+      return { purged };
+    },
+  };
+}
+
+function leadQuery(filter: Omit<ReplayFilter, "sink">): Omit<LeadListQuery, "states"> {
+  return {
+    ...(filter.reason === undefined ? {} : { reason: filter.reason }),
+    ...(filter.source === undefined ? {} : { source: filter.source }),
+    ...(filter.createdAfter === undefined ? {} : { createdAfter: filter.createdAfter }),
+    ...(filter.createdBefore === undefined ? {} : { createdBefore: filter.createdBefore }),
+  };
+}
+
+/** The lead-level filters (source, creation time) that apply to dead leads and dead deliveries alike. */
+function matchesLead(lead: StoredLead, filter: Omit<ReplayFilter, "sink">): boolean {
+  if (filter.source !== undefined && lead.source !== filter.source) return false;
+  if (filter.createdAfter !== undefined && lead.createdAt < filter.createdAfter) return false;
+  if (filter.createdBefore !== undefined && lead.createdAt >= filter.createdBefore) return false;
+  return true;
+}

@@ -1,0 +1,139 @@
+/**
+ * Delivers routed leads to one sink: due deliveries become sink records (the
+ * stored result, never a new enrichment), the sink upserts them, and each is
+ * marked delivered, retried later with back-off, or put in the sink's own dead
+ * letter once it fails for good. Leads whose deliveries are all settled move to
+ * `delivered`. Each sink gets its own step, so the wiring runs one loop per
+ * sink and one sink's outage never holds the others.
+ */
+import type { SinkConfig } from "../config/schema.js";
+import { coerceError } from "../core/errors.js";
+import type { Sink, SinkRecord, SinkResult } from "../sinks/sink.js";
+import type { SinkDelivery, StoredLead } from "../store/store.js";
+import { finishSettled } from "./finish-delivered.js";
+import type { PipelineContext } from "./pipeline-context.js";
+
+/** Retry settings of a sink, from its config (`sinks[]`). */
+export interface SinkRetryPolicy {
+  /** @defaultValue 8 */
+  maxAttempts: number;
+  /** @defaultValue 1000 */
+  initialBackoffMs: number;
+  /** @defaultValue 300000 */
+  maxBackoffMs: number;
+}
+
+export interface DeliveryStep {
+  sink: string;
+  step: (signal: AbortSignal) => Promise<number>;
+}
+
+/** One step per configured sink, for the wiring to run each in its own loop. */
+export function createDeliverySteps(ctx: PipelineContext): DeliveryStep[] {
+  return [...ctx.sinks.values()].map((sink) => ({
+    sink: sink.name,
+    step: createDeliveryStep(ctx, sink),
+  }));
+}
+
+export function createDeliveryStep(
+  ctx: PipelineContext,
+  sink: Sink,
+): (signal: AbortSignal) => Promise<number> {
+  const { store, logger } = ctx;
+  const policy = retryPolicy(ctx.config.sinks.find((config) => config.name === sink.name));
+
+  async function toRecord(delivery: SinkDelivery): Promise<SinkRecord | undefined> {
+    const lead = await store.leads.get(delivery.leadId);
+    if (!lead?.result) return undefined;
+    return {
+      leadId: lead.id,
+      identityKey: lead.identityKey,
+      row: lead.result,
+      source: lead.source,
+      route: delivery.route,
+      enrichedAt: new Date(await enrichedAt(lead)).toISOString(),
+    };
+  }
+
+  async function enrichedAt(lead: StoredLead): Promise<number> {
+    const history = await store.leads.history(lead.id);
+    return history.find((event) => event.to === "enriched")?.at ?? lead.updatedAt;
+  }
+
+  async function deliver(records: SinkRecord[], signal: AbortSignal): Promise<SinkResult[]> {
+    try {
+      return await sink.deliver(records, signal);
+    } catch (thrown) {
+      // Stopped mid-delivery: the records stay pending, with no try counted against them.
+      if (signal.aborted) throw thrown;
+      // The port promises results, not throws; a sink that breaks it is still retried, not stuck.
+      const reason = coerceError(thrown).message;
+      return records.map(() => ({ ok: false, retryable: true, reason }));
+    }
+  }
+
+  async function markFailed(delivery: SinkDelivery, result: SinkResult & { ok: false }) {
+    const now = ctx.clock.now();
+    const attempts = delivery.attempts + 1;
+    const retryAt =
+      result.retryable && attempts < policy.maxAttempts
+        ? now + Math.max(result.retryAfterMs ?? 0, backoff(policy, attempts))
+        : null;
+    await store.deliveries.markFailed(delivery.leadId, sink.name, result.reason, retryAt, now);
+    if (retryAt === null) {
+      logger.warn(
+        { leadId: delivery.leadId, sink: sink.name, attempts },
+        `delivery dead-lettered: ${result.reason}`,
+      );
+    }
+  }
+
+  return async function deliveryStep(signal: AbortSignal): Promise<number> {
+    const due = await store.deliveries.due(sink.name, ctx.clock.now(), sink.maxBatch);
+    if (due.length === 0) return 0;
+    const sendable: Array<{ delivery: SinkDelivery; record: SinkRecord }> = [];
+    for (const delivery of due) {
+      const record = await toRecord(delivery);
+      if (record) sendable.push({ delivery, record });
+      else {
+        await markFailed(delivery, {
+          ok: false,
+          retryable: false,
+          reason: "the lead has no stored result (purged?)",
+        });
+      }
+    }
+    if (sendable.length > 0) {
+      const results = await deliver(
+        sendable.map((item) => item.record),
+        signal,
+      );
+      for (const [index, { delivery }] of sendable.entries()) {
+        const result: SinkResult = results[index] ?? {
+          ok: false,
+          retryable: true,
+          reason: `sink ${sink.name} returned no result for this record`,
+        };
+        if (result.ok)
+          await store.deliveries.markDelivered(delivery.leadId, sink.name, ctx.clock.now());
+        else await markFailed(delivery, result);
+      }
+    }
+    await finishSettled(ctx, [...new Set(due.map((delivery) => delivery.leadId))]);
+    return due.length;
+  };
+}
+
+function retryPolicy(config: SinkConfig | undefined): SinkRetryPolicy {
+  return {
+    maxAttempts: config?.maxAttempts ?? 8,
+    initialBackoffMs: config?.initialBackoff ?? 1000,
+    maxBackoffMs: config?.maxBackoff ?? 300_000,
+  };
+}
+
+/** Doubles from the initial back-off with each failed try, up to the maximum. */
+function backoff(policy: SinkRetryPolicy, attempts: number): number {
+  return Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.max(0, attempts - 1));
+}

@@ -1,0 +1,128 @@
+/**
+ * Processes the callback inbox: each verified callback the receiver wrote
+ * becomes the lead's enriched result, the lead's credit reservation is settled,
+ * and every duplicate waiting on the lead gets the same result without spending
+ * a credit. Safe to run again after a crash at any point: a lead that already
+ * has a result is never enriched twice, settling is idempotent, and only
+ * duplicates still waiting are served.
+ */
+import type { ClaypipeConfig } from "../config/schema.js";
+import type { LeadState } from "../core/lead-state.js";
+import type { Credits, EnrichedRow, InboxEntry, StoredLead } from "../store/store.js";
+import type { PipelineContext } from "./pipeline-context.js";
+
+export interface InboxStepOptions {
+  /** Inbox entries taken per pass. @defaultValue 100 */
+  batchSize?: number;
+}
+
+/**
+ * States a lead may hold when its paid-for result arrives. A late callback
+ * (after a retry, a deferral or even the DLQ) still delivers what was paid for.
+ */
+const AWAITING_RESULT: readonly LeadState[] = [
+  "awaiting_callback",
+  "retrying",
+  "sending",
+  "dead",
+  "deferred",
+  "queued",
+];
+
+export function createInboxStep(
+  ctx: PipelineContext,
+  options: InboxStepOptions = {},
+): (signal: AbortSignal) => Promise<number> {
+  const batchSize = options.batchSize ?? 100;
+  const { store, logger } = ctx;
+
+  async function processEntry(entry: InboxEntry): Promise<boolean> {
+    const lead = await store.leads.get(entry.leadId);
+    if (!lead) {
+      // Purged from the DLQ since: nothing left to enrich.
+      logger.warn(
+        { leadId: entry.leadId, inboxId: entry.id },
+        "callback for a lead that no longer exists",
+      );
+      return true;
+    }
+    const estimate = costEstimate(ctx.config, lead.workspace);
+    if (lead.result !== null) {
+      // Repeated callback, or a re-run after a crash: finish what may be unfinished.
+      await settleAndServe(lead.id, lead.result, estimate);
+      return true;
+    }
+    if (!AWAITING_RESULT.includes(lead.state)) {
+      logger.warn(
+        { leadId: lead.id, state: lead.state, attempt: entry.attempt },
+        "callback for a lead that was never sent; ignored",
+      );
+      return true;
+    }
+    const now = ctx.clock.now();
+    const result = withoutCallbackUrl(entry.body);
+    const moved = await store.leads.transition(
+      lead.id,
+      AWAITING_RESULT,
+      "enriched",
+      { result, reason: "callback received", availableAt: now, callbackDeadline: null, routes: [] },
+      now,
+    );
+    // Someone moved the lead meanwhile (the sender finishing its bookkeeping):
+    // leave the entry for the next pass, which sees the new state.
+    if (!moved) return false;
+    ctx.events.emit("enriched", lead.id, result);
+    logger.debug({ leadId: lead.id, attempt: entry.attempt }, "lead enriched");
+    await settleAndServe(lead.id, result, estimate);
+    return true;
+  }
+
+  async function settleAndServe(leadId: string, result: EnrichedRow, estimate: Credits) {
+    const now = ctx.clock.now();
+    await store.ledger.settle(leadId, estimate, now);
+    for (const duplicate of await store.leads.duplicatesOf(leadId)) {
+      await serveDuplicate(duplicate, leadId, result);
+    }
+  }
+
+  async function serveDuplicate(duplicate: StoredLead, originalId: string, result: EnrichedRow) {
+    const now = ctx.clock.now();
+    // Saved credits are kept per lead, so recording before the move cannot count twice.
+    await store.ledger.recordSaved(
+      duplicate.id,
+      costEstimate(ctx.config, duplicate.workspace),
+      now,
+    );
+    const moved = await store.leads.transition(
+      duplicate.id,
+      "duplicate",
+      "enriched",
+      { result, reason: `served from ${originalId}'s result`, availableAt: now, routes: [] },
+      now,
+    );
+    if (moved) ctx.events.emit("enriched", duplicate.id, result);
+  }
+
+  return async function inboxStep(signal: AbortSignal): Promise<number> {
+    const entries = await store.inbox.pending(batchSize);
+    const processed: number[] = [];
+    for (const entry of entries) {
+      if (signal.aborted) break;
+      if (await processEntry(entry)) processed.push(entry.id);
+    }
+    if (processed.length > 0) await store.inbox.markProcessed(processed);
+    return processed.length;
+  };
+}
+
+/** The enriched row without the callback URL: it is a credential and means nothing downstream. */
+function withoutCallbackUrl(body: Record<string, unknown>): EnrichedRow {
+  const { callback_url: _callbackUrl, ...row } = body;
+  return row;
+}
+
+function costEstimate(config: ClaypipeConfig, workspace: string): Credits {
+  const found = config.clay.workspaces.find((candidate) => candidate.name === workspace);
+  // A workspace renamed in the config since the lead was sent: nothing known to settle against.
+  return found ? { ...found.costEstimate } : { actions: 0, data: 0 };
+}

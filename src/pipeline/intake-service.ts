@@ -1,0 +1,124 @@
+/**
+ * Intake: validates leads, keys them for the dedupe gate, and admits them
+ * durably to the store as queued or duplicate. A duplicate whose original
+ * already has its enriched row is served from it at once: no credit spent,
+ * the saving counted, and routing picks it up like any enriched lead.
+ */
+import { newLeadId } from "../core/ids.js";
+import { type LeadIssue, validateLead } from "../core/lead.js";
+import type { Admission, NewLead } from "../store/lead-store.js";
+import { dedupeKey } from "./dedupe-key.js";
+import type { SubmitOptions, SubmitResult } from "./pipeline-api.js";
+import type { PipelineContext } from "./pipeline-context.js";
+import { resolveSource } from "./resolve-source.js";
+
+export type IntakeContext = Pick<
+  PipelineContext,
+  "config" | "store" | "clock" | "logger" | "events"
+>;
+
+export interface IntakeService {
+  /**
+   * Resolves once every valid lead is written. Invalid leads are reported with
+   * their index and harm nothing else; an unknown source rejects the whole call.
+   */
+  submit(inputs: readonly unknown[], options?: SubmitOptions): Promise<SubmitResult>;
+}
+
+export function createIntakeService(ctx: IntakeContext): IntakeService {
+  const { config, store, clock } = ctx;
+  const costOf = new Map(config.clay.workspaces.map((ws) => [ws.name, ws.costEstimate]));
+
+  /** Serves a duplicate from its original's result; false when it must wait for the original. */
+  const serveFromOriginal = async (
+    admission: Extract<Admission, { state: "duplicate" }>,
+    workspace: string,
+    now: number,
+  ): Promise<boolean> => {
+    const result = admission.original.result;
+    if (result === null) return false;
+    const moved = await store.leads.transition(
+      admission.id,
+      "duplicate",
+      "enriched",
+      {
+        result,
+        availableAt: now,
+        reason: `served from the result of lead ${admission.duplicateOf}`,
+      },
+      now,
+    );
+    if (!moved) return false;
+    await store.ledger.recordSaved(
+      admission.id,
+      costOf.get(workspace) ?? { actions: 0, data: 0 },
+      now,
+    );
+    ctx.events.emit("enriched", admission.id, result);
+    return true;
+  };
+
+  return {
+    async submit(inputs, options = {}) {
+      const target = resolveSource(config, options.source);
+      const now = clock.now();
+      const rejected: SubmitResult["rejected"] = [];
+      const newLeads: NewLead[] = [];
+      const indexes: number[] = [];
+      inputs.forEach((input, index) => {
+        const validation = validateLead(input);
+        if (!validation.ok) {
+          rejected.push({ index, issues: validation.issues });
+          return;
+        }
+        const key = dedupeKey(validation.lead, config.dedupe.key);
+        if (key === undefined) {
+          rejected.push({ index, issues: [NO_KEY] });
+          return;
+        }
+        indexes.push(index);
+        newLeads.push({
+          id: newLeadId(now),
+          source: target.source.name,
+          workspace: target.workspace,
+          table: target.table,
+          identityKey: key,
+          fields: validation.lead,
+          priority: target.priority,
+        });
+      });
+
+      const admissions =
+        newLeads.length === 0
+          ? []
+          : await store.leads.admit(newLeads, { dedupeSince: now - config.dedupe.window, now });
+      const accepted: SubmitResult["accepted"] = [];
+      let served = 0;
+      for (const [position, admission] of admissions.entries()) {
+        accepted.push({ index: indexes[position]!, id: admission.id, state: admission.state });
+        if (
+          admission.state === "duplicate" &&
+          (await serveFromOriginal(admission, target.workspace, now))
+        ) {
+          served += 1;
+        }
+      }
+      ctx.logger.debug(
+        {
+          source: target.source.name,
+          accepted: accepted.length,
+          rejected: rejected.length,
+          served,
+        },
+        "leads admitted",
+      );
+      return { accepted, rejected };
+    },
+  };
+}
+
+// validateLead already demands an identity, so only a lead that passed it some other way lands here.
+const NO_KEY: LeadIssue = {
+  path: "",
+  reason: "needs an email, a linkedin_url, or a name with a company or domain to be deduplicated",
+};

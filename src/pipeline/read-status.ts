@@ -1,0 +1,68 @@
+/**
+ * `claypipe status` and GET /v1/status: where every lead is, credits used
+ * against each cap in the current day and month, credits saved by dedupe,
+ * webhook and row capacity left per table, circuit breakers, and the DLQ.
+ */
+import type { CreditCapsConfig } from "../config/schema.js";
+import { windowAt } from "./credit-windows.js";
+import type { PipelineStatus } from "./pipeline-api.js";
+import type { PipelineContext } from "./pipeline-context.js";
+
+export async function readStatus(ctx: PipelineContext): Promise<PipelineStatus> {
+  const { config, store } = ctx;
+  const now = ctx.clock.now();
+
+  const scopes: Array<[string, CreditCapsConfig]> = [
+    ...config.clay.workspaces.map((ws): [string, CreditCapsConfig] => [
+      `workspace:${ws.name}`,
+      ws.credits,
+    ]),
+    ...config.sources.map((source): [string, CreditCapsConfig] => [
+      `source:${source.name}`,
+      source.credits,
+    ]),
+  ];
+  // The ledger counts usage only under caps that exist, so only those are shown.
+  const capped = scopes.flatMap(([scope, caps]) =>
+    (
+      [
+        ["day", caps.daily],
+        ["month", caps.monthly],
+      ] as const
+    )
+      .filter(([, limit]) => limit?.actions !== undefined || limit?.data !== undefined)
+      .map(([kind, limit]) => ({ scope, window: windowAt(kind, now).key, limit: { ...limit } })),
+  );
+
+  const tables = config.clay.workspaces.flatMap((ws) =>
+    ws.tables.map((table) => ({ workspace: ws.name, table: table.name })),
+  );
+
+  const [states, credits, creditsSaved, capacity, deadDeliveries] = await Promise.all([
+    store.leads.countByState(),
+    Promise.all(
+      capped.map(async (cap) => ({ ...cap, used: await store.ledger.used(cap.scope, cap.window) })),
+    ),
+    store.ledger.saved(),
+    Promise.all(
+      tables.flatMap(({ workspace, table }) => {
+        const sender = ctx.senders.get(workspace);
+        return sender ? [sender.capacity(table).then((pool) => ({ workspace, table, pool }))] : [];
+      }),
+    ),
+    store.deliveries.dead(undefined, Number.MAX_SAFE_INTEGER),
+  ]);
+
+  return {
+    tier: config.tier,
+    states,
+    credits,
+    creditsSaved,
+    capacity,
+    breakers: [...ctx.breakers].map(([workspace, breaker]) => ({
+      workspace,
+      state: breaker.state,
+    })),
+    dlq: { leads: states.dead, deliveries: deadDeliveries.length },
+  };
+}

@@ -1,0 +1,111 @@
+/** The routing step with the real compiled router, the real SQLite store and the real file sink. */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ClaypipeConfig, ClaypipeConfigInput } from "../../src/config/schema.js";
+import { createDeliveryStep } from "../../src/pipeline/delivery-step.js";
+import { createRoutingStep, ROUTED } from "../../src/pipeline/routing-step.js";
+import { createFileSink } from "../../src/sinks/file-sink.js";
+import { createFixture, type Fixture, RecordingSink } from "./callback-side-fixture.js";
+
+let fixture: Fixture;
+afterEach(() => fixture?.close());
+
+const never = new AbortController().signal;
+
+function withFileSink(routes: ClaypipeConfigInput["routes"]) {
+  return (dir: string): Partial<ClaypipeConfigInput> => ({
+    sinks: [{ type: "file", name: "hot_file", path: join(dir, "hot.jsonl") }],
+    routes,
+  });
+}
+
+const fileSinks = (config: ClaypipeConfig) =>
+  config.sinks.flatMap((sink) => (sink.type === "file" ? [createFileSink(sink)] : []));
+
+describe("routing step", () => {
+  it("schedules the matching route's sinks, marks the lead routed, and the file gets the record", async () => {
+    fixture = await createFixture(
+      withFileSink({ rules: [{ name: "hot", when: "icp_score >= 80", to: ["hot_file"] }] }),
+      fileSinks,
+    );
+    const lead = await fixture.enriched({ icp_score: 91 });
+    const delivered: string[] = [];
+    fixture.ctx.events.on("delivered", (id) => delivered.push(id));
+
+    const route = createRoutingStep(fixture.ctx);
+    expect(await route(never)).toBe(1);
+    const routed = await fixture.store.leads.get(lead.id);
+    expect(routed).toMatchObject({ state: "enriched", routes: ["hot"], availableAt: ROUTED });
+    expect(await fixture.store.deliveries.forLead(lead.id)).toMatchObject([
+      { sink: "hot_file", route: "hot", state: "pending" },
+    ]);
+    expect(await route(never)).toBe(0);
+
+    const sink = fixture.ctx.sinks.get("hot_file")!;
+    expect(await createDeliveryStep(fixture.ctx, sink)(never)).toBe(1);
+    expect((await fixture.store.leads.get(lead.id))?.state).toBe("delivered");
+    expect(delivered).toEqual([lead.id]);
+    const lines = (await readFile(join(fixture.dir, "hot.jsonl"), "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      claypipe_id: lead.id,
+      route: "hot",
+      source: "api",
+      icp_score: 91,
+      title: "VP Engineering",
+    });
+    expect(lines[0]).not.toContain("callback_url");
+  });
+
+  it("delivers at once a lead that no rule sends anywhere", async () => {
+    fixture = await createFixture(
+      withFileSink({ rules: [{ name: "hot", when: "icp_score >= 80", to: ["hot_file"] }] }),
+      fileSinks,
+    );
+    const lead = await fixture.enriched({ icp_score: 10 });
+    const delivered: string[] = [];
+    fixture.ctx.events.on("delivered", (id) => delivered.push(id));
+
+    await createRoutingStep(fixture.ctx)(never);
+    expect(await fixture.store.leads.get(lead.id)).toMatchObject({
+      state: "delivered",
+      reason: "no route matched",
+      routes: [],
+    });
+    expect(await fixture.store.deliveries.forLead(lead.id)).toEqual([]);
+    expect(delivered).toEqual([lead.id]);
+  });
+
+  it("fans out to every matching rule and the default catches the rest, each sink once", async () => {
+    const crm = new RecordingSink("crm");
+    const slack = new RecordingSink("slack");
+    const archive = new RecordingSink("archive");
+    fixture = await createFixture(
+      {
+        routes: {
+          mode: "all",
+          rules: [
+            { name: "hot", when: "icp_score >= 80", to: ["crm", "slack"] },
+            { name: "vp", when: "title contains 'vp'", to: ["crm"] },
+          ],
+          default: ["archive"],
+        },
+      },
+      [crm, slack, archive],
+    );
+    const hot = await fixture.enriched({ icp_score: 95 });
+    const cold = await fixture.enriched({ icp_score: 5, title: "Intern" });
+
+    expect(await createRoutingStep(fixture.ctx)(never)).toBe(2);
+    expect((await fixture.store.leads.get(hot.id))?.routes).toEqual(["hot", "vp"]);
+    expect((await fixture.store.deliveries.forLead(hot.id)).map((d) => [d.sink, d.route])).toEqual([
+      ["crm", "hot"],
+      ["slack", "hot"],
+    ]);
+    expect((await fixture.store.leads.get(cold.id))?.routes).toEqual(["default"]);
+    expect((await fixture.store.deliveries.forLead(cold.id)).map((d) => d.sink)).toEqual([
+      "archive",
+    ]);
+  });
+});
