@@ -1,0 +1,60 @@
+/**
+ * The DLQ's request shapes, validated with zod at the boundary: the list query
+ * (`?reason&source&after&before&cursor&limit`) and the replay and purge
+ * filters. Times are milliseconds since the epoch or ISO 8601 dates. A replay
+ * or purge must name at least one criterion, so an empty body never touches the
+ * whole DLQ by accident.
+ */
+import { z } from "zod";
+
+const time = z.union([z.number(), z.string()]).transform((value, context) => {
+  const ms = typeof value === "number" || /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    context.addIssue({
+      code: "custom",
+      message:
+        'use milliseconds since the epoch or an ISO 8601 date such as "2026-11-25T08:00:00Z"',
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const name = z.string().min(1).max(200);
+
+export const dlqListQuerySchema = z
+  .object({
+    reason: name.optional(),
+    source: name.optional(),
+    after: time.optional(),
+    before: time.optional(),
+    cursor: z.string().min(1).max(1000).optional(),
+    /** @defaultValue 100 */
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+const ANY_CRITERION =
+  'name at least one of ids, reason, source, createdAfter or createdBefore (to take every dead lead, send { "createdAfter": 0 })';
+
+const purgeShape = {
+  ids: z.array(name).min(1).max(10_000).optional(),
+  reason: name.optional(),
+  source: name.optional(),
+  createdAfter: time.optional(),
+  createdBefore: time.optional(),
+};
+
+export const dlqPurgeFilterSchema = z
+  .object(purgeShape)
+  .strict()
+  .refine((filter) => Object.values(filter).some((value) => value !== undefined), ANY_CRITERION);
+
+export const dlqReplayFilterSchema = z
+  .object({ ...purgeShape, sink: name.optional() })
+  .strict()
+  .refine(
+    (filter) =>
+      Object.entries(filter).some(([key, value]) => key !== "sink" && value !== undefined),
+    ANY_CRITERION,
+  );

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import {
+  dlqListQuerySchema,
+  dlqPurgeFilterSchema,
+  dlqReplayFilterSchema,
+} from "../../src/server/dlq-filters.js";
+
+describe("DLQ filters", () => {
+  it("reads list queries, with times in ms or ISO 8601 and a default limit", () => {
+    expect(dlqListQuerySchema.parse({})).toEqual({ limit: 100 });
+    expect(
+      dlqListQuerySchema.parse({
+        reason: "no_callback",
+        after: "1700000000000",
+        before: "2026-11-25T00:00:00Z",
+        limit: "5",
+      }),
+    ).toEqual({
+      reason: "no_callback",
+      after: 1_700_000_000_000,
+      before: Date.parse("2026-11-25T00:00:00Z"),
+      limit: 5,
+    });
+  });
+
+  it("refuses bad times, limits and unknown parameters, naming the field", () => {
+    const paths = (query: unknown) =>
+      dlqListQuerySchema.safeParse(query).error?.issues.map((issue) => issue.path.join("."));
+    expect(paths({ after: "yesterday" })).toEqual(["after"]);
+    expect(paths({ limit: "0" })).toEqual(["limit"]);
+    expect(paths({ limit: "5000" })).toEqual(["limit"]);
+    expect(paths({ reasn: "x" })).toEqual([""]);
+    expect(paths({ reason: ["a", "b"] })).toEqual(["reason"]);
+  });
+
+  it("demands at least one criterion for replay and purge; sink alone is not one", () => {
+    expect(dlqReplayFilterSchema.safeParse({}).success).toBe(false);
+    expect(dlqReplayFilterSchema.safeParse({ sink: "crm" }).success).toBe(false);
+    expect(dlqPurgeFilterSchema.safeParse({}).error?.issues[0]?.message).toMatch(
+      /createdAfter": 0/,
+    );
+    expect(dlqReplayFilterSchema.parse({ reason: "no_callback", sink: "crm" })).toEqual({
+      reason: "no_callback",
+      sink: "crm",
+    });
+    expect(dlqPurgeFilterSchema.parse({ createdAfter: 0 })).toEqual({ createdAfter: 0 });
+    expect(dlqPurgeFilterSchema.safeParse({ sink: "crm", ids: ["a"] }).success).toBe(false);
+    expect(dlqReplayFilterSchema.safeParse({ ids: [] }).success).toBe(false);
+  });
+});
