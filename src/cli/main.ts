@@ -2,11 +2,14 @@
 /** The `claypipe` command: a thin caller of the library that only picks defaults. */
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
+import { registerDlq } from "./commands/dlq.js";
 import { registerEmulator } from "./commands/emulator.js";
 import { registerEnrich } from "./commands/enrich.js";
 import { registerInit } from "./commands/init.js";
 import { registerRecommend } from "./commands/recommend.js";
 import { registerSend } from "./commands/send.js";
+import { registerStart } from "./commands/start.js";
+import { registerStatus } from "./commands/status.js";
 import { reportFailure } from "./output.js";
 
 const program = new Command()
@@ -16,6 +19,9 @@ const program = new Command()
 
 registerDemo(program);
 registerSend(program);
+registerStart(program);
+registerStatus(program);
+registerDlq(program);
 registerEnrich(program);
 registerRecommend(program);
 registerInit(program);

@@ -9,6 +9,7 @@ import { parseEnv } from "node:util";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ClaypipeError } from "../core/errors.js";
+import { checkConfig } from "./check-config.js";
 import { type ConfigProblem, formatPath, interpolateEnv, isSecretKey } from "./interpolate-env.js";
 import { type ClaypipeConfig, configSchema } from "./schema.js";
 
@@ -50,6 +51,8 @@ export function parseConfig(
   const parsed = configSchema.safeParse(value);
   const all = [...problems, ...(parsed.success ? [] : describeIssues(parsed.error, value))];
   if (all.length > 0 || !parsed.success) throw configError(source, all);
+  const crossChecks = checkConfig(parsed.data);
+  if (crossChecks.length > 0) throw configError(source, crossChecks);
   return deepFreeze(parsed.data);
 }
 

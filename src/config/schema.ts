@@ -60,7 +60,10 @@ const publicApiSchema = z
   .strict();
 
 const creditAmountSchema = z
-  .object({ actions: z.number().nonnegative().optional(), data: z.number().nonnegative().optional() })
+  .object({
+    actions: z.number().nonnegative().optional(),
+    data: z.number().nonnegative().optional(),
+  })
   .strict();
 
 /** Spend caps per UTC day and per UTC month; a missing cap is no cap. */
@@ -231,4 +234,11 @@ export type { RoutesConfig } from "../routing/routes-schema.js";
 export type { SinkConfig } from "../sinks/sink-config.js";
 
 /** Config keys whose values are secrets: they may only come from `${ENV}` references. */
-export const SECRET_KEYS = ["authToken", "apiKey", "apiKeys", "secret", "accessToken", "connectionString"] as const;
+export const SECRET_KEYS = [
+  "authToken",
+  "apiKey",
+  "apiKeys",
+  "secret",
+  "accessToken",
+  "connectionString",
+] as const;

@@ -50,10 +50,34 @@ describe("claypipe", () => {
     expect(bad.stderr).toContain('--volume "lots" is not a number');
   });
 
-  it("demo runs the whole direct path and reports zero 429s", async () => {
-    const result = await runCli(["demo", "--leads", "40", "--time-scale", "2000"], {
-      timeoutMs: 60_000,
+  it("demo runs the full standard loop: intake, Clay, callbacks, routes, sinks", async () => {
+    const result = await runCli(["demo", "--leads", "60", "--time-scale", "2000"], {
+      timeoutMs: 90_000,
     });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/rejected at intake \(422\)\s+2/);
+    expect(result.stdout).toMatch(/429s from Clay\s+0/);
+    expect(result.stdout).toMatch(/dead \(DLQ\)\s+0/);
+    const count = (label: string) =>
+      Number(new RegExp(`${label}\\s+(\\d+)`).exec(result.stdout)?.[1]);
+    const accepted = count("accepted \\(202\\)");
+    const delivered = count("\\bdelivered");
+    expect(accepted).toBe(58);
+    expect(delivered).toBe(accepted);
+    expect(count("rows sent to Clay")).toBe(
+      accepted - count("repeats served by dedupe \\(no credit\\)"),
+    );
+    const perRoute = count("hot-leads") + count("nurture") + count("archive");
+    expect(perRoute).toBe(delivered);
+  });
+
+  it("demo --tier direct runs the whole direct path and reports zero 429s", async () => {
+    const result = await runCli(
+      ["demo", "--tier", "direct", "--leads", "40", "--time-scale", "2000"],
+      {
+        timeoutMs: 60_000,
+      },
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/bad leads \(reported, not sent\)\s+2/);
     expect(result.stdout).toMatch(/429s from Clay\s+0/);

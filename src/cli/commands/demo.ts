@@ -1,61 +1,146 @@
-/** `claypipe demo`: the whole direct-tier path against the embedded emulator, nothing to install. */
+/** `claypipe demo`: the whole path against the embedded emulator, nothing to install. */
 import type { Command } from "commander";
+import { ClaypipeError } from "../../core/errors.js";
 import { type DemoSummary, runDemo } from "../../demo/run-demo.js";
+import { runStandardDemo, type StandardDemoSummary } from "../../demo/run-standard-demo.js";
 import { interruptSignal } from "../config-option.js";
 import { formatRows, say } from "../output.js";
 import { createProgress } from "../progress.js";
 
 interface DemoCliOptions {
-  leads: string;
+  tier: string;
+  leads?: string;
   timeScale: string;
   seed: string;
+  keep?: boolean;
 }
 
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("run the emulator and a pipeline on generated leads, then show what happened")
-    .option("--leads <n>", "how many leads to generate", "120")
+    .description("run the Clay emulator and a pipeline on generated leads, then show what happened")
+    .option(
+      "--tier <tier>",
+      "standard (full loop: intake → Clay → callback → routes → sinks) or direct",
+      "standard",
+    )
+    .option("--leads <n>", "how many leads to generate (default 150 standard, 120 direct)")
     .option("--time-scale <n>", "a Clay minute takes 1/n of a minute", "60")
     .option("--seed <n>", "the same seed gives the same demo", "7")
+    .option("--keep", "keep the output folder (sink files, SQLite store)")
     .action(async (options: DemoCliOptions) => {
-      const leads = Number(options.leads);
-      say(`claypipe demo: ${leads} generated leads → Clay emulator (10 records/s, bursts of 20)\n`);
-      const sending = createProgress({ label: "sent", total: leads });
-      let handled = 0;
-      let bad = 0;
-      const problems: string[] = [];
-      let enriching: ReturnType<typeof createProgress> | undefined;
-      let lastFinished = 0;
-
-      const summary = await runDemo({
-        leads,
+      const common = {
         timeScale: Number(options.timeScale),
         seed: Number(options.seed),
         signal: interruptSignal(),
-        onSendEvent: (event) => {
-          handled++;
-          if (event.type !== "sent") {
-            bad++;
-            problems.push(`line ${event.line}: ${event.reason}`);
-          }
-          sending.update({ done: handled, note: bad ? `${bad} bad` : undefined });
+      };
+      if (options.tier === "standard")
+        return standardDemo(Number(options.leads ?? 150), options.keep, common);
+      if (options.tier === "direct") return directDemo(Number(options.leads ?? 120), common);
+      throw new ClaypipeError(
+        "input_invalid",
+        `the demo runs the standard or direct tier, not "${options.tier}"`,
+        {
+          hint: "pass --tier standard or --tier direct",
         },
-        onEnrichProgress: (finished, total) => {
-          if (!enriching) {
-            sending.finish({ done: handled, note: bad ? `${bad} bad` : undefined });
-            enriching = createProgress({ label: "enriched", total });
-          }
-          lastFinished = finished;
-          enriching.update({ done: finished });
-        },
-      });
-      enriching?.finish({ done: lastFinished });
-      printSummary(summary, problems);
+      );
     });
 }
 
-function printSummary(summary: DemoSummary, problems: string[]): void {
+async function standardDemo(
+  leads: number,
+  keep: boolean | undefined,
+  common: { timeScale: number; seed: number; signal: AbortSignal },
+): Promise<void> {
+  say(
+    `claypipe demo (standard tier): ${leads} generated leads → intake API → Clay emulator (10/s, bursts of 20)`,
+  );
+  say("  → HTTP API column callbacks → routes (hot, nurture, default) → file sinks\n");
+  let progress: ReturnType<typeof createProgress> | undefined;
+  let last = 0;
+  const summary = await runStandardDemo({
+    leads,
+    keep,
+    ...common,
+    onProgress: (settled, accepted) => {
+      progress ??= createProgress({ label: "delivered or dead", total: accepted });
+      last = settled;
+      progress.update({ done: settled });
+    },
+  });
+  progress?.finish({ done: last });
+  printStandard(summary);
+}
+
+function printStandard(summary: StandardDemoSummary): void {
+  say("\nsummary");
+  say(
+    formatRows([
+      ["leads submitted", summary.submitted],
+      ["rejected at intake (422)", summary.rejectedAtIntake.length],
+      ["accepted (202)", summary.accepted],
+      ["repeats served by dedupe (no credit)", summary.duplicates],
+      ["rows sent to Clay", summary.sentToClay],
+      ["429s from Clay", summary.rateLimited429],
+      ["callbacks received", summary.callbacks],
+      ["delivered", summary.delivered],
+      ["dead (DLQ)", summary.dead],
+      [
+        "credits spent in Clay",
+        `${summary.clayCredits.actions} actions, ${summary.clayCredits.data} data`,
+      ],
+      [
+        "credits saved by dedupe",
+        `${summary.creditsSaved.actions} actions, ${summary.creditsSaved.data} data`,
+      ],
+      ["total time", `${summary.seconds.toFixed(1)}s`],
+    ]),
+  );
+  say("\nper route (sink records)");
+  say(formatRows(Object.entries(summary.sinkRecords)));
+  if (summary.rejectedAtIntake.length > 0) {
+    say("\nrejected at intake, as the API answered");
+    for (const { lead, reason } of summary.rejectedAtIntake) say(`  lead ${lead}: ${reason}`);
+  }
+  if (summary.outputDir) say(`\noutput kept in ${summary.outputDir}`);
+}
+
+async function directDemo(
+  leads: number,
+  common: { timeScale: number; seed: number; signal: AbortSignal },
+): Promise<void> {
+  say(
+    `claypipe demo (direct tier): ${leads} generated leads → Clay emulator (10 records/s, bursts of 20)\n`,
+  );
+  const sending = createProgress({ label: "sent", total: leads });
+  let handled = 0;
+  const problems: string[] = [];
+  let enriching: ReturnType<typeof createProgress> | undefined;
+  let lastFinished = 0;
+  const note = () => (problems.length ? `${problems.length} bad` : undefined);
+
+  const summary = await runDemo({
+    leads,
+    ...common,
+    onSendEvent: (event) => {
+      handled++;
+      if (event.type !== "sent") problems.push(`line ${event.line}: ${event.reason}`);
+      sending.update({ done: handled, note: note() });
+    },
+    onEnrichProgress: (finished, total) => {
+      if (!enriching) {
+        sending.finish({ done: handled, note: note() });
+        enriching = createProgress({ label: "enriched", total });
+      }
+      lastFinished = finished;
+      enriching.update({ done: finished });
+    },
+  });
+  enriching?.finish({ done: lastFinished });
+  printDirect(summary, problems);
+}
+
+function printDirect(summary: DemoSummary, problems: string[]): void {
   const { send } = summary;
   const dataPerLead =
     summary.enriched > 0 ? (summary.credits.data / summary.enriched).toFixed(1) : "–";

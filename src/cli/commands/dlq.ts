@@ -1,0 +1,147 @@
+/** `claypipe dlq …`: list, inspect, replay and purge dead leads and dead sink deliveries. */
+import type { Command } from "commander";
+import { ClaypipeError } from "../../core/errors.js";
+import { createPipeline } from "../../pipeline/create-pipeline.js";
+import type { Pipeline, ReplayFilter } from "../../pipeline/pipeline-api.js";
+import { loadCommandConfig, withConfigOption } from "../config-option.js";
+import { say } from "../output.js";
+
+interface FilterOptions {
+  config: string;
+  id?: string[];
+  reason?: string;
+  source?: string;
+  since?: string;
+  until?: string;
+}
+
+export function registerDlq(program: Command): void {
+  const dlq = program
+    .command("dlq")
+    .description("dead letters: leads that could not be enriched, and sink deliveries that failed");
+
+  withFilters(
+    withConfigOption(
+      dlq.command("list").description("list dead leads").option("--limit <n>", "how many", "50"),
+    ),
+  ).action((options: FilterOptions & { limit: string }) =>
+    withPipeline(options, async (pipeline) => {
+      const page = await pipeline.deadLetters.list({
+        ...filterFrom(options),
+        limit: Number(options.limit),
+      });
+      if (page.leads.length === 0) say("the DLQ is empty");
+      for (const lead of page.leads) {
+        say(
+          `${lead.id}  ${new Date(lead.updatedAt).toISOString()}  ${lead.source}  ${lead.reason ?? ""}`,
+        );
+      }
+      if (page.nextCursor) say(`… more: narrow with --reason/--source/--since, or raise --limit`);
+    }),
+  );
+
+  withConfigOption(
+    dlq
+      .command("inspect")
+      .description("show a dead lead: history, result, deliveries")
+      .argument("<id>"),
+  ).action((id: string, options: { config: string }) =>
+    withPipeline(options, async (pipeline) => {
+      const view = await pipeline.deadLetters.inspect(id);
+      if (!view)
+        throw new ClaypipeError("input_invalid", `no lead ${id}`, {
+          hint: "copy an id from `claypipe dlq list`",
+        });
+      say(JSON.stringify(view, null, 2));
+    }),
+  );
+
+  withFilters(
+    withConfigOption(
+      dlq
+        .command("replay")
+        .description(
+          "send dead leads on again (a lead whose result came back is only routed again: no credits)",
+        )
+        .option("--sink <name>", "replay this sink's dead deliveries instead"),
+    ),
+  ).action((options: FilterOptions & { sink?: string }) =>
+    withPipeline(options, async (pipeline) => {
+      const filter: ReplayFilter = {
+        ...filterFrom(options),
+        ...(options.sink ? { sink: options.sink } : {}),
+      };
+      requireSomeFilter(filter, "replay");
+      const { replayed } = await pipeline.deadLetters.replay(filter);
+      say(`replayed ${replayed}`);
+    }),
+  );
+
+  withFilters(
+    withConfigOption(
+      dlq.command("purge").description("delete dead leads for good").option("--yes", "confirm"),
+    ),
+  ).action((options: FilterOptions & { yes?: boolean }) =>
+    withPipeline(options, async (pipeline) => {
+      const filter = filterFrom(options);
+      requireSomeFilter(filter, "purge");
+      if (!options.yes) {
+        throw new ClaypipeError("input_invalid", "purge deletes dead leads for good", {
+          hint: "add --yes to confirm",
+        });
+      }
+      const { purged } = await pipeline.deadLetters.purge(filter);
+      say(`purged ${purged}`);
+    }),
+  );
+}
+
+function withFilters(command: Command): Command {
+  return command
+    .option("--id <id...>", "these lead ids")
+    .option("--reason <reason>", "dead for this reason (e.g. no_callback, rejected_by_clay)")
+    .option("--source <name>", "from this intake source")
+    .option("--since <time>", "created at or after (ISO time)")
+    .option("--until <time>", "created before (ISO time)");
+}
+
+function filterFrom(options: FilterOptions): Omit<ReplayFilter, "sink"> {
+  return {
+    ...(options.id ? { ids: options.id } : {}),
+    ...(options.reason ? { reason: options.reason } : {}),
+    ...(options.source ? { source: options.source } : {}),
+    ...(options.since ? { createdAfter: time("--since", options.since) } : {}),
+    ...(options.until ? { createdBefore: time("--until", options.until) } : {}),
+  };
+}
+
+function requireSomeFilter(filter: ReplayFilter, verb: string): void {
+  if (Object.keys(filter).length === 0) {
+    throw new ClaypipeError("input_invalid", `dlq ${verb} needs a filter`, {
+      hint: "pass --id, --reason, --source, --since/--until (or --sink for deliveries)",
+    });
+  }
+}
+
+function time(flag: string, value: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new ClaypipeError("input_invalid", `${flag} "${value}" is not a time`, {
+      hint: "write it like 2026-11-25T10:00:00Z",
+    });
+  }
+  return ms;
+}
+
+async function withPipeline(
+  options: { config: string },
+  work: (pipeline: Pipeline) => Promise<void>,
+): Promise<void> {
+  const { config, logger } = loadCommandConfig(options);
+  const pipeline = await createPipeline(config, { logger });
+  try {
+    await work(pipeline);
+  } finally {
+    await pipeline.stop();
+  }
+}

@@ -1,0 +1,54 @@
+/** `claypipe status`: where every lead is, credits against caps, capacity left, breakers, DLQ. */
+import type { Command } from "commander";
+import { LEAD_STATES } from "../../core/lead-state.js";
+import { createPipeline } from "../../pipeline/create-pipeline.js";
+import type { PipelineStatus } from "../../pipeline/pipeline-api.js";
+import { loadCommandConfig, withConfigOption } from "../config-option.js";
+import { formatRows, say } from "../output.js";
+
+export function registerStatus(program: Command): void {
+  withConfigOption(
+    program
+      .command("status")
+      .description(
+        "show leads by state, credits used against caps, webhook capacity, breakers and the DLQ",
+      )
+      .option("--json", "print the status as JSON"),
+  ).action(async (options: { config: string; json?: boolean }) => {
+    const { config, logger } = loadCommandConfig(options);
+    const pipeline = await createPipeline(config, { logger });
+    try {
+      const status = await pipeline.status();
+      if (options.json) say(JSON.stringify(status, null, 2));
+      else printStatus(status);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+}
+
+function printStatus(status: PipelineStatus): void {
+  say(`tier: ${status.tier}\n\nleads by state`);
+  say(formatRows(LEAD_STATES.map((state) => [state, status.states[state] ?? 0])));
+  say("\ncredits (used / cap)");
+  const credits = status.credits.map(({ scope, window, used, limit }): [string, string] => [
+    `${scope} ${window}`,
+    `actions ${used.actions}${limit.actions !== undefined ? `/${limit.actions}` : ""}, data ${used.data}${limit.data !== undefined ? `/${limit.data}` : ""}`,
+  ]);
+  say(credits.length > 0 ? formatRows(credits) : "  no caps configured");
+  say(
+    `  saved by dedupe: actions ${status.creditsSaved.actions}, data ${status.creditsSaved.data}`,
+  );
+  say("\nwebhook capacity left");
+  say(
+    formatRows(
+      status.capacity.map((table): [string, string] => [
+        `${table.workspace}/${table.table}`,
+        `${table.pool.table.remaining} rows; submissions per webhook ${table.pool.webhooks.map((w) => (w.retired ? "retired" : w.remaining)).join(", ")}`,
+      ]),
+    ),
+  );
+  say("\ncircuit breakers");
+  say(formatRows(status.breakers.map((b): [string, string] => [b.workspace, b.state])));
+  say(`\nDLQ: ${status.dlq.leads} leads, ${status.dlq.deliveries} sink deliveries`);
+}

@@ -1,0 +1,73 @@
+/**
+ * Checks that span several keys, after the schema: names are unique, every
+ * reference points at something that exists, every route rule compiles, and
+ * the tier has what it needs. Problems come back with their key paths.
+ */
+import { ClaypipeError } from "../core/errors.js";
+import { compileRoutes } from "../routing/index.js";
+import type { ConfigProblem } from "./interpolate-env.js";
+import { resolveTable } from "./resolve-table.js";
+import type { ClaypipeConfig } from "./schema.js";
+
+export function checkConfig(config: ClaypipeConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const unique = (path: string, names: string[]) => {
+    const seen = new Set<string>();
+    names.forEach((name, i) => {
+      if (seen.has(name))
+        problems.push({
+          path: `${path}[${i}].name`,
+          message: `"${name}" is used twice: names must be unique`,
+        });
+      seen.add(name);
+    });
+  };
+
+  unique(
+    "clay.workspaces",
+    config.clay.workspaces.map((w) => w.name),
+  );
+  config.clay.workspaces.forEach((workspace, i) => {
+    unique(
+      `clay.workspaces[${i}].tables`,
+      workspace.tables.map((t) => t.name),
+    );
+  });
+  unique(
+    "sources",
+    config.sources.map((s) => s.name),
+  );
+  unique(
+    "sinks",
+    config.sinks.map((s) => s.name),
+  );
+
+  config.sources.forEach((source, i) => {
+    if (source.table === undefined) return;
+    try {
+      resolveTable(config, source.table);
+    } catch (thrown) {
+      const reason =
+        thrown instanceof ClaypipeError ? `${thrown.message} (${thrown.hint})` : String(thrown);
+      problems.push({ path: `sources[${i}].table`, message: reason });
+    }
+  });
+
+  if (config.tier !== "direct" && !config.callbacks) {
+    problems.push({
+      path: "callbacks",
+      message: `the ${config.tier} tier receives results by callback: set callbacks.baseUrl (where Clay reaches claypipe) and callbacks.secret`,
+    });
+  }
+
+  try {
+    compileRoutes(
+      config.routes,
+      config.sinks.map((sink) => sink.name),
+    );
+  } catch (thrown) {
+    if (!(thrown instanceof ClaypipeError)) throw thrown;
+    problems.push({ path: "routes", message: thrown.message });
+  }
+  return problems;
+}

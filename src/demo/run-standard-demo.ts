@@ -1,0 +1,185 @@
+/**
+ * `claypipe demo` (standard tier): the full loop in one process. Generated
+ * leads come in over the intake API (web-form singles and CSV-backfill
+ * batches), go to the Clay emulator within its limits, come back through the
+ * HTTP API column to the callback receiver, and are routed into file sinks.
+ */
+import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { systemClock } from "../core/clock.js";
+import { startEmulator } from "../emulator/index.js";
+import { createStandardPipeline } from "../pipeline/create-standard-pipeline.js";
+import type { PipelineStatus } from "../pipeline/pipeline-api.js";
+import { createServer } from "../server/create-server.js";
+import {
+  DEMO_API_KEY,
+  DEMO_INTAKE_KEY,
+  DEMO_TABLE_ID,
+  DEMO_WORKSPACE,
+  demoConfig,
+} from "./demo-config.js";
+import { freePort } from "./free-port.js";
+import { sampleLeadInputs } from "./sample-leads.js";
+
+export interface StandardDemoOptions {
+  /** @defaultValue 150 */
+  leads?: number;
+  /** @defaultValue 60 */
+  timeScale?: number;
+  /** @defaultValue 7 */
+  seed?: number;
+  /** Keep the output folder (sink files, SQLite store) instead of deleting it. */
+  keep?: boolean;
+  /** @defaultValue 120000 */
+  timeoutMs?: number;
+  onProgress?(settled: number, accepted: number, status: PipelineStatus): void;
+  signal?: AbortSignal;
+}
+
+export interface StandardDemoSummary {
+  submitted: number;
+  rejectedAtIntake: Array<{ lead: number; reason: string }>;
+  accepted: number;
+  duplicates: number;
+  sentToClay: number;
+  rateLimited429: number;
+  callbacks: number;
+  delivered: number;
+  dead: number;
+  /** Records in each sink file (one route per sink in the demo). */
+  sinkRecords: Record<string, number>;
+  clayCredits: { actions: number; data: number };
+  creditsSaved: { actions: number; data: number };
+  seconds: number;
+  outputDir: string | undefined;
+}
+
+const BATCH = 50;
+
+export async function runStandardDemo(
+  options: StandardDemoOptions = {},
+): Promise<StandardDemoSummary> {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), "claypipe-demo-"));
+  const emulator = await startEmulator({
+    timeScale: options.timeScale ?? 60,
+    seed: options.seed ?? 7,
+    workspaces: [
+      {
+        id: DEMO_WORKSPACE,
+        apiKey: DEMO_API_KEY,
+        rateLimit: { perSecond: 10, burst: 20 },
+        tables: [{ id: DEMO_TABLE_ID, dedupeColumn: "email", webhooks: [{}, {}] }],
+      },
+    ],
+  });
+  const config = demoConfig(emulator, dir, await freePort());
+  const pipeline = await createStandardPipeline(config);
+  const server = createServer({ pipeline, config, logger: undefined });
+  try {
+    await pipeline.start();
+    const url = await server.listen();
+    const inputs = sampleLeadInputs({ count: options.leads ?? 150, seed: options.seed ?? 7 });
+    const intake = await submitAll(url, inputs);
+
+    let status = await pipeline.status();
+    const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+    for (;;) {
+      const settled = status.states.delivered + status.states.dead;
+      options.onProgress?.(settled, intake.accepted, status);
+      if (settled >= intake.accepted || Date.now() > deadline) break;
+      await systemClock.sleep(250, options.signal);
+      status = await pipeline.status();
+    }
+
+    const clay = emulator.control.snapshot();
+    const workspace = clay.workspaces[0]!;
+    return {
+      submitted: inputs.length,
+      rejectedAtIntake: intake.rejected,
+      accepted: intake.accepted,
+      duplicates: intake.duplicates,
+      sentToClay: workspace.requests.accepted,
+      rateLimited429: workspace.requests.rateLimited,
+      callbacks: clay.callbacks.delivered,
+      delivered: status.states.delivered,
+      dead: status.states.dead,
+      sinkRecords: Object.fromEntries(
+        await Promise.all(
+          config.sinks.map(async (sink) => [
+            sink.name,
+            "path" in sink ? await countRecords(sink.path, sink.format) : 0,
+          ]),
+        ),
+      ),
+      clayCredits: { actions: workspace.credits.actionsUsed, data: workspace.credits.dataUsed },
+      creditsSaved: status.creditsSaved,
+      seconds: (Date.now() - started) / 1000,
+      outputDir: options.keep ? dir : undefined,
+    };
+  } finally {
+    await server.close();
+    await pipeline.stop();
+    await emulator.close();
+    if (!options.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Posts leads the way a client would: CSV backfill in batches, web-form leads one by one; a 422 batch is resent without its bad leads. */
+async function submitAll(url: string, inputs: Array<Record<string, string>>) {
+  const result = {
+    accepted: 0,
+    duplicates: 0,
+    rejected: [] as Array<{ lead: number; reason: string }>,
+  };
+  const post = async (
+    source: string,
+    leads: Array<Record<string, string>>,
+    offset: number,
+  ): Promise<void> => {
+    const response = await fetch(`${url}/v1/leads?source=${source}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${DEMO_INTAKE_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ leads }),
+    });
+    const body = (await response.json()) as {
+      accepted?: Array<{ state: string }>;
+      leads?: Array<{ index: number; issues: Array<{ path: string; reason: string }> }>;
+    };
+    if (response.status === 202) {
+      result.accepted += body.accepted?.length ?? 0;
+      result.duplicates += body.accepted?.filter((lead) => lead.state === "duplicate").length ?? 0;
+      return;
+    }
+    if (response.status !== 422 || !body.leads)
+      throw new Error(`intake answered ${response.status}`);
+    const bad = new Set(body.leads.map((lead) => lead.index));
+    for (const lead of body.leads) {
+      result.rejected.push({
+        lead: offset + lead.index + 1,
+        reason: lead.issues.map((i) => `${i.path}: ${i.reason}`).join("; "),
+      });
+    }
+    const good = leads.filter((_, index) => !bad.has(index));
+    if (good.length > 0) await post(source, good, offset);
+  };
+
+  const backfill = inputs.slice(0, Math.floor(inputs.length * 0.8));
+  for (let i = 0; i < backfill.length; i += BATCH)
+    await post("csv-backfill", backfill.slice(i, i + BATCH), i);
+  for (let i = backfill.length; i < inputs.length; i++) await post("web-form", [inputs[i]!], i);
+  return result;
+}
+
+async function countRecords(path: string, format: "jsonl" | "csv"): Promise<number> {
+  let lines = 0;
+  try {
+    for await (const line of createInterface({ input: createReadStream(path) }))
+      if (line.trim()) lines++;
+  } catch {
+    return 0;
+  }
+  return format === "csv" ? Math.max(0, lines - 1) : lines;
+}
