@@ -26,6 +26,7 @@ import { createDeadlineStep } from "./deadline-step.js";
 import { createDeferredStep } from "./deferred-step.js";
 import { createDeliverySteps } from "./delivery-step.js";
 import { createEnrichWaiter } from "./enrich-waiter.js";
+import { createGroupedAdmit } from "./grouped-admit.js";
 import { createInboxStep } from "./inbox-step.js";
 import { createIntakeService } from "./intake-service.js";
 import type { Pipeline } from "./pipeline-api.js";
@@ -110,7 +111,11 @@ export async function createStandardPipeline(
     events: createPipelineEvents(),
   };
 
-  const intake = createIntakeService(ctx);
+  const groupedAdmit = createGroupedAdmit(store.leads, {
+    clock,
+    dedupeWindowMs: config.dedupe.window,
+  });
+  const intake = createIntakeService(ctx, { admit: groupedAdmit.admit });
   const receiver = createCallbackReceiver(ctx);
   const waiter = createEnrichWaiter(ctx);
   // New leads wake the sender at once instead of after its idle pause.
@@ -140,8 +145,8 @@ export async function createStandardPipeline(
   let running: { controller: AbortController; done: Promise<unknown> } | undefined;
   let stopped = false;
 
-  const submit: Pipeline["submit"] = async (inputs, submitOptions) => {
-    const result = await intake.submit(inputs, submitOptions);
+  const submit: Pipeline["submit"] = async (leads, submitOptions) => {
+    const result = await intake.submit(Array.isArray(leads) ? leads : [leads], submitOptions);
     if (result.accepted.length > 0) newWork.emit("work");
     return result;
   };
@@ -161,7 +166,7 @@ export async function createStandardPipeline(
         );
       }
       return waiter.waitFor(result.accepted[0]!.id, {
-        timeoutMs: enrichOptions.timeoutMs ?? 300_000,
+        timeoutMs: enrichOptions.timeout ?? 300_000,
         ...(enrichOptions.signal ? { signal: enrichOptions.signal } : {}),
       });
     },
@@ -190,7 +195,7 @@ export async function createStandardPipeline(
     async stop() {
       if (stopped) return;
       stopped = true;
-      await receiver.close();
+      await Promise.all([receiver.close(), groupedAdmit.close()]);
       if (running) {
         running.controller.abort();
         await running.done;

@@ -8,6 +8,7 @@ import { newLeadId } from "../core/ids.js";
 import { type LeadIssue, validateLead } from "../core/lead.js";
 import type { Admission, NewLead } from "../store/lead-store.js";
 import { dedupeKey } from "./dedupe-key.js";
+import type { AdmitLeads } from "./grouped-admit.js";
 import type { SubmitOptions, SubmitResult } from "./pipeline-api.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { resolveSource } from "./resolve-source.js";
@@ -25,7 +26,15 @@ export interface IntakeService {
   submit(inputs: readonly unknown[], options?: SubmitOptions): Promise<SubmitResult>;
 }
 
-export function createIntakeService(ctx: IntakeContext): IntakeService {
+export interface IntakeServiceOptions {
+  /** Writes the admitted leads; a grouped admit shares one commit among concurrent submits. @defaultValue store.leads.admit */
+  admit?: AdmitLeads;
+}
+
+export function createIntakeService(
+  ctx: IntakeContext,
+  options: IntakeServiceOptions = {},
+): IntakeService {
   const { config, store, clock } = ctx;
   const costOf = new Map(config.clay.workspaces.map((ws) => [ws.name, ws.costEstimate]));
 
@@ -59,8 +68,8 @@ export function createIntakeService(ctx: IntakeContext): IntakeService {
   };
 
   return {
-    async submit(inputs, options = {}) {
-      const target = resolveSource(config, options.source);
+    async submit(inputs, submitOptions = {}) {
+      const target = resolveSource(config, submitOptions.source);
       const now = clock.now();
       const rejected: SubmitResult["rejected"] = [];
       const newLeads: NewLead[] = [];
@@ -91,7 +100,9 @@ export function createIntakeService(ctx: IntakeContext): IntakeService {
       const admissions =
         newLeads.length === 0
           ? []
-          : await store.leads.admit(newLeads, { dedupeSince: now - config.dedupe.window, now });
+          : options.admit
+            ? await options.admit(newLeads)
+            : await store.leads.admit(newLeads, { dedupeSince: now - config.dedupe.window, now });
       const accepted: SubmitResult["accepted"] = [];
       let served = 0;
       for (const [position, admission] of admissions.entries()) {
