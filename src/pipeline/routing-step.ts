@@ -1,10 +1,12 @@
 /**
  * Routes enriched leads: the router's rules pick the sinks for each result,
  * one pending delivery is scheduled per (lead, sink), and the lead is marked
- * routed (still `enriched`, with its routes and `availableAt` at the end of
- * time, so it is not routed again). A lead no rule sends anywhere is delivered
- * at once. A lead that comes back with its routes kept (a replay of dead
- * deliveries) is not routed again: its deliveries already exist.
+ * routed (still `enriched`, with its routes). A routed lead comes back every
+ * SETTLE_RECHECK_MS and is finished once all its deliveries are settled, so a
+ * crash between a sink's answer and the lead's last move repairs itself. A lead
+ * no rule sends anywhere is delivered at once. A lead that comes back with its
+ * routes kept (a recheck, or a replay of dead deliveries) is not routed again:
+ * its deliveries already exist.
  */
 import type { StoredLead } from "../store/store.js";
 import { finishSettled } from "./finish-delivered.js";
@@ -15,8 +17,8 @@ export interface RoutingStepOptions {
   batchSize?: number;
 }
 
-/** `availableAt` of a routed lead: the delivery step moves it on, never a timer. */
-export const ROUTED = Number.MAX_SAFE_INTEGER;
+/** How long a routed lead waits before the step checks again whether its deliveries are settled. */
+export const SETTLE_RECHECK_MS = 30_000;
 
 export function createRoutingStep(
   ctx: PipelineContext,
@@ -32,7 +34,7 @@ export function createRoutingStep(
         lead.id,
         "enriched",
         "enriched",
-        { availableAt: ROUTED, reason: lead.reason },
+        { availableAt: now + SETTLE_RECHECK_MS, reason: lead.reason },
         now,
       );
       return moved ? lead.id : undefined;
@@ -65,7 +67,11 @@ export function createRoutingStep(
       lead.id,
       "enriched",
       "enriched",
-      { routes, availableAt: ROUTED, reason: `routed to ${[...deliveries.keys()].join(", ")}` },
+      {
+        routes,
+        availableAt: now + SETTLE_RECHECK_MS,
+        reason: `routed to ${[...deliveries.keys()].join(", ")}`,
+      },
       now,
     );
     return moved ? lead.id : undefined;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ClaypipeConfig, ClaypipeConfigInput } from "../../src/config/schema.js";
 import { createDeliveryStep } from "../../src/pipeline/delivery-step.js";
-import { createRoutingStep, ROUTED } from "../../src/pipeline/routing-step.js";
+import { createRoutingStep, SETTLE_RECHECK_MS } from "../../src/pipeline/routing-step.js";
 import { createFileSink } from "../../src/sinks/file-sink.js";
 import { createFixture, type Fixture, RecordingSink } from "./callback-side-fixture.js";
 
@@ -36,7 +36,11 @@ describe("routing step", () => {
     const route = createRoutingStep(fixture.ctx);
     expect(await route(never)).toBe(1);
     const routed = await fixture.store.leads.get(lead.id);
-    expect(routed).toMatchObject({ state: "enriched", routes: ["hot"], availableAt: ROUTED });
+    expect(routed).toMatchObject({
+      state: "enriched",
+      routes: ["hot"],
+      availableAt: fixture.clock.now() + SETTLE_RECHECK_MS,
+    });
     expect(await fixture.store.deliveries.forLead(lead.id)).toMatchObject([
       { sink: "hot_file", route: "hot", state: "pending" },
     ]);
@@ -56,6 +60,28 @@ describe("routing step", () => {
       title: "VP Engineering",
     });
     expect(lines[0]).not.toContain("callback_url");
+  });
+
+  it("finishes on its recheck a lead whose deliveries settled just before a crash", async () => {
+    fixture = await createFixture(
+      withFileSink({ rules: [{ name: "hot", when: "icp_score >= 80", to: ["hot_file"] }] }),
+      fileSinks,
+    );
+    const lead = await fixture.enriched({ icp_score: 91 });
+    const route = createRoutingStep(fixture.ctx);
+    await route(never);
+    // The sink answered and the delivery was recorded, then the process died
+    // before the lead's own move: only the recheck can finish it.
+    await fixture.store.deliveries.markDelivered(lead.id, "hot_file", fixture.clock.now());
+    expect((await fixture.store.leads.get(lead.id))?.state).toBe("enriched");
+    expect(await route(never)).toBe(0);
+
+    await fixture.clock.advance(SETTLE_RECHECK_MS);
+    expect(await route(never)).toBe(1);
+    expect(await fixture.store.leads.get(lead.id)).toMatchObject({
+      state: "delivered",
+      reason: "delivered to hot_file",
+    });
   });
 
   it("delivers at once a lead that no rule sends anywhere", async () => {
