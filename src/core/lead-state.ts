@@ -40,8 +40,6 @@ export type DeadReason =
   | "payload_too_large"
   | "send_failed"
   | "no_callback"
-  | "no_capacity"
-  | "invalid_callback"
   | "interrupted_send";
 
 const NEXT: Record<LeadState, readonly LeadState[]> = {

@@ -82,9 +82,11 @@ export function createDeliveryStep(
         : null;
     await store.deliveries.markFailed(delivery.leadId, sink.name, result.reason, retryAt, now);
     if (retryAt === null) {
+      // The reason can quote the far side's error text (emails, field values):
+      // it stays in the store, where `claypipe dlq inspect` shows it, not in logs.
       logger.warn(
-        { leadId: delivery.leadId, sink: sink.name, attempts },
-        `delivery dead-lettered: ${result.reason}`,
+        { leadId: delivery.leadId, sink: sink.name, attempts, retryable: result.retryable },
+        "delivery dead-lettered; see `claypipe dlq inspect <leadId>` for the reason",
       );
     }
   }
