@@ -1,6 +1,11 @@
 /**
  * claypipe as a library. The CLI is a thin caller of these; the emulator has
  * its own entry, `claypipe/emulator`.
+ *
+ *   const pipeline = await createPipeline(loadConfigFile("claypipe.config.yaml"));
+ *   await pipeline.start();
+ *   await pipeline.submit({ email: "ada@acme.com" });            // queued, routed when enriched
+ *   const row = await pipeline.enrich({ email: "grace@navy.mil" }, { timeout: 120_000 });
  */
 export {
   type Recommendation,
@@ -27,5 +32,27 @@ export { type Clock, systemClock } from "./core/clock.js";
 export { ClaypipeError, type ErrorCode } from "./core/errors.js";
 export { identityKey, type Lead, type LeadIssue, validateLead } from "./core/lead.js";
 export { type LeadRecord, openLeadFile, readCsvLeads, readJsonlLeads } from "./intake/index.js";
+export { createPipeline } from "./pipeline/create-pipeline.js";
+export {
+  createStandardPipeline,
+  type StandardPipelineOptions,
+} from "./pipeline/create-standard-pipeline.js";
+export type {
+  CallbackAnswer,
+  DeadLetters,
+  EnrichOptions,
+  LeadView,
+  Pipeline,
+  PipelineStatus,
+  ReplayFilter,
+  SubmitOptions,
+  SubmitResult,
+} from "./pipeline/pipeline-api.js";
+export { compileRoutes, parseExpression, type Router } from "./routing/index.js";
+export { createServer, type ServerOptions } from "./server/index.js";
+export { createSink } from "./sinks/create-sink.js";
+export type { Sink, SinkRecord, SinkResult } from "./sinks/sink.js";
+export { createSqliteStore } from "./store/sqlite/index.js";
+export type { Store, StoredLead } from "./store/store.js";
 export { createDirectPipeline, type DirectPipeline } from "./tiers/direct/direct-pipeline.js";
 export type { SendEvent, SendSummary } from "./tiers/direct/send-leads.js";

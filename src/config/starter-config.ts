@@ -3,13 +3,96 @@
  * Each must load cleanly once its environment variables are set (tested).
  */
 
-export const SUPPORTED_TIERS = ["direct"] as const;
+export const SUPPORTED_TIERS = ["direct", "standard"] as const;
 export type SupportedTier = (typeof SUPPORTED_TIERS)[number];
 
 const HEADER = `# claypipe pipeline definition. Reference: README.md, "Config reference".
 # Secrets come from the environment only (your shell, or .env beside this file):
 #   CLAY_WEBHOOK_TOKEN   the auth token Clay showed when you created the webhook source (optional)
 #   CLAY_API_KEY         Clay public API key, to read results back (optional)
+`;
+
+const STANDARD = `${HEADER}#   CLAYPIPE_CALLBACK_SECRET  32+ random characters: signs each row's callback URL (openssl rand -hex 32)
+#   CLAYPIPE_API_KEY          16+ random characters: Bearer key for POST /v1/leads and the admin API
+#
+# standard: one process (\`claypipe start\`), state in a SQLite file, results by
+# callback. For about 1K–10K leads a day. In the Clay table, add an HTTP API
+# column: method POST, URL = the row's callback_url, body = the row's columns,
+# retries on (e.g. 5). Turn on auto-dedupe on claypipe_id, so a resend after a
+# crash never pays twice.
+tier: standard
+
+clay:
+  workspaces:
+    - name: main
+      rateLimit:
+        perSecond: 10
+        burst: 20
+      # At a cap new leads wait as "deferred" and go on by themselves next window.
+      credits:
+        daily:
+          data: 2000
+        monthly:
+          data: 40000
+      costEstimate:        # reserved per lead at send, settled at callback
+        actions: 4
+        data: 10
+      # Lets claypipe look up a row whose callback never came (reconcile).
+      # publicApi:
+      #   apiKey: \${CLAY_API_KEY}
+      tables:
+        - name: leads
+          # id: t_REPLACE_ME   # needed for reconcile through the public API
+          rowLimit: 50000
+          capacityMargin: 100
+          webhooks:
+            - url: https://api.clay.com/v3/sources/webhook/pull-in-data-from-a-webhook-REPLACE-ME
+              authToken: \${CLAY_WEBHOOK_TOKEN:-}
+
+callbacks:
+  baseUrl: https://claypipe.example.com   # where Clay's HTTP API column reaches this service
+  secret: \${CLAYPIPE_CALLBACK_SECRET}
+  deadline: 30m      # then: reconcile, send once more, or dead-letter as no_callback
+  retryOnce: true
+
+sources:             # who sends leads; lower priority numbers are sent first
+  - name: web-form
+    priority: 0
+  - name: csv-backfill
+    priority: 10
+
+server:
+  host: 0.0.0.0
+  port: 8787
+  apiKeys:
+    - \${CLAYPIPE_API_KEY}
+
+store:
+  sqlite:
+    path: .claypipe/claypipe.db
+
+dedupe:
+  key: identity      # normalized email, else LinkedIn URL, else name + company
+  window: 30d
+
+routes:
+  mode: first        # or "all" to fan out to every matching rule
+  rules:
+    - name: hot
+      when: icp_score >= 80 and work_email
+      to: [hot-leads]
+  default: [all-leads]
+
+sinks:
+  - name: hot-leads
+    type: file
+    path: out/hot-leads.jsonl
+  - name: all-leads
+    type: file
+    path: out/all-leads.csv
+    format: csv
+
+logLevel: info
 `;
 
 const DIRECT = `${HEADER}
@@ -58,5 +141,7 @@ export function starterConfig(tier: SupportedTier): string {
   switch (tier) {
     case "direct":
       return DIRECT;
+    case "standard":
+      return STANDARD;
   }
 }

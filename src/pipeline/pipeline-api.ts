@@ -19,6 +19,12 @@ export interface SubmitOptions {
   source?: string;
 }
 
+export interface EnrichOptions extends SubmitOptions {
+  /** Milliseconds to wait for the enriched row. @defaultValue 300000 */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
 export interface SubmitResult {
   accepted: Array<{ index: number; id: string; state: "queued" | "duplicate" }>;
   rejected: Array<{ index: number; issues: LeadIssue[] }>;
@@ -74,13 +80,13 @@ export interface DeadLetters {
 }
 
 export interface Pipeline {
-  /** Validates, dedupes and durably accepts leads; resolves once they are written. */
-  submit(inputs: unknown[], options?: SubmitOptions): Promise<SubmitResult>;
+  /**
+   * Validates, dedupes and durably accepts one lead or a batch (an array);
+   * resolves once they are written. Indexes in the result refer to the batch.
+   */
+  submit(leads: unknown, options?: SubmitOptions): Promise<SubmitResult>;
   /** Clay as an API: resolves with the enriched row when its callback arrives (or a duplicate's result). */
-  enrich(
-    input: unknown,
-    options?: SubmitOptions & { timeoutMs?: number; signal?: AbortSignal },
-  ): Promise<EnrichedRow>;
+  enrich(lead: unknown, options?: EnrichOptions): Promise<EnrichedRow>;
   getLead(id: string): Promise<LeadView | undefined>;
   /** Verifies the token, writes the callback durably (grouped commits), then answers. */
   receiveCallback(token: string, body: unknown): Promise<CallbackAnswer>;

@@ -144,6 +144,16 @@ describe("loadConfigFile", () => {
 });
 
 describe("starter configs", () => {
+  it("the standard tier's starter loads once its secrets are set, and names them when not", () => {
+    const env = { CLAYPIPE_CALLBACK_SECRET: "s".repeat(40), CLAYPIPE_API_KEY: "k".repeat(20) };
+    const config = parseConfig(starterConfig("standard"), { env });
+    expect(config.tier).toBe("standard");
+    expect(config.routes.rules[0]!.when).toBe("icp_score >= 80 and work_email");
+    const error = failure(() => parseConfig(starterConfig("standard"), { env: {} }));
+    expect(error.message).toContain("CLAYPIPE_CALLBACK_SECRET is not set");
+    expect(error.message).toContain("CLAYPIPE_API_KEY is not set");
+  });
+
   it("the direct tier's starter loads with and without its optional secrets", () => {
     expect(parseConfig(starterConfig("direct"), { env: {} }).tier).toBe("direct");
     const withToken = parseConfig(starterConfig("direct"), { env: { CLAY_WEBHOOK_TOKEN: "tok" } });
