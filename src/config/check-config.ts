@@ -4,7 +4,7 @@
  * the tier has what it needs. Problems come back with their key paths.
  */
 import { ClaypipeError } from "../core/errors.js";
-import { compileRoutes } from "../routing/index.js";
+import { compileRoutes, RoutesError } from "../routing/index.js";
 import type { ConfigProblem } from "./interpolate-env.js";
 import { resolveTable } from "./resolve-table.js";
 import type { ClaypipeConfig } from "./schema.js";
@@ -66,8 +66,11 @@ export function checkConfig(config: ClaypipeConfig): ConfigProblem[] {
       config.sinks.map((sink) => sink.name),
     );
   } catch (thrown) {
-    if (!(thrown instanceof ClaypipeError)) throw thrown;
-    problems.push({ path: "routes", message: thrown.message });
+    if (!(thrown instanceof RoutesError)) throw thrown;
+    // Each rule's problem under its own key path, the caret snippet indented beneath it.
+    for (const problem of thrown.problems) {
+      problems.push({ path: problem.path, message: problem.message.replaceAll("\n", "\n      ") });
+    }
   }
   return problems;
 }

@@ -6,6 +6,7 @@ import { describeLeadIssues, validateLead } from "../../core/lead.js";
 import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import { interruptSignal, loadCommandConfig, withConfigOption } from "../config-option.js";
 import { say } from "../output.js";
+import { requireDirectTier } from "../require-tier.js";
 
 interface EnrichOptions {
   config: string;
@@ -28,6 +29,7 @@ export function registerEnrich(program: Command): void {
       .option("--timeout <duration>", "how long --wait waits", "2m"),
   ).action(async (options: EnrichOptions) => {
     const { config, logger } = loadCommandConfig(options);
+    requireDirectTier(config, "enrich");
     const checked = validateLead({
       ...parseFields(options.field),
       ...(options.email ? { email: options.email } : {}),

@@ -7,6 +7,7 @@ import { interruptSignal, loadCommandConfig, withConfigOption } from "../config-
 import { estimateRecords } from "../estimate-records.js";
 import { formatRows, say, warn } from "../output.js";
 import { createProgress } from "../progress.js";
+import { requireDirectTier } from "../require-tier.js";
 
 interface SendOptions {
   config: string;
@@ -29,6 +30,7 @@ export function registerSend(program: Command): void {
       .option("--from-line <n>", "skip records before this line (resume after a stop)"),
   ).action(async (file: string, options: SendOptions) => {
     const { config, logger } = loadCommandConfig(options);
+    requireDirectTier(config, "send");
     const pipeline = createDirectPipeline(config, { logger });
     const input = await openLeadFile(file, options.format ? { format: options.format } : {});
     const progress = createProgress({
