@@ -50,11 +50,9 @@ export const dlqPurgeFilterSchema = z
   .strict()
   .refine((filter) => Object.values(filter).some((value) => value !== undefined), ANY_CRITERION);
 
+// A sink alone is a criterion: "replay what this sink dead-lettered" is the usual
+// move once the sink is fixed, and it never re-enriches (the CLI allows it too).
 export const dlqReplayFilterSchema = z
   .object({ ...purgeShape, sink: name.optional() })
   .strict()
-  .refine(
-    (filter) =>
-      Object.entries(filter).some(([key, value]) => key !== "sink" && value !== undefined),
-    ANY_CRITERION,
-  );
+  .refine((filter) => Object.values(filter).some((value) => value !== undefined), ANY_CRITERION);
