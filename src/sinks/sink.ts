@@ -1,7 +1,9 @@
 /**
  * The sink port: where enriched leads go (CRMs, outreach tools, databases,
- * files, topics). Every sink upserts on the lead's identity, so a replay or a
- * repeated callback never creates a second record.
+ * files, topics). Every sink is idempotent, so a replay or a repeated callback
+ * never creates a second record: record sinks (PostgreSQL, HubSpot, Salesforce)
+ * upsert on the person's identity, one record per person; event sinks (file,
+ * webhook) key on the lead id, one event per accepted lead.
  */
 
 /** One enriched lead on its way to a sink. */
