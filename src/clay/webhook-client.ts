@@ -5,7 +5,7 @@
  * failure is an outcome, for the retry policy to judge.
  */
 import { type Clock, systemClock } from "../core/clock.js";
-import { coerceError } from "../core/errors.js";
+import { describeNetworkError } from "../core/network-error.js";
 
 export type WebhookOutcome =
   | { kind: "response"; status: number; retryAfterMs: number | undefined }
@@ -65,13 +65,4 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
-}
-
-// fetch reports every failure as "fetch failed"; the useful part is in the cause.
-export function describeNetworkError(thrown: unknown): string {
-  const error = coerceError(thrown);
-  const cause = error.cause instanceof Error ? error.cause : undefined;
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  if (typeof code === "string") return code;
-  return cause?.message ?? error.message;
 }

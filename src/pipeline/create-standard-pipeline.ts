@@ -31,6 +31,7 @@ import { createInboxStep } from "./inbox-step.js";
 import { createIntakeService } from "./intake-service.js";
 import type { Pipeline } from "./pipeline-api.js";
 import { createPipelineEvents, type PipelineContext } from "./pipeline-context.js";
+import { readLeadView } from "./read-lead-view.js";
 import { readStatus } from "./read-status.js";
 import { createRoutingStep } from "./routing-step.js";
 import { runLoop } from "./run-loop.js";
@@ -170,15 +171,7 @@ export async function createStandardPipeline(
         ...(enrichOptions.signal ? { signal: enrichOptions.signal } : {}),
       });
     },
-    async getLead(id) {
-      const lead = await store.leads.get(id);
-      if (!lead) return undefined;
-      const [history, deliveries] = await Promise.all([
-        store.leads.history(id),
-        store.deliveries.forLead(id),
-      ]);
-      return { lead, history, deliveries };
-    },
+    getLead: (id) => readLeadView(store, id),
     receiveCallback: (token, body) => receiver.receive(token, body),
     deadLetters: createDeadLetters(ctx),
     status: () => readStatus(ctx),

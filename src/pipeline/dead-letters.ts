@@ -7,8 +7,9 @@
  */
 import { ClaypipeError } from "../core/errors.js";
 import type { LeadListQuery, SinkDelivery, StoredLead } from "../store/store.js";
-import type { DeadLetters, LeadView, ReplayFilter } from "./pipeline-api.js";
+import type { DeadLetters, ReplayFilter } from "./pipeline-api.js";
 import type { PipelineContext } from "./pipeline-context.js";
+import { readLeadView } from "./read-lead-view.js";
 
 const PAGE = 500;
 
@@ -111,15 +112,7 @@ export function createDeadLetters(ctx: PipelineContext): DeadLetters {
       return store.leads.list({ ...query, states: ["dead"] });
     },
 
-    async inspect(id): Promise<LeadView | undefined> {
-      const lead = await store.leads.get(id);
-      if (!lead) return undefined;
-      const [history, deliveries] = await Promise.all([
-        store.leads.history(id),
-        store.deliveries.forLead(id),
-      ]);
-      return { lead, history, deliveries };
-    },
+    inspect: (id) => readLeadView(store, id),
 
     async replay(filter) {
       const replayed =

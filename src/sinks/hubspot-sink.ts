@@ -6,13 +6,16 @@
  * fails for good; the sink itself never retries: it says what is retryable, and
  * when, and the delivery loop decides.
  */
+
 import type { z } from "zod";
 import { type Clock, systemClock } from "../core/clock.js";
 import { coerceError } from "../core/errors.js";
+import { describeNetworkError } from "../core/network-error.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import { type BatchOutcome, classifyAnswer, unreachable } from "./hubspot-answer.js";
 import { hubspotPropertyMapping, toContactInput } from "./hubspot-contact-properties.js";
 import { HubspotRequestWindow } from "./hubspot-request-window.js";
+import { readResponseBody } from "./read-response-body.js";
 import type { Sink, SinkRecord, SinkResult } from "./sink.js";
 import type { hubspotSinkSchema } from "./sink-config.js";
 
@@ -88,13 +91,13 @@ export function createHubspotSink(
         signal: AbortSignal.any([signal, timeout]),
       });
       status = response.status;
-      const body = await readBody(response);
+      const body = await readResponseBody(response);
       const emails = batch.map((contact) => contact.email);
       outcome = classifyAnswer(response.status, response.headers, body, emails, clock.now());
     } catch (thrown) {
       if (signal.aborted) throw signal.reason;
       outcome = unreachable(
-        timeout.aborted ? `no answer within ${timeoutMs} ms` : networkReason(thrown),
+        timeout.aborted ? `no answer within ${timeoutMs} ms` : describeNetworkError(thrown),
       );
     } finally {
       release();
@@ -164,21 +167,4 @@ export function createHubspotSink(
     // Nothing is held between deliveries: no connection pool or timer of its own.
     close: async () => {},
   };
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-// fetch reports every failure as "fetch failed"; the useful part is in the cause.
-function networkReason(thrown: unknown): string {
-  const error = coerceError(thrown);
-  const cause = error.cause instanceof Error ? error.cause : undefined;
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  return typeof code === "string" ? code : (cause?.message ?? error.message);
 }

@@ -6,10 +6,13 @@
  * false: one bad record never holds back the others. The sink never retries by
  * itself: each result says whether trying again can help, for the delivery loop.
  */
+
 import type { z } from "zod";
 import { type Clock, systemClock } from "../core/clock.js";
 import { ClaypipeError, coerceError } from "../core/errors.js";
+import { describeNetworkError } from "../core/network-error.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
+import { readResponseBody } from "./read-response-body.js";
 import { classifyAnswer, unreachable } from "./salesforce-answer.js";
 import {
   DEFAULT_LEAD_FIELDS,
@@ -73,7 +76,7 @@ export function createSalesforceSink(
         body: JSON.stringify({ allOrNone: false, records: batch.map((pending) => pending.record) }),
         signal: AbortSignal.any([signal, timeout]),
       });
-      const body = await readBody(response);
+      const body = await readResponseBody(response);
       const results = classifyAnswer(
         response.status,
         response.headers,
@@ -92,7 +95,9 @@ export function createSalesforceSink(
       return results;
     } catch (thrown) {
       if (signal.aborted) throw signal.reason;
-      const reason = timeout.aborted ? `no answer within ${timeoutMs} ms` : networkReason(thrown);
+      const reason = timeout.aborted
+        ? `no answer within ${timeoutMs} ms`
+        : describeNetworkError(thrown);
       logger.warn(
         { sink: config.name, records: batch.length, reason },
         "Salesforce could not be reached",
@@ -140,21 +145,4 @@ function defaultMapping(object: string) {
     `The Salesforce sink has no default field mapping for ${object}, only for Lead`,
     { hint: `set the sink's fields: ${object} field name → enriched row field` },
   );
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-// fetch reports every failure as "fetch failed"; the useful part is in the cause.
-function networkReason(thrown: unknown): string {
-  const error = coerceError(thrown);
-  const cause = error.cause instanceof Error ? error.cause : undefined;
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  return typeof code === "string" ? code : (cause?.message ?? error.message);
 }

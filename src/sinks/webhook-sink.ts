@@ -6,9 +6,10 @@
  * receiver's Retry-After has passed.
  */
 import type { z } from "zod";
-import { describeNetworkError, parseRetryAfter } from "../clay/webhook-client.js";
+import { parseRetryAfter } from "../clay/webhook-client.js";
 import { systemClock } from "../core/clock.js";
 import { formatDuration } from "../core/duration.js";
+import { describeNetworkError } from "../core/network-error.js";
 import { silentLogger } from "../logging/create-logger.js";
 import type { Sink, SinkRecord, SinkResult } from "./sink.js";
 import type { webhookSinkSchema } from "./sink-config.js";
