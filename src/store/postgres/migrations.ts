@@ -1,0 +1,197 @@
+/**
+ * Versioned schema migrations for the PostgreSQL store. Each migration runs
+ * once, in its own transaction, and is recorded in the schema's
+ * `schema_migrations`. Every transaction first takes an advisory lock on the
+ * schema, so processes that start together queue up and the first one does
+ * the work; a schema written by a newer claypipe is refused rather than
+ * guessed at.
+ */
+import { ClaypipeError } from "../../core/errors.js";
+import type { Migration } from "../sqlite/migrations.js";
+import { advisoryKey } from "./advisory-keys.js";
+import type { PostgresDatabase, Queryable } from "./postgres-database.js";
+
+export type { Migration } from "../sqlite/migrations.js";
+
+// Credits are stored in thousandths (integers) so sums never drift: 0.1 + 0.2 stays 0.3.
+// Ids, keys and names sort byte by byte (COLLATE "C"), the order JavaScript and SQLite use.
+// `json` keeps documents as they came (jsonb would reorder keys and refuse \u0000).
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: `
+      CREATE TABLE leads (
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        id text COLLATE "C" PRIMARY KEY,
+        source text NOT NULL,
+        workspace text COLLATE "C" NOT NULL,
+        table_name text NOT NULL,
+        identity_key text COLLATE "C" NOT NULL,
+        fields json NOT NULL,
+        state text NOT NULL,
+        reason text,
+        priority integer NOT NULL,
+        attempt integer NOT NULL DEFAULT 0,
+        available_at bigint NOT NULL,
+        callback_deadline bigint,
+        duplicate_of text COLLATE "C",
+        result json,
+        routes json NOT NULL DEFAULT '[]',
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      CREATE INDEX leads_claim_order ON leads (priority, available_at, created_at, id)
+        WHERE state IN ('queued', 'retrying');
+      CREATE INDEX leads_state_available ON leads (state, available_at, created_at, id);
+      CREATE INDEX leads_deadline ON leads (callback_deadline, created_at, id)
+        WHERE state = 'awaiting_callback';
+      CREATE INDEX leads_identity ON leads (workspace, identity_key, seq);
+      CREATE INDEX leads_created ON leads (created_at, id);
+      CREATE INDEX leads_duplicate_of ON leads (duplicate_of) WHERE duplicate_of IS NOT NULL;
+
+      CREATE TABLE lead_events (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        lead_id text COLLATE "C" NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
+        at bigint NOT NULL,
+        from_state text,
+        to_state text NOT NULL,
+        reason text
+      );
+      CREATE INDEX lead_events_lead ON lead_events (lead_id, id);
+
+      CREATE TABLE callback_inbox (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        lead_id text NOT NULL,
+        attempt integer NOT NULL,
+        body json NOT NULL,
+        received_at bigint NOT NULL,
+        processed_at bigint
+      );
+      CREATE INDEX callback_inbox_unprocessed ON callback_inbox (id) WHERE processed_at IS NULL;
+
+      CREATE TABLE credit_reservations (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        lead_id text COLLATE "C" NOT NULL,
+        status text NOT NULL,
+        actions_milli bigint NOT NULL,
+        data_milli bigint NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      CREATE INDEX credit_reservations_lead ON credit_reservations (lead_id, id);
+
+      CREATE TABLE credit_reservation_caps (
+        reservation_id bigint NOT NULL REFERENCES credit_reservations (id) ON DELETE CASCADE,
+        scope text COLLATE "C" NOT NULL,
+        window_key text COLLATE "C" NOT NULL,
+        PRIMARY KEY (reservation_id, scope, window_key)
+      );
+
+      CREATE TABLE credit_totals (
+        scope text COLLATE "C" NOT NULL,
+        window_key text COLLATE "C" NOT NULL,
+        actions_milli bigint NOT NULL DEFAULT 0,
+        data_milli bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (scope, window_key)
+      );
+
+      CREATE TABLE credits_saved (
+        lead_id text COLLATE "C" PRIMARY KEY,
+        actions_milli bigint NOT NULL,
+        data_milli bigint NOT NULL,
+        at bigint NOT NULL
+      );
+
+      CREATE TABLE capacity_counters (
+        key text COLLATE "C" PRIMARY KEY,
+        count bigint NOT NULL
+      );
+
+      CREATE TABLE sink_deliveries (
+        lead_id text COLLATE "C" NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
+        sink text COLLATE "C" NOT NULL,
+        route text NOT NULL,
+        state text NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        last_error text,
+        available_at bigint NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (lead_id, sink)
+      );
+      CREATE INDEX sink_deliveries_due ON sink_deliveries (sink, available_at, created_at, lead_id)
+        WHERE state = 'pending';
+      CREATE INDEX sink_deliveries_dead ON sink_deliveries (updated_at, lead_id, sink)
+        WHERE state = 'dead';
+    `,
+  },
+];
+
+/** Brings the schema up to the newest migration, creating it when missing; returns its version. */
+export async function migrate(
+  db: PostgresDatabase,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number> {
+  const known = migrations.reduce((max, migration) => Math.max(max, migration.version), 0);
+  const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  let version = 0;
+  for (const migration of ordered) {
+    // The version is read again under the lock: another process may have migrated meanwhile.
+    version = await db.transaction(async (tx) => {
+      const current = await lockedVersion(db, tx);
+      if (current > known) throw newerSchema(db, current, known);
+      if (current >= migration.version) return current;
+      // SET LOCAL ends with the transaction, so migrations name their tables plainly.
+      await tx.query(`SET LOCAL search_path TO ${db.schema}`);
+      await tx.query(migration.sql);
+      await tx.query(
+        `INSERT INTO ${db.table("schema_migrations")} (version, name, applied_at) VALUES ($1, $2, $3)`,
+        [migration.version, migration.name, Date.now()],
+      );
+      return migration.version;
+    });
+  }
+  const final = await db.transaction((tx) => lockedVersion(db, tx));
+  if (final > known) throw newerSchema(db, final, known);
+  return Math.max(version, final);
+}
+
+/**
+ * Takes the schema's migration lock for the rest of the transaction, creates
+ * the schema and its `schema_migrations` table when missing, and reads the version.
+ */
+async function lockedVersion(db: PostgresDatabase, tx: Queryable): Promise<number> {
+  await tx.query("SELECT pg_advisory_xact_lock($1::bigint)", [
+    advisoryKey("claypipe migrations", db.schema),
+  ]);
+  const table = db.table("schema_migrations");
+  const found = await tx.query<{ has_schema: boolean; has_table: boolean }>(
+    `SELECT to_regnamespace($1) IS NOT NULL AS has_schema, to_regclass($2) IS NOT NULL AS has_table`,
+    [db.schema, table],
+  );
+  if (!found.rows[0]?.has_table) {
+    // Only when missing: a user given a schema a DBA made needs no right to create schemas.
+    if (!found.rows[0]?.has_schema) await tx.query(`CREATE SCHEMA ${db.schema}`);
+    await tx.query(`CREATE TABLE ${table} (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at bigint NOT NULL
+    )`);
+    return 0;
+  }
+  const { rows } = await tx.query<{ version: number | null }>(
+    `SELECT MAX(version) AS version FROM ${table}`,
+  );
+  return rows[0]?.version ?? 0;
+}
+
+function newerSchema(db: PostgresDatabase, found: number, known: number): ClaypipeError {
+  return new ClaypipeError(
+    "state_unavailable",
+    `the PostgreSQL store in schema ${db.schema} at ${db.server} has schema version ${found}, newer than this claypipe knows (${known})`,
+    {
+      hint: "a newer claypipe wrote this schema: upgrade claypipe, or give the store another schema",
+    },
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * The CallbackInbox port on PostgreSQL: a batch of verified callbacks (the
+ * receiver's group commit) is one multi-row INSERT, so one commit. Processed
+ * entries are kept, marked with the time, as the record of what Clay sent.
+ */
+import type { Clock } from "../../core/clock.js";
+import type { CallbackInbox, InboxEntry, NewCallback } from "../callback-inbox.js";
+import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
+
+interface InboxRow {
+  id: number;
+  lead_id: string;
+  attempt: number;
+  body: Record<string, unknown>;
+  received_at: number;
+}
+
+export class PostgresCallbackInbox implements CallbackInbox {
+  private readonly inbox: string;
+
+  constructor(
+    private readonly db: PostgresDatabase,
+    private readonly clock: Clock,
+  ) {
+    this.inbox = db.table("callback_inbox");
+  }
+
+  async append(callbacks: NewCallback[]): Promise<void> {
+    if (callbacks.length === 0) return;
+    await this.db.query(
+      `INSERT INTO ${this.inbox} (lead_id, attempt, body, received_at)
+       SELECT lead_id, attempt, body::json, received_at
+       FROM unnest($1::text[], $2::integer[], $3::text[], $4::bigint[])
+         AS batch (lead_id, attempt, body, received_at)`,
+      [
+        callbacks.map((callback) => callback.leadId),
+        callbacks.map((callback) => callback.attempt),
+        callbacks.map((callback) => JSON.stringify(callback.body)),
+        callbacks.map((callback) => callback.receivedAt),
+      ],
+    );
+  }
+
+  /**
+   * Entries of transactions still committing get lower ids than some already
+   * visible, so "oldest first" is by id among what is committed; a late one is
+   * still pending, and the next call returns it.
+   */
+  async pending(limit: number): Promise<InboxEntry[]> {
+    const { rows } = await this.db.query<InboxRow>(
+      `SELECT id, lead_id, attempt, body, received_at FROM ${this.inbox}
+       WHERE processed_at IS NULL ORDER BY id LIMIT $1`,
+      [rowLimit(limit)],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      leadId: row.lead_id,
+      attempt: row.attempt,
+      body: row.body,
+      receivedAt: row.received_at,
+    }));
+  }
+
+  async markProcessed(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(
+      `UPDATE ${this.inbox} SET processed_at = $1
+       WHERE processed_at IS NULL AND id = ANY($2::bigint[])`,
+      [this.clock.now(), ids],
+    );
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The DeliveryStore port on PostgreSQL: one row per (lead, sink). Only a
+ * pending delivery changes on success or failure, so a late worker can never
+ * undo a dead letter or count a delivered record twice.
+ */
+import type { DeliveryState, DeliveryStore, SinkDelivery } from "../delivery-store.js";
+import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
+
+interface DeliveryRow {
+  lead_id: string;
+  sink: string;
+  route: string;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  available_at: number;
+  updated_at: number;
+}
+
+const COLUMNS = "lead_id, sink, route, state, attempts, last_error, available_at, updated_at";
+
+export class PostgresDeliveryStore implements DeliveryStore {
+  private readonly deliveries: string;
+
+  constructor(private readonly db: PostgresDatabase) {
+    this.deliveries = db.table("sink_deliveries");
+  }
+
+  async schedule(
+    deliveries: Array<{ leadId: string; sink: string; route: string }>,
+    now: number,
+  ): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.db.query(
+      `INSERT INTO ${this.deliveries}
+         (lead_id, sink, route, state, attempts, available_at, created_at, updated_at)
+       SELECT lead_id, sink, route, 'pending', 0, $4, $4, $4
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS batch (lead_id, sink, route)
+       ORDER BY lead_id, sink
+       ON CONFLICT (lead_id, sink) DO NOTHING`,
+      [
+        deliveries.map((delivery) => delivery.leadId),
+        deliveries.map((delivery) => delivery.sink),
+        deliveries.map((delivery) => delivery.route),
+        now,
+      ],
+    );
+  }
+
+  async due(sink: string, now: number, limit: number): Promise<SinkDelivery[]> {
+    const { rows } = await this.db.query<DeliveryRow>(
+      `SELECT ${COLUMNS} FROM ${this.deliveries}
+       WHERE sink = $1 AND state = 'pending' AND available_at <= $2
+       ORDER BY available_at, created_at, lead_id LIMIT $3`,
+      [sink, now, rowLimit(limit)],
+    );
+    return rows.map(toDelivery);
+  }
+
+  async markDelivered(leadId: string, sink: string, now: number): Promise<void> {
+    await this.db.query(
+      `UPDATE ${this.deliveries} SET state = 'delivered', attempts = attempts + 1,
+         last_error = NULL, updated_at = $1
+       WHERE lead_id = $2 AND sink = $3 AND state = 'pending'`,
+      [now, leadId, sink],
+    );
+  }
+
+  async markFailed(
+    leadId: string,
+    sink: string,
+    error: string,
+    retryAt: number | null,
+    now: number,
+  ): Promise<void> {
+    const state: DeliveryState = retryAt === null ? "dead" : "pending";
+    await this.db.query(
+      `UPDATE ${this.deliveries} SET state = $1, attempts = attempts + 1, last_error = $2,
+         available_at = COALESCE($3::bigint, available_at), updated_at = $4
+       WHERE lead_id = $5 AND sink = $6 AND state = 'pending'`,
+      [state, error, retryAt, now, leadId, sink],
+    );
+  }
+
+  async forLead(leadId: string): Promise<SinkDelivery[]> {
+    const { rows } = await this.db.query<DeliveryRow>(
+      `SELECT ${COLUMNS} FROM ${this.deliveries} WHERE lead_id = $1 ORDER BY sink`,
+      [leadId],
+    );
+    return rows.map(toDelivery);
+  }
+
+  /** @param limit - how many at most; @defaultValue 100 */
+  async dead(sink?: string, limit = 100): Promise<SinkDelivery[]> {
+    const { rows } = await this.db.query<DeliveryRow>(
+      `SELECT ${COLUMNS} FROM ${this.deliveries}
+       WHERE state = 'dead' AND ($1::text IS NULL OR sink = $1::text)
+       ORDER BY updated_at, lead_id, sink LIMIT $2`,
+      [sink ?? null, rowLimit(limit)],
+    );
+    return rows.map(toDelivery);
+  }
+
+  async revive(filter: { sink?: string; leadIds?: string[] }, now: number): Promise<number> {
+    if (filter.leadIds?.length === 0) return 0;
+    const { rowCount } = await this.db.query(
+      `UPDATE ${this.deliveries} SET state = 'pending', attempts = 0, available_at = $1,
+         updated_at = $1
+       WHERE state = 'dead' AND ($2::text IS NULL OR sink = $2::text)
+         AND ($3::text[] IS NULL OR lead_id = ANY($3::text[]))`,
+      [now, filter.sink ?? null, filter.leadIds ?? null],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** A lead with no deliveries at all is settled: nothing is left to deliver. */
+  async settledLeads(leadIds: string[]): Promise<string[]> {
+    if (leadIds.length === 0) return [];
+    const { rows } = await this.db.query<{ lead_id: string }>(
+      `SELECT DISTINCT lead_id FROM ${this.deliveries}
+       WHERE state = 'pending' AND lead_id = ANY($1::text[])`,
+      [leadIds],
+    );
+    const unsettled = new Set(rows.map((row) => row.lead_id));
+    return [...new Set(leadIds)].filter((id) => !unsettled.has(id));
+  }
+}
+
+function toDelivery(row: DeliveryRow): SinkDelivery {
+  return {
+    leadId: row.lead_id,
+    sink: row.sink,
+    route: row.route,
+    state: row.state as DeliveryState,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    availableAt: row.available_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,334 @@
+/**
+ * The LeadStore port on PostgreSQL, for many workers at once. Admission takes
+ * advisory locks on the people it admits (admission-locks.ts) before it looks
+ * for an original, so two processes admitting the same person agree on one. A
+ * transition is one compare-and-set statement that also records the event;
+ * claiming skips rows another worker has locked, so no lead is claimed twice.
+ * Which moves the lifecycle allows is the core's business (core/lead-state.ts).
+ */
+import type { Clock } from "../../core/clock.js";
+import { LEAD_STATES, type LeadState } from "../../core/lead-state.js";
+import type {
+  Admission,
+  AdmitOptions,
+  LeadEvent,
+  LeadListQuery,
+  LeadPatch,
+  LeadStore,
+  NewLead,
+  StoredLead,
+} from "../lead-store.js";
+import { decodeLeadCursor, encodeLeadCursor } from "../sqlite/lead-cursor.js";
+import { type LeadEventRow, type LeadRow, toLeadEvent, toStoredLead } from "../sqlite/lead-row.js";
+import { lockAdmission } from "./admission-locks.js";
+import { type PostgresDatabase, type Queryable, rowLimit } from "./postgres-database.js";
+
+type DueState = Parameters<LeadStore["due"]>[0];
+
+/** The columns of a LeadRow; JSON comes back as text, as the shared row mapping expects. */
+function leadColumns(alias = ""): string {
+  const a = alias ? `${alias}.` : "";
+  return (
+    `${a}id, ${a}source, ${a}workspace, ${a}table_name, ${a}identity_key, ${a}fields::text AS fields, ` +
+    `${a}state, ${a}reason, ${a}priority, ${a}attempt, ${a}available_at, ${a}callback_deadline, ` +
+    `${a}duplicate_of, ${a}result::text AS result, ${a}routes::text AS routes, ${a}created_at, ${a}updated_at`
+  );
+}
+
+export class PostgresLeadStore implements LeadStore {
+  private readonly leads: string;
+  private readonly events: string;
+
+  constructor(
+    private readonly db: PostgresDatabase,
+    private readonly clock: Clock,
+  ) {
+    this.leads = db.table("leads");
+    this.events = db.table("lead_events");
+  }
+
+  async admit(leads: NewLead[], options: AdmitOptions): Promise<Admission[]> {
+    if (leads.length === 0) return [];
+    const { dedupeSince, now } = options;
+    const people = new Map(leads.map((lead) => [personOf(lead), lead]));
+    return this.db.transaction(async (tx) => {
+      // Held to commit: whoever admits the same person next sees this batch's leads.
+      await lockAdmission(tx, this.db.schema, leads);
+      const originals = await this.originals(tx, [...people.values()], dedupeSince);
+      const admissions = leads.map((lead): Admission => {
+        const original = originals.get(personOf(lead));
+        if (original) {
+          return { id: lead.id, state: "duplicate", duplicateOf: original.id, original };
+        }
+        if (now >= dedupeSince) originals.set(personOf(lead), admitted(lead, now));
+        return { id: lead.id, state: "queued" };
+      });
+      await this.insert(tx, leads, admissions, now);
+      return admissions;
+    });
+  }
+
+  async get(id: string): Promise<StoredLead | undefined> {
+    const { rows } = await this.db.query<LeadRow>(
+      `SELECT ${leadColumns()} FROM ${this.leads} WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toStoredLead(rows[0]) : undefined;
+  }
+
+  async history(id: string): Promise<LeadEvent[]> {
+    const { rows } = await this.db.query<LeadEventRow>(
+      `SELECT lead_id, at, from_state, to_state, reason FROM ${this.events}
+       WHERE lead_id = $1 ORDER BY id`,
+      [id],
+    );
+    return rows.map(toLeadEvent);
+  }
+
+  async transition(
+    id: string,
+    from: LeadState | readonly LeadState[],
+    to: LeadState,
+    patch: LeadPatch = {},
+    now: number = this.clock.now(),
+  ): Promise<boolean> {
+    const allowed = typeof from === "string" ? [from] : [...from];
+    // The row lock in `current` makes a racing transition wait and then see the state it left.
+    const { rowCount } = await this.db.query(
+      `WITH current AS (
+         SELECT id, state FROM ${this.leads} WHERE id = $1 FOR UPDATE
+       ), moved AS (
+         UPDATE ${this.leads} AS lead SET state = $3::text, reason = $4::text,
+           attempt = COALESCE($5::integer, lead.attempt),
+           available_at = COALESCE($6::bigint, lead.available_at),
+           callback_deadline = CASE WHEN $7::boolean THEN $8::bigint ELSE lead.callback_deadline END,
+           duplicate_of = CASE WHEN $9::boolean THEN $10::text ELSE lead.duplicate_of END,
+           result = CASE WHEN $11::boolean THEN $12::json ELSE lead.result END,
+           routes = COALESCE($13::json, lead.routes),
+           updated_at = $14::bigint
+         FROM current WHERE lead.id = current.id AND current.state = ANY($2::text[])
+         RETURNING lead.id, current.state AS from_state
+       )
+       INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
+       SELECT id, $14::bigint, from_state, $3::text, $4::text FROM moved`,
+      [
+        id,
+        allowed,
+        to,
+        // A new state drops the old state's reason unless the patch gives one.
+        patch.reason ?? null,
+        patch.attempt ?? null,
+        patch.availableAt ?? null,
+        patch.callbackDeadline !== undefined,
+        patch.callbackDeadline ?? null,
+        patch.duplicateOf !== undefined,
+        patch.duplicateOf ?? null,
+        patch.result !== undefined,
+        patch.result == null ? null : JSON.stringify(patch.result),
+        patch.routes === undefined ? null : JSON.stringify(patch.routes),
+        now,
+      ],
+    );
+    return rowCount === 1;
+  }
+
+  async claimDue(limit: number, now: number): Promise<StoredLead[]> {
+    // SKIP LOCKED: a worker passes over leads another one is claiming instead of waiting for them.
+    const { rows } = await this.db.query<LeadRow>(
+      `WITH picked AS (
+         SELECT id, state FROM ${this.leads}
+         WHERE state IN ('queued', 'retrying') AND available_at <= $1
+         ORDER BY priority, available_at, created_at, id
+         LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE ${this.leads} AS lead SET state = 'sending', reason = NULL, updated_at = $1
+         FROM picked WHERE lead.id = picked.id
+         RETURNING ${leadColumns("lead")}, picked.state AS from_state
+       ), recorded AS (
+         INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
+         SELECT id, $1, from_state, 'sending', NULL FROM claimed
+       )
+       SELECT ${leadColumns()} FROM claimed ORDER BY priority, available_at, created_at, id`,
+      [now, rowLimit(limit)],
+    );
+    return rows.map(toStoredLead);
+  }
+
+  async due(state: DueState, now: number, limit: number): Promise<StoredLead[]> {
+    const { rows } =
+      state === "awaiting_callback"
+        ? await this.db.query<LeadRow>(
+            `SELECT ${leadColumns()} FROM ${this.leads}
+             WHERE state = 'awaiting_callback' AND callback_deadline <= $1
+             ORDER BY callback_deadline, created_at, id LIMIT $2`,
+            [now, rowLimit(limit)],
+          )
+        : await this.db.query<LeadRow>(
+            `SELECT ${leadColumns()} FROM ${this.leads} WHERE state = $1 AND available_at <= $2
+             ORDER BY available_at, created_at, id LIMIT $3`,
+            [state, now, rowLimit(limit)],
+          );
+    return rows.map(toStoredLead);
+  }
+
+  async duplicatesOf(originalId: string): Promise<StoredLead[]> {
+    const { rows } = await this.db.query<LeadRow>(
+      `SELECT ${leadColumns()} FROM ${this.leads} WHERE duplicate_of = $1 AND state = 'duplicate'
+       ORDER BY created_at, id`,
+      [originalId],
+    );
+    return rows.map(toStoredLead);
+  }
+
+  async list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }> {
+    const limit = Math.max(1, Math.floor(query.limit ?? 100));
+    const cursor = query.cursor === undefined ? undefined : decodeLeadCursor(query.cursor);
+    const { rows } = await this.db.query<LeadRow>(
+      `SELECT ${leadColumns()} FROM ${this.leads}
+       WHERE ($1::text[] IS NULL OR state = ANY($1::text[]))
+         AND ($2::text IS NULL OR reason = $2::text)
+         AND ($3::text IS NULL OR source = $3::text)
+         AND ($4::bigint IS NULL OR created_at >= $4::bigint)
+         AND ($5::bigint IS NULL OR created_at < $5::bigint)
+         AND ($6::bigint IS NULL OR (created_at, id) > ($6::bigint, $7::text))
+       ORDER BY created_at, id LIMIT $8`,
+      [
+        query.states ?? null,
+        query.reason ?? null,
+        query.source ?? null,
+        query.createdAfter ?? null,
+        query.createdBefore ?? null,
+        cursor?.createdAt ?? null,
+        cursor?.id ?? null,
+        limit + 1,
+      ],
+    );
+    const page = rows.slice(0, limit).map(toStoredLead);
+    const last = page.at(-1);
+    const nextCursor = rows.length > limit && last ? encodeLeadCursor(last) : null;
+    return { leads: page, nextCursor };
+  }
+
+  async countByState(): Promise<Record<LeadState, number>> {
+    const counts = Object.fromEntries(LEAD_STATES.map((state) => [state, 0])) as Record<
+      LeadState,
+      number
+    >;
+    const { rows } = await this.db.query<{ state: string; count: number }>(
+      `SELECT state, COUNT(*) AS count FROM ${this.leads} GROUP BY state`,
+    );
+    for (const { state, count } of rows) counts[state as LeadState] = count;
+    return counts;
+  }
+
+  async purge(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { rowCount } = await this.db.query(
+      `DELETE FROM ${this.leads} WHERE id = ANY($1::text[]) AND state = 'dead'`,
+      [ids],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** The earliest live lead of each person created since `dedupeSince`, as it is now. */
+  private async originals(
+    tx: Queryable,
+    people: NewLead[],
+    dedupeSince: number,
+  ): Promise<Map<string, StoredLead>> {
+    // The first admitted wins, by insertion order (seq; the identity lock makes it admission
+    // order), not by created_at: workers' clocks differ, and a repeat admitted later by a worker
+    // whose clock is behind would look older than the original and become the original of the next.
+    const { rows } = await tx.query<LeadRow>(
+      `SELECT DISTINCT ON (workspace, identity_key) ${leadColumns()} FROM ${this.leads}
+       WHERE (workspace, identity_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+         AND state <> 'dead' AND created_at >= $3
+       ORDER BY workspace, identity_key, seq`,
+      [people.map((lead) => lead.workspace), people.map((lead) => lead.identityKey), dedupeSince],
+    );
+    return new Map(
+      rows.map((row) => {
+        const lead = toStoredLead(row);
+        return [personOf(lead), lead];
+      }),
+    );
+  }
+
+  /** Writes the batch with its decided states, and both steps of each history, in two statements. */
+  private async insert(
+    tx: Queryable,
+    leads: NewLead[],
+    admissions: Admission[],
+    now: number,
+  ): Promise<void> {
+    const duplicateOf = admissions.map((admission) =>
+      admission.state === "duplicate" ? admission.duplicateOf : null,
+    );
+    const reasons = duplicateOf.map((original) => (original ? `duplicate of ${original}` : null));
+    await tx.query(
+      `INSERT INTO ${this.leads} (id, source, workspace, table_name, identity_key, fields, state,
+         reason, priority, duplicate_of, available_at, created_at, updated_at)
+       SELECT id, source, workspace, table_name, identity_key, fields::json, state, reason,
+         priority, duplicate_of, $10, $10, $10
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+         $7::text[], $8::text[], $9::integer[], $11::text[])
+         AS batch (id, source, workspace, table_name, identity_key, fields, state, reason,
+           priority, duplicate_of)`,
+      [
+        leads.map((lead) => lead.id),
+        leads.map((lead) => lead.source),
+        leads.map((lead) => lead.workspace),
+        leads.map((lead) => lead.table),
+        leads.map((lead) => lead.identityKey),
+        leads.map((lead) => JSON.stringify(lead.fields)),
+        admissions.map((admission) => admission.state),
+        reasons,
+        leads.map((lead) => lead.priority),
+        now,
+        duplicateOf,
+      ],
+    );
+    // The row goes in with its decided state; the history still shows both steps, in order.
+    await tx.query(
+      `INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
+       SELECT lead_id, $1, from_state, to_state, reason
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
+         AS step (lead_id, from_state, to_state, reason)`,
+      [
+        now,
+        leads.flatMap((lead) => [lead.id, lead.id]),
+        leads.flatMap(() => [null, "received"]),
+        admissions.flatMap((admission) => ["received", admission.state]),
+        reasons.flatMap((reason) => [null, reason]),
+      ],
+    );
+  }
+}
+
+/** Same person ⇔ same identity in the same workspace. */
+function personOf(lead: { workspace: string; identityKey: string }): string {
+  return `${lead.workspace}\u0000${lead.identityKey}`;
+}
+
+/** A lead admitted as queued by this batch, as the store now holds it. */
+function admitted(lead: NewLead, now: number): StoredLead {
+  return {
+    id: lead.id,
+    source: lead.source,
+    workspace: lead.workspace,
+    table: lead.table,
+    identityKey: lead.identityKey,
+    fields: lead.fields,
+    state: "queued",
+    reason: null,
+    priority: lead.priority,
+    attempt: 0,
+    availableAt: now,
+    callbackDeadline: null,
+    duplicateOf: null,
+    result: null,
+    routes: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+}

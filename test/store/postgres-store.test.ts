@@ -1,0 +1,102 @@
+/**
+ * The Store contract on PostgreSQL, against the real server: one schema for
+ * this file, emptied before each test. Then what only PostgreSQL can show:
+ * how its failures reach callers.
+ */
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClaypipeError } from "../../src/core/errors.js";
+import { createPostgresStore } from "../../src/store/postgres/index.js";
+import type { Store } from "../../src/store/store.js";
+import { newLead, T0 } from "./contract/fixtures.js";
+import {
+  connectAdmin,
+  DATABASE_URL,
+  dropSchema,
+  emptySchema,
+  randomSchema,
+} from "./fixtures/postgres-server.js";
+import { runStoreContract } from "./store-contract.js";
+
+const schema = randomSchema("store");
+let admin: pg.Client;
+
+beforeAll(async () => {
+  admin = await connectAdmin();
+});
+
+afterAll(async () => {
+  if (!admin) return;
+  await dropSchema(admin, schema);
+  await admin.end();
+});
+
+async function openStore(): Promise<Store> {
+  const store = await createPostgresStore({ connectionString: DATABASE_URL, schema });
+  await emptySchema(admin, schema);
+  return store;
+}
+
+runStoreContract("PostgreSQL", async () => {
+  const store = await openStore();
+  return { store, cleanup: () => store.close() };
+});
+
+describe("PostgreSQL: failures as callers see them", () => {
+  it("refuses a lead id used twice as input_invalid, writing nothing", async () => {
+    const store = await openStore();
+    try {
+      const lead = newLead();
+      await store.leads.admit([lead], { dedupeSince: 0, now: T0 });
+      const again = store.leads.admit([newLead(), { ...newLead(), id: lead.id }], {
+        dedupeSince: 0,
+        now: T0,
+      });
+      await expect(again).rejects.toBeInstanceOf(ClaypipeError);
+      await expect(again).rejects.toMatchObject({ code: "input_invalid" });
+      expect((await store.leads.countByState()).queued).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("reports a connection the server ended as state_unavailable, and goes on with a new one", async () => {
+    const store = await openStore();
+    const lock = await connectAdmin();
+    try {
+      await store.counters.tryReserve([{ key: "webhook:a", limit: 5 }]);
+      // Hold the table so the store's next reservation waits on the server, then end its session.
+      await lock.query("BEGIN");
+      await lock.query(`LOCK TABLE "${schema}".capacity_counters IN ACCESS EXCLUSIVE MODE`);
+      const waiting = store.counters.tryReserve([{ key: "webhook:a", limit: 5 }]);
+      const holder = await lock.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      const pid = await waitingBackend(holder.rows[0]?.pid ?? 0);
+      await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+      await expect(waiting).rejects.toMatchObject({
+        code: "state_unavailable",
+        hint: expect.stringContaining("127.0.0.1:5432/test"),
+      });
+      await lock.query("ROLLBACK");
+      expect(await store.counters.tryReserve([{ key: "webhook:a", limit: 5 }])).toEqual({
+        ok: true,
+      });
+      expect(await store.counters.get("webhook:a")).toBe(2);
+    } finally {
+      await lock.end();
+      await store.close();
+    }
+  });
+});
+
+/** The backend blocked behind `lockHolder`, once it is. */
+async function waitingBackend(lockHolder: number): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const { rows } = await admin.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
+      [lockHolder],
+    );
+    if (rows[0]) return rows[0].pid;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("the store's reservation never waited on the lock");
+}
