@@ -91,6 +91,9 @@ export interface LeadStore {
    * Writes new leads durably, all or none, each as `received` and then, in the
    * same transaction, `duplicate` (a lead of the same identity in the same
    * workspace, not dead, created since `dedupeSince`, exists) or `queued`.
+   * The original is the first such lead admitted (admission order, not
+   * createdAt: callers' clocks differ across processes). Concurrent admits of
+   * the same identity, from any process, yield exactly one original.
    */
   admit(leads: NewLead[], options: AdmitOptions): Promise<Admission[]>;
   get(id: string): Promise<StoredLead | undefined>;
