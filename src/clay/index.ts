@@ -21,6 +21,7 @@ export {
   type RowQuery,
 } from "./public-api-client.js";
 export type { RateLimiter } from "./rate-limiter.js";
+export { RedisRateLimiter, type RedisRateLimiterOptions } from "./redis-rate-limiter.js";
 export {
   type Backoff,
   type BackoffOptions,
