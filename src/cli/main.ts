@@ -5,6 +5,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerDlq } from "./commands/dlq.js";
 import { registerEmulator } from "./commands/emulator.js";
 import { registerEnrich } from "./commands/enrich.js";
+import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerRecommend } from "./commands/recommend.js";
 import { registerSend } from "./commands/send.js";
@@ -19,6 +20,7 @@ const program = new Command()
 
 registerDemo(program);
 registerSend(program);
+registerImport(program);
 registerStart(program);
 registerStatus(program);
 registerDlq(program);

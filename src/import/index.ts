@@ -1,0 +1,16 @@
+/** Bulk import of a lead file into the pipeline's store: batched, resumable, with a bad-line report. */
+export {
+  fileCheckpoints,
+  type ImportCheckpoints,
+  type ImportedFile,
+  type ImportPosition,
+  type ImportTotals,
+  type SavedImport,
+} from "./import-checkpoint.js";
+export {
+  type ImportLeadsOptions,
+  type ImportProgress,
+  type ImportSummary,
+  importLeads,
+} from "./import-leads.js";
+export type { ImportStart, ImportStartReason } from "./import-start.js";
