@@ -31,6 +31,7 @@ export { type ClaypipeConfig, type ClaypipeConfigInput, configSchema } from "./c
 export { type Clock, systemClock } from "./core/clock.js";
 export { ClaypipeError, type ErrorCode } from "./core/errors.js";
 export { identityKey, type Lead, type LeadIssue, validateLead } from "./core/lead.js";
+export { fileCheckpoints, type ImportSummary, importLeads } from "./import/index.js";
 export { type LeadRecord, openLeadFile, readCsvLeads, readJsonlLeads } from "./intake/index.js";
 export { createPipeline } from "./pipeline/create-pipeline.js";
 export {
