@@ -17,3 +17,19 @@ export interface RateLimiter {
   /** Requests per second allowed right now. */
   readonly currentRate: number;
 }
+
+/** How a workspace limiter behaves, whichever process-scope it has (one process, or all via Redis). */
+export interface AdaptiveRateOptions {
+  /** The workspace's limit, as configured (`clay.workspaces[].rateLimit`). */
+  rateLimit: { perSecond: number; burst: number };
+  /** Share of the burst left unused, so network jitter never empties Clay's bucket. @defaultValue 0.25 */
+  burstHeadroom?: number;
+  /** Factor applied to the rate on a 429. @defaultValue 0.7 */
+  decreaseFactor?: number;
+  /** Lowest rate a 429 can cut to, per second (never above the configured rate). @defaultValue 1 */
+  minRate?: number;
+  /** Rate regained per accepted request, per second. @defaultValue rateLimit.perSecond / 50 */
+  recoveryStep?: number;
+  /** Pause after a 429 that carries no Retry-After. @defaultValue 1000 */
+  pauseWithoutRetryAfterMs?: number;
+}

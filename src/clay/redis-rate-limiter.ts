@@ -10,7 +10,7 @@
  * and behaviour as LocalRateLimiter, across processes.
  */
 import { type Clock, systemClock } from "../core/clock.js";
-import type { RateLimiter } from "./rate-limiter.js";
+import type { AdaptiveRateOptions, RateLimiter } from "./rate-limiter.js";
 import { RedisConnection, type RedisSource } from "./redis-connection.js";
 import {
   type RateAnswer,
@@ -19,23 +19,11 @@ import {
   runRateScript,
 } from "./redis-rate-script.js";
 
-export interface RedisRateLimiterOptions {
+export interface RedisRateLimiterOptions extends AdaptiveRateOptions {
   /** An ioredis client the caller owns and closes, or a URL for a connection `close()` ends. */
   redis: RedisSource;
   /** The Redis key of the workspace's shared state, one per workspace, e.g. `claypipe:rate:<workspace>`. */
   key: string;
-  /** The workspace's limit, as configured (`clay.workspaces[].rateLimit`). */
-  rateLimit: { perSecond: number; burst: number };
-  /** Share of the burst left unused, so network jitter never empties Clay's bucket. @defaultValue 0.25 */
-  burstHeadroom?: number;
-  /** Factor applied to the shared rate on a 429. @defaultValue 0.7 */
-  decreaseFactor?: number;
-  /** Lowest rate a 429 can cut to, per second (never above the configured rate). @defaultValue 1 */
-  minRate?: number;
-  /** Rate regained per accepted request, per second. @defaultValue rateLimit.perSecond / 50 */
-  recoveryStep?: number;
-  /** Pause after a 429 that carries no Retry-After. @defaultValue 1000 */
-  pauseWithoutRetryAfterMs?: number;
   /** Longest wait for Redis to answer before `acquire` fails with state_unavailable. @defaultValue 2000 */
   commandTimeoutMs?: number;
   /** Sleeps between takes; the bucket itself runs on Redis server time. @defaultValue systemClock */

@@ -7,7 +7,9 @@
  * batch. Employee counts are left out: the contact property (`numemployees`) is
  * a dropdown of ranges, and `numberofemployees` exists on companies only.
  */
-import { normalizeEmail, normalizeFieldName } from "../core/lead.js";
+
+import { normalizeEmail } from "../core/lead.js";
+import { rowValue } from "./row-value.js";
 import type { SinkRecord } from "./sink.js";
 
 /** HubSpot contact property ← the row fields it is read from; the first with a value wins. */
@@ -68,16 +70,6 @@ function firstValue(row: Record<string, unknown>, fields: readonly string[]): st
     if (typeof value === "string" && value.trim() !== "") return value.trim();
     if (typeof value === "number" && Number.isFinite(value)) return String(value);
     if (typeof value === "boolean") return String(value);
-  }
-  return undefined;
-}
-
-/** A row field by its exact name, else by its normalized name ("Job Title" finds job_title). */
-function rowValue(row: Record<string, unknown>, field: string): unknown {
-  if (field in row) return row[field];
-  const wanted = normalizeFieldName(field);
-  for (const [key, value] of Object.entries(row)) {
-    if (normalizeFieldName(key) === wanted) return value;
   }
   return undefined;
 }

@@ -9,7 +9,6 @@
 
 import type { z } from "zod";
 import { type Clock, systemClock } from "../core/clock.js";
-import { coerceError } from "../core/errors.js";
 import { describeNetworkError } from "../core/network-error.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import { type BatchOutcome, classifyAnswer, unreachable } from "./hubspot-answer.js";

@@ -3,7 +3,8 @@
  * external id value is the lead's identity, not its lead id, so every lead of
  * the same person lands on the same Salesforce record.
  */
-import { normalizeFieldName } from "../core/lead.js";
+
+import { rowValue } from "./row-value.js";
 import type { SinkRecord } from "./sink.js";
 
 /** Salesforce field ← the row fields it is read from; the first with a value wins. */
@@ -68,16 +69,6 @@ function firstValue(
     if (typeof value === "string" && value.trim() !== "") return value.trim();
     if (typeof value === "number" && Number.isFinite(value)) return value;
     if (typeof value === "boolean") return value;
-  }
-  return undefined;
-}
-
-/** A row field by its exact name, else by its normalized name ("Job Title" finds job_title). */
-function rowValue(row: Record<string, unknown>, field: string): unknown {
-  if (field in row) return row[field];
-  const wanted = normalizeFieldName(field);
-  for (const [key, value] of Object.entries(row)) {
-    if (normalizeFieldName(key) === wanted) return value;
   }
   return undefined;
 }

@@ -9,7 +9,7 @@
 
 import type { z } from "zod";
 import { type Clock, systemClock } from "../core/clock.js";
-import { ClaypipeError, coerceError } from "../core/errors.js";
+import { ClaypipeError } from "../core/errors.js";
 import { describeNetworkError } from "../core/network-error.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import { readResponseBody } from "./read-response-body.js";
