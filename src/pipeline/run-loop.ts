@@ -22,7 +22,7 @@ export interface LoopOptions {
 }
 
 export async function runLoop(options: LoopOptions, signal: AbortSignal): Promise<void> {
-  const { clock, logger } = options;
+  const { logger } = options;
   while (!signal.aborted) {
     let pauseMs = 0;
     try {
