@@ -15,7 +15,7 @@ import type { PipelineContext } from "./pipeline-context.js";
 export interface CallbackReceiverOptions {
   /** Most callbacks one commit holds. @defaultValue 256 */
   maxBatch?: number;
-  /** How long a lone callback waits for company before its commit starts, in ms. @defaultValue 2 */
+  /** How long a lone callback waits for company before its commit starts, in ms (0: until the event-loop turn ends). @defaultValue 0 */
   maxWaitMs?: number;
 }
 

@@ -11,7 +11,7 @@ import { dedupeKey } from "./dedupe-key.js";
 import type { AdmitLeads } from "./grouped-admit.js";
 import type { SubmitOptions, SubmitResult } from "./pipeline-api.js";
 import type { PipelineContext } from "./pipeline-context.js";
-import { resolveSource } from "./resolve-source.js";
+import { type ResolvedSource, resolveSource } from "./resolve-source.js";
 
 export type IntakeContext = Pick<
   PipelineContext,
@@ -37,6 +37,16 @@ export function createIntakeService(
 ): IntakeService {
   const { config, store, clock } = ctx;
   const costOf = new Map(config.clay.workspaces.map((ws) => [ws.name, ws.costEstimate]));
+  // The config does not change while the service runs: each source is resolved once.
+  const targets = new Map<string | undefined, ResolvedSource>();
+  const targetOf = (name: string | undefined): ResolvedSource => {
+    let target = targets.get(name);
+    if (target === undefined) {
+      target = resolveSource(config, name);
+      targets.set(name, target);
+    }
+    return target;
+  };
 
   /** Serves a duplicate from its original's result; false when it must wait for the original. */
   const serveFromOriginal = async (
@@ -69,7 +79,7 @@ export function createIntakeService(
 
   return {
     async submit(inputs, submitOptions = {}) {
-      const target = resolveSource(config, submitOptions.source);
+      const target = targetOf(submitOptions.source);
       const now = clock.now();
       const rejected: SubmitResult["rejected"] = [];
       const newLeads: NewLead[] = [];

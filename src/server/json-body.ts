@@ -49,7 +49,11 @@ function checkShape(root: unknown): void {
       );
     }
     if (!Array.isArray(value)) refusePrototypeKeys(value as Record<string, unknown>);
-    for (const child of Object.values(value)) stack.push({ value: child, depth: depth + 1 });
+    // Only objects and arrays can nest or carry keys; a flat row pushes nothing.
+    for (const child of Object.values(value)) {
+      if (typeof child === "object" && child !== null)
+        stack.push({ value: child, depth: depth + 1 });
+    }
   }
 }
 

@@ -18,10 +18,12 @@ export function useRequestLogging(
   logger: Logger,
   metrics: ServerMetrics,
 ): void {
-  app.addHook("onRequest", async (request, reply) => {
+  // Callback-style hooks: they run on every request, and an async hook costs a promise each.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    done();
   });
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const route = routeOf(request);
     const { method } = request;
     const status = reply.statusCode;
@@ -32,5 +34,6 @@ export function useRequestLogging(
       { reqId: request.id, method, route, status, ms: Math.round(ms * 10) / 10 },
       "request",
     );
+    done();
   });
 }

@@ -6,10 +6,14 @@
  * with that flush's error when it failed, so a caller acknowledges nothing
  * that is not on disk.
  *
- * An item that arrives while nothing is running waits up to `maxWaitMs` for
- * company. That wait matters for synchronous drivers (better-sqlite3): their
- * flush blocks the event loop, so requests that arrive meanwhile are only seen
- * after it, and without the wait each would get a commit of its own.
+ * An item that arrives while nothing is running waits for company, counted in
+ * event-loop turns (`maxWaitMs` 0): its flush starts at the end of the first
+ * turn that brings no new item, or after MAX_WAIT_TURNS turns. A lone request
+ * is committed at the end of its own turn; a burst, read over a few turns, shares
+ * one commit. That suits synchronous drivers (better-sqlite3), whose flush blocks
+ * the event loop: a fixed wait in milliseconds would leave the process idle
+ * under load instead, since the next batch's requests cannot arrive before their
+ * clients have heard back from this one.
  */
 import { ClaypipeError, coerceError } from "../core/errors.js";
 
@@ -22,12 +26,15 @@ export interface GroupCommitOptions<T> {
    */
   maxItems?: number;
   /**
-   * How long an item that finds nothing running waits for others before its flush starts
-   * (0: until the current event-loop turn ends).
-   * @defaultValue 2
+   * How long an item that finds nothing running waits for others before its flush starts,
+   * in ms; 0 waits in event-loop turns instead, while new items keep arriving.
+   * @defaultValue 0
    */
   maxWaitMs?: number;
 }
+
+// Bounds the wait of a flush under a steady stream of items, which never leaves a turn empty.
+const MAX_WAIT_TURNS = 4;
 
 export interface GroupCommitter<T> {
   /** Resolves when `item` is committed; rejects with the error of the flush that held it. */
@@ -44,7 +51,7 @@ interface Entry<T> {
 
 export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCommitter<T> {
   const maxItems = Math.max(1, options.maxItems ?? 256);
-  const maxWaitMs = Math.max(0, options.maxWaitMs ?? 2);
+  const maxWaitMs = Math.max(0, options.maxWaitMs ?? 0);
   let waiting: Entry<T>[] = [];
   let flushing: Promise<void> | undefined;
   let timer: { cancel: () => void } | undefined;
@@ -58,7 +65,19 @@ export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCo
     }
     if (timer !== undefined) return;
     if (maxWaitMs === 0) {
-      const handle = setImmediate(start);
+      let seen = waiting.length;
+      let turns = 1;
+      // setImmediate runs once the turn's I/O is read: items added by then came in this turn.
+      const afterTurn = () => {
+        if (waiting.length > seen && turns < MAX_WAIT_TURNS) {
+          seen = waiting.length;
+          turns += 1;
+          handle = setImmediate(afterTurn);
+          return;
+        }
+        start();
+      };
+      let handle = setImmediate(afterTurn);
       timer = { cancel: () => clearImmediate(handle) };
     } else {
       const handle = setTimeout(start, maxWaitMs);

@@ -48,13 +48,38 @@ export class SqliteLeadStore implements LeadStore {
     private readonly clock: Clock,
   ) {
     this.statements = {
-      insert: db.prepare(
-        `INSERT INTO leads (${LEAD_COLUMNS}) VALUES (@id, @source, @workspace, @table_name,
-          @identity_key, @fields, @state, @reason, @priority, @attempt, @available_at,
-          @callback_deadline, @duplicate_of, @result, @routes, @created_at, @updated_at)`,
+      // Positional, and attempt, callback_deadline, result and routes left to their defaults:
+      // admit runs once per lead at intake, where binding 17 named values showed in profiles.
+      insert: db.prepare<
+        [
+          id: string,
+          source: string,
+          workspace: string,
+          table: string,
+          identityKey: string,
+          fields: string,
+          state: string,
+          reason: string | null,
+          priority: number,
+          duplicateOf: string | null,
+          availableAt: number,
+          createdAt: number,
+          updatedAt: number,
+        ]
+      >(
+        `INSERT INTO leads (id, source, workspace, table_name, identity_key, fields, state, reason,
+           priority, duplicate_of, available_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       event: db.prepare<[string, number, string | null, string, string | null]>(
         "INSERT INTO lead_events (lead_id, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)",
+      ),
+      // An admitted lead's two history steps, received then its decided state, in one statement.
+      admitEvents: db.prepare<
+        [id: string, now: number, id: string, now: number, to: string, reason: string | null]
+      >(
+        `INSERT INTO lead_events (lead_id, at, from_state, to_state, reason)
+         VALUES (?, ?, NULL, 'received', NULL), (?, ?, 'received', ?, ?)`,
       ),
       // rowid breaks ties inside one batch: the lead admitted first is the original.
       original: db.prepare<[string, string, number], LeadRow>(
@@ -124,33 +149,26 @@ export class SqliteLeadStore implements LeadStore {
     return writeTransaction(this.db, () =>
       leads.map((lead): Admission => {
         const originalRow = s.original.get(lead.identityKey, lead.workspace, dedupeSince);
+        const state = originalRow ? "duplicate" : "queued";
         const reason = originalRow ? `duplicate of ${originalRow.id}` : null;
-        s.insert.run({
-          id: lead.id,
-          source: lead.source,
-          workspace: lead.workspace,
-          table_name: lead.table,
-          identity_key: lead.identityKey,
-          fields: JSON.stringify(lead.fields),
-          state: originalRow ? "duplicate" : "queued",
+        s.insert.run(
+          lead.id,
+          lead.source,
+          lead.workspace,
+          lead.table,
+          lead.identityKey,
+          JSON.stringify(lead.fields),
+          state,
           reason,
-          priority: lead.priority,
-          attempt: 0,
-          available_at: now,
-          callback_deadline: null,
-          duplicate_of: originalRow?.id ?? null,
-          result: null,
-          routes: "[]",
-          created_at: now,
-          updated_at: now,
-        });
+          lead.priority,
+          originalRow?.id ?? null,
+          now,
+          now,
+          now,
+        );
         // The row goes in with its decided state; the history still shows both steps.
-        s.event.run(lead.id, now, null, "received", null);
-        if (!originalRow) {
-          s.event.run(lead.id, now, "received", "queued", null);
-          return { id: lead.id, state: "queued" };
-        }
-        s.event.run(lead.id, now, "received", "duplicate", reason);
+        s.admitEvents.run(lead.id, now, lead.id, now, state, reason);
+        if (!originalRow) return { id: lead.id, state: "queued" };
         return {
           id: lead.id,
           state: "duplicate",
