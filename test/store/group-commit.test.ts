@@ -96,6 +96,55 @@ describe("createGroupCommitter", () => {
     await committer.close();
   });
 
+  it("commits a lone item at the end of its own event-loop turn", async () => {
+    const control = controlledFlush<number>();
+    const committer = createGroupCommitter({ flush: control.flush });
+    const added = committer.add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(control.batches).toEqual([[1]]);
+    control.finish();
+    await added;
+    await committer.close();
+  });
+
+  it("keeps a burst read over several turns in one flush", async () => {
+    const control = controlledFlush<number>();
+    const committer = createGroupCommitter({ flush: control.flush });
+    const adds = [committer.add(1), committer.add(2)];
+    // Arrives in the next turn, as a request read after the first ones would.
+    setImmediate(() => adds.push(committer.add(3)));
+    await until(() => control.batches.length === 1);
+    expect(control.batches).toEqual([[1, 2, 3]]);
+    control.finish();
+    await Promise.all(adds);
+    await committer.close();
+  });
+
+  it("stops waiting for company after a few turns of a steady stream", async () => {
+    const batches: number[][] = [];
+    const committer = createGroupCommitter<number>({
+      flush: async (items) => {
+        batches.push(items);
+      },
+    });
+    // Two items in one turn, then one more in every following turn: no turn is ever empty.
+    const adds = [committer.add(0), committer.add(1)];
+    let next = 2;
+    await new Promise<void>((resolve) => {
+      const stream = () => {
+        adds.push(committer.add(next++));
+        if (next < 40) setImmediate(stream);
+        else resolve();
+      };
+      setImmediate(stream);
+    });
+    await Promise.all(adds);
+    expect(batches.flat()).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    expect(batches[0]!.length).toBeGreaterThan(2);
+    expect(batches[0]!.length).toBeLessThan(10);
+    await committer.close();
+  });
+
   it("starts a flush at once when maxItems are waiting", async () => {
     const control = controlledFlush<number>();
     const committer = createGroupCommitter({
