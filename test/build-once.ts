@@ -15,5 +15,5 @@ function newestMtime(dir: string): number {
 export default function setup(): void {
   const built = "dist/cli/main.js";
   if (existsSync(built) && statSync(built).mtimeMs >= newestMtime("src")) return;
-  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -8,6 +8,10 @@ import { parseConfig } from "../../src/config/load-config.js";
 import { CLI, runCli } from "./run-cli.js";
 
 describe("claypipe", () => {
+  it("ships an executable bin, so `npx claypipe` runs after any rebuild", () => {
+    expect(statSync(CLI).mode & 0o111).not.toBe(0);
+  });
+
   it("lists its commands", async () => {
     const result = await runCli(["--help"]);
     expect(result.code).toBe(0);
