@@ -33,11 +33,10 @@ export { ClaypipeError, type ErrorCode } from "./core/errors.js";
 export { identityKey, type Lead, type LeadIssue, validateLead } from "./core/lead.js";
 export { fileCheckpoints, type ImportSummary, importLeads } from "./import/index.js";
 export { type LeadRecord, openLeadFile, readCsvLeads, readJsonlLeads } from "./intake/index.js";
-export { createPipeline } from "./pipeline/create-pipeline.js";
-export {
-  createStandardPipeline,
-  type StandardPipelineOptions,
-} from "./pipeline/create-standard-pipeline.js";
+export type { PipelineOptions } from "./pipeline/assemble-pipeline.js";
+export { type CreatePipelineOptions, createPipeline } from "./pipeline/create-pipeline.js";
+export { createQueuePipeline, type PipelineRole } from "./pipeline/create-queue-pipeline.js";
+export { createStandardPipeline } from "./pipeline/create-standard-pipeline.js";
 export type {
   CallbackAnswer,
   DeadLetters,

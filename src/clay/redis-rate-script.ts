@@ -7,10 +7,10 @@
  * A key left idle for an hour after its bucket refilled expires: the workspace
  * then starts again full and at its configured rate.
  */
-import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
+import { RedisScript } from "./redis-script.js";
 
-const SCRIPT = `
+const SCRIPT = new RedisScript(`
 local key = KEYS[1]
 local operation = ARGV[1]
 local configured = tonumber(ARGV[2])
@@ -60,9 +60,7 @@ end
 redis.call("HSET", key, "tokens", tokens, "updated", updated, "rate", rate, "pausedUntil", pausedUntil)
 redis.call("PEXPIRE", key, math.ceil(updated - now + burst * 1000 / rate) + 3600000)
 return { math.ceil(wait), tostring(rate) }
-`;
-
-const SCRIPT_SHA = createHash("sha1").update(SCRIPT).digest("hex");
+`);
 
 /** The bucket a worker asks for: the workspace rate and the part of its burst to use. */
 export interface RateBucket {
@@ -103,15 +101,7 @@ export async function runRateScript(
     now ?? "",
     ...operationArgs(operation),
   ];
-  let reply: unknown;
-  try {
-    reply = await redis.evalsha(SCRIPT_SHA, 1, key, ...args);
-  } catch (error) {
-    // Redis forgets scripts on restart (and SCRIPT FLUSH): send the source once more.
-    if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-    reply = await redis.eval(SCRIPT, 1, key, ...args);
-  }
-  const [waitMs, rate] = reply as [number, string];
+  const [waitMs, rate] = (await SCRIPT.run(redis, [key], args)) as [number, string];
   return { waitMs: Number(waitMs), rate: Number(rate) };
 }
 

@@ -63,6 +63,23 @@ export function checkConfig(config: ClaypipeConfig): ConfigProblem[] {
   try {
     compileRoutes(
       config.routes,
+  if (config.tier === "queue") {
+    if (!config.store.postgres) {
+      problems.push({
+        path: "store.postgres",
+        message:
+          "the queue tier keeps leads in PostgreSQL, shared by the API and every worker: set store.postgres.connectionString (e.g. ${DATABASE_URL})",
+      });
+    }
+    if (!config.queue) {
+      problems.push({
+        path: "queue",
+        message:
+          "the queue tier sends through BullMQ on Redis: set queue.redis.connectionString (e.g. ${REDIS_URL})",
+      });
+    }
+  }
+
       config.sinks.map((sink) => sink.name),
     );
   } catch (thrown) {

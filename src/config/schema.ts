@@ -139,12 +139,61 @@ const storeSchema = z
       .strict()
       .default({ path: ".claypipe/claypipe.db" }),
   })
+const postgresStoreSchema = z
+  .object({
+    /** e.g. "postgres://claypipe@db.internal:5432/claypipe"; from the environment only. */
+    connectionString: z.string().min(1),
+    /** Schema holding claypipe's tables, created when missing. @defaultValue "claypipe" */
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, "lower-case letters, digits and _ only")
+      .default("claypipe"),
+    /** Most connections each process opens. @defaultValue 10 */
+    poolSize: z.number().int().min(1).max(100).default(10),
+  })
+  .strict();
+
   .strict();
 
 const dedupeSchema = z
   .object({
     /** "identity" (normalized email, else LinkedIn URL, else name + company) or a list of fields. @defaultValue "identity" */
     key: z.union([z.literal("identity"), z.array(z.string()).min(1)]).default("identity"),
+    /** The queue tier's store, shared by the API and every worker. */
+    postgres: postgresStoreSchema.optional(),
+  })
+  .strict();
+
+const queueSchema = z
+  .object({
+    redis: z
+      .object({
+        /** e.g. "redis://:password@redis.internal:6379/0"; from the environment only. */
+        connectionString: z.string().min(1),
+      })
+      .strict(),
+    /** Prefix of every Redis key claypipe's queues use, so pipelines can share a Redis. @defaultValue "claypipe" */
+    prefix: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/i, "letters, digits, - and _ only")
+      .default("claypipe"),
+    /**
+     * Jobs kept waiting in each workspace's queue. The feeder tops the queue up
+     * from the store, sharing these places among the sources' priority lanes, so
+     * a fresh lead waits behind at most this many others. @defaultValue 20
+     */
+    lookahead: z.number().int().min(1).max(10_000).default(20),
+    /**
+     * A worker that stops renewing its job's lock this long (killed, frozen)
+     * loses the job to another worker. @defaultValue "30s"
+     */
+    lockDuration: duration.default(30_000),
+    /**
+     * A lead in `sending` this long with no worker holding its job (a lost job)
+     * is recovered by the `recovery.sending` policy. Longer than any one send with
+     * its retries. @defaultValue "15m"
+     */
+    sendLease: duration.default(15 * 60_000),
     /** A repeat within this window is not sent again. @defaultValue "30d" */
     window: duration.default(30 * 86_400_000),
   })
@@ -198,7 +247,7 @@ const senderSchema = z
 export const configSchema = z
   .object({
     /** The topology. @defaultValue "direct" */
-    tier: z.enum(["direct", "standard"]).default("direct"),
+    tier: z.enum(["direct", "standard", "queue"]).default("direct"),
     clay: z.object({ workspaces: z.array(workspaceSchema).min(1) }).strict(),
     callbacks: callbacksSchema.optional(),
     sender: senderSchema.default(senderSchema.parse({})),
@@ -212,6 +261,8 @@ export const configSchema = z
     sinks: z.array(sinkConfigSchema).default([]),
     /** Where claypipe keeps its own state (webhook and table counters). @defaultValue ".claypipe" */
     stateDir: z.string().default(".claypipe"),
+    /** The queue tier's transport: BullMQ on Redis. */
+    queue: queueSchema.optional(),
     logLevel: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -237,8 +288,11 @@ export type { SinkConfig } from "../sinks/sink-config.js";
 export const SECRET_KEYS = [
   "authToken",
   "apiKey",
+export type QueueConfig = NonNullable<ClaypipeConfig["queue"]>;
+export type PostgresStoreConfig = NonNullable<ClaypipeConfig["store"]["postgres"]>;
   "apiKeys",
   "secret",
   "accessToken",
   "connectionString",
 ] as const;
+  "clientSecret",

@@ -4,23 +4,27 @@
  * least `minRequests` sends) it opens, and sends wait. After `openFor` one
  * probe may go (half-open): success closes it, failure opens it again.
  *
- * This class keeps its state in memory, for one process; the `Breaker`
- * interface is what the pipeline needs, so a shared (Redis) breaker can take
- * its place in the queue tier.
+ * This class keeps its state in memory, for one process (the standard tier);
+ * RedisCircuitBreaker keeps the same machine in Redis for all workers of the
+ * queue tier. Both pass test/pipeline/breaker-contract.ts.
  */
 import type { BreakerConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../logging/create-logger.js";
+import { logBreakerClosed, logBreakerHalfOpen, logBreakerOpened } from "./breaker-log.js";
 import type { BreakerState } from "./pipeline-api.js";
 
+/** What `allow()` decided: go, or wait until `retryAt` (ms). */
+export type BreakerGate =
+  | { allowed: true }
+  | { allowed: false; state: "open" | "half_open"; retryAt: number };
+
 export interface Breaker {
-  /** May a send go now? In half-open, true for exactly one probe at a time. */
-  allow(): boolean;
+  /** May a send go now? In half-open, yes for exactly one probe at a time. */
+  allow(): Promise<BreakerGate>;
   /** The outcome of a send that `allow()` let through: did Clay answer? */
-  record(success: boolean): void;
-  readonly state: BreakerState;
-  /** When `allow()` may next say yes (ms): the end of the open period, or the expiry of the probe out now; 0 when closed. */
-  readonly reopensAt: number;
+  record(success: boolean): Promise<void>;
+  state(): Promise<BreakerState>;
 }
 
 export interface CircuitBreakerOptions {
@@ -54,37 +58,28 @@ export class CircuitBreaker implements Breaker {
     this.logger = options.logger;
   }
 
-  get state(): BreakerState {
+  async state(): Promise<BreakerState> {
     if (this.current === "open" && this.clock.now() >= this.openUntil) return "half_open";
     return this.current;
   }
 
-  get reopensAt(): number {
-    if (this.current === "open") return this.openUntil;
-    if (this.current === "half_open") return this.probeExpiresAt ?? this.clock.now();
-    return 0;
-  }
-
-  allow(): boolean {
+  async allow(): Promise<BreakerGate> {
     const now = this.clock.now();
-    if (this.current === "closed") return true;
+    if (this.current === "closed") return { allowed: true };
     if (this.current === "open") {
-      if (now < this.openUntil) return false;
+      if (now < this.openUntil) return { allowed: false, state: "open", retryAt: this.openUntil };
       this.current = "half_open";
-      this.logger?.info(
-        { workspace: this.workspace },
-        "circuit breaker half-open: one probe goes to Clay",
-      );
+      logBreakerHalfOpen(this.logger, this.workspace);
     } else if (this.probeExpiresAt !== undefined && now < this.probeExpiresAt) {
-      return false;
+      return { allowed: false, state: "half_open", retryAt: this.probeExpiresAt };
     }
     // A probe whose send never reports back (refused before any request) would
     // hold the breaker half-open for good; after `openFor` another may go.
     this.probeExpiresAt = now + this.config.openFor;
-    return true;
+    return { allowed: true };
   }
 
-  record(success: boolean): void {
+  async record(success: boolean): Promise<void> {
     const now = this.clock.now();
     if (this.current === "open") return;
     if (this.current === "half_open") {
@@ -109,19 +104,13 @@ export class CircuitBreaker implements Breaker {
     this.openUntil = now + this.config.openFor;
     this.probeExpiresAt = undefined;
     this.outcomes = [];
-    this.logger?.warn(
-      { workspace: this.workspace, reopensAt: new Date(this.openUntil).toISOString() },
-      `circuit breaker for workspace "${this.workspace}" opened (${why}): sends wait until it probes Clay again`,
-    );
+    logBreakerOpened(this.logger, this.workspace, this.openUntil, why);
   }
 
   private close(): void {
     this.current = "closed";
     this.probeExpiresAt = undefined;
     this.outcomes = [];
-    this.logger?.info(
-      { workspace: this.workspace },
-      `circuit breaker for workspace "${this.workspace}" closed: Clay answers again`,
-    );
+    logBreakerClosed(this.logger, this.workspace);
   }
 }

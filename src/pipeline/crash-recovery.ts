@@ -25,11 +25,32 @@ const PAGE = 500;
 export async function recoverAfterCrash(
   ctx: Pick<PipelineContext, "config" | "store" | "clock" | "logger" | "events">,
 ): Promise<RecoveryCounts> {
-  const { store, clock, logger } = ctx;
-  const policy = ctx.config.recovery.sending;
-  const counts: RecoveryCounts = { resent: 0, held: 0, releasedDuplicates: 0 };
-  const now = clock.now();
+  const now = ctx.clock.now();
+  const counts: RecoveryCounts = {
+    ...(await recoverInterruptedSends(ctx, now)),
+    releasedDuplicates: await releaseOrphanedDuplicates(ctx, now),
+  };
+  if (counts.resent + counts.held + counts.releasedDuplicates > 0) {
+    ctx.logger.warn(
+      { ...counts, policy: ctx.config.recovery.sending },
+      "recovered leads from an interrupted run",
+    );
+  }
+  return counts;
+}
 
+/**
+ * Applies `recovery.sending` to every lead in `sending` whose availableAt has
+ * passed: all of them at the start of a single process; in the queue tier,
+ * whose workers lease a send until availableAt, only sends whose lease ran out.
+ */
+export async function recoverInterruptedSends(
+  ctx: Pick<PipelineContext, "config" | "store" | "logger" | "events">,
+  now: number,
+): Promise<Pick<RecoveryCounts, "resent" | "held">> {
+  const { store } = ctx;
+  const policy = ctx.config.recovery.sending;
+  const counts = { resent: 0, held: 0 };
   // Every lead of a page leaves `sending`, so the next call returns the next ones.
   for (
     let page = await store.leads.due("sending", now, PAGE);
@@ -62,11 +83,6 @@ export async function recoverAfterCrash(
         counts.held += 1;
       }
     }
-  }
-
-  counts.releasedDuplicates = await releaseOrphanedDuplicates(ctx, now);
-  if (counts.resent + counts.held + counts.releasedDuplicates > 0) {
-    logger.warn({ ...counts, policy }, "recovered leads from an interrupted run");
   }
   return counts;
 }

@@ -1,18 +1,35 @@
 /** The library's entry: one pipeline definition, the tier picked by config. */
 import type { ClaypipeConfig } from "../config/schema.js";
 import { ClaypipeError } from "../core/errors.js";
-import {
-  createStandardPipeline,
-  type StandardPipelineOptions,
-} from "./create-standard-pipeline.js";
+import type { PipelineOptions } from "./assemble-pipeline.js";
+import { createQueuePipeline, type PipelineRole } from "./create-queue-pipeline.js";
+import { createStandardPipeline } from "./create-standard-pipeline.js";
 import type { Pipeline } from "./pipeline-api.js";
+
+export interface CreatePipelineOptions extends PipelineOptions {
+  /**
+   * The queue tier's process role: "api" takes leads in, "worker" sends and
+   * processes them, "all" does both. Other tiers run everything in one process.
+   * @defaultValue "all"
+   */
+  role?: PipelineRole;
+}
 
 export async function createPipeline(
   config: ClaypipeConfig,
-  options: StandardPipelineOptions = {},
+  options: CreatePipelineOptions = {},
 ): Promise<Pipeline> {
   switch (config.tier) {
+    case "queue":
+      return createQueuePipeline(config, options);
     case "standard":
+      if (options.role !== undefined && options.role !== "all") {
+        throw new ClaypipeError(
+          "config_invalid",
+          `role "${options.role}" needs the queue tier: the standard tier is one process doing everything`,
+          { hint: "set tier: queue (with store.postgres and queue.redis), or drop --role" },
+        );
+      }
       return createStandardPipeline(config, options);
     case "direct":
       throw new ClaypipeError(

@@ -1,200 +1,37 @@
 /**
- * The standard tier's wiring: one process, the SQLite store as the durable
- * outbox and inbox, and every pipeline service run as a background loop.
- * The services only meet in the store, so a crash at any point leaves each
- * lead in a state the next start picks up.
+ * The standard tier: one process, the SQLite store as the durable outbox and
+ * inbox, the workspace rate limits and breakers in memory, and the embedded
+ * transport claiming due leads from the store.
  */
-import { EventEmitter } from "node:events";
-import { createCallbackSigner } from "../clay/callback-token.js";
 import { LocalRateLimiter } from "../clay/local-rate-limiter.js";
-import { createPublicApiClient } from "../clay/public-api-client.js";
-import { createClaySender } from "../clay/sender.js";
 import type { ClaypipeConfig } from "../config/schema.js";
-import { type Clock, systemClock } from "../core/clock.js";
-import { ClaypipeError } from "../core/errors.js";
-import { describeLeadIssues } from "../core/lead.js";
-import { type Logger, silentLogger } from "../logging/create-logger.js";
-import { compileRoutes } from "../routing/index.js";
-import { createSink } from "../sinks/create-sink.js";
+import { systemClock } from "../core/clock.js";
+import { silentLogger } from "../logging/create-logger.js";
 import { createSqliteStore } from "../store/sqlite/index.js";
-import { createCallbackReceiver } from "./callback-receiver.js";
+import { createEmbeddedTransport } from "../transport/embedded/embedded-transport.js";
+import { assemblePipeline, type PipelineOptions } from "./assemble-pipeline.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
-import { recoverAfterCrash } from "./crash-recovery.js";
-import { createCreditBudget } from "./credit-budget.js";
-import { createDeadLetters } from "./dead-letters.js";
-import { createDeadlineStep } from "./deadline-step.js";
-import { createDeferredStep } from "./deferred-step.js";
-import { createDeliverySteps } from "./delivery-step.js";
-import { createEnrichWaiter } from "./enrich-waiter.js";
-import { createGroupedAdmit } from "./grouped-admit.js";
-import { createInboxStep } from "./inbox-step.js";
-import { createIntakeService } from "./intake-service.js";
 import type { Pipeline } from "./pipeline-api.js";
-import { createPipelineEvents, type PipelineContext } from "./pipeline-context.js";
-import { readLeadView } from "./read-lead-view.js";
-import { readStatus } from "./read-status.js";
-import { createRoutingStep } from "./routing-step.js";
-import { runLoop } from "./run-loop.js";
-import { createSendStep } from "./send-step.js";
-
-export interface StandardPipelineOptions {
-  logger?: Logger;
-  clock?: Clock;
-}
 
 export async function createStandardPipeline(
   config: ClaypipeConfig,
-  options: StandardPipelineOptions = {},
+  options: PipelineOptions = {},
 ): Promise<Pipeline> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const callbacks = config.callbacks;
-  if (!callbacks) {
-    throw new ClaypipeError(
-      "config_invalid",
-      `the ${config.tier} tier needs callbacks.baseUrl and callbacks.secret`,
-      {
-        hint: "set callbacks.baseUrl to the URL where Clay's HTTP API column reaches this service",
-      },
-    );
-  }
   const store = await createSqliteStore({ path: config.store.sqlite.path, clock });
-  const signer = createCallbackSigner({ secrets: [callbacks.secret], ttlMs: callbacks.ttl, clock });
-  const sinks = new Map(
-    await Promise.all(
-      config.sinks.map(
-        async (sink) => [sink.name, await createSink(sink, { clock, logger })] as const,
-      ),
-    ),
-  );
-  const ctx: PipelineContext = {
-    config,
+  return assemblePipeline(config, options, {
     store,
-    clock,
-    logger,
-    signer,
-    senders: new Map(
-      config.clay.workspaces.map((workspace) => [
-        workspace.name,
-        createClaySender({
-          workspace,
-          sender: config.sender,
-          callbacks: { baseUrl: callbacks.baseUrl, signer },
-          limiter: new LocalRateLimiter({
-            rateLimit: workspace.rateLimit,
-            burstHeadroom: config.sender.burstHeadroom,
-            clock,
-          }),
-          counters: store.counters,
-          clock,
-          logger: logger.child({ workspace: workspace.name }),
-        }),
-      ]),
-    ),
-    publicApis: new Map(
-      config.clay.workspaces.flatMap((workspace) =>
-        workspace.publicApi
-          ? [[workspace.name, createPublicApiClient(workspace.publicApi, { clock })] as const]
-          : [],
-      ),
-    ),
-    breakers: new Map(
-      config.clay.workspaces.map((workspace) => [
-        workspace.name,
-        new CircuitBreaker({ config: config.breaker, clock, workspace: workspace.name, logger }),
-      ]),
-    ),
-    router: compileRoutes(
-      config.routes,
-      config.sinks.map((sink) => sink.name),
-    ),
-    sinks,
-    events: createPipelineEvents(),
-  };
-
-  const groupedAdmit = createGroupedAdmit(store.leads, {
-    clock,
-    dedupeWindowMs: config.dedupe.window,
-  });
-  const intake = createIntakeService(ctx, { admit: groupedAdmit.admit });
-  const receiver = createCallbackReceiver(ctx);
-  const waiter = createEnrichWaiter(ctx);
-  // New leads wake the sender at once instead of after its idle pause.
-  const newWork = new EventEmitter();
-  const onNewWork = (listener: () => void) => {
-    newWork.on("work", listener);
-    return () => newWork.off("work", listener);
-  };
-  const loops = [
-    {
-      name: "send",
-      step: createSendStep(ctx, {
-        budget: createCreditBudget({ config, ledger: store.ledger, logger }),
+    limiterFor: (workspace) =>
+      new LocalRateLimiter({
+        rateLimit: workspace.rateLimit,
+        burstHeadroom: config.sender.burstHeadroom,
+        clock,
       }),
-      wake: onNewWork,
-    },
-    {
-      name: "inbox",
-      step: createInboxStep(ctx),
-      wake: (listener: () => void) => receiver.onAccepted(listener),
-    },
-    { name: "routing", step: createRoutingStep(ctx) },
-    { name: "deferred", step: createDeferredStep(ctx), idleMs: 1000 },
-    { name: "deadline", step: createDeadlineStep(ctx), idleMs: 1000 },
-    ...createDeliverySteps(ctx).map(({ sink, step }) => ({ name: `deliver:${sink}`, step })),
-  ];
-  let running: { controller: AbortController; done: Promise<unknown> } | undefined;
-  let stopped = false;
-
-  const submit: Pipeline["submit"] = async (leads, submitOptions) => {
-    const result = await intake.submit(Array.isArray(leads) ? leads : [leads], submitOptions);
-    if (result.accepted.length > 0) newWork.emit("work");
-    return result;
-  };
-
-  return {
-    submit,
-    async enrich(input, enrichOptions = {}) {
-      const result = await submit([input], enrichOptions);
-      const rejected = result.rejected[0];
-      if (rejected) {
-        throw new ClaypipeError(
-          "input_invalid",
-          `the lead is not valid: ${describeLeadIssues(rejected.issues)}`,
-          {
-            hint: "give it an email, a linkedin_url, or a name with a company or domain",
-          },
-        );
-      }
-      return waiter.waitFor(result.accepted[0]!.id, {
-        timeoutMs: enrichOptions.timeout ?? 300_000,
-        ...(enrichOptions.signal ? { signal: enrichOptions.signal } : {}),
-      });
-    },
-    getLead: (id) => readLeadView(store, id),
-    receiveCallback: (token, body) => receiver.receive(token, body),
-    deadLetters: createDeadLetters(ctx),
-    status: () => readStatus(ctx),
-    async start() {
-      if (running || stopped) return;
-      const counts = await recoverAfterCrash(ctx);
-      logger.info({ ...counts }, "pipeline started");
-      const controller = new AbortController();
-      const done = Promise.all(
-        loops.map((loop) => runLoop({ ...loop, clock, logger }, controller.signal)),
-      );
-      running = { controller, done };
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await Promise.all([receiver.close(), groupedAdmit.close()]);
-      if (running) {
-        running.controller.abort();
-        await running.done;
-      }
-      await Promise.all([...sinks.values()].map((sink) => sink.close()));
-      await store.close();
-    },
-  };
+    breakerFor: (workspace) =>
+      new CircuitBreaker({ config: config.breaker, clock, workspace: workspace.name, logger }),
+    createTransport: async (ctx, budget) => createEmbeddedTransport(ctx, budget),
+    runsServices: true,
+    closeParts: async () => {},
+  });
 }

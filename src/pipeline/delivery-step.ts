@@ -13,6 +13,12 @@ import type { SinkDelivery, StoredLead } from "../store/store.js";
 import { finishSettled } from "./finish-delivered.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
+/**
+ * Deliveries taken by one worker are not handed to another for this long
+ * (the queue tier runs this step in several processes): far above one sink call.
+ */
+const DELIVERY_LEASE_MS = 5 * 60_000;
+
 /** Retry settings of a sink, from its config (`sinks[]`). */
 export interface SinkRetryPolicy {
   /** @defaultValue 8 */
@@ -92,7 +98,13 @@ export function createDeliveryStep(
   }
 
   return async function deliveryStep(signal: AbortSignal): Promise<number> {
-    const due = await store.deliveries.due(sink.name, ctx.clock.now(), sink.maxBatch);
+    const now = ctx.clock.now();
+    const due = await store.deliveries.lease(
+      sink.name,
+      now,
+      sink.maxBatch,
+      now + DELIVERY_LEASE_MS,
+    );
     if (due.length === 0) return 0;
     const sendable: Array<{ delivery: SinkDelivery; record: SinkRecord }> = [];
     for (const delivery of due) {

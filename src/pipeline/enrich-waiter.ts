@@ -41,7 +41,15 @@ const DEAD_CODES: Record<string, ErrorCode> = {
   no_capacity: "capacity_exhausted",
 };
 
-export function createEnrichWaiter(ctx: PipelineContext): EnrichWaiter {
+export interface EnrichWaiterOptions {
+  /** Read the store this often as well: other processes' events never reach this one. */
+  storePollMs?: number | undefined;
+}
+
+export function createEnrichWaiter(
+  ctx: PipelineContext,
+  waiterOptions: EnrichWaiterOptions = {},
+): EnrichWaiter {
   const { events, store } = ctx;
 
   return {
@@ -79,23 +87,27 @@ export function createEnrichWaiter(ctx: PipelineContext): EnrichWaiter {
         }
         options.signal?.addEventListener("abort", onAbort, { once: true });
 
-        store.leads.get(leadId).then(
-          (lead) => {
-            if (!lead) {
-              finish(() =>
-                reject(
-                  new ClaypipeError("input_invalid", `no lead ${leadId}`, {
-                    hint: "use the id that submit() returned",
-                  }),
-                ),
-              );
-            } else if (lead.result !== null) finish(() => resolve(lead.result as EnrichedRow));
-            else if (lead.state === "dead") {
-              finish(() => reject(deadError(leadId, lead.reason ?? "unknown")));
-            }
-          },
-          (thrown: unknown) => finish(() => reject(thrown)),
-        );
+        const look = () =>
+          store.leads.get(leadId).then(
+            (lead) => {
+              if (!lead) {
+                finish(() =>
+                  reject(
+                    new ClaypipeError("input_invalid", `no lead ${leadId}`, {
+                      hint: "use the id that submit() returned",
+                    }),
+                  ),
+                );
+              } else if (lead.result !== null) finish(() => resolve(lead.result as EnrichedRow));
+              else if (lead.state === "dead") {
+                finish(() => reject(deadError(leadId, lead.reason ?? "unknown")));
+              }
+            },
+            (thrown: unknown) => finish(() => reject(thrown)),
+          );
+        void look();
+        const pollMs = waiterOptions.storePollMs;
+        if (pollMs !== undefined) void pollStore(ctx, pollMs, look, stop.signal);
 
         ctx.clock.sleep(options.timeoutMs, stop.signal).then(
           async () => {
@@ -109,6 +121,22 @@ export function createEnrichWaiter(ctx: PipelineContext): EnrichWaiter {
       });
     },
   };
+}
+
+async function pollStore(
+  ctx: PipelineContext,
+  everyMs: number,
+  look: () => Promise<void>,
+  stop: AbortSignal,
+): Promise<void> {
+  while (!stop.aborted) {
+    try {
+      await ctx.clock.sleep(everyMs, stop);
+    } catch {
+      return; // The wait ended another way.
+    }
+    await look();
+  }
 }
 
 function deadError(leadId: string, reason: string): ClaypipeError {

@@ -14,7 +14,7 @@ import type { Logger } from "../logging/create-logger.js";
 import type { Router } from "../routing/router.js";
 import type { Sink } from "../sinks/sink.js";
 import type { EnrichedRow, Store } from "../store/store.js";
-import type { CircuitBreaker } from "./circuit-breaker.js";
+import type { Breaker } from "./circuit-breaker.js";
 
 /** In-process notifications; the store stays the source of truth. */
 export interface PipelineEvents {
@@ -37,7 +37,7 @@ export interface PipelineContext {
   /** Public API clients for workspaces that configure one (reconcile). */
   readonly publicApis: ReadonlyMap<string, PublicApiClient>;
   /** One breaker per workspace name. */
-  readonly breakers: ReadonlyMap<string, CircuitBreaker>;
+  readonly breakers: ReadonlyMap<string, Breaker>;
   readonly router: Router;
   /** Sinks by name. */
   readonly sinks: ReadonlyMap<string, Sink>;

@@ -59,10 +59,12 @@ export async function readStatus(ctx: PipelineContext): Promise<PipelineStatus> 
     credits,
     creditsSaved,
     capacity,
-    breakers: [...ctx.breakers].map(([workspace, breaker]) => ({
-      workspace,
-      state: breaker.state,
-    })),
+    breakers: await Promise.all(
+      [...ctx.breakers].map(async ([workspace, breaker]) => ({
+        workspace,
+        state: await breaker.state(),
+      })),
+    ),
     dlq: { leads: states.dead, deliveries: deadDeliveries.length },
   };
 }

@@ -23,8 +23,12 @@ export interface DeliveryStore {
     deliveries: Array<{ leadId: string; sink: string; route: string }>,
     now: number,
   ): Promise<void>;
-  /** Pending deliveries for a sink with availableAt ≤ now, oldest first. */
-  due(sink: string, now: number, limit: number): Promise<SinkDelivery[]>;
+  /**
+   * Leases a sink's pending deliveries with availableAt ≤ now, oldest first:
+   * their availableAt moves to `until`, so no other worker takes them before
+   * then (marking one delivered or failed ends its lease).
+   */
+  lease(sink: string, now: number, limit: number, until: number): Promise<SinkDelivery[]>;
   markDelivered(leadId: string, sink: string, now: number): Promise<void>;
   /** Records a failed try: back to pending at `retryAt`, or dead when `retryAt` is null. */
   markFailed(

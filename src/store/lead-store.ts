@@ -86,6 +86,15 @@ export interface LeadListQuery {
   limit?: number;
 }
 
+export interface LeaseQuery {
+  workspace: string;
+  /** The lane; every lane when absent. */
+  priority?: number;
+  limit: number;
+  now: number;
+  until: number;
+}
+
 export interface LeadStore {
   /**
    * Writes new leads durably, all or none, each as `received` and then, in the
@@ -114,6 +123,14 @@ export interface LeadStore {
    * lowest priority first then oldest, moving each to `sending`.
    */
   claimDue(limit: number, now: number): Promise<StoredLead[]>;
+  /**
+   * Leases due leads of one workspace and priority lane to a transport that
+   * carries them elsewhere (the BullMQ feeder): up to `limit` queued or
+   * retrying leads with availableAt ≤ now, oldest first. Their availableAt moves
+   * to `until`, so no other feeder takes them before then; their state stays.
+   * Returns their ids in that order.
+   */
+  leaseDue(query: LeaseQuery): Promise<string[]>;
   /** Leads in `state` whose availableAt (or callbackDeadline for awaiting_callback) ≤ now. */
   due(
     state: "deferred" | "awaiting_callback" | "sending" | "enriched" | "received",

@@ -31,6 +31,7 @@ export type {
   LeadListQuery,
   LeadPatch,
   LeadStore,
+  LeaseQuery,
   NewLead,
   StoredLead,
 } from "./lead-store.js";

@@ -8,7 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
 import { createDeferredStep } from "../../src/pipeline/deferred-step.js";
-import { createSendStep, MAX_SENDS, NO_CAPACITY_WAIT_MS } from "../../src/pipeline/send-step.js";
+import { MAX_SENDS, NO_CAPACITY_WAIT_MS } from "../../src/pipeline/lead-send.js";
+import { createSendStep } from "../../src/pipeline/send-step.js";
 import { ERROR, WARN } from "../clay/log-capture.js";
 import { ManualClock } from "../clay/manual-clock.js";
 import {
@@ -62,7 +63,7 @@ describe("send step", () => {
       expect(lead.callbackDeadline).toBeGreaterThanOrEqual(before + 5 * 60_000);
       expect(lead.callbackDeadline).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
     }
-    expect(side.breaker.state).toBe("closed");
+    expect(await side.breaker.state()).toBe("closed");
     expect(await step(never)).toBe(0);
   });
 
@@ -196,13 +197,15 @@ describe("send step", () => {
     side.emulator.control.setFaults({ outage: { durationMs: 1000 } });
     expect(await step(never)).toBe(6);
 
-    expect(side.breaker.state).toBe("open");
+    expect(await side.breaker.state()).toBe("open");
+    const gate = await side.breaker.allow();
+    if (gate.allowed) throw new Error("the breaker should refuse while open");
     const leads = await Promise.all(ids.map((id) => side.store.leads.get(id)));
     const waiting = leads.filter((lead) => lead!.state === "queued");
     expect(leads.filter((lead) => lead!.state === "retrying")).toHaveLength(2);
     expect(waiting).toHaveLength(4);
     for (const lead of waiting) {
-      expect(lead!.availableAt).toBe(side.breaker.reopensAt);
+      expect(lead!.availableAt).toBe(gate.retryAt);
       expect(lead!.attempt).toBe(0);
       expect(lead!.reason).toContain("circuit breaker");
     }
@@ -214,7 +217,7 @@ describe("send step", () => {
       await sleep(20);
     }
     expect(await states(side, ids)).toEqual(Array(6).fill("awaiting_callback"));
-    expect(side.breaker.state).toBe("closed");
+    expect(await side.breaker.state()).toBe("closed");
     expect(side.emulator.control.rows(TABLE_ID)).toHaveLength(6);
     const logged = side.logs.map((line) => line.msg);
     expect(logged.some((msg) => msg.includes("opened"))).toBe(true);
@@ -277,7 +280,7 @@ describe("send step", () => {
       },
     );
     // Clay answered: a refusal of one row does not count against its availability.
-    expect(side.breaker.state).toBe("closed");
+    expect(await side.breaker.state()).toBe("closed");
 
     const duplicate = (await side.store.leads.get(accepted[0]!.id))!;
     expect(duplicate).toMatchObject({ state: "queued", duplicateOf: null });

@@ -47,12 +47,19 @@ export class PostgresDeliveryStore implements DeliveryStore {
     );
   }
 
-  async due(sink: string, now: number, limit: number): Promise<SinkDelivery[]> {
+  async lease(sink: string, now: number, limit: number, until: number): Promise<SinkDelivery[]> {
+    // SKIP LOCKED: two workers lease disjoint deliveries instead of waiting for each other.
     const { rows } = await this.db.query<DeliveryRow>(
-      `SELECT ${COLUMNS} FROM ${this.deliveries}
-       WHERE sink = $1 AND state = 'pending' AND available_at <= $2
-       ORDER BY available_at, created_at, lead_id LIMIT $3`,
-      [sink, now, rowLimit(limit)],
+      `WITH picked AS (
+         SELECT ${COLUMNS}, created_at FROM ${this.deliveries}
+         WHERE sink = $1 AND state = 'pending' AND available_at <= $2
+         ORDER BY available_at, created_at, lead_id LIMIT $3 FOR UPDATE SKIP LOCKED
+       ), leased AS (
+         UPDATE ${this.deliveries} AS delivery SET available_at = $4
+         FROM picked WHERE delivery.lead_id = picked.lead_id AND delivery.sink = picked.sink
+       )
+       SELECT ${COLUMNS} FROM picked ORDER BY available_at, created_at, lead_id`,
+      [sink, now, rowLimit(limit), until],
     );
     return rows.map(toDelivery);
   }

@@ -15,6 +15,7 @@ import type {
   LeadListQuery,
   LeadPatch,
   LeadStore,
+  LeaseQuery,
   NewLead,
   StoredLead,
 } from "../lead-store.js";
@@ -152,6 +153,24 @@ export class PostgresLeadStore implements LeadStore {
       [now, rowLimit(limit)],
     );
     return rows.map(toStoredLead);
+  }
+
+  async leaseDue(query: LeaseQuery): Promise<string[]> {
+    // SKIP LOCKED: two feeders lease disjoint leads instead of waiting for each other.
+    const { rows } = await this.db.query<{ id: string }>(
+      `WITH picked AS (
+         SELECT id, available_at, created_at FROM ${this.leads}
+         WHERE state IN ('queued', 'retrying') AND workspace = $1
+           AND ($2::integer IS NULL OR priority = $2::integer) AND available_at <= $3
+         ORDER BY available_at, created_at, id
+         LIMIT $4 FOR UPDATE SKIP LOCKED
+       ), leased AS (
+         UPDATE ${this.leads} AS lead SET available_at = $5 FROM picked WHERE lead.id = picked.id
+       )
+       SELECT id FROM picked ORDER BY available_at, created_at, id`,
+      [query.workspace, query.priority ?? null, query.now, rowLimit(query.limit), query.until],
+    );
+    return rows.map((row) => row.id);
   }
 
   async due(state: DueState, now: number, limit: number): Promise<StoredLead[]> {

@@ -29,6 +29,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
            (lead_id, sink, route, state, attempts, available_at, created_at, updated_at)
          VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)`,
       ),
+      leaseOne: db.prepare<[number, string, string]>(
+        "UPDATE sink_deliveries SET available_at = ? WHERE lead_id = ? AND sink = ?",
+      ),
       due: db.prepare<[string, number, number], DeliveryRow>(
         `SELECT ${COLUMNS} FROM sink_deliveries
          WHERE sink = ? AND state = 'pending' AND available_at <= ?
@@ -75,8 +78,14 @@ export class SqliteDeliveryStore implements DeliveryStore {
     });
   }
 
-  async due(sink: string, now: number, limit: number): Promise<SinkDelivery[]> {
-    return this.statements.due.all(sink, now, rowLimit(limit)).map(toDelivery);
+  async lease(sink: string, now: number, limit: number, until: number): Promise<SinkDelivery[]> {
+    const s = this.statements;
+    return writeTransaction(this.db, () =>
+      s.due.all(sink, now, rowLimit(limit)).map((row) => {
+        s.leaseOne.run(until, row.lead_id, row.sink);
+        return toDelivery(row);
+      }),
+    );
   }
 
   async markDelivered(leadId: string, sink: string, now: number): Promise<void> {

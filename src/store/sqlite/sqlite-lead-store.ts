@@ -14,6 +14,7 @@ import type {
   LeadListQuery,
   LeadPatch,
   LeadStore,
+  LeaseQuery,
   NewLead,
   StoredLead,
 } from "../lead-store.js";
@@ -112,6 +113,16 @@ export class SqliteLeadStore implements LeadStore {
       claim: db.prepare<[number, string]>(
         "UPDATE leads SET state = 'sending', reason = NULL, updated_at = ? WHERE id = ?",
       ),
+      leasable: db.prepare<
+        { workspace: string; priority: number | null; now: number; limit: number },
+        { id: string }
+      >(
+        `SELECT id FROM leads
+         WHERE state IN ('queued', 'retrying') AND workspace = @workspace
+           AND (@priority IS NULL OR priority = @priority) AND available_at <= @now
+         ORDER BY available_at, created_at, id LIMIT @limit`,
+      ),
+      lease: db.prepare<[number, string]>("UPDATE leads SET available_at = ? WHERE id = ?"),
       dueByAvailable: db.prepare<[string, number, number], LeadRow>(
         `SELECT ${LEAD_COLUMNS} FROM leads WHERE state = ? AND available_at <= ?
          ORDER BY available_at, created_at, id LIMIT ?`,
@@ -234,6 +245,23 @@ export class SqliteLeadStore implements LeadStore {
           s.claim.run(now, row.id);
           s.event.run(row.id, now, row.state, "sending", null);
           return { ...toStoredLead(row), state: "sending", reason: null, updatedAt: now };
+        }),
+    );
+  }
+
+  async leaseDue(query: LeaseQuery): Promise<string[]> {
+    const s = this.statements;
+    return writeTransaction(this.db, () =>
+      s.leasable
+        .all({
+          workspace: query.workspace,
+          priority: query.priority ?? null,
+          now: query.now,
+          limit: rowLimit(query.limit),
+        })
+        .map(({ id }) => {
+          s.lease.run(query.until, id);
+          return id;
         }),
     );
   }

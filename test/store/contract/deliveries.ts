@@ -55,19 +55,17 @@ export function describeDeliveries(open: OpenStore): void {
       await store().deliveries.schedule([{ leadId: leads[0]!, sink: "crm", route: "r" }], T0 + 1);
       await store().deliveries.schedule([{ leadId: leads[2]!, sink: "crm", route: "r" }], T0 + 2);
       await store().deliveries.schedule([{ leadId: leads[0]!, sink: "file", route: "r" }], T0);
-      expect((await store().deliveries.due("crm", T0 + 1, 10)).map((d) => d.leadId)).toEqual([
-        leads[1],
-        leads[0],
-      ]);
-      expect((await store().deliveries.due("crm", T0 + 5, 2)).map((d) => d.leadId)).toEqual([
-        leads[1],
-        leads[0],
-      ]);
-      expect(await store().deliveries.due("crm", T0 + 5, 0)).toEqual([]);
-      expect((await store().deliveries.due("file", T0 + 5, 10)).map((d) => d.sink)).toEqual([
-        "file",
-      ]);
-      expect(await store().deliveries.due("nowhere", T0 + 5, 10)).toEqual([]);
+      expect(
+        (await store().deliveries.lease("crm", T0 + 1, 10, T0 + 1)).map((d) => d.leadId),
+      ).toEqual([leads[1], leads[0]]);
+      expect(
+        (await store().deliveries.lease("crm", T0 + 5, 2, T0 + 5)).map((d) => d.leadId),
+      ).toEqual([leads[1], leads[0]]);
+      expect(await store().deliveries.lease("crm", T0 + 5, 0, T0 + 5)).toEqual([]);
+      expect(
+        (await store().deliveries.lease("file", T0 + 5, 10, T0 + 5)).map((d) => d.sink),
+      ).toEqual(["file"]);
+      expect(await store().deliveries.lease("nowhere", T0 + 5, 10, T0 + 5)).toEqual([]);
     });
 
     it("retries a failed delivery at its time, and dead-letters it when told", async () => {
@@ -83,13 +81,13 @@ export function describeDeliveries(open: OpenStore): void {
           updatedAt: T0 + 1,
         },
       ]);
-      expect(await store().deliveries.due("crm", T0 + 99, 10)).toEqual([]);
-      expect(await store().deliveries.due("crm", T0 + 100, 10)).toHaveLength(1);
+      expect(await store().deliveries.lease("crm", T0 + 99, 10, T0 + 99)).toEqual([]);
+      expect(await store().deliveries.lease("crm", T0 + 100, 10, T0 + 100)).toHaveLength(1);
       await store().deliveries.markFailed(lead, "crm", "HTTP 400: bad email", null, T0 + 101);
       expect(await store().deliveries.forLead(lead)).toMatchObject([
         { state: "dead", attempts: 2, lastError: "HTTP 400: bad email", updatedAt: T0 + 101 },
       ]);
-      expect(await store().deliveries.due("crm", T0 + 1000, 10)).toEqual([]);
+      expect(await store().deliveries.lease("crm", T0 + 1000, 10, T0 + 1000)).toEqual([]);
       // A late worker cannot bring a dead letter back or count it delivered.
       await store().deliveries.markDelivered(lead, "crm", T0 + 102);
       await store().deliveries.markFailed(lead, "crm", "late", T0 + 200, T0 + 103);
@@ -155,7 +153,7 @@ export function describeDeliveries(open: OpenStore): void {
       expect(await store().deliveries.revive({}, T0 + 70)).toBe(1);
       expect(await store().deliveries.revive({}, T0 + 80)).toBe(0);
       expect(
-        (await store().deliveries.due("crm", T0 + 80, 10)).map((d) => d.leadId).sort(),
+        (await store().deliveries.lease("crm", T0 + 80, 10, T0 + 80)).map((d) => d.leadId).sort(),
       ).toEqual([a, b].sort());
     });
 
@@ -183,6 +181,24 @@ export function describeDeliveries(open: OpenStore): void {
       await store().deliveries.markFailed(waiting, "file", "slow", T0 + 10, T0 + 2);
       expect(await store().deliveries.settledLeads([waiting])).toEqual([]);
       expect(await store().deliveries.settledLeads([])).toEqual([]);
+    });
+
+    it("leases deliveries: not handed out again until the lease ends, disjoint between racing workers", async () => {
+      const leads = await Promise.all(Array.from({ length: 12 }, () => admitOne(store())));
+      await store().deliveries.schedule(
+        leads.map((leadId) => ({ leadId, sink: "crm", route: "r" })),
+        T0,
+      );
+      const first = await store().deliveries.lease("crm", T0, 2, T0 + 100);
+      expect(first).toHaveLength(2);
+      expect(await store().deliveries.lease("crm", T0 + 99, 20, T0 + 100)).toHaveLength(10);
+      expect(await store().deliveries.lease("crm", T0 + 99, 20, T0 + 200)).toEqual([]);
+      const racing = await Promise.all(
+        Array.from({ length: 4 }, () => store().deliveries.lease("crm", T0 + 100, 4, T0 + 300)),
+      );
+      const ids = racing.flat().map((delivery) => delivery.leadId);
+      expect(ids).toHaveLength(12);
+      expect(new Set(ids).size).toBe(12);
     });
   });
 }

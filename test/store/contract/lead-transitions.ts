@@ -285,4 +285,52 @@ export function describeLeadTransitions(open: OpenStore): void {
       expect(await store().leads.due("deferred", T0 + 100, 0)).toEqual([]);
     });
   });
+
+  describe("leads.leaseDue", () => {
+    const store = useStore(open);
+    const lane = { workspace: "main", priority: 0, now: T0 + 10, until: T0 + 1000 };
+
+    it("leases due queued and retrying leads of one workspace and lane, oldest first, once", async () => {
+      const first = await admitOne(store(), {}, T0);
+      const retrying = await admitOne(store(), {}, T0 + 1);
+      await mustMove(store(), retrying, "queued", "sending", {}, T0 + 2);
+      await mustMove(store(), retrying, "sending", "retrying", { availableAt: T0 + 5 }, T0 + 2);
+      const later = await admitOne(store(), {}, T0 + 3);
+      await requeueAt(store(), later, T0 + 50);
+      await admitOne(store(), { priority: 5 }, T0);
+      await admitOne(store(), { workspace: "other" }, T0);
+      const sending = await admitOne(store(), {}, T0);
+      await mustMove(store(), sending, "queued", "sending", {}, T0);
+
+      expect(await store().leads.leaseDue({ ...lane, limit: 10 })).toEqual([first, retrying]);
+      const otherLane = await store().leads.leaseDue({ ...lane, priority: undefined, limit: 10 });
+      expect(otherLane).toHaveLength(1);
+      expect(await store().leads.get(otherLane[0]!)).toMatchObject({ priority: 5 });
+      expect(await store().leads.get(first)).toMatchObject({
+        state: "queued",
+        availableAt: T0 + 1000,
+      });
+      expect(await store().leads.get(retrying)).toMatchObject({ state: "retrying" });
+      // Leased until T0 + 1000: nobody gets them again before then.
+      expect(await store().leads.leaseDue({ ...lane, limit: 10, now: T0 + 999 })).toEqual([later]);
+      expect(await store().leads.leaseDue({ ...lane, limit: 10, now: T0 + 1000 })).toEqual([
+        first,
+        retrying,
+        later,
+      ]);
+    });
+
+    it("takes at most `limit`, and gives racing feeders disjoint leads", async () => {
+      for (let i = 0; i < 20; i++) await admitOne(store(), {}, T0 + i);
+      expect(await store().leads.leaseDue({ ...lane, now: T0 + 100, limit: 3 })).toHaveLength(3);
+      const leases = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          store().leads.leaseDue({ ...lane, now: T0 + 100, limit: 5 }),
+        ),
+      );
+      const ids = leases.flat();
+      expect(ids).toHaveLength(17);
+      expect(new Set(ids).size).toBe(17);
+    });
+  });
 }

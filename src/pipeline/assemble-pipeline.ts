@@ -1,0 +1,212 @@
+/**
+ * The wiring every pipeline tier shares: the services (intake, callback
+ * receiver, inbox, routing, deferred, deadline, deliveries) around one Store,
+ * with the tier's own parts — the store adapter, the rate limiter and breaker
+ * of each workspace, and the transport that carries leads to the senders.
+ * The services only meet in the store, so a crash at any point leaves each
+ * lead in a state the next start picks up.
+ */
+import { createCallbackSigner } from "../clay/callback-token.js";
+import { createPublicApiClient } from "../clay/public-api-client.js";
+import type { RateLimiter } from "../clay/rate-limiter.js";
+import { createClaySender } from "../clay/sender.js";
+import type { ClaypipeConfig, WorkspaceConfig } from "../config/schema.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import { ClaypipeError } from "../core/errors.js";
+import { describeLeadIssues } from "../core/lead.js";
+import { type Logger, silentLogger } from "../logging/create-logger.js";
+import { compileRoutes } from "../routing/index.js";
+import { createSink } from "../sinks/create-sink.js";
+import type { Store } from "../store/store.js";
+import type { Transport } from "../transport/transport.js";
+import { createCallbackReceiver } from "./callback-receiver.js";
+import type { Breaker } from "./circuit-breaker.js";
+import { recoverAfterCrash } from "./crash-recovery.js";
+import { type CreditBudget, createCreditBudget } from "./credit-budget.js";
+import { createDeadLetters } from "./dead-letters.js";
+import { createDeadlineStep } from "./deadline-step.js";
+import { createDeferredStep } from "./deferred-step.js";
+import { createDeliverySteps } from "./delivery-step.js";
+import { createEnrichWaiter } from "./enrich-waiter.js";
+import { createGroupedAdmit } from "./grouped-admit.js";
+import { createInboxStep } from "./inbox-step.js";
+import { createIntakeService } from "./intake-service.js";
+import type { LeadSendContext } from "./lead-send.js";
+import type { Pipeline } from "./pipeline-api.js";
+import { createPipelineEvents, type PipelineContext } from "./pipeline-context.js";
+import { readLeadView } from "./read-lead-view.js";
+import { readStatus } from "./read-status.js";
+import { createRoutingStep } from "./routing-step.js";
+import { runLoop } from "./run-loop.js";
+
+export interface PipelineOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** What a tier brings to the shared wiring. */
+export interface TierParts {
+  store: Store;
+  limiterFor(workspace: WorkspaceConfig): RateLimiter;
+  breakerFor(workspace: WorkspaceConfig): Breaker;
+  createTransport(ctx: LeadSendContext, budget: CreditBudget): Promise<Transport>;
+  /**
+   * Runs the services that move leads after a send — inbox, routing, deferred,
+   * deadline, deliveries — and crash recovery, in this process (false for an
+   * API-only process of the queue tier).
+   */
+  runsServices: boolean;
+  /**
+   * Other processes move this pipeline's leads too: a waiting `enrich()` reads
+   * the store this often instead of only hearing this process's events.
+   */
+  storePollMs?: number;
+  /** Closes what the tier opened besides the store and the transport. */
+  closeParts(): Promise<void>;
+}
+
+export async function assemblePipeline(
+  config: ClaypipeConfig,
+  options: PipelineOptions,
+  parts: TierParts,
+): Promise<Pipeline> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const { store } = parts;
+  const callbacks = config.callbacks;
+  if (!callbacks) {
+    throw new ClaypipeError(
+      "config_invalid",
+      `the ${config.tier} tier needs callbacks.baseUrl and callbacks.secret`,
+      {
+        hint: "set callbacks.baseUrl to the URL where Clay's HTTP API column reaches this service",
+      },
+    );
+  }
+  const signer = createCallbackSigner({ secrets: [callbacks.secret], ttlMs: callbacks.ttl, clock });
+  const sinks = new Map(
+    await Promise.all(
+      config.sinks.map(
+        async (sink) => [sink.name, await createSink(sink, { clock, logger })] as const,
+      ),
+    ),
+  );
+  const ctx: PipelineContext = {
+    config,
+    store,
+    clock,
+    logger,
+    signer,
+    senders: new Map(
+      config.clay.workspaces.map((workspace) => [
+        workspace.name,
+        createClaySender({
+          workspace,
+          sender: config.sender,
+          callbacks: { baseUrl: callbacks.baseUrl, signer },
+          limiter: parts.limiterFor(workspace),
+          counters: store.counters,
+          clock,
+          logger: logger.child({ workspace: workspace.name }),
+        }),
+      ]),
+    ),
+    publicApis: new Map(
+      config.clay.workspaces.flatMap((workspace) =>
+        workspace.publicApi
+          ? [[workspace.name, createPublicApiClient(workspace.publicApi, { clock })] as const]
+          : [],
+      ),
+    ),
+    breakers: new Map(
+      config.clay.workspaces.map((workspace) => [workspace.name, parts.breakerFor(workspace)]),
+    ),
+    router: compileRoutes(
+      config.routes,
+      config.sinks.map((sink) => sink.name),
+    ),
+    sinks,
+    events: createPipelineEvents(),
+  };
+
+  const groupedAdmit = createGroupedAdmit(store.leads, {
+    clock,
+    dedupeWindowMs: config.dedupe.window,
+  });
+  const intake = createIntakeService(ctx, { admit: groupedAdmit.admit });
+  const receiver = createCallbackReceiver(ctx);
+  const waiter = createEnrichWaiter(ctx, { storePollMs: parts.storePollMs });
+  const transport = await parts.createTransport(
+    ctx,
+    createCreditBudget({ config, ledger: store.ledger, logger }),
+  );
+  const serviceLoops = [
+    {
+      name: "inbox",
+      step: createInboxStep(ctx),
+      wake: (listener: () => void) => receiver.onAccepted(listener),
+    },
+    { name: "routing", step: createRoutingStep(ctx) },
+    { name: "deferred", step: createDeferredStep(ctx), idleMs: 1000 },
+    { name: "deadline", step: createDeadlineStep(ctx), idleMs: 1000 },
+    ...createDeliverySteps(ctx).map(({ sink, step }) => ({ name: `deliver:${sink}`, step })),
+  ];
+  const loops = parts.runsServices ? serviceLoops : [];
+  let running: { controller: AbortController; done: Promise<unknown> } | undefined;
+  let stopped = false;
+
+  const submit: Pipeline["submit"] = async (leads, submitOptions) => {
+    const result = await intake.submit(Array.isArray(leads) ? leads : [leads], submitOptions);
+    if (result.accepted.length > 0) transport.notify();
+    return result;
+  };
+
+  return {
+    submit,
+    async enrich(input, enrichOptions = {}) {
+      const result = await submit([input], enrichOptions);
+      const rejected = result.rejected[0];
+      if (rejected) {
+        throw new ClaypipeError(
+          "input_invalid",
+          `the lead is not valid: ${describeLeadIssues(rejected.issues)}`,
+          {
+            hint: "give it an email, a linkedin_url, or a name with a company or domain",
+          },
+        );
+      }
+      return waiter.waitFor(result.accepted[0]!.id, {
+        timeoutMs: enrichOptions.timeout ?? 300_000,
+        ...(enrichOptions.signal ? { signal: enrichOptions.signal } : {}),
+      });
+    },
+    getLead: (id) => readLeadView(store, id),
+    receiveCallback: (token, body) => receiver.receive(token, body),
+    deadLetters: createDeadLetters(ctx),
+    status: () => readStatus(ctx),
+    async start() {
+      if (running || stopped) return;
+      const counts = parts.runsServices ? await recoverAfterCrash(ctx) : {};
+      logger.info({ ...counts, tier: config.tier }, "pipeline started");
+      const controller = new AbortController();
+      const done = Promise.all([
+        transport.run(controller.signal),
+        ...loops.map((loop) => runLoop({ ...loop, clock, logger }, controller.signal)),
+      ]);
+      running = { controller, done };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await Promise.all([receiver.close(), groupedAdmit.close()]);
+      if (running) {
+        running.controller.abort();
+        await running.done;
+      }
+      await transport.close();
+      await Promise.all([...sinks.values()].map((sink) => sink.close()));
+      await parts.closeParts();
+      await store.close();
+    },
+  };
+}

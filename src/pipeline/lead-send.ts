@@ -1,0 +1,162 @@
+/**
+ * Takes one claimed lead (in `sending`) to Clay through the gates of its
+ * workspace — circuit breaker, credit budget, then the sender (rate limit,
+ * webhook pool, retries) — and moves it on: awaiting its callback, waiting
+ * (queued or deferred), retrying later, or dead with its reason. Both
+ * transports use it: the embedded outbox loop and the BullMQ workers.
+ */
+import { ClaypipeError } from "../core/errors.js";
+import type { LeadState } from "../core/lead-state.js";
+import type { LeadPatch, StoredLead } from "../store/lead-store.js";
+import type { CreditBudget } from "./credit-budget.js";
+import { deadLetterLead } from "./dead-letter-lead.js";
+import type { PipelineContext } from "./pipeline-context.js";
+
+/** Sends of one lead (the first and its retries) before it is dead as send_failed. */
+export const MAX_SENDS = 3;
+/** How long a lead waits when its table has no webhook or row left: a person must add one. */
+export const NO_CAPACITY_WAIT_MS = 15 * 60_000;
+/** While a probe is out, other leads look again this soon, so they go as soon as it closes the breaker. */
+const HALF_OPEN_RECHECK_MS = 1000;
+
+export type LeadSendContext = Pick<
+  PipelineContext,
+  "config" | "store" | "clock" | "logger" | "senders" | "events" | "breakers"
+>;
+
+/** Where one send left the lead. */
+export type SendResult =
+  | { kind: "awaiting_callback" | "waiting" | "dead" }
+  /** A send failed and another may go after `delayMs`. */
+  | { kind: "retrying"; delayMs: number };
+
+export type LeadSend = (lead: StoredLead, signal: AbortSignal) => Promise<SendResult>;
+
+const WAITING: SendResult = { kind: "waiting" };
+const DEAD: SendResult = { kind: "dead" };
+
+export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): LeadSend {
+  const { config, store, clock, logger } = ctx;
+  const callbacks = config.callbacks;
+  if (!callbacks) {
+    throw new ClaypipeError(
+      "config_invalid",
+      `the ${config.tier} tier needs \`callbacks\` in the config`,
+      {
+        hint: "set callbacks.baseUrl (where Clay's HTTP API column reaches claypipe) and callbacks.secret",
+      },
+    );
+  }
+  // Each table's "no capacity left" is said loudly once, not once per lead.
+  const reportedNoCapacity = new Set<string>();
+
+  return async (lead, signal) => {
+    const { id } = lead;
+    const sender = ctx.senders.get(lead.workspace);
+    const breaker = ctx.breakers.get(lead.workspace);
+    let now = clock.now();
+    /** Moves the claimed lead on, at `now`; false when another worker already did. */
+    const leave = (to: LeadState, patch: LeadPatch) =>
+      store.leads.transition(id, "sending", to, patch, now);
+    if (!sender || !breaker) {
+      logger.error({ leadId: id, workspace: lead.workspace }, "a lead's workspace has no sender");
+      await leave("deferred", {
+        availableAt: now + NO_CAPACITY_WAIT_MS,
+        reason: `workspace "${lead.workspace}" is not in the config any more: put it back to send this lead`,
+      });
+      return WAITING;
+    }
+    const gate = await breaker.allow();
+    if (!gate.allowed) {
+      const availableAt = gate.state === "half_open" ? now + HALF_OPEN_RECHECK_MS : gate.retryAt;
+      await leave("queued", {
+        availableAt,
+        reason: `circuit breaker of workspace "${lead.workspace}" is ${gate.state}: waiting for Clay to answer again`,
+      });
+      return WAITING;
+    }
+    const decision = await budget.reserve(lead, now);
+    if (!decision.ok) {
+      await leave("deferred", { availableAt: decision.availableAt, reason: decision.reason });
+      return WAITING;
+    }
+
+    const attempt = lead.attempt + 1;
+    const outcome = await sender.send(
+      { lead: lead.fields, claypipeId: id, table: lead.table, attempt },
+      signal,
+    );
+    now = clock.now();
+    switch (outcome.status) {
+      case "sent":
+        await breaker.record(true);
+        await leave("awaiting_callback", {
+          attempt,
+          callbackDeadline: now + callbacks.deadline,
+          reason: `sent to table "${lead.table}" (webhook #${outcome.webhookIndex}, send ${attempt})`,
+        });
+        return { kind: "awaiting_callback" };
+      case "refused":
+        await deadLetterLead(ctx, id, {
+          from: "sending",
+          reason: "payload_too_large",
+          detail: outcome.reason,
+          now,
+        });
+        return DEAD;
+      case "rejected":
+        // Clay answered, so it is up: a refusal of this row says nothing against its availability.
+        await breaker.record(true);
+        await deadLetterLead(ctx, id, {
+          from: "sending",
+          reason: "rejected_by_clay",
+          detail: outcome.reason,
+          now,
+          patch: { attempt },
+        });
+        return DEAD;
+      case "no_capacity": {
+        const key = `${lead.workspace}/${lead.table}`;
+        if (!reportedNoCapacity.has(key)) {
+          reportedNoCapacity.add(key);
+          logger.error(
+            { workspace: lead.workspace, table: lead.table },
+            `leads wait as deferred: ${outcome.reason}`,
+          );
+        }
+        await store.ledger.release(id, now);
+        await leave("deferred", {
+          availableAt: now + NO_CAPACITY_WAIT_MS,
+          reason: outcome.reason,
+        });
+        return WAITING;
+      }
+      case "failed": {
+        await breaker.record(false);
+        if (attempt >= MAX_SENDS) {
+          await deadLetterLead(ctx, id, {
+            from: "sending",
+            reason: "send_failed",
+            detail: `${attempt} sends failed; the last: ${outcome.reason}`,
+            now,
+            patch: { attempt },
+          });
+          return DEAD;
+        }
+        await store.ledger.release(id, now);
+        const delayMs = retryDelay(attempt, config.sender.maxBackoff);
+        await leave("retrying", {
+          attempt,
+          availableAt: now + delayMs,
+          reason: `send ${attempt} failed (${outcome.reason}): trying again later`,
+        });
+        return { kind: "retrying", delayMs };
+      }
+    }
+  };
+}
+
+/** The wait before send `attempt + 1`: the sender's longest backoff, doubling with each failed send. */
+export function retryDelay(attempt: number, maxBackoffMs: number): number {
+  return maxBackoffMs * 2 ** (attempt - 1);
+}

@@ -1,0 +1,177 @@
+/**
+ * The queue tier's transport: one BullMQ queue per Clay workspace on Redis.
+ * Feeders top each queue up from the PostgreSQL outbox (feeder.ts); workers in
+ * any number of processes take jobs and send their leads (send-processor.ts)
+ * under the workspace's shared rate limit and breaker. Retries wait in BullMQ
+ * with backoff; the last failed send puts the lead in claypipe's DLQ.
+ *
+ * Roles: an API process only feeds (new leads go into the queue at once); a
+ * worker process feeds, works, and recovers sends whose lease ran out with no
+ * worker holding their job (a job Redis lost).
+ */
+import { Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { QueueConfig } from "../../config/schema.js";
+import { recoverInterruptedSends } from "../../pipeline/crash-recovery.js";
+import type { CreditBudget } from "../../pipeline/credit-budget.js";
+import { createLeadSend, type LeadSendContext, MAX_SENDS } from "../../pipeline/lead-send.js";
+import { type LoopOptions, runLoop } from "../../pipeline/run-loop.js";
+import type { Transport } from "../transport.js";
+import { createFeeder } from "./feeder.js";
+import { workspaceLanes } from "./priority-lanes.js";
+import { closeQueueConnection, openQueueConnection } from "./queue-connection.js";
+import { feedLockKey, type SendJobData, sendQueueName } from "./queue-names.js";
+import { createSendProcessor, sendBackoff } from "./send-processor.js";
+
+export interface QueueRole {
+  /** Moves leads from the outbox into the queues. */
+  feed: boolean;
+  /** Takes jobs and sends their leads to Clay. */
+  work: boolean;
+}
+
+/** How long a stopping worker lets its sends in flight finish before handing them back. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+/** Looks for sends with no worker left, this often. */
+const LOST_SEND_SWEEP_MS = 30_000;
+/** Job attempts: every send a lead may have, and spare ones for store or Redis blips. */
+const JOB_ATTEMPTS = MAX_SENDS + 5;
+
+export async function createBullmqTransport(
+  ctx: LeadSendContext,
+  budget: CreditBudget,
+  role: QueueRole,
+): Promise<Transport> {
+  const queueConfig = ctx.config.queue as QueueConfig;
+  const { prefix } = queueConfig;
+  const { logger } = ctx;
+  const workspaces = ctx.config.clay.workspaces.map((workspace) => workspace.name);
+  const feederRedis = await openQueueConnection(queueConfig.redis.connectionString, {
+    logger,
+    purpose: "feeder",
+  });
+  const queues = new Map(
+    workspaces.map((workspace) => [
+      workspace,
+      new Queue<SendJobData>(sendQueueName(workspace), {
+        connection: feederRedis,
+        prefix,
+        defaultJobOptions: {
+          attempts: JOB_ATTEMPTS,
+          backoff: { type: "claypipe" },
+          // The lead's history is in the store; a finished job only takes Redis memory.
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      }),
+    ]),
+  );
+  for (const queue of queues.values()) {
+    queue.on("error", (error) => logger.warn({ err: error.message }, "BullMQ queue error"));
+  }
+  const feeders = workspaces.map((workspace) => ({
+    name: `feed:${workspace}`,
+    step: createFeeder({
+      workspace,
+      lanes: workspaceLanes(ctx.config, workspace),
+      lookahead: queueConfig.lookahead,
+      queue: queues.get(workspace)!,
+      redis: feederRedis,
+      lockKey: feedLockKey(prefix, workspace),
+      leads: ctx.store.leads,
+      clock: ctx.clock,
+    }),
+  }));
+  const newWork = new Set<() => void>();
+  let workerRedis: Redis | undefined;
+
+  const startWorkers = async (handBack: AbortSignal): Promise<Worker[]> => {
+    workerRedis = await openQueueConnection(queueConfig.redis.connectionString, {
+      logger,
+      purpose: "worker",
+    });
+    const processor = createSendProcessor(ctx, createLeadSend(ctx, budget), {
+      sendLeaseMs: queueConfig.sendLease,
+      handBack,
+    });
+    return workspaces.map((workspace) => {
+      const worker = new Worker<SendJobData>(sendQueueName(workspace), processor, {
+        connection: workerRedis!,
+        prefix,
+        concurrency: ctx.config.sender.concurrency,
+        lockDuration: queueConfig.lockDuration,
+        stalledInterval: queueConfig.lockDuration,
+        // A lead is safe whatever happens to its job (the store is the outbox): keep trying.
+        maxStalledCount: JOB_ATTEMPTS,
+        settings: { backoffStrategy: sendBackoff },
+      });
+      worker.on("error", (error) =>
+        logger.warn({ workspace, err: error.message }, "BullMQ worker error"),
+      );
+      worker.on("failed", (job, error) => {
+        if (error.name === "SendAgainLater") return;
+        logger.warn(
+          { workspace, leadId: job?.data.leadId, err: error.message },
+          "a send job failed; BullMQ runs it again after a backoff",
+        );
+      });
+      return worker;
+    });
+  };
+
+  return {
+    notify() {
+      for (const wake of newWork) wake();
+    },
+    async run(signal) {
+      const loop = (options: Omit<LoopOptions, "clock" | "logger">) =>
+        runLoop({ ...options, clock: ctx.clock, logger }, signal);
+      const loops: Promise<void>[] = [];
+      if (role.feed) {
+        for (const feeder of feeders) {
+          loops.push(
+            loop({
+              name: feeder.name,
+              step: feeder.step,
+              idleMs: 500,
+              wake: (listener) => {
+                newWork.add(listener);
+                return () => newWork.delete(listener);
+              },
+            }),
+          );
+        }
+      }
+      if (!role.work) {
+        await Promise.all(loops);
+        return;
+      }
+      loops.push(
+        loop({
+          name: "lost-sends",
+          idleMs: LOST_SEND_SWEEP_MS,
+          step: async () => {
+            const { resent, held } = await recoverInterruptedSends(ctx, ctx.clock.now());
+            return resent + held;
+          },
+        }),
+      );
+      const handBack = new AbortController();
+      const workers = await startWorkers(handBack.signal);
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+      // Stop taking jobs; let the sends in flight finish, then hand the rest back.
+      const graceTimer = setTimeout(() => handBack.abort(), SHUTDOWN_GRACE_MS);
+      await Promise.all(workers.map((worker) => worker.close()));
+      clearTimeout(graceTimer);
+      await Promise.all(loops);
+    },
+    async close() {
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      await closeQueueConnection(feederRedis);
+      if (workerRedis) await closeQueueConnection(workerRedis);
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * The standard tier's transport: one process claims due leads straight from
+ * the store's outbox (the send step) and wakes as soon as new leads arrive.
+ */
+import { EventEmitter } from "node:events";
+import type { CreditBudget } from "../../pipeline/credit-budget.js";
+import type { LeadSendContext } from "../../pipeline/lead-send.js";
+import { runLoop } from "../../pipeline/run-loop.js";
+import { createSendStep } from "../../pipeline/send-step.js";
+import type { Transport } from "../transport.js";
+
+export function createEmbeddedTransport(ctx: LeadSendContext, budget: CreditBudget): Transport {
+  const newWork = new EventEmitter();
+  const step = createSendStep(ctx, { budget });
+  return {
+    notify: () => newWork.emit("work"),
+    run: (signal) =>
+      runLoop(
+        {
+          name: "send",
+          step,
+          clock: ctx.clock,
+          logger: ctx.logger,
+          wake: (listener) => {
+            newWork.on("work", listener);
+            return () => newWork.off("work", listener);
+          },
+        },
+        signal,
+      ),
+    close: async () => {},
+  };
+}
