@@ -1,43 +1,69 @@
-/** `claypipe start`: the standard tier as one service — intake, receiver, sender, router and sinks. */
+/**
+ * `claypipe start [--role api|worker|all]`: the pipeline as a service. The
+ * standard tier is one process doing everything; the queue tier splits into
+ * an API process (intake and Clay's callbacks over HTTP) and any number of
+ * workers (sending, routing, sinks), or runs both in one process (all).
+ */
 import type { Command } from "commander";
 import { ClaypipeError } from "../../core/errors.js";
 import { createPipeline } from "../../pipeline/create-pipeline.js";
+import type { PipelineRole } from "../../pipeline/create-queue-pipeline.js";
 import { createServer } from "../../server/create-server.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
 import { say } from "../output.js";
+
+const ROLES: readonly PipelineRole[] = ["api", "worker", "all"];
 
 export function registerStart(program: Command): void {
   withConfigOption(
     program
       .command("start")
       .description(
-        "run the pipeline service (standard tier): intake API, callback receiver, sender, router, sinks",
+        "run the pipeline service: intake API, callback receiver, sender, router, sinks (queue tier: one role per process)",
+      )
+      .option(
+        "--role <role>",
+        "queue tier: api (HTTP intake and callbacks), worker (sends and delivers), or all",
+        "all",
       ),
-  ).action(async (options: { config: string }) => {
+  ).action(async (options: { config: string; role: string }) => {
     const { config, logger } = loadCommandConfig(options);
+    const role = parseRole(options.role);
     if (config.tier === "direct") {
       throw new ClaypipeError("config_invalid", "the direct tier has no service to start", {
         hint: "use `claypipe send <file>` for the direct tier, or set `tier: standard` to run the service",
       });
     }
-    const pipeline = await createPipeline(config, { logger });
-    const server = createServer({ pipeline, config, logger });
+    const pipeline = await createPipeline(config, { logger, role });
     await pipeline.start();
-    const url = await server.listen();
-    say(
-      `claypipe ${config.tier} tier listening on ${url} (callbacks at ${config.callbacks?.baseUrl}/v1/callbacks/clay/…)`,
-    );
+    const server = role === "worker" ? undefined : createServer({ pipeline, config, logger });
+    if (server) {
+      const url = await server.listen();
+      say(
+        `claypipe ${config.tier} tier (${role}) listening on ${url} (callbacks at ${config.callbacks?.baseUrl}/v1/callbacks/clay/…)`,
+      );
+    } else {
+      say(`claypipe ${config.tier} tier worker started: sending leads from the queue`);
+    }
 
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
-      logger.info({ signal }, "stopping: no new work, finishing what is in flight");
-      await server.close();
+      logger.info({ signal, role }, "stopping: no new work, finishing what is in flight");
+      await server?.close();
       await pipeline.stop();
       process.exit(0);
     };
     process.once("SIGINT", () => void stop("SIGINT"));
     process.once("SIGTERM", () => void stop("SIGTERM"));
+  });
+}
+
+function parseRole(value: string): PipelineRole {
+  const role = ROLES.find((candidate) => candidate === value);
+  if (role) return role;
+  throw new ClaypipeError("input_invalid", `--role ${value} is not a role`, {
+    hint: `use one of: ${ROLES.join(", ")}`,
   });
 }
