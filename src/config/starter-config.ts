@@ -3,7 +3,7 @@
  * Each must load cleanly once its environment variables are set (tested).
  */
 
-export const SUPPORTED_TIERS = ["direct", "standard"] as const;
+export const SUPPORTED_TIERS = ["direct", "standard", "queue"] as const;
 export type SupportedTier = (typeof SUPPORTED_TIERS)[number];
 
 const HEADER = `# claypipe pipeline definition. Reference: README.md, "Config reference".
@@ -137,11 +137,50 @@ stateDir: .claypipe
 logLevel: info
 `;
 
+// The queue tier is the standard pipeline with its store and transport swapped: same sources, routes, sinks.
+const QUEUE = STANDARD.replace(
+  "#   CLAYPIPE_API_KEY          16+ random characters: Bearer key for POST /v1/leads and the admin API\n",
+  `#   CLAYPIPE_API_KEY          16+ random characters: Bearer key for POST /v1/leads and the admin API
+#   DATABASE_URL              PostgreSQL shared by the API and every worker, e.g. postgres://claypipe@db:5432/claypipe
+#   REDIS_URL                 Redis for the queues, e.g. redis://redis:6379/0
+`,
+)
+  .replace(
+    /# standard: one process[\s\S]*?tier: standard\n/,
+    `# queue: an API process (\`claypipe start --role api\`) and any number of
+# workers (\`claypipe start --role worker\`) on any machines, leads in PostgreSQL,
+# one BullMQ queue per Clay workspace on Redis. For 10K–50K+ leads a day from
+# many sources. The workspace rate limit, breaker, credit caps and webhook/table
+# counters hold across all workers. In the Clay table, add an HTTP API column:
+# method POST, URL = the row's callback_url, body = the row's columns, retries on
+# (e.g. 5). Turn on auto-dedupe on claypipe_id, so a resend never pays twice.
+tier: queue
+`,
+  )
+  .replace(
+    "store:\n  sqlite:\n    path: .claypipe/claypipe.db\n",
+    `store:
+  postgres:
+    connectionString: \${DATABASE_URL}
+    schema: claypipe
+    poolSize: 10       # connections per process
+
+queue:
+  redis:
+    connectionString: \${REDIS_URL}
+  prefix: claypipe     # Redis key prefix; one per pipeline sharing a Redis
+  lookahead: 20        # jobs waiting per workspace; a fresh lead waits behind at most this many
+  lockDuration: 30s    # a worker silent this long loses its jobs to the others
+`,
+  );
+
 export function starterConfig(tier: SupportedTier): string {
   switch (tier) {
     case "direct":
       return DIRECT;
     case "standard":
       return STANDARD;
+    case "queue":
+      return QUEUE;
   }
 }

@@ -154,6 +154,24 @@ describe("starter configs", () => {
     expect(error.message).toContain("CLAYPIPE_API_KEY is not set");
   });
 
+  it("the queue tier's starter loads once its connection strings are set, and names them when not", () => {
+    const env = {
+      CLAYPIPE_CALLBACK_SECRET: "s".repeat(40),
+      CLAYPIPE_API_KEY: "k".repeat(20),
+      DATABASE_URL: "postgres://claypipe@db:5432/claypipe",
+      REDIS_URL: "redis://redis:6379/0",
+    };
+    const config = parseConfig(starterConfig("queue"), { env });
+    expect(config.tier).toBe("queue");
+    expect(config.store.postgres?.connectionString).toBe(env.DATABASE_URL);
+    expect(config.queue?.redis.connectionString).toBe(env.REDIS_URL);
+    expect(config.sources.map((source) => source.priority)).toEqual([0, 10]);
+    const { DATABASE_URL: _database, REDIS_URL: _redis, ...withoutUrls } = env;
+    const error = failure(() => parseConfig(starterConfig("queue"), { env: withoutUrls }));
+    expect(error.message).toContain("DATABASE_URL is not set");
+    expect(error.message).toContain("REDIS_URL is not set");
+  });
+
   it("the direct tier's starter loads with and without its optional secrets", () => {
     expect(parseConfig(starterConfig("direct"), { env: {} }).tier).toBe("direct");
     const withToken = parseConfig(starterConfig("direct"), { env: { CLAY_WEBHOOK_TOKEN: "tok" } });
