@@ -194,6 +194,18 @@ const queueSchema = z
      * its retries. @defaultValue "15m"
      */
     sendLease: duration.default(15 * 60_000),
+    /**
+     * On SIGTERM a worker stops taking jobs and lets its sends in flight finish
+     * this long, then hands the rest back to the queue. @defaultValue "10s"
+     */
+    shutdownGrace: duration.default(10_000),
+  })
+  .strict();
+
+const dedupeSchema = z
+  .object({
+    /** "identity" (normalized email, else LinkedIn URL, else name + company) or a list of fields. @defaultValue "identity" */
+    key: z.union([z.literal("identity"), z.array(z.string()).min(1)]).default("identity"),
     /** A repeat within this window is not sent again. @defaultValue "30d" */
     window: duration.default(30 * 86_400_000),
   })

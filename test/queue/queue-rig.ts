@@ -37,6 +37,8 @@ export interface QueueRigOptions {
   config?: Record<string, unknown>;
   /** The workspace rate limit, at Clay and in the config. @defaultValue 200/s burst 100 */
   rateLimit?: { perSecond: number; burst: number };
+  /** Overrides of the `queue` block (lockDuration, shutdownGrace…). */
+  queue?: Record<string, unknown>;
   /** Redis for the queues (a test's own server for outages). @defaultValue the shared one */
   redisUrl?: string;
 }
@@ -48,6 +50,8 @@ export interface QueueRig {
   server: ClaypipeServer;
   /** Starts a worker pipeline (role worker) sharing the store and queues. */
   startWorker(logger?: Logger): Promise<Pipeline>;
+  /** How many of `ids` are in each state now. */
+  states(ids: string[]): Promise<Record<string, number>>;
   /** Polls until every id is delivered or dead; returns their views. */
   waitForAll(ids: string[], timeoutMs?: number): Promise<LeadView[]>;
   sinkRecords(): Array<Record<string, unknown>>;
@@ -82,6 +86,7 @@ export async function startQueueRig(options: QueueRigOptions = {}): Promise<Queu
       redis: { connectionString: options.redisUrl ?? REDIS_URL },
       prefix,
       lockDuration: "3s",
+      ...options.queue,
     },
     routes: { default: ["out"] },
     sinks: [{ name: "out", type: "file", path: join(dir, SINK_FILE) }],
@@ -106,6 +111,14 @@ export async function startQueueRig(options: QueueRigOptions = {}): Promise<Queu
     api,
     server,
     startWorker: (logger) => open("worker", logger),
+    async states(ids) {
+      const counts: Record<string, number> = {};
+      for (const id of ids) {
+        const state = (await api.getLead(id))!.lead.state;
+        counts[state] = (counts[state] ?? 0) + 1;
+      }
+      return counts;
+    },
     async waitForAll(ids, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -30,8 +30,6 @@ export interface QueueRole {
   work: boolean;
 }
 
-/** How long a stopping worker lets its sends in flight finish before handing them back. */
-export const SHUTDOWN_GRACE_MS = 10_000;
 /** Looks for sends with no worker left, this often. */
 const LOST_SEND_SWEEP_MS = 30_000;
 /** Job attempts: every send a lead may have, and spare ones for store or Redis blips. */
@@ -163,7 +161,7 @@ export async function createBullmqTransport(
         signal.addEventListener("abort", () => resolve(), { once: true });
       });
       // Stop taking jobs; let the sends in flight finish, then hand the rest back.
-      const graceTimer = setTimeout(() => handBack.abort(), SHUTDOWN_GRACE_MS);
+      const graceTimer = setTimeout(() => handBack.abort(), queueConfig.shutdownGrace);
       await Promise.all(workers.map((worker) => worker.close()));
       clearTimeout(graceTimer);
       await Promise.all(loops);
