@@ -8,20 +8,15 @@
  * Create one per workspace and share it between all senders of that workspace;
  * several processes need the shared (Redis) limiter instead.
  */
+
 import { type Clock, systemClock } from "../core/clock.js";
 import { TokenBucket } from "../core/token-bucket.js";
 import type { AdaptiveRateOptions, RateLimiter } from "./rate-limiter.js";
+import { TokenLine } from "./token-line.js";
 
 export interface LocalRateLimiterOptions extends AdaptiveRateOptions {
   /** @defaultValue systemClock */
   clock?: Clock;
-}
-
-interface Waiter {
-  resolve: () => void;
-  reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
 }
 
 export class LocalRateLimiter implements RateLimiter {
@@ -32,11 +27,9 @@ export class LocalRateLimiter implements RateLimiter {
   private readonly decreaseFactor: number;
   private readonly recoveryStep: number;
   private readonly defaultPauseMs: number;
-  private readonly waiters: Waiter[] = [];
+  private readonly line: TokenLine;
   private pausedUntil = 0;
   private resumeEmpty = false;
-  private pumping = false;
-  private wake: AbortController | undefined;
 
   constructor(options: LocalRateLimiterOptions) {
     const { perSecond, burst } = options.rateLimit;
@@ -51,6 +44,7 @@ export class LocalRateLimiter implements RateLimiter {
       { ratePerSecond: perSecond, burst: usableBurst },
       this.clock.now(),
     );
+    this.line = new TokenLine(() => this.waitBeforeTake(this.clock.now()), this.clock);
   }
 
   get currentRate(): number {
@@ -59,15 +53,10 @@ export class LocalRateLimiter implements RateLimiter {
 
   acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.waiters.length === 0 && this.waitBeforeTake(this.clock.now()) === 0) {
+    if (this.line.length === 0 && this.waitBeforeTake(this.clock.now()) === 0) {
       return Promise.resolve();
     }
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, onAbort: () => this.abandon(waiter) };
-      signal?.addEventListener("abort", waiter.onAbort, { once: true });
-      this.waiters.push(waiter);
-      void this.pump();
-    });
+    return this.line.join(signal);
   }
 
   onRateLimited(retryAfterMs?: number): void {
@@ -100,38 +89,5 @@ export class LocalRateLimiter implements RateLimiter {
     }
     const take = this.bucket.tryTake(now);
     return take.ok ? 0 : take.waitMs;
-  }
-
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (this.waiters.length > 0) {
-        const waitMs = this.waitBeforeTake(this.clock.now());
-        if (waitMs === 0) {
-          this.settle(this.waiters.shift()!).resolve();
-          continue;
-        }
-        this.wake = new AbortController();
-        await this.clock.sleep(waitMs, this.wake.signal).catch(() => undefined);
-      }
-    } finally {
-      this.pumping = false;
-      this.wake = undefined;
-    }
-  }
-
-  private abandon(waiter: Waiter): void {
-    const index = this.waiters.indexOf(waiter);
-    if (index === -1) return;
-    this.waiters.splice(index, 1);
-    waiter.reject(waiter.signal?.reason);
-    // Nobody left to serve: end the pump's sleep so no timer outlives the work.
-    if (this.waiters.length === 0) this.wake?.abort();
-  }
-
-  private settle(waiter: Waiter): Waiter {
-    waiter.signal?.removeEventListener("abort", waiter.onAbort);
-    return waiter;
   }
 }

@@ -9,6 +9,7 @@
  * the shared rate; successes anywhere bring it back additively. Same options
  * and behaviour as LocalRateLimiter, across processes.
  */
+
 import { type Clock, systemClock } from "../core/clock.js";
 import type { AdaptiveRateOptions, RateLimiter } from "./rate-limiter.js";
 import { RedisConnection, type RedisSource } from "./redis-connection.js";
@@ -18,6 +19,7 @@ import {
   type RateOperation,
   runRateScript,
 } from "./redis-rate-script.js";
+import { TokenLine } from "./token-line.js";
 
 export interface RedisRateLimiterOptions extends AdaptiveRateOptions {
   /** An ioredis client the caller owns and closes, or a URL for a connection `close()` ends. */
@@ -30,13 +32,6 @@ export interface RedisRateLimiterOptions extends AdaptiveRateOptions {
   clock?: Clock;
 }
 
-interface Waiter {
-  resolve: () => void;
-  reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
-}
-
 export class RedisRateLimiter implements RateLimiter {
   private readonly connection: RedisConnection;
   private readonly key: string;
@@ -47,10 +42,8 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly recoveryStep: number;
   private readonly defaultPauseMs: number;
   private readonly commandTimeoutMs: number;
-  private readonly waiters: Waiter[] = [];
+  private readonly line: TokenLine;
   private rate: number;
-  private pumping = false;
-  private wake: AbortController | undefined;
 
   constructor(options: RedisRateLimiterOptions) {
     const { perSecond, burst } = options.rateLimit;
@@ -65,6 +58,7 @@ export class RedisRateLimiter implements RateLimiter {
     const usableBurst = Math.max(1, Math.floor(burst * (1 - (options.burstHeadroom ?? 0.25))));
     this.bucket = { perSecond, burst: usableBurst };
     this.rate = perSecond;
+    this.line = new TokenLine(async () => (await this.run({ op: "take" })).waitMs, this.clock);
   }
 
   /** The shared rate as of this process's last answer from Redis. */
@@ -74,13 +68,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   /** Also rejects, with ClaypipeError("state_unavailable"), when Redis does not answer. */
   acquire(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, onAbort: () => this.abandon(waiter) };
-      signal?.addEventListener("abort", waiter.onAbort, { once: true });
-      this.waiters.push(waiter);
-      void this.pump();
-    });
+    return this.line.join(signal);
   }
 
   onRateLimited(retryAfterMs?: number): void {
@@ -126,48 +114,5 @@ export class RedisRateLimiter implements RateLimiter {
     );
     this.rate = answer.rate;
     return answer;
-  }
-
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (this.waiters.length > 0) {
-        let answer: RateAnswer;
-        try {
-          answer = await this.run({ op: "take" });
-        } catch (error) {
-          // Redis is down for all of them alike: none should wait for its own timeout.
-          for (const waiter of this.waiters.splice(0)) this.settle(waiter).reject(error);
-          break;
-        }
-        if (answer.waitMs === 0) {
-          // A waiter that gave up while its take was in flight leaves the token unused:
-          // the workspace then sends less, never more.
-          const waiter = this.waiters.shift();
-          if (waiter) this.settle(waiter).resolve();
-          continue;
-        }
-        this.wake = new AbortController();
-        await this.clock.sleep(answer.waitMs, this.wake.signal).catch(() => undefined);
-      }
-    } finally {
-      this.pumping = false;
-      this.wake = undefined;
-    }
-  }
-
-  private abandon(waiter: Waiter): void {
-    const index = this.waiters.indexOf(waiter);
-    if (index === -1) return;
-    this.waiters.splice(index, 1);
-    waiter.reject(waiter.signal?.reason);
-    // Nobody left to serve: end the pump's sleep so no timer outlives the work.
-    if (this.waiters.length === 0) this.wake?.abort();
-  }
-
-  private settle(waiter: Waiter): Waiter {
-    waiter.signal?.removeEventListener("abort", waiter.onAbort);
-    return waiter;
   }
 }
