@@ -61,6 +61,8 @@ export interface TierParts {
    * the store this often instead of only hearing this process's events.
    */
   storePollMs?: number;
+  /** How long one process holds the sink deliveries it took (see DeliveryStepOptions). */
+  deliveryLeaseMs?: number;
   /** Closes what the tier opened besides the store and the transport. */
   closeParts(): Promise<void>;
 }
@@ -149,7 +151,10 @@ export async function assemblePipeline(
     { name: "routing", step: createRoutingStep(ctx) },
     { name: "deferred", step: createDeferredStep(ctx), idleMs: 1000 },
     { name: "deadline", step: createDeadlineStep(ctx), idleMs: 1000 },
-    ...createDeliverySteps(ctx).map(({ sink, step }) => ({ name: `deliver:${sink}`, step })),
+    ...createDeliverySteps(ctx, { leaseMs: parts.deliveryLeaseMs }).map(({ sink, step }) => ({
+      name: `deliver:${sink}`,
+      step,
+    })),
   ];
   const loops = parts.runsServices ? serviceLoops : [];
   let running: { controller: AbortController; done: Promise<unknown> } | undefined;

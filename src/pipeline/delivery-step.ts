@@ -13,12 +13,6 @@ import type { SinkDelivery, StoredLead } from "../store/store.js";
 import { finishSettled } from "./finish-delivered.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
-/**
- * Deliveries taken by one worker are not handed to another for this long
- * (the queue tier runs this step in several processes): far above one sink call.
- */
-const DELIVERY_LEASE_MS = 5 * 60_000;
-
 /** Retry settings of a sink, from its config (`sinks[]`). */
 export interface SinkRetryPolicy {
   /** @defaultValue 8 */
@@ -29,23 +23,38 @@ export interface SinkRetryPolicy {
   maxBackoffMs: number;
 }
 
+export interface DeliveryStepOptions {
+  /**
+   * Deliveries one process takes are not handed to another for this long, so
+   * workers sharing a store never deliver one result twice; a process that dies
+   * holding some leaves them to the others after it. 0 for a store only one
+   * process uses: a restart then takes them again at once. @defaultValue 0
+   */
+  leaseMs?: number;
+}
+
 export interface DeliveryStep {
   sink: string;
   step: (signal: AbortSignal) => Promise<number>;
 }
 
 /** One step per configured sink, for the wiring to run each in its own loop. */
-export function createDeliverySteps(ctx: PipelineContext): DeliveryStep[] {
+export function createDeliverySteps(
+  ctx: PipelineContext,
+  options: DeliveryStepOptions = {},
+): DeliveryStep[] {
   return [...ctx.sinks.values()].map((sink) => ({
     sink: sink.name,
-    step: createDeliveryStep(ctx, sink),
+    step: createDeliveryStep(ctx, sink, options),
   }));
 }
 
 export function createDeliveryStep(
   ctx: PipelineContext,
   sink: Sink,
+  options: DeliveryStepOptions = {},
 ): (signal: AbortSignal) => Promise<number> {
+  const leaseMs = options.leaseMs ?? 0;
   const { store, logger } = ctx;
   const policy = retryPolicy(ctx.config.sinks.find((config) => config.name === sink.name));
 
@@ -99,12 +108,7 @@ export function createDeliveryStep(
 
   return async function deliveryStep(signal: AbortSignal): Promise<number> {
     const now = ctx.clock.now();
-    const due = await store.deliveries.lease(
-      sink.name,
-      now,
-      sink.maxBatch,
-      now + DELIVERY_LEASE_MS,
-    );
+    const due = await store.deliveries.lease(sink.name, now, sink.maxBatch, now + leaseMs);
     if (due.length === 0) return 0;
     const sendable: Array<{ delivery: SinkDelivery; record: SinkRecord }> = [];
     for (const delivery of due) {

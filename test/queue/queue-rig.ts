@@ -65,7 +65,20 @@ export async function startQueueRig(options: QueueRigOptions = {}): Promise<Queu
   const rateLimit = options.rateLimit ?? { perSecond: 200, burst: 100 };
   const emulator = await startEmulator({
     timeScale: 1000,
-    workspaces: [{ id: "ws", rateLimit, tables: [{ id: TABLE_ID, webhooks: [{}] }] }],
+    workspaces: [
+      {
+        id: "ws",
+        rateLimit,
+        // Clay's HTTP API column posts 10 rows/s by default; tests need not wait for it.
+        tables: [
+          {
+            id: TABLE_ID,
+            webhooks: [{}],
+            httpApiColumn: { rateLimit: { requests: 500, perMs: 1000 } },
+          },
+        ],
+      },
+    ],
   });
   const port = await freePort();
   const config = configSchema.parse({

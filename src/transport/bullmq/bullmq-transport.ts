@@ -81,6 +81,9 @@ export async function createBullmqTransport(
     }),
   }));
   const newWork = new Set<() => void>();
+  const wakeFeeders = () => {
+    for (const wake of newWork) wake();
+  };
   let workerRedis: Redis | undefined;
 
   const startWorkers = async (handBack: AbortSignal): Promise<Worker[]> => {
@@ -106,7 +109,10 @@ export async function createBullmqTransport(
       worker.on("error", (error) =>
         logger.warn({ workspace, err: error.message }, "BullMQ worker error"),
       );
+      // Each finished job makes room: the feeder looks at once rather than at its next poll.
+      worker.on("completed", wakeFeeders);
       worker.on("failed", (job, error) => {
+        wakeFeeders();
         if (error.name === "SendAgainLater") return;
         logger.warn(
           { workspace, leadId: job?.data.leadId, err: error.message },
@@ -118,9 +124,7 @@ export async function createBullmqTransport(
   };
 
   return {
-    notify() {
-      for (const wake of newWork) wake();
-    },
+    notify: wakeFeeders,
     async run(signal) {
       const loop = (options: Omit<LoopOptions, "clock" | "logger">) =>
         runLoop({ ...options, clock: ctx.clock, logger }, signal);

@@ -34,8 +34,10 @@ export function createFeeder(options: FeederOptions): () => Promise<number> {
   const { workspace, lanes, lookahead, queue, leads, clock } = options;
 
   const feed = async (): Promise<number> => {
-    const room = lookahead - (await queue.getWaitingCount());
-    if (room <= 0) return 0;
+    const waiting = await queue.getWaitingCount();
+    const room = lookahead - waiting;
+    // Refill at half empty, not after every job: one outbox query feeds many jobs.
+    if (room <= 0 || (waiting > 0 && room < Math.ceil(lookahead / 2))) return 0;
     const now = clock.now();
     const lease = { workspace, now, until: now + FEED_LEASE_MS };
     const ids: string[] = [];
