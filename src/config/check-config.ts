@@ -5,6 +5,7 @@
  */
 import { ClaypipeError } from "../core/errors.js";
 import { compileRoutes, RoutesError } from "../routing/index.js";
+import { checkSourceIntake } from "./check-source-intake.js";
 import type { ConfigProblem } from "./interpolate-env.js";
 import { resolveTable } from "./resolve-table.js";
 import type { ClaypipeConfig } from "./schema.js";
@@ -53,6 +54,8 @@ export function checkConfig(config: ClaypipeConfig): ConfigProblem[] {
     }
   });
 
+  problems.push(...checkSourceIntake(config));
+
   if (config.tier !== "direct" && !config.callbacks) {
     problems.push({
       path: "callbacks",
@@ -60,26 +63,26 @@ export function checkConfig(config: ClaypipeConfig): ConfigProblem[] {
     });
   }
 
-  try {
-    compileRoutes(
-      config.routes,
   if (config.tier === "queue") {
     if (!config.store.postgres) {
       problems.push({
         path: "store.postgres",
         message:
-          "the queue tier keeps leads in PostgreSQL, shared by the API and every worker: set store.postgres.connectionString (e.g. ${DATABASE_URL})",
+          "the queue tier keeps leads in PostgreSQL, shared by the API and every worker: set store.postgres.connectionString from an environment variable (e.g. DATABASE_URL)",
       });
     }
     if (!config.queue) {
       problems.push({
         path: "queue",
         message:
-          "the queue tier sends through BullMQ on Redis: set queue.redis.connectionString (e.g. ${REDIS_URL})",
+          "the queue tier sends through BullMQ on Redis: set queue.redis.connectionString from an environment variable (e.g. REDIS_URL)",
       });
     }
   }
 
+  try {
+    compileRoutes(
+      config.routes,
       config.sinks.map((sink) => sink.name),
     );
   } catch (thrown) {

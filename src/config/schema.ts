@@ -6,6 +6,7 @@ import { z } from "zod";
 import { routesSchema } from "../routing/routes-schema.js";
 import { sinkConfigSchema } from "../sinks/sink-config.js";
 import { durationSchema } from "./duration-schema.js";
+import { crmIntakeSchema, formIntakeSchema, hubspotIntakeSchema } from "./source-intake-schema.js";
 
 const duration = durationSchema;
 
@@ -114,6 +115,12 @@ const sourceSchema = z
     /** Lower is sent first. @defaultValue 0 */
     priority: z.number().int().min(0).max(100).default(0),
     credits: creditCapsSchema.default({}),
+    /** Web form intake: `POST /v1/forms/:formId`. */
+    form: formIntakeSchema.optional(),
+    /** HubSpot webhook intake: `POST /v1/hubspot/:source`. */
+    hubspot: hubspotIntakeSchema.optional(),
+    /** Generic CRM event intake: `POST /v1/events/:source`. */
+    crm: crmIntakeSchema.optional(),
   })
   .strict();
 
@@ -132,13 +139,6 @@ const serverSchema = z
   })
   .strict();
 
-const storeSchema = z
-  .object({
-    sqlite: z
-      .object({ path: z.string().default(".claypipe/claypipe.db") })
-      .strict()
-      .default({ path: ".claypipe/claypipe.db" }),
-  })
 const postgresStoreSchema = z
   .object({
     /** e.g. "postgres://claypipe@db.internal:5432/claypipe"; from the environment only. */
@@ -153,12 +153,12 @@ const postgresStoreSchema = z
   })
   .strict();
 
-  .strict();
-
-const dedupeSchema = z
+const storeSchema = z
   .object({
-    /** "identity" (normalized email, else LinkedIn URL, else name + company) or a list of fields. @defaultValue "identity" */
-    key: z.union([z.literal("identity"), z.array(z.string()).min(1)]).default("identity"),
+    sqlite: z
+      .object({ path: z.string().default(".claypipe/claypipe.db") })
+      .strict()
+      .default({ path: ".claypipe/claypipe.db" }),
     /** The queue tier's store, shared by the API and every worker. */
     postgres: postgresStoreSchema.optional(),
   })
@@ -266,6 +266,8 @@ export const configSchema = z
     sources: z.array(sourceSchema).default([{ name: "api", priority: 0, credits: {} }]),
     server: serverSchema.default(serverSchema.parse({})),
     store: storeSchema.default(storeSchema.parse({})),
+    /** The queue tier's transport: BullMQ on Redis. */
+    queue: queueSchema.optional(),
     dedupe: dedupeSchema.default(dedupeSchema.parse({})),
     breaker: breakerSchema.default(breakerSchema.parse({})),
     recovery: recoverySchema.default(recoverySchema.parse({})),
@@ -273,8 +275,6 @@ export const configSchema = z
     sinks: z.array(sinkConfigSchema).default([]),
     /** Where claypipe keeps its own state (webhook and table counters). @defaultValue ".claypipe" */
     stateDir: z.string().default(".claypipe"),
-    /** The queue tier's transport: BullMQ on Redis. */
-    queue: queueSchema.optional(),
     logLevel: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -293,6 +293,8 @@ export type SourceConfig = ClaypipeConfig["sources"][number];
 export type ServerConfig = ClaypipeConfig["server"];
 export type CreditCapsConfig = WorkspaceConfig["credits"];
 export type BreakerConfig = ClaypipeConfig["breaker"];
+export type QueueConfig = NonNullable<ClaypipeConfig["queue"]>;
+export type PostgresStoreConfig = NonNullable<ClaypipeConfig["store"]["postgres"]>;
 export type { RoutesConfig } from "../routing/routes-schema.js";
 export type { SinkConfig } from "../sinks/sink-config.js";
 
@@ -300,11 +302,9 @@ export type { SinkConfig } from "../sinks/sink-config.js";
 export const SECRET_KEYS = [
   "authToken",
   "apiKey",
-export type QueueConfig = NonNullable<ClaypipeConfig["queue"]>;
-export type PostgresStoreConfig = NonNullable<ClaypipeConfig["store"]["postgres"]>;
   "apiKeys",
   "secret",
   "accessToken",
   "connectionString",
-] as const;
   "clientSecret",
+] as const;

@@ -8,6 +8,9 @@
  *   startedAt, completedAt }`; at most 100 inputs a batch ("Upsert a batch of contacts").
  * - `GET /crm/v3/objects/contacts/{contactId}` by record id, or by email with `?idProperty=email`;
  *   `properties=a,b` picks properties, else HubSpot's default set.
+ * - `POST /crm/v3/objects/contacts/batch/read`, body `{ inputs: [{ id }], properties, propertiesWithHistory }`,
+ *   at most 100 inputs; answer `{ status: "COMPLETE", results, startedAt, completedAt }` (the
+ *   webhook intake reads the contacts its events name this way).
  * - Private app tokens as `Authorization: Bearer …`; a bad token gets 401 with category
  *   INVALID_AUTHENTICATION and HubSpot's "Authentication credentials not found…" message.
  * - Burst limit for private apps: 190 requests per 10 s on Professional/Enterprise ("Increasing our
@@ -21,12 +24,13 @@
  * Assumed (not documented): the wording of the over-100 error; any invalid input rejects the whole
  * batch with 400 (no 207 multi-status); a 429 carries no Retry-After; requests refused with 429 do not
  * count in the window; no daily limit; results come back in input order; email is the only
- * idProperty; 5xx bodies.
+ * idProperty; 5xx bodies; a batch read naming unknown ids answers 207 with one OBJECT_NOT_FOUND
+ * error listing them in `context.ids`.
  */
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
-import { HubspotPortal, hubspotError } from "./hubspot-portal.js";
+import { HubspotPortal, hubspotError, MAX_BATCH_INPUTS } from "./hubspot-portal.js";
 
 export interface HubspotStandInOptions {
   /** The private app token the stand-in accepts. */
@@ -133,6 +137,12 @@ export async function startHubspotStandIn(options: HubspotStandInOptions): Promi
     return reply.send(contact);
   });
 
+  app.post(`${CONTACTS}/batch/read`, (request, reply) => {
+    if (refuse(request, reply)) return reply;
+    const answer = readBatch(portal, request.body);
+    return reply.code(answer.status).send(answer.body);
+  });
+
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
@@ -149,6 +159,37 @@ export async function startHubspotStandIn(options: HubspotStandInOptions): Promi
     },
     close: () => app.close(),
   };
+}
+
+function readBatch(portal: HubspotPortal, body: unknown): { status: number; body: unknown } {
+  const { inputs, properties } = (body ?? {}) as { inputs?: unknown; properties?: unknown };
+  if (!Array.isArray(inputs) || inputs.length > MAX_BATCH_INPUTS) {
+    return {
+      status: 400,
+      body: hubspotError(
+        "VALIDATION_ERROR",
+        `Invalid input JSON: \`inputs\` must be an array of at most ${MAX_BATCH_INPUTS} { id }`,
+      ),
+    };
+  }
+  const names = Array.isArray(properties) ? properties.map(String) : undefined;
+  const startedAt = new Date().toISOString();
+  const results = [];
+  const missing: string[] = [];
+  for (const input of inputs as Array<{ id?: unknown }>) {
+    const id = String(input?.id);
+    const contact = portal.read(id, undefined, names);
+    if (contact) results.push(contact);
+    else missing.push(id);
+  }
+  const answer = { status: "COMPLETE", results, startedAt, completedAt: new Date().toISOString() };
+  if (missing.length === 0) return { status: 200, body: answer };
+  const notFound = hubspotError(
+    "OBJECT_NOT_FOUND",
+    "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
+    { context: { ids: missing } },
+  );
+  return { status: 207, body: { ...answer, numErrors: 1, errors: [notFound] } };
 }
 
 function faultBody(status: number) {
