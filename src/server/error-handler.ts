@@ -130,7 +130,7 @@ export function useErrorHandling(app: FastifyInstance, logger: Logger): void {
     sendProblem(reply, 404, {
       error: "route_not_found",
       message: `No route for ${request.method} ${request.url.split("?")[0]}.`,
-      hint: "The API has POST /v1/leads, GET /v1/leads/:id, /v1/dlq…, GET /v1/status, GET /healthz, GET /readyz and GET /metrics.",
+      hint: "The API has POST /v1/leads, GET /v1/leads/:id, POST /v1/forms/:formId, POST /v1/hubspot/:source, POST /v1/events/:source, /v1/dlq…, GET /v1/status, GET /healthz, GET /readyz and GET /metrics.",
     }),
   );
 }
