@@ -37,6 +37,8 @@ export interface QueueRigOptions {
   config?: Record<string, unknown>;
   /** The workspace rate limit, at Clay and in the config. @defaultValue 200/s burst 100 */
   rateLimit?: { perSecond: number; burst: number };
+  /** Overrides of the config's workspace (credits, costEstimate). */
+  workspace?: Record<string, unknown>;
   /** Overrides of the `queue` block (lockDuration, shutdownGrace…). */
   queue?: Record<string, unknown>;
   /** Redis for the queues (a test's own server for outages). @defaultValue the shared one */
@@ -89,6 +91,7 @@ export async function startQueueRig(options: QueueRigOptions = {}): Promise<Queu
           name: "ws",
           rateLimit,
           tables: [{ name: "leads", webhooks: [{ url: emulator.webhookUrl(TABLE_ID) }] }],
+          ...options.workspace,
         },
       ],
     },
