@@ -188,7 +188,10 @@ export async function assemblePipeline(
     getLead: (id) => readLeadView(store, id),
     receiveCallback: (token, body) => receiver.receive(token, body),
     deadLetters: createDeadLetters(ctx),
-    status: () => readStatus(ctx),
+    status: async () => {
+      const [status, queues] = await Promise.all([readStatus(ctx), transport.depth()]);
+      return { ...status, queues };
+    },
     async start() {
       if (running || stopped) return;
       const counts = parts.runsServices ? await recoverAfterCrash(ctx) : {};

@@ -13,6 +13,7 @@ import type {
   SinkDelivery,
   StoredLead,
 } from "../store/store.js";
+import type { QueueDepth } from "../transport/transport.js";
 
 export interface SubmitOptions {
   /** The intake source's name. @defaultValue the first configured source */
@@ -53,6 +54,8 @@ export interface PipelineStatus {
   /** Webhook and row capacity left per table. */
   capacity: Array<{ workspace: string; table: string; pool: PoolCapacity }>;
   breakers: Array<{ workspace: string; state: BreakerState }>;
+  /** The queue tier's BullMQ queues, one per workspace; empty in the other tiers. */
+  queues: QueueDepth[];
   dlq: { leads: number; deliveries: number };
 }
 

@@ -8,7 +8,8 @@ import { windowAt } from "./credit-windows.js";
 import type { PipelineStatus } from "./pipeline-api.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
-export async function readStatus(ctx: PipelineContext): Promise<PipelineStatus> {
+/** Everything but the transport's queues, which the wiring adds. */
+export async function readStatus(ctx: PipelineContext): Promise<Omit<PipelineStatus, "queues">> {
   const { config, store } = ctx;
   const now = ctx.clock.now();
 

@@ -58,6 +58,11 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     "workspace",
     "state",
   ]);
+  const queueJobs = gauge(
+    "claypipe_queue_jobs",
+    "Jobs in each workspace's BullMQ queue (queue tier), by state",
+    ["workspace", "state"],
+  );
   const tableRows = gauge("claypipe_table_rows_remaining", "Rows a Clay table can still take", [
     "workspace",
     "table",
@@ -74,6 +79,7 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     creditsLimit,
     creditsSaved,
     breaker,
+    queueJobs,
     tableRows,
     webhookSubmissions,
   ];
@@ -128,6 +134,10 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       creditsSaved.set({ meter: "actions" }, status.creditsSaved.actions);
       creditsSaved.set({ meter: "data" }, status.creditsSaved.data);
       for (const { workspace, state } of status.breakers) breaker.set({ workspace, state }, 1);
+      for (const { workspace, ...counts } of status.queues) {
+        for (const [state, jobs] of Object.entries(counts))
+          queueJobs.set({ workspace, state }, jobs);
+      }
       for (const { workspace, table, pool } of status.capacity) {
         tableRows.set({ workspace, table }, pool.table.remaining);
         for (const webhook of pool.webhooks) {

@@ -5,6 +5,16 @@
  * BullMQ one (queue tier) feeds them into one Redis queue per workspace, from
  * which any number of worker processes take them.
  */
+export interface QueueDepth {
+  workspace: string;
+  /** Jobs waiting for a worker. */
+  waiting: number;
+  /** Jobs a worker holds now. */
+  active: number;
+  /** Jobs waiting for their retry backoff to end. */
+  delayed: number;
+}
+
 export interface Transport {
   /** New leads are in the outbox: carry them now rather than at the next look. */
   notify(): void;
@@ -13,6 +23,8 @@ export interface Transport {
    * in flight have finished or been handed back.
    */
   run(signal: AbortSignal): Promise<void>;
+  /** Jobs in each workspace's queue; empty for a transport whose queue is the store. */
+  depth(): Promise<QueueDepth[]>;
   /** Frees what the transport holds (connections); after `run` has resolved. */
   close(): Promise<void>;
 }

@@ -40,6 +40,14 @@ describe("the queue tier", () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     for (const { id } of accepted) expect((await rig.api.getLead(id))!.lead.state).toBe("queued");
     expect(rig.emulator.control.rows(TABLE_ID)).toHaveLength(0);
+    // They wait as jobs in the workspace's queue, which status and /metrics show.
+    expect((await rig.api.status()).queues).toEqual([
+      { workspace: "ws", waiting: 5, active: 0, delayed: 0 },
+    ]);
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${rig.config.server.port}/metrics`)
+    ).text();
+    expect(metrics).toContain('claypipe_queue_jobs{workspace="ws",state="waiting"} 5');
 
     await rig.startWorker();
     const views = await rig.waitForAll(accepted.map((lead) => lead.id));

@@ -50,5 +50,16 @@ function printStatus(status: PipelineStatus): void {
   );
   say("\ncircuit breakers");
   say(formatRows(status.breakers.map((b): [string, string] => [b.workspace, b.state])));
+  if (status.queues.length > 0) {
+    say("\nqueues (BullMQ)");
+    say(
+      formatRows(
+        status.queues.map((queue): [string, string] => [
+          queue.workspace,
+          `${queue.waiting} waiting, ${queue.active} active, ${queue.delayed} delayed for a retry`,
+        ]),
+      ),
+    );
+  }
   say(`\nDLQ: ${status.dlq.leads} leads, ${status.dlq.deliveries} sink deliveries`);
 }

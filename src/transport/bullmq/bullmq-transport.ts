@@ -170,6 +170,18 @@ export async function createBullmqTransport(
       clearTimeout(graceTimer);
       await Promise.all(loops);
     },
+    depth: () =>
+      Promise.all(
+        [...queues].map(async ([workspace, queue]) => {
+          const counts = await queue.getJobCounts("wait", "active", "delayed");
+          return {
+            workspace,
+            waiting: counts.wait ?? 0,
+            active: counts.active ?? 0,
+            delayed: counts.delayed ?? 0,
+          };
+        }),
+      ),
     async close() {
       await Promise.all([...queues.values()].map((queue) => queue.close()));
       await closeQueueConnection(feederRedis);

@@ -28,6 +28,8 @@ export function createEmbeddedTransport(ctx: LeadSendContext, budget: CreditBudg
         },
         signal,
       ),
+    // The outbox is the store: `status.states.queued` is its depth.
+    depth: async () => [],
     close: async () => {},
   };
 }
