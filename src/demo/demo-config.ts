@@ -1,21 +1,28 @@
 /**
- * The standard-tier demo's pipeline: one emulated workspace, three routes
- * (hot, nurture, default) into file sinks, a daily credit cap, callbacks to
- * the demo's own server. Written as config, as a user would write it.
+ * The demo's pipeline: one emulated workspace, three routes (hot, nurture,
+ * default) into file sinks, a daily credit cap, callbacks to the demo's own
+ * server. Written as config, as a user would write it; the queue tier's is the
+ * same with PostgreSQL and Redis as its store and transport.
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { type ClaypipeConfig, configSchema } from "../config/schema.js";
 import type { RunningEmulator } from "../emulator/index.js";
+import type { QueueDemoBackends } from "./queue-demo-backends.js";
 
 export const DEMO_WORKSPACE = "demo";
 export const DEMO_TABLE_ID = "t_demo_leads";
 export const DEMO_API_KEY = "demo-public-api-key";
 export const DEMO_INTAKE_KEY = randomBytes(16).toString("hex");
 
-export function demoConfig(emulator: RunningEmulator, dir: string, port: number): ClaypipeConfig {
+export function demoConfig(
+  emulator: RunningEmulator,
+  dir: string,
+  port: number,
+  queue?: QueueDemoBackends,
+): ClaypipeConfig {
   return configSchema.parse({
-    tier: "standard",
+    tier: queue ? "queue" : "standard",
     clay: {
       workspaces: [
         {
@@ -46,7 +53,12 @@ export function demoConfig(emulator: RunningEmulator, dir: string, port: number)
       { name: "csv-backfill", priority: 10 },
     ],
     server: { port, apiKeys: [DEMO_INTAKE_KEY] },
-    store: { sqlite: { path: join(dir, "claypipe.db") } },
+    store: queue
+      ? { postgres: { connectionString: queue.databaseUrl, schema: queue.schema, poolSize: 4 } }
+      : { sqlite: { path: join(dir, "claypipe.db") } },
+    ...(queue && {
+      queue: { redis: { connectionString: queue.redisUrl }, prefix: queue.prefix },
+    }),
     routes: {
       mode: "first",
       rules: [

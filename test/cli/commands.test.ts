@@ -54,11 +54,14 @@ describe("claypipe", () => {
     expect(bad.stderr).toContain('--volume "lots" is not a number');
   });
 
-  it("demo runs the full standard loop: intake, Clay, callbacks, routes, sinks", async () => {
-    const result = await runCli(["demo", "--leads", "60", "--time-scale", "2000"], {
+  it.each([
+    ["standard", []],
+    ["queue", ["--tier", "queue"]],
+  ])("demo runs the full %s loop: intake, Clay, callbacks, routes, sinks", async (_tier, flags) => {
+    const result = await runCli(["demo", ...flags, "--leads", "60", "--time-scale", "2000"], {
       timeoutMs: 90_000,
     });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/rejected at intake \(422\)\s+2/);
     expect(result.stdout).toMatch(/429s from Clay\s+0/);
     expect(result.stdout).toMatch(/dead \(DLQ\)\s+0/);

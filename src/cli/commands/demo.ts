@@ -2,7 +2,11 @@
 import type { Command } from "commander";
 import { ClaypipeError } from "../../core/errors.js";
 import { type DemoSummary, runDemo } from "../../demo/run-demo.js";
-import { runStandardDemo, type StandardDemoSummary } from "../../demo/run-standard-demo.js";
+import {
+  type PipelineDemoSummary,
+  QUEUE_DEMO_WORKERS,
+  runPipelineDemo,
+} from "../../demo/run-pipeline-demo.js";
 import { interruptSignal } from "../config-option.js";
 import { formatRows, say } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -21,10 +25,13 @@ export function registerDemo(program: Command): void {
     .description("run the Clay emulator and a pipeline on generated leads, then show what happened")
     .option(
       "--tier <tier>",
-      "standard (full loop: intake → Clay → callback → routes → sinks) or direct",
+      "standard (full loop: intake → Clay → callback → routes → sinks), queue (the same on PostgreSQL + Redis with workers; uses DATABASE_URL and REDIS_URL or the local ones) or direct",
       "standard",
     )
-    .option("--leads <n>", "how many leads to generate (default 150 standard, 120 direct)")
+    .option(
+      "--leads <n>",
+      "how many leads to generate (default 150 standard and queue, 120 direct)",
+    )
     .option("--time-scale <n>", "a Clay minute takes 1/n of a minute", "60")
     .option("--seed <n>", "the same seed gives the same demo", "7")
     .option("--keep", "keep the output folder (sink files, SQLite store)")
@@ -34,35 +41,39 @@ export function registerDemo(program: Command): void {
         seed: Number(options.seed),
         signal: interruptSignal(),
       };
-      if (options.tier === "standard")
-        return standardDemo(Number(options.leads ?? 150), options.keep, common);
+      if (options.tier === "standard" || options.tier === "queue")
+        return pipelineDemo(options.tier, Number(options.leads ?? 150), options.keep, common);
       if (options.tier === "direct") return directDemo(Number(options.leads ?? 120), common);
       throw new ClaypipeError(
         "input_invalid",
-        `the demo runs the standard or direct tier, not "${options.tier}"`,
+        `the demo runs the standard, queue or direct tier, not "${options.tier}"`,
         {
-          hint: "pass --tier standard or --tier direct",
+          hint: "pass --tier standard, --tier queue or --tier direct",
         },
       );
     });
 }
 
-async function standardDemo(
+async function pipelineDemo(
+  tier: "standard" | "queue",
   leads: number,
   keep: boolean | undefined,
   common: { timeScale: number; seed: number; signal: AbortSignal },
 ): Promise<void> {
+  const processes =
+    tier === "queue" ? ` → BullMQ on Redis, PostgreSQL store, ${QUEUE_DEMO_WORKERS} workers` : "";
   say(
-    `claypipe demo (standard tier): ${leads} generated leads → intake API → Clay emulator (10/s, bursts of 20)`,
+    `claypipe demo (${tier} tier): ${leads} generated leads → intake API${processes} → Clay emulator (10/s, bursts of 20)`,
   );
   say("  → HTTP API column callbacks → routes (hot, nurture, default) → file sinks\n");
   let progress: ReturnType<typeof createProgress> | undefined;
   let last = 0;
-  const summary = await runStandardDemo({
+  const summary = await runPipelineDemo({
+    tier,
     leads,
     keep,
     ...common,
-    onProgress: (settled, accepted) => {
+    onProgress: (settled: number, accepted: number) => {
       progress ??= createProgress({ label: "delivered or dead", total: accepted });
       last = settled;
       progress.update({ done: settled });
@@ -72,7 +83,7 @@ async function standardDemo(
   printStandard(summary);
 }
 
-function printStandard(summary: StandardDemoSummary): void {
+function printStandard(summary: PipelineDemoSummary): void {
   say("\nsummary");
   say(
     formatRows([

@@ -1,8 +1,10 @@
 /**
- * `claypipe demo` (standard tier): the full loop in one process. Generated
- * leads come in over the intake API (web-form singles and CSV-backfill
- * batches), go to the Clay emulator within its limits, come back through the
- * HTTP API column to the callback receiver, and are routed into file sinks.
+ * `claypipe demo` (standard or queue tier): the full loop in one process.
+ * Generated leads come in over the intake API (web-form singles and
+ * CSV-backfill batches), go to the Clay emulator within its limits, come back
+ * through the HTTP API column to the callback receiver, and are routed into
+ * file sinks. The queue tier runs an API pipeline and two workers sharing
+ * PostgreSQL and Redis, as separate processes would.
  */
 import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,8 +12,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { systemClock } from "../core/clock.js";
 import { startEmulator } from "../emulator/index.js";
-import { createStandardPipeline } from "../pipeline/create-standard-pipeline.js";
-import type { PipelineStatus } from "../pipeline/pipeline-api.js";
+import { createPipeline } from "../pipeline/create-pipeline.js";
+import type { Pipeline, PipelineStatus } from "../pipeline/pipeline-api.js";
 import { createServer } from "../server/create-server.js";
 import {
   DEMO_API_KEY,
@@ -21,9 +23,15 @@ import {
   demoConfig,
 } from "./demo-config.js";
 import { freePort } from "./free-port.js";
+import { openQueueDemoBackends, type QueueDemoBackends } from "./queue-demo-backends.js";
 import { sampleLeadInputs } from "./sample-leads.js";
 
-export interface StandardDemoOptions {
+/** Worker pipelines beside the API one in the queue-tier demo. */
+export const QUEUE_DEMO_WORKERS = 2;
+
+export interface PipelineDemoOptions {
+  /** @defaultValue "standard" */
+  tier?: "standard" | "queue";
   /** @defaultValue 150 */
   leads?: number;
   /** @defaultValue 60 */
@@ -38,7 +46,7 @@ export interface StandardDemoOptions {
   signal?: AbortSignal;
 }
 
-export interface StandardDemoSummary {
+export interface PipelineDemoSummary {
   submitted: number;
   rejectedAtIntake: Array<{ lead: number; reason: string }>;
   accepted: number;
@@ -58,9 +66,9 @@ export interface StandardDemoSummary {
 
 const BATCH = 50;
 
-export async function runStandardDemo(
-  options: StandardDemoOptions = {},
-): Promise<StandardDemoSummary> {
+export async function runPipelineDemo(
+  options: PipelineDemoOptions = {},
+): Promise<PipelineDemoSummary> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), "claypipe-demo-"));
   const emulator = await startEmulator({
@@ -75,11 +83,21 @@ export async function runStandardDemo(
       },
     ],
   });
-  const config = demoConfig(emulator, dir, await freePort());
-  const pipeline = await createStandardPipeline(config);
-  const server = createServer({ pipeline, config, logger: undefined });
+  let backends: QueueDemoBackends | undefined;
+  const pipelines: Pipeline[] = [];
+  let server: ReturnType<typeof createServer> | undefined;
   try {
-    await pipeline.start();
+    if (options.tier === "queue") backends = await openQueueDemoBackends();
+    const config = demoConfig(emulator, dir, await freePort(), backends);
+    const open = async (role?: "api" | "worker") => {
+      const opened = await createPipeline(config, role ? { role } : {});
+      pipelines.push(opened);
+      await opened.start();
+      return opened;
+    };
+    const pipeline = await open(backends ? "api" : undefined);
+    if (backends) for (let i = 0; i < QUEUE_DEMO_WORKERS; i++) await open("worker");
+    server = createServer({ pipeline, config, logger: undefined });
     const url = await server.listen();
     const inputs = sampleLeadInputs({ count: options.leads ?? 150, seed: options.seed ?? 7 });
     const intake = await submitAll(url, inputs);
@@ -120,8 +138,9 @@ export async function runStandardDemo(
       outputDir: options.keep ? dir : undefined,
     };
   } finally {
-    await server.close();
-    await pipeline.stop();
+    await server?.close();
+    for (const pipeline of pipelines) await pipeline.stop();
+    await backends?.remove();
     await emulator.close();
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
   }
