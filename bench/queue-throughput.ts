@@ -1,0 +1,352 @@
+/**
+ * Queue tier throughput, next to raw BullMQ doing the same work in the same run:
+ * 1. enqueue: pipeline.submit on an API pipeline (role api: durable admit into
+ *    the PostgreSQL outbox; its feeder tops the BullMQ queue up to the
+ *    lookahead) vs Queue.addBulk of the same leads, same batches;
+ * 2. HTTP intake: POST /v1/leads, one lead a request (autocannon in a child
+ *    process) vs a bare Fastify handler doing queue.add;
+ * 3. end to end: submit → Clay (the emulator at 1000/s, burst 1000, time scale
+ *    1000) → callback → delivered to a file sink, through one worker pipeline
+ *    in this process and through `claypipe start` processes (api + workers), vs
+ *    a raw BullMQ Worker POSTing each lead to the same emulator and a bare HTTP
+ *    receiver counting the callbacks.
+ *
+ *   npm run bench:queue                      # needs PostgreSQL and Redis
+ *   BENCH_LEADS=5000 BENCH_SECONDS=20 npm run bench:queue
+ *   BENCH_WORKER_PROCESSES=0 npm run bench:queue    # skip the multi-process run
+ *
+ * BENCH_LEADS sizes the end-to-end runs (enqueue uses 10×, or
+ * BENCH_ENQUEUE_LEADS); BENCH_SECONDS is each HTTP load; BENCH_CONCURRENCY is
+ * the jobs a worker runs at once on both sides (claypipe's sender.concurrency,
+ * default 4).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../src/demo/free-port.js";
+import { type RunningEmulator, startEmulator } from "../src/emulator/index.js";
+import { createLogger } from "../src/logging/create-logger.js";
+import { createPipeline } from "../src/pipeline/create-pipeline.js";
+import { type QueueBenchConfig, queueBenchConfig } from "./queue-bench-config.js";
+import {
+  type BenchServices,
+  benchLeads,
+  inBatches,
+  openBenchServices,
+  REDIS_URL,
+  redisPersistence,
+  withTimeout,
+} from "./queue-bench-services.js";
+import { type HttpLoadResult, runHttpLoad } from "./queue-http-load.js";
+import { startInProcessQueueTier } from "./queue-in-process.js";
+import { rawEndToEnd, rawEnqueue, startRawIntakeServer } from "./queue-raw-bullmq.js";
+import { startQueueServices } from "./queue-service-processes.js";
+
+const LEADS = Number(process.env.BENCH_LEADS ?? 2000);
+const ENQUEUE_LEADS = Number(process.env.BENCH_ENQUEUE_LEADS ?? LEADS * 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 3);
+const CONNECTIONS = 50;
+const BATCH = { size: 500, parallel: 4 };
+const CLAY_RATE = { perSecond: 1000, burst: 1000 };
+const E2E_TIMEOUT_MS = 300_000;
+const WORKER_PROCESSES_LABEL = `${WORKER_PROCESSES} worker process${WORKER_PROCESSES === 1 ? "" : "es"}`;
+
+const fmt = (value: number, digits = 0) =>
+  value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** A scratch directory, a schema and a prefix for one run, and its config; all removed after `work`. */
+async function withQueueRun<T>(
+  emulator: RunningEmulator,
+  workspace: string,
+  work: (run: { config: QueueBenchConfig; services: BenchServices; dir: string }) => Promise<T>,
+): Promise<T> {
+  const services = await openBenchServices(workspace);
+  const dir = mkdtempSync(join(tmpdir(), "claypipe-bench-queue-"));
+  try {
+    const config = queueBenchConfig({
+      services,
+      workspace,
+      rateLimit: CLAY_RATE,
+      webhookUrl: emulator.webhookUrl(`t_${workspace}`),
+      port: await freePort(),
+      sinkPath: join(dir, "delivered.jsonl"),
+      stateDir: join(dir, "state"),
+      concurrency: CONCURRENCY,
+    });
+    return await work({ config, services, dir });
+  } finally {
+    await services.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function enqueue(emulator: RunningEmulator): Promise<void> {
+  const claypipe = await withQueueRun(emulator, "enq", async ({ config, services }) => {
+    const api = await createPipeline(config.parse(), { role: "api", logger: createLogger("warn") });
+    let seconds: number;
+    try {
+      await api.start();
+      const leads = benchLeads(ENQUEUE_LEADS, "enq");
+      const start = performance.now();
+      await inBatches(leads, BATCH.size, BATCH.parallel, (batch) => api.submit(batch));
+      seconds = (performance.now() - start) / 1000;
+    } finally {
+      await api.stop();
+    }
+    return { seconds, states: await services.leadStates() };
+  });
+  const raw = await withRawPrefix("enqraw", (prefix) =>
+    rawEnqueue(
+      { redisUrl: REDIS_URL, prefix, queueName: "send-raw" },
+      benchLeads(ENQUEUE_LEADS, "enqraw"),
+      BATCH,
+    ),
+  );
+  console.log(
+    `\n1. enqueue: ${fmt(ENQUEUE_LEADS)} leads in batches of ${BATCH.size}, ${BATCH.parallel} batches at once`,
+  );
+  console.table(
+    [
+      { target: "claypipe pipeline.submit (role api)", seconds: claypipe.seconds },
+      { target: "raw BullMQ queue.addBulk", seconds: raw },
+    ].map(({ target, seconds }) => ({
+      target,
+      "leads/s": fmt(ENQUEUE_LEADS / seconds),
+      seconds: fmt(seconds, 2),
+    })),
+  );
+  console.log(`claypipe / raw: ${fmt(raw / claypipe.seconds, 2)}`);
+  console.log(`claypipe's outbox after: ${describeStates(claypipe.states)}`);
+}
+
+async function httpIntake(emulator: RunningEmulator): Promise<void> {
+  const claypipe = await withQueueRun(emulator, "http", async ({ config, services }) => {
+    const tier = await startInProcessQueueTier(config.parse(), 0);
+    try {
+      const result = await runHttpLoad({
+        url: `${tier.url}/v1/leads`,
+        headers: { authorization: `Bearer ${config.apiKey}` },
+        tag: "http",
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      });
+      await tier.close();
+      const stored = Object.values(await services.leadStates()).reduce((sum, n) => sum + n, 0);
+      return { result, check: `${fmt(stored)} leads stored for ${fmt(result.accepted)} 202s` };
+    } finally {
+      await tier.close();
+    }
+  });
+  const raw = await withRawPrefix("httpraw", async (prefix) => {
+    const server = await startRawIntakeServer({
+      redisUrl: REDIS_URL,
+      prefix,
+      queueName: "send-raw",
+    });
+    try {
+      const result = await runHttpLoad({
+        url: server.url,
+        headers: {},
+        tag: "httpraw",
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      });
+      return { result, check: `${fmt(await server.jobs())} jobs for ${fmt(result.accepted)} 202s` };
+    } finally {
+      await server.close();
+    }
+  });
+  console.log(
+    `\n2. HTTP intake: POST /v1/leads, one lead a request, ${CONNECTIONS} connections, ${SECONDS} s each`,
+  );
+  const row = (target: string, result: HttpLoadResult, check: string) => ({
+    target,
+    "202/s": fmt(result.acceptedPerSecond),
+    "p50 ms": result.p50Ms,
+    "p99 ms": result.p99Ms,
+    "other answers": result.other,
+    errors: result.errors,
+    check,
+  });
+  console.table([
+    row("claypipe server (role api)", claypipe.result, claypipe.check),
+    row("Fastify + queue.add", raw.result, raw.check),
+  ]);
+  console.log(
+    `claypipe / raw: ${fmt(claypipe.result.acceptedPerSecond / raw.result.acceptedPerSecond, 2)}`,
+  );
+}
+
+interface EndToEnd {
+  target: string;
+  seconds: number;
+  check: string;
+}
+
+/** Polls the outbox until every lead is delivered or dead. */
+async function waitForDelivery(services: BenchServices): Promise<Record<string, number>> {
+  const settled = async () => {
+    for (;;) {
+      const states = await services.leadStates();
+      if ((states.delivered ?? 0) + (states.dead ?? 0) >= LEADS) return states;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  return withTimeout(settled(), E2E_TIMEOUT_MS, `delivering ${LEADS} leads`);
+}
+
+function clayCounts(emulator: RunningEmulator, workspace: string): string {
+  const found = emulator.control.snapshot().workspaces.find((w) => w.id === workspace)!;
+  return `Clay: ${fmt(found.tables[0]!.rowCount)} rows, ${found.requests.rateLimited} 429s`;
+}
+
+async function claypipeInProcess(emulator: RunningEmulator): Promise<EndToEnd> {
+  return withQueueRun(emulator, "e2e1", async ({ config, services }) => {
+    const tier = await startInProcessQueueTier(config.parse(), 1);
+    try {
+      const leads = benchLeads(LEADS, "e2e1");
+      const start = performance.now();
+      await inBatches(leads, BATCH.size, BATCH.parallel, (batch) => tier.api.submit(batch));
+      const states = await waitForDelivery(services);
+      const seconds = (performance.now() - start) / 1000;
+      return {
+        target: "claypipe: api + 1 worker pipeline, this process",
+        seconds,
+        check: `${describeStates(states)}; ${clayCounts(emulator, "e2e1")}`,
+      };
+    } finally {
+      await tier.close();
+    }
+  });
+}
+
+async function claypipeProcesses(emulator: RunningEmulator): Promise<EndToEnd> {
+  return withQueueRun(emulator, "e2ep", async ({ config, services, dir }) => {
+    const configPath = join(dir, "claypipe.config.yaml");
+    writeFileSync(configPath, config.text);
+    const running = await startQueueServices(configPath, config.env, WORKER_PROCESSES);
+    try {
+      const leads = benchLeads(LEADS, "e2ep");
+      const url = `${config.parse().callbacks!.baseUrl}/v1/leads`;
+      const start = performance.now();
+      await inBatches(leads, BATCH.size, BATCH.parallel, async (batch) => {
+        const answer = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${config.apiKey}` },
+          body: JSON.stringify(batch),
+        });
+        if (answer.status !== 202)
+          throw new Error(`intake answered ${answer.status}: ${await answer.text()}`);
+      });
+      const states = await waitForDelivery(services);
+      const seconds = (performance.now() - start) / 1000;
+      return {
+        target: `claypipe: api + ${WORKER_PROCESSES_LABEL} (claypipe start)`,
+        seconds,
+        check: `${describeStates(states)}; ${clayCounts(emulator, "e2ep")}`,
+      };
+    } finally {
+      await running.stop();
+    }
+  });
+}
+
+async function rawBullmq(emulator: RunningEmulator): Promise<EndToEnd> {
+  return withRawPrefix("e2eraw", async (prefix) => {
+    const result = await rawEndToEnd(
+      {
+        redisUrl: REDIS_URL,
+        prefix,
+        queueName: "send-raw",
+        webhookUrl: emulator.webhookUrl("t_raw"),
+        concurrency: CONCURRENCY,
+        timeoutMs: E2E_TIMEOUT_MS,
+      },
+      benchLeads(LEADS, "e2eraw"),
+      BATCH,
+    );
+    return {
+      target: "raw BullMQ worker + bare callback counter, this process",
+      seconds: result.seconds,
+      check: `${fmt(result.callbacks)} callbacks, ${result.retriedJobs} jobs retried; ${clayCounts(emulator, "raw")}`,
+    };
+  });
+}
+
+async function endToEnd(emulator: RunningEmulator): Promise<void> {
+  const runs: EndToEnd[] = [await claypipeInProcess(emulator), await rawBullmq(emulator)];
+  if (WORKER_PROCESSES > 0) runs.push(await claypipeProcesses(emulator));
+  console.log(
+    `\n3. end to end: ${fmt(LEADS)} leads from submit to delivered (claypipe) or called back (raw); ` +
+      `Clay at ${CLAY_RATE.perSecond}/s, burst ${CLAY_RATE.burst}; ${CONCURRENCY} jobs at once per worker`,
+  );
+  console.table(
+    runs.map((run) => ({
+      target: run.target,
+      "leads/s": fmt(LEADS / run.seconds),
+      seconds: fmt(run.seconds, 2),
+      check: run.check,
+    })),
+  );
+  const raw = runs[1]!.seconds;
+  console.log(`claypipe (1 worker pipeline) / raw: ${fmt(raw / runs[0]!.seconds, 2)}`);
+  if (runs[2])
+    console.log(`claypipe (${WORKER_PROCESSES_LABEL}) / raw: ${fmt(raw / runs[2].seconds, 2)}`);
+}
+
+/** A Redis prefix for a raw BullMQ run, its keys removed after `work`. */
+async function withRawPrefix<T>(purpose: string, work: (prefix: string) => Promise<T>): Promise<T> {
+  const services = await openBenchServices(purpose);
+  try {
+    return await work(services.prefix);
+  } finally {
+    await services.cleanup();
+  }
+}
+
+function describeStates(states: Record<string, number>): string {
+  return Object.entries(states)
+    .map(([state, count]) => `${fmt(count)} ${state}`)
+    .join(", ");
+}
+
+async function main(): Promise<void> {
+  const workspaces = ["enq", "http", "e2e1", "e2ep", "raw"];
+  const emulator = await startEmulator({
+    timeScale: 1000,
+    workspaces: workspaces.map((id) => ({
+      id,
+      rateLimit: CLAY_RATE,
+      tables: [
+        {
+          id: `t_${id}`,
+          httpApiColumn: { rateLimit: { requests: CLAY_RATE.perSecond, perMs: 1000 } },
+          webhooks: [{}],
+        },
+      ],
+    })),
+  });
+  try {
+    console.log(
+      `queue tier throughput vs raw BullMQ; Node ${process.version}, ${availableParallelism()} cores, ` +
+        `PostgreSQL and Redis on loopback`,
+    );
+    await enqueue(emulator);
+    await httpIntake(emulator);
+    await endToEnd(emulator);
+    console.log(
+      "\nWhat raw BullMQ does not do, and claypipe pays for: a durable outbox in PostgreSQL (an " +
+        `acknowledged lead survives losing Redis; here: ${await redisPersistence()}), dedupe of repeats ` +
+        "within the window (no credit spent twice), the credit budget (reserve and settle per lead), " +
+        "one rate limit and breaker per workspace shared by every worker, webhook and table counters, " +
+        "signed callback URLs checked and written durably before the ack, routing to idempotent sinks, " +
+        "each lead's state and history, and a DLQ with reasons and replay.",
+    );
+  } finally {
+    await emulator.close();
+  }
+}
+
+await main();
