@@ -21,8 +21,6 @@ export type PipelineRole = "api" | "worker" | "all";
 
 /** How often a waiting `enrich()` reads the store, since another process may move its lead. */
 const ENRICH_POLL_MS = 500;
-/** Sink deliveries a worker took wait this long for it before another may take them: far above one sink call. */
-const DELIVERY_LEASE_MS = 2 * 60_000;
 
 export async function createQueuePipeline(
   config: ClaypipeConfig,
@@ -72,7 +70,9 @@ export async function createQueuePipeline(
       createBullmqTransport(ctx, budget, { feed: true, work: role !== "api" }),
     runsServices: role !== "api",
     storePollMs: ENRICH_POLL_MS,
-    deliveryLeaseMs: DELIVERY_LEASE_MS,
+    // A worker renews the deliveries it holds as BullMQ renews its jobs' locks: when it
+    // stops (killed, frozen, cut off), another takes them after the same lockDuration.
+    deliveryLeaseMs: queue.lockDuration,
     async closeParts() {
       await Promise.all([...limiters, ...breakers].map((part) => part.close()));
     },

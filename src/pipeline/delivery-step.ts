@@ -25,10 +25,11 @@ export interface SinkRetryPolicy {
 
 export interface DeliveryStepOptions {
   /**
-   * Deliveries one process takes are not handed to another for this long, so
-   * workers sharing a store never deliver one result twice; a process that dies
-   * holding some leaves them to the others after it. 0 for a store only one
-   * process uses: a restart then takes them again at once. @defaultValue 0
+   * Deliveries one process takes are not handed to another for this long, and
+   * it renews the lease while it works on them, so workers sharing a store never
+   * deliver one result twice; a process that dies holding some leaves them to
+   * the others after it. 0 for a store only one process uses: a restart then
+   * takes them again at once. @defaultValue 0
    */
   leaseMs?: number;
 }
@@ -76,6 +77,39 @@ export function createDeliveryStep(
     return history.find((event) => event.to === "enriched")?.at ?? lead.updatedAt;
   }
 
+  /**
+   * Renews the lease on the leads' deliveries every third of it until
+   * released: they go to another process only once this one stops renewing
+   * (killed, frozen, cut off from the store), never while a slow sink call runs.
+   */
+  function holdLease(leadIds: string[]): { release(): Promise<void> } {
+    if (leaseMs <= 0) return { release: async () => {} };
+    const stop = new AbortController();
+    const renewing = (async () => {
+      for (;;) {
+        try {
+          await ctx.clock.sleep(leaseMs / 3, stop.signal);
+        } catch {
+          return;
+        }
+        await store.deliveries
+          .renewLease(sink.name, leadIds, ctx.clock.now() + leaseMs)
+          .catch((thrown: unknown) =>
+            logger.warn(
+              { sink: sink.name, err: coerceError(thrown).message },
+              "could not renew a delivery lease: if it runs out, another worker may deliver these records too",
+            ),
+          );
+      }
+    })();
+    return {
+      async release() {
+        stop.abort();
+        await renewing;
+      },
+    };
+  }
+
   async function deliver(records: SinkRecord[], signal: AbortSignal): Promise<SinkResult[]> {
     try {
       return await sink.deliver(records, signal);
@@ -111,32 +145,39 @@ export function createDeliveryStep(
     const due = await store.deliveries.lease(sink.name, now, sink.maxBatch, now + leaseMs);
     if (due.length === 0) return 0;
     const sendable: Array<{ delivery: SinkDelivery; record: SinkRecord }> = [];
-    for (const delivery of due) {
-      const record = await toRecord(delivery);
-      if (record) sendable.push({ delivery, record });
-      else {
-        await markFailed(delivery, {
-          ok: false,
-          retryable: false,
-          reason: "the lead has no stored result (purged?)",
-        });
+    let results: SinkResult[] = [];
+    const held = holdLease(due.map((delivery) => delivery.leadId));
+    try {
+      for (const delivery of due) {
+        const record = await toRecord(delivery);
+        if (record) sendable.push({ delivery, record });
+        else {
+          await markFailed(delivery, {
+            ok: false,
+            retryable: false,
+            reason: "the lead has no stored result (purged?)",
+          });
+        }
       }
+      if (sendable.length > 0) {
+        results = await deliver(
+          sendable.map((item) => item.record),
+          signal,
+        );
+      }
+    } finally {
+      // Renewing stops before the marks, so a renewal never moves a retry's time.
+      await held.release();
     }
-    if (sendable.length > 0) {
-      const results = await deliver(
-        sendable.map((item) => item.record),
-        signal,
-      );
-      for (const [index, { delivery }] of sendable.entries()) {
-        const result: SinkResult = results[index] ?? {
-          ok: false,
-          retryable: true,
-          reason: `sink ${sink.name} returned no result for this record`,
-        };
-        if (result.ok)
-          await store.deliveries.markDelivered(delivery.leadId, sink.name, ctx.clock.now());
-        else await markFailed(delivery, result);
-      }
+    for (const [index, { delivery }] of sendable.entries()) {
+      const result: SinkResult = results[index] ?? {
+        ok: false,
+        retryable: true,
+        reason: `sink ${sink.name} returned no result for this record`,
+      };
+      if (result.ok)
+        await store.deliveries.markDelivered(delivery.leadId, sink.name, ctx.clock.now());
+      else await markFailed(delivery, result);
     }
     await finishSettled(ctx, [...new Set(due.map((delivery) => delivery.leadId))]);
     return due.length;

@@ -29,6 +29,13 @@ export interface DeliveryStore {
    * then (marking one delivered or failed ends its lease).
    */
   lease(sink: string, now: number, limit: number, until: number): Promise<SinkDelivery[]>;
+  /**
+   * Keeps a lease going: the sink's deliveries of these leads that are still
+   * pending become available at `until`. A worker renews what it holds while
+   * its sink call lasts, so leases stay short and a dead worker's deliveries
+   * soon go to another.
+   */
+  renewLease(sink: string, leadIds: string[], until: number): Promise<void>;
   markDelivered(leadId: string, sink: string, now: number): Promise<void>;
   /** Records a failed try: back to pending at `retryAt`, or dead when `retryAt` is null. */
   markFailed(

@@ -194,4 +194,31 @@ describe("delivery step", () => {
       ["slow_crm", "pending", 0],
     ]);
   });
+
+  it("keeps its lease while a sink call lasts; another worker takes over once it stops renewing", async () => {
+    const hanging = new HangingSink("crm");
+    const other = new RecordingSink("crm");
+    fixture = await createFixture({ routes: { default: ["crm"] } }, [hanging]);
+    const lead = await routedLead();
+    const leaseMs = 3000;
+    const first = createDeliveryStep(fixture.ctx, hanging, { leaseMs });
+    const second = createDeliveryStep(fixture.ctx, other, { leaseMs });
+
+    const stop = new AbortController();
+    const stuck = first(stop.signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(hanging.calls).toBe(1);
+    // Three leases' worth of time: the first worker's renewals keep the delivery its own.
+    await fixture.clock.advance(3 * leaseMs);
+    expect(await second(never)).toBe(0);
+
+    // The first worker stops (as a killed one would): its last renewal runs out, then the other delivers.
+    stop.abort();
+    await expect(stuck).rejects.toThrow();
+    expect(await second(never)).toBe(0);
+    await fixture.clock.advance(leaseMs);
+    expect(await second(never)).toBe(1);
+    expect(other.received.map((record) => record.leadId)).toEqual([lead.id]);
+    expect((await fixture.store.leads.get(lead.id))?.state).toBe("delivered");
+  });
 });

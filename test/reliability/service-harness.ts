@@ -1,23 +1,55 @@
 /**
  * A claypipe service in its own process, as production runs it, that a test
- * can kill -9 and start again on the same store and port.
+ * can kill -9 and start again on the same store and port: the standard tier's
+ * one process, or one role of the queue tier (api, worker, all).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import type { PipelineRole } from "../../src/pipeline/create-queue-pipeline.js";
 import { CLI } from "../cli/run-cli.js";
 
-export interface ServiceProcess {
+/** A running `claypipe start` process. */
+export interface ClaypipeProcess {
   readonly child: ChildProcess;
+  /** Everything it wrote to stderr (its logs), for a failure message. */
+  readonly stderr: () => string;
+}
+
+export interface ServiceProcess extends ClaypipeProcess {
   readonly url: string;
 }
 
+/** Starts a service with an HTTP server (standard tier, or queue role api/all); resolves once it listens. */
 export async function startService(
   configPath: string,
   cwd: string,
   env: Record<string, string> = {},
+  role?: Exclude<PipelineRole, "worker">,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [CLI, "start", "--config", configPath], {
+  const args = role ? ["--role", role] : [];
+  const { service, match } = await spawnClaypipe(configPath, cwd, env, args, /listening on (\S+)/);
+  return { ...service, url: match[1]! };
+}
+
+/** Starts a queue-tier worker (no HTTP server); resolves once it says "worker started". */
+export async function startWorker(
+  configPath: string,
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<ClaypipeProcess> {
+  const started = await spawnClaypipe(configPath, cwd, env, ["--role", "worker"], /worker started/);
+  return started.service;
+}
+
+async function spawnClaypipe(
+  configPath: string,
+  cwd: string,
+  env: Record<string, string>,
+  args: string[],
+  ready: RegExp,
+): Promise<{ service: ClaypipeProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, [CLI, "start", ...args, "--config", configPath], {
     cwd,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -28,20 +60,20 @@ export async function startService(
     if (process.env.CLAYPIPE_TEST_SERVICE_LOG)
       appendFileSync(process.env.CLAYPIPE_TEST_SERVICE_LOG, chunk);
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
-      const match = /listening on (\S+)/.exec(line);
-      if (match) resolve(match[1]!);
+      const found = ready.exec(line);
+      if (found) resolve(found);
     });
     child.once("exit", (code) =>
-      reject(new Error(`service exited (${code}) before listening:\n${stderr}`)),
+      reject(new Error(`service exited (${code}) before it was ready:\n${stderr}`)),
     );
   });
-  return { child, url };
+  return { service: { child, stderr: () => stderr }, match };
 }
 
-export function killHard(service: ServiceProcess): Promise<void> {
+export function killHard(service: ClaypipeProcess): Promise<void> {
   return new Promise((resolve) => {
     if (service.child.exitCode !== null || service.child.signalCode !== null) return resolve();
     service.child.once("exit", () => resolve());
@@ -49,9 +81,10 @@ export function killHard(service: ServiceProcess): Promise<void> {
   });
 }
 
-export function stopGracefully(service: ServiceProcess): Promise<number | null> {
+export function stopGracefully(service: ClaypipeProcess): Promise<number | null> {
   return new Promise((resolve) => {
-    if (service.child.exitCode !== null) return resolve(service.child.exitCode);
+    if (service.child.exitCode !== null || service.child.signalCode !== null)
+      return resolve(service.child.exitCode);
     service.child.once("exit", (code) => resolve(code));
     service.child.kill("SIGTERM");
   });

@@ -9,7 +9,7 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPostgresStore } from "../../src/store/postgres/index.js";
 import type { Store } from "../../src/store/store.js";
-import { createFeeder, FEED_LEASE_MS } from "../../src/transport/bullmq/feeder.js";
+import { createFeeder, FEED_LEASE_MS, feedLeaseMs } from "../../src/transport/bullmq/feeder.js";
 import { laneShares } from "../../src/transport/bullmq/priority-lanes.js";
 import type { SendJobData } from "../../src/transport/bullmq/queue-names.js";
 import { connectRedis, deleteKeys, uniquePrefix } from "../clay/fixtures/redis-server.js";
@@ -82,6 +82,18 @@ describe("priority lanes", () => {
     expect(laneShares([0, 10], 20)).toEqual([18, 2]);
     expect(laneShares([0, 1], 20)).toEqual([13, 7]);
     expect(laneShares([0, 100], 4)).toEqual([4, 1]);
+  });
+});
+
+describe("the feed lease", () => {
+  it("is two lock durations, or twice the time a full queue takes to send when that is longer", () => {
+    expect(feedLeaseMs({ lookahead: 20, lockDuration: 30_000 }, { perSecond: 10 })).toBe(
+      FEED_LEASE_MS,
+    );
+    expect(feedLeaseMs({ lookahead: 20, lockDuration: 2000 }, { perSecond: 100 })).toBe(4000);
+    expect(feedLeaseMs({ lookahead: 5000, lockDuration: 30_000 }, { perSecond: 10 })).toBe(
+      1_000_000,
+    );
   });
 });
 

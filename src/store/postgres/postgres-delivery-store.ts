@@ -64,6 +64,15 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return rows.map(toDelivery);
   }
 
+  async renewLease(sink: string, leadIds: string[], until: number): Promise<void> {
+    if (leadIds.length === 0) return;
+    await this.db.query(
+      `UPDATE ${this.deliveries} SET available_at = $3
+       WHERE sink = $1 AND lead_id = ANY($2::text[]) AND state = 'pending'`,
+      [sink, leadIds, until],
+    );
+  }
+
   async markDelivered(leadId: string, sink: string, now: number): Promise<void> {
     await this.db.query(
       `UPDATE ${this.deliveries} SET state = 'delivered', attempts = attempts + 1,

@@ -37,6 +37,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
          WHERE sink = ? AND state = 'pending' AND available_at <= ?
          ORDER BY available_at, created_at, lead_id LIMIT ?`,
       ),
+      renew: db.prepare<[number, string, string]>(
+        `UPDATE sink_deliveries SET available_at = ?
+         WHERE sink = ? AND state = 'pending' AND lead_id IN (SELECT value FROM json_each(?))`,
+      ),
       delivered: db.prepare<[number, string, string]>(
         `UPDATE sink_deliveries SET state = 'delivered', attempts = attempts + 1, last_error = NULL,
            updated_at = ? WHERE lead_id = ? AND sink = ? AND state = 'pending'`,
@@ -85,6 +89,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
         s.leaseOne.run(until, row.lead_id, row.sink);
         return toDelivery(row);
       }),
+    );
+  }
+
+  async renewLease(sink: string, leadIds: string[], until: number): Promise<void> {
+    if (leadIds.length === 0) return;
+    writeTransaction(this.db, () =>
+      this.statements.renew.run(until, sink, JSON.stringify(leadIds)),
     );
   }
 

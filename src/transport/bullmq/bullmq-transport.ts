@@ -17,7 +17,7 @@ import type { CreditBudget } from "../../pipeline/credit-budget.js";
 import { createLeadSend, type LeadSendContext, MAX_SENDS } from "../../pipeline/lead-send.js";
 import { type LoopOptions, runLoop } from "../../pipeline/run-loop.js";
 import type { Transport } from "../transport.js";
-import { createFeeder } from "./feeder.js";
+import { createFeeder, feedLeaseMs } from "./feeder.js";
 import { workspaceLanes } from "./priority-lanes.js";
 import { closeQueueConnection, openQueueConnection } from "./queue-connection.js";
 import { feedLockKey, type SendJobData, sendQueueName } from "./queue-names.js";
@@ -30,7 +30,7 @@ export interface QueueRole {
   work: boolean;
 }
 
-/** Looks for sends with no worker left, this often. */
+/** Looks for sends with no worker left this often, or each sendLease when that is shorter. */
 const LOST_SEND_SWEEP_MS = 30_000;
 /** Job attempts: every send a lead may have, and spare ones for store or Redis blips. */
 const JOB_ATTEMPTS = MAX_SENDS + 5;
@@ -44,6 +44,8 @@ export async function createBullmqTransport(
   const { prefix } = queueConfig;
   const { logger } = ctx;
   const workspaces = ctx.config.clay.workspaces.map((workspace) => workspace.name);
+  const rateOf = (name: string) =>
+    ctx.config.clay.workspaces.find((workspace) => workspace.name === name)!.rateLimit;
   const feederRedis = await openQueueConnection(queueConfig.redis.connectionString, {
     logger,
     purpose: "feeder",
@@ -78,6 +80,7 @@ export async function createBullmqTransport(
       lockKey: feedLockKey(prefix, workspace),
       leads: ctx.store.leads,
       clock: ctx.clock,
+      leaseMs: feedLeaseMs(queueConfig, rateOf(workspace)),
     }),
   }));
   const newWork = new Set<() => void>();
@@ -151,7 +154,7 @@ export async function createBullmqTransport(
       loops.push(
         loop({
           name: "lost-sends",
-          idleMs: LOST_SEND_SWEEP_MS,
+          idleMs: Math.min(LOST_SEND_SWEEP_MS, queueConfig.sendLease),
           step: async () => {
             const { resent, held } = await recoverInterruptedSends(ctx, ctx.clock.now());
             return resent + held;

@@ -13,9 +13,15 @@ import { withFeedLock } from "./feed-lock.js";
 import { laneShares } from "./priority-lanes.js";
 import type { SendJobData } from "./queue-names.js";
 
-/** How long a fed lead is not fed again: far longer than it waits in a queue of `lookahead` jobs. */
+/** How long a fed lead is not fed again, unless the options say otherwise (see feedLeaseMs). */
 export const FEED_LEASE_MS = 60_000;
-const LOCK_TTL_MS = 10_000;
+/**
+ * Far above one pass (a few queries), and all a feeder that died, or lost
+ * Redis before it could let go, holds feeding up: the lock outlives a Redis
+ * restart with its data. Should a slow pass outlast it, two feeders overfill
+ * the queue a little; a lead fed twice is still one job.
+ */
+const LOCK_TTL_MS = 2000;
 
 export interface FeederOptions {
   workspace: string;
@@ -27,6 +33,25 @@ export interface FeederOptions {
   lockKey: string;
   leads: LeadStore;
   clock: Clock;
+  /** How long a fed lead is not fed again. @defaultValue FEED_LEASE_MS */
+  leaseMs?: number;
+}
+
+/**
+ * The feed lease of a workspace's queue. It must be far longer than a job
+ * waits in the queue (twice the time the workspace takes to send a full
+ * lookahead), and it is how soon a job Redis lost is fed again — the same
+ * question `lockDuration` answers for a job a worker lost, so it is two of
+ * those (60 s with the defaults).
+ */
+export function feedLeaseMs(
+  queue: { lookahead: number; lockDuration: number },
+  rateLimit: { perSecond: number },
+): number {
+  return Math.max(
+    2 * queue.lockDuration,
+    Math.ceil((2_000 * queue.lookahead) / rateLimit.perSecond),
+  );
 }
 
 /** One pass; resolves with how many leads it fed (0 when the queue is full or the outbox empty). */
@@ -39,7 +64,7 @@ export function createFeeder(options: FeederOptions): () => Promise<number> {
     // Refill at half empty, not after every job: one outbox query feeds many jobs.
     if (room <= 0 || (waiting > 0 && room < Math.ceil(lookahead / 2))) return 0;
     const now = clock.now();
-    const lease = { workspace, now, until: now + FEED_LEASE_MS };
+    const lease = { workspace, now, until: now + (options.leaseMs ?? FEED_LEASE_MS) };
     const ids: string[] = [];
     const shares = laneShares(lanes, room);
     for (const [index, priority] of lanes.entries()) {

@@ -200,5 +200,30 @@ export function describeDeliveries(open: OpenStore): void {
       expect(ids).toHaveLength(12);
       expect(new Set(ids).size).toBe(12);
     });
+
+    it("renews a lease on the deliveries still pending, and only the named sink's", async () => {
+      const [held, done] = [await admitOne(store()), await admitOne(store())];
+      await store().deliveries.schedule(
+        [
+          { leadId: held, sink: "crm", route: "r" },
+          { leadId: done, sink: "crm", route: "r" },
+          { leadId: held, sink: "file", route: "r" },
+        ],
+        T0,
+      );
+      expect(await store().deliveries.lease("crm", T0, 10, T0 + 100)).toHaveLength(2);
+      await store().deliveries.markDelivered(done, "crm", T0 + 10);
+      await store().deliveries.renewLease("crm", [held, done], T0 + 500);
+      await store().deliveries.renewLease("crm", [], T0 + 900);
+      expect(await store().deliveries.lease("crm", T0 + 499, 10, T0 + 600)).toEqual([]);
+      const after = await store().deliveries.lease("crm", T0 + 500, 10, T0 + 600);
+      expect(after.map((delivery) => delivery.leadId)).toEqual([held]);
+      const deliveries = await store().deliveries.forLead(held);
+      expect(deliveries.find((delivery) => delivery.sink === "file")?.availableAt).toBe(T0);
+      expect((await store().deliveries.forLead(done))[0]).toMatchObject({
+        state: "delivered",
+        availableAt: T0 + 100,
+      });
+    });
   });
 }

@@ -1,0 +1,53 @@
+/**
+ * What must hold after every queue reliability scenario: each accepted lead
+ * is delivered (none lost, none dead, none stuck on the way), the file sink
+ * has each exactly once, and Clay got each at least once. A failure names the
+ * leads at fault with their histories and their rows at Clay.
+ */
+import { expect } from "vitest";
+import type { ClayFigures, QueueServices } from "./queue-services.js";
+
+export async function expectEachDeliveredOnce(
+  services: QueueServices,
+  ids: string[],
+): Promise<ClayFigures> {
+  const { store } = services;
+  const notDelivered: string[] = [];
+  for (const id of ids) {
+    if ((await store.leads.get(id))?.state !== "delivered") notDelivered.push(id);
+  }
+  expect(notDelivered, await services.describeLeads(notDelivered)).toEqual([]);
+  expect(await store.leads.countByState()).toMatchObject({ delivered: ids.length });
+
+  const records = services.sinkIds();
+  const twice = records.filter((id, index) => records.indexOf(id) !== index);
+  expect(twice, await services.describeLeads(twice)).toEqual([]);
+  expect(new Set(records)).toEqual(new Set(ids));
+
+  const clay = services.clayFigures();
+  expect(clay.uniqueLeads).toBe(ids.length);
+  return clay;
+}
+
+/**
+ * The leads whose send was cut off and sent again (taken over from a worker
+ * that stopped, or recovered once its send lease ran out): the only ones the
+ * at-least-once window lets reach Clay twice.
+ */
+export async function interruptedSends(services: QueueServices, ids: string[]): Promise<string[]> {
+  const interrupted: string[] = [];
+  for (const id of ids) {
+    const history = await services.store.leads.history(id);
+    if (history.some((event) => event.reason?.startsWith("interrupted send"))) interrupted.push(id);
+  }
+  return interrupted;
+}
+
+/** The Clay figures of a scenario, as one line for its report. */
+export function describeClayFigures(clay: ClayFigures): string {
+  return (
+    `${clay.rows} Clay rows for ${clay.uniqueLeads} leads (${clay.duplicateRows} duplicate), ` +
+    `${clay.dataCredits} data credits = ${(clay.dataCredits / clay.uniqueLeads).toFixed(3)} per lead, ` +
+    `${clay.duplicateDataCredits} of them on duplicates, ${clay.rateLimited} 429s`
+  );
+}

@@ -1,0 +1,325 @@
+/**
+ * The queue tier as production runs it, for the reliability tests: an API
+ * process and worker processes (`claypipe start --role …`) on a PostgreSQL
+ * schema and a Redis key prefix of the test's own, the Clay emulator in the
+ * test process, and a JSONL file sink. Secrets reach the processes as ${VAR}
+ * references through their environment. The test reads the store itself, and
+ * can cut the services' PostgreSQL connections from the server side (they
+ * carry an application_name of their own).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../../src/demo/free-port.js";
+import { enrich } from "../../src/emulator/enrichment.js";
+import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import { createPostgresStore } from "../../src/store/postgres/index.js";
+import type { Store } from "../../src/store/store.js";
+import {
+  connectRedis,
+  deleteKeys,
+  REDIS_URL,
+  uniquePrefix,
+} from "../clay/fixtures/redis-server.js";
+import {
+  connectAdmin,
+  DATABASE_URL,
+  dropSchema,
+  randomSchema,
+} from "../store/fixtures/postgres-server.js";
+import {
+  type ClaypipeProcess,
+  killHard,
+  type ServiceProcess,
+  startService,
+  startWorker,
+  stopGracefully,
+} from "./service-harness.js";
+
+export const TABLE_ID = "t_queue";
+const SINK_FILE = "delivered.jsonl";
+/** Leads per POST /v1/leads. */
+const BATCH = 100;
+/** The emulator's share of rows nothing is found for (they cost less, and still call back). */
+const NOT_FOUND_RATE = 0.15;
+
+export interface QueueServicesOptions {
+  /** The workspace's rate at Clay and in the config. */
+  rateLimit: { perSecond: number; burst: number };
+  /** sender.concurrency: the jobs each worker holds at once. @defaultValue 8 */
+  concurrency?: number;
+  /**
+   * Settings of the config's `queue` block besides redis and prefix, e.g. { sendLease: "5s" }.
+   * lockDuration is "2s" unless given: a stopped worker's jobs and deliveries go to another within seconds.
+   */
+  queue?: Record<string, string | number>;
+  /** Redis for the queues, the rate limit and the breaker. @defaultValue the shared one */
+  redisUrl?: string;
+  /** A daily data-credit cap for the workspace. @defaultValue none */
+  dataCap?: number;
+  /** Real milliseconds Clay takes to answer each webhook request: sends stay in flight this long. */
+  webhookLatencyMs?: number;
+}
+
+/** What Clay saw, per unique lead. */
+export interface ClayFigures {
+  /** Rows Clay created: one per send that reached it. */
+  rows: number;
+  uniqueLeads: number;
+  /** Rows beyond the first for a lead: sends made twice. */
+  duplicateRows: number;
+  /** The leads Clay got more than once. */
+  duplicatedLeads: string[];
+  dataCredits: number;
+  /** Data credits the duplicate rows cost. */
+  duplicateDataCredits: number;
+  rateLimited: number;
+}
+
+export interface QueueServices {
+  emulator: RunningEmulator;
+  /** The test's own view of the store (its connections are never cut). */
+  store: Store;
+  api: ServiceProcess;
+  workers: ClaypipeProcess[];
+  startWorker(): Promise<ClaypipeProcess>;
+  /** Posts `count` new leads to the API process; resolves with their ids. */
+  submit(count: number, tag: string): Promise<string[]>;
+  /** Polls the store until every lead of the schema is delivered or dead, and `expected` of them exist. */
+  waitForSettled(expected: number, timeoutMs: number): Promise<void>;
+  /** claypipe_ids in the file sink, one per record. */
+  sinkIds(): string[];
+  clayFigures(): ClayFigures;
+  /** Ends every PostgreSQL connection of the services from the server side; resolves with how many. */
+  cutDatabaseConnections(): Promise<number>;
+  /** The leads' histories and their rows at Clay, for a failure message. */
+  describeLeads(ids: string[]): Promise<string>;
+  /** What the services logged, for a failure message. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+export async function startQueueServices(options: QueueServicesOptions): Promise<QueueServices> {
+  const dir = mkdtempSync(join(tmpdir(), "claypipe-queue-rel-"));
+  const schema = randomSchema("qrel");
+  const prefix = uniquePrefix("qrel").replaceAll(":", "-");
+  const redisUrl = options.redisUrl ?? REDIS_URL;
+  const { rateLimit } = options;
+  const emulator = await startEmulator({
+    timeScale: 1000,
+    workspaces: [
+      {
+        id: "ws",
+        rateLimit,
+        tables: [
+          {
+            id: TABLE_ID,
+            enrichment: { notFoundRate: NOT_FOUND_RATE },
+            // Fast and patient, as a user sets the HTTP API column up for this volume.
+            httpApiColumn: { rateLimit: { requests: 1000, perMs: 1000 }, maxRetries: 12 },
+            webhooks: [{}],
+          },
+        ],
+      },
+    ],
+  });
+  if (options.webhookLatencyMs)
+    emulator.control.setFaults({ webhookLatencyMs: options.webhookLatencyMs });
+  const port = await freePort();
+  const env = {
+    // The services' connections carry the schema's name, so a test can cut only theirs.
+    CLAYPIPE_PG_URL: `${DATABASE_URL}?application_name=${schema}`,
+    CLAYPIPE_REDIS_URL: redisUrl,
+    CLAYPIPE_CB_SECRET: randomBytes(32).toString("hex"),
+    CLAYPIPE_INTAKE_KEY: randomBytes(16).toString("hex"),
+  };
+  const queueSettings = Object.entries({ lockDuration: "2s", ...options.queue })
+    .map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`)
+    .join("\n");
+  const configPath = join(dir, "claypipe.config.yaml");
+  writeFileSync(
+    configPath,
+    `tier: queue
+clay:
+  workspaces:
+    - name: ws
+      rateLimit: { perSecond: ${rateLimit.perSecond}, burst: ${rateLimit.burst} }
+      credits: ${options.dataCap ? `{ daily: { data: ${options.dataCap} } }` : "{}"}
+      tables:
+        - name: leads
+          webhooks:
+            - url: ${emulator.webhookUrl(TABLE_ID)}
+sender: { concurrency: ${options.concurrency ?? 8} }
+callbacks:
+  baseUrl: http://127.0.0.1:${port}
+  secret: \${CLAYPIPE_CB_SECRET}
+server: { port: ${port}, apiKeys: [ "\${CLAYPIPE_INTAKE_KEY}" ], maxBatch: ${BATCH} }
+store:
+  postgres: { connectionString: "\${CLAYPIPE_PG_URL}", schema: ${schema}, poolSize: 4 }
+queue:
+  redis: { connectionString: "\${CLAYPIPE_REDIS_URL}" }
+  prefix: ${prefix}
+${queueSettings}
+routes: { default: [out] }
+sinks:
+  - { name: out, type: file, path: ${join(dir, SINK_FILE)} }
+logLevel: warn
+`,
+  );
+
+  const api = await startService(configPath, dir, env, "api");
+  const workers: ClaypipeProcess[] = [];
+  const store = await createPostgresStore({
+    connectionString: `${DATABASE_URL}?application_name=claypipe_test_reader`,
+    schema,
+    poolSize: 2,
+  });
+  const services = () => [api, ...workers];
+
+  const describeLeads = async (ids: string[]): Promise<string> => {
+    const rows = emulator.control.rows(TABLE_ID);
+    const lines = await Promise.all(
+      ids.map(async (id) => {
+        const lead = await store.leads.get(id);
+        const history = (await store.leads.history(id))
+          .map((event) => `${event.at % 100_000} ${event.to}(${event.reason ?? ""})`)
+          .join(" → ");
+        const inClay = rows
+          .filter((row) => row.fields.claypipe_id === id)
+          .map((row) => `${Date.parse(row.createdAt) % 100_000} ${row.status}`);
+        return `${id} ${lead?.state} availableAt ${(lead?.availableAt ?? 0) % 100_000}: ${history}; Clay rows: ${inClay.join(", ") || "none"}`;
+      }),
+    );
+    return lines.join("\n");
+  };
+  const describeOpen = async (): Promise<string> => {
+    const { leads } = await store.leads.list({
+      states: ["received", "queued", "sending", "retrying", "awaiting_callback", "enriched"],
+      limit: 3,
+    });
+    return `now ${Date.now() % 100_000}\n${await describeLeads(leads.map((lead) => lead.id))}`;
+  };
+
+  return {
+    emulator,
+    store,
+    api,
+    workers,
+    async startWorker() {
+      const worker = await startWorker(configPath, dir, env);
+      workers.push(worker);
+      return worker;
+    },
+    async submit(count, tag) {
+      const ids: string[] = [];
+      for (let start = 0; start < count; start += BATCH) {
+        const leads = Array.from({ length: Math.min(BATCH, count - start) }, (_, i) => ({
+          email: `${tag}${start + i}@queue-reliability.example`,
+          company: `Company ${(start + i) % 37}`,
+        }));
+        const response = await fetch(`${api.url}/v1/leads`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${env.CLAYPIPE_INTAKE_KEY}`,
+            "content-type": "application/json",
+          },
+          body: JSON.stringify(leads),
+        });
+        if (response.status !== 202)
+          throw new Error(`intake answered ${response.status}: ${await response.text()}`);
+        const body = (await response.json()) as { accepted: Array<{ id: string }> };
+        ids.push(...body.accepted.map((lead) => lead.id));
+      }
+      return ids;
+    },
+    async waitForSettled(expected, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const states = await store.leads.countByState();
+        const total = Object.values(states).reduce((sum, n) => sum + n, 0);
+        if (total >= expected && states.delivered + states.dead === total) return;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `leads not settled after ${timeoutMs} ms: ${JSON.stringify(states)}\n${await describeOpen()}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+    sinkIds() {
+      try {
+        return readFileSync(join(dir, SINK_FILE), "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { claypipe_id: string }).claypipe_id);
+      } catch {
+        return [];
+      }
+    },
+    clayFigures() {
+      const rows = emulator.control.rows(TABLE_ID);
+      const seen = new Set<string>();
+      const duplicated = new Set<string>();
+      let duplicateDataCredits = 0;
+      for (const row of rows) {
+        const id = String(row.fields.claypipe_id);
+        if (!seen.has(id)) {
+          seen.add(id);
+          continue;
+        }
+        duplicated.add(id);
+        // Clay's cost is a function of the row's input, so a second row costs what the first did.
+        duplicateDataCredits += enrich(row.fields, NOT_FOUND_RATE).cost.data;
+      }
+      const workspace = emulator.control.snapshot().workspaces[0]!;
+      return {
+        rows: rows.length,
+        uniqueLeads: seen.size,
+        duplicateRows: rows.length - seen.size,
+        duplicatedLeads: [...duplicated],
+        dataCredits: workspace.credits.dataUsed,
+        duplicateDataCredits,
+        rateLimited: workspace.requests.rateLimited,
+      };
+    },
+    async cutDatabaseConnections() {
+      const admin = await connectAdmin();
+      try {
+        const { rows } = await admin.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+          [schema],
+        );
+        return rows.length;
+      } finally {
+        await admin.end();
+      }
+    },
+    describeLeads,
+    logs: () =>
+      services()
+        .map((service) => service.stderr())
+        .join("\n"),
+    async close() {
+      await Promise.all(services().map((service) => stopOrKill(service)));
+      await emulator.close();
+      await store.close();
+      const admin = await connectAdmin();
+      await dropSchema(admin, schema);
+      await admin.end();
+      if (redisUrl === REDIS_URL) {
+        const redis = await connectRedis();
+        await deleteKeys(redis, prefix);
+        redis.disconnect();
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** SIGTERM, and kill -9 if it has not stopped within its shutdown grace and a margin. */
+async function stopOrKill(service: ClaypipeProcess): Promise<void> {
+  const timer = setTimeout(() => void killHard(service), 15_000);
+  await stopGracefully(service);
+  clearTimeout(timer);
+}
