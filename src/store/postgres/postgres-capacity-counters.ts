@@ -1,14 +1,13 @@
 /**
  * The CapacityCounters port on PostgreSQL: one row per counter. A reservation
  * locks the rows it claims (in key order, so two reservations never deadlock),
- * checks them and raises them in one transaction, so the counts stay exact
+ * checks them and raises them in one statement, so the counts stay exact
  * across every worker process and a reservation is all of its claims or none.
  */
-import {
-  type CapacityClaim,
-  type CapacityCounters,
-  planReservation,
-  type ReserveResult,
+import type {
+  CapacityClaim,
+  CapacityCounters,
+  ReserveResult,
 } from "../../clay/capacity-counters.js";
 import type { PostgresDatabase } from "./postgres-database.js";
 
@@ -20,33 +19,54 @@ export class PostgresCapacityCounters implements CapacityCounters {
   }
 
   async tryReserve(claims: readonly CapacityClaim[]): Promise<ReserveResult> {
-    const keys = [...new Set(claims.map((claim) => claim.key))].sort();
-    if (keys.length === 0) return { ok: true };
-    return this.db.transaction<ReserveResult>(async (tx, refuse) => {
-      // A counter never used gets its row first, so there is a row to lock.
-      await tx.query(
-        `INSERT INTO ${this.counters} (key, count)
-         SELECT key, 0 FROM unnest($1::text[]) AS key ORDER BY key COLLATE "C"
-         ON CONFLICT (key) DO NOTHING`,
-        [keys],
-      );
-      const { rows } = await tx.query<{ key: string; count: number }>(
-        `SELECT key, count FROM ${this.counters} WHERE key = ANY($1::text[])
-         ORDER BY key FOR UPDATE`,
-        [keys],
-      );
-      const counts = new Map(rows.map((row) => [row.key, row.count]));
-      const plan = planReservation(claims, (key) => counts.get(key) ?? 0);
-      if (!plan.ok) return refuse(plan);
-      const increments = [...plan.increments];
-      await tx.query(
-        `UPDATE ${this.counters} AS counter SET count = counter.count + claimed.increment
-         FROM unnest($1::text[], $2::bigint[]) AS claimed (key, increment)
-         WHERE counter.key = claimed.key`,
-        [increments.map(([key]) => key), increments.map(([, increment]) => increment)],
-      );
-      return { ok: true };
+    const wanted = new Map<string, { increment: number; cap: number }>();
+    for (const { key, limit } of claims) {
+      const seen = wanted.get(key);
+      wanted.set(key, {
+        increment: (seen?.increment ?? 0) + 1,
+        cap: Math.min(seen?.cap ?? limit, limit),
+      });
+    }
+    if (wanted.size === 0) return { ok: true };
+    const keys = [...wanted.keys()].sort();
+    // A counter never used gets its row first, so there is a row to lock.
+    await this.db.query(
+      `INSERT INTO ${this.counters} (key, count)
+       SELECT key, 0 FROM unnest($1::text[]) AS key ORDER BY key COLLATE "C"
+       ON CONFLICT (key) DO NOTHING`,
+      [keys],
+    );
+    // One statement: lock the rows (in key order, so two reservations never deadlock),
+    // check every claim, raise them all or none. The locks last only as long as it runs,
+    // not across round trips, so every worker of a workspace can reserve at once.
+    const { rows } = await this.db.query<{ fits: boolean; counts: Record<string, number> }>(
+      `WITH claimed AS (
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS c (key, increment, cap)
+       ), locked AS (
+         SELECT counter.key, counter.count FROM ${this.counters} AS counter
+         WHERE counter.key = ANY($1::text[]) ORDER BY counter.key FOR UPDATE
+       ), verdict AS (
+         SELECT bool_and(locked.count + claimed.increment <= claimed.cap) AS fits
+         FROM locked JOIN claimed USING (key)
+       ), raised AS (
+         UPDATE ${this.counters} AS counter SET count = counter.count + claimed.increment
+         FROM claimed, verdict WHERE counter.key = claimed.key AND verdict.fits
+       )
+       SELECT verdict.fits, (SELECT json_object_agg(key, count) FROM locked) AS counts FROM verdict`,
+      [
+        keys,
+        keys.map((key) => wanted.get(key)!.increment),
+        keys.map((key) => wanted.get(key)!.cap),
+      ],
+    );
+    const { fits, counts } = rows[0]!;
+    if (fits) return { ok: true };
+    // The first claimed counter that would pass its cap, as the other adapters name it.
+    const full = claims.find(({ key }) => {
+      const { increment, cap } = wanted.get(key)!;
+      return Number(counts[key] ?? 0) + increment > cap;
     });
+    return { ok: false, exhaustedKey: (full ?? claims[0]!).key };
   }
 
   async get(key: string): Promise<number> {
