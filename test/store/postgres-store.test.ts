@@ -68,14 +68,17 @@ describe("PostgreSQL: failures as callers see them", () => {
       // Hold the table so the store's next reservation waits on the server, then end its session.
       await lock.query("BEGIN");
       await lock.query(`LOCK TABLE "${schema}".capacity_counters IN ACCESS EXCLUSIVE MODE`);
-      const waiting = store.counters.tryReserve([{ key: "webhook:a", limit: 5 }]);
-      const holder = await lock.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-      const pid = await waitingBackend(holder.rows[0]?.pid ?? 0);
-      await admin.query("SELECT pg_terminate_backend($1)", [pid]);
-      await expect(waiting).rejects.toMatchObject({
+      // The expectation is attached at once: the rejection may come before the next line runs.
+      const refused = expect(
+        store.counters.tryReserve([{ key: "webhook:a", limit: 5 }]),
+      ).rejects.toMatchObject({
         code: "state_unavailable",
         hint: expect.stringContaining("127.0.0.1:5432/test"),
       });
+      const holder = await lock.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      const pid = await waitingBackend(holder.rows[0]?.pid ?? 0);
+      await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+      await refused;
       await lock.query("ROLLBACK");
       expect(await store.counters.tryReserve([{ key: "webhook:a", limit: 5 }])).toEqual({
         ok: true,
