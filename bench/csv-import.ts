@@ -1,20 +1,29 @@
 /**
- * CSV import: rows per second into the standard tier's store, and peak memory,
- * for a 1,000,000-row file — next to the lead reader alone on the same file
- * (reading and validating, no submit) in the same run.
+ * CSV import: rows per second into the outbox, and peak memory, for a
+ * 1,000,000-row file, into each store — SQLite (standard tier) and PostgreSQL
+ * (queue tier) — next to the lead reader alone on the same file (reading and
+ * validating, no submit) in the same run.
  *
  *   npm run bench:import
  *   BENCH_ROWS=200000 BENCH_BATCH=1000 npm run bench:import
- *   BENCH_CPU_PROF=/tmp/prof npm run bench:import    # a .cpuprofile of the import
+ *   BENCH_STORES=sqlite npm run bench:import          # one store only
+ *   BENCH_PG_URL=postgres://me@db:5432/scratch npm run bench:import
+ *   BENCH_CPU_PROF=/tmp/prof npm run bench:import     # a .cpuprofile per import
  *
  * The file: realistic columns (a quoted "City, ST" among them), ~5% repeats of
  * an earlier lead (case changed, as spreadsheets have them) and a few bad
  * lines. Each target runs in a child process of its own, one after the other,
  * so each has a clean heap: the child samples its RSS every 100 ms and also
- * reports the kernel's maxRSS. The import goes through importLeads into a
- * pipeline on a temp SQLite file (WAL, synchronous = FULL), not started: the
- * numbers are reading + validating + dedupe + durable admit, batch by batch,
- * with a checkpoint after each batch. The store is counted afterwards.
+ * reports the kernel's maxRSS (PostgreSQL's own memory is the server's, not
+ * counted). Each import goes through importLeads and the pipeline's intake
+ * (validate, dedupe key, grouped durable admit), never started, so the numbers
+ * are reading + validating + dedupe + durable admit, batch by batch, with a
+ * checkpoint after each batch:
+ * - sqlite: createPipeline on a temp SQLite file (WAL, synchronous = FULL);
+ * - postgres: the intake service over createPostgresStore in a throwaway
+ *   schema (dropped afterwards) of BENCH_PG_URL (default: database `test` on
+ *   127.0.0.1, as the store tests use), commits durable (synchronous_commit on).
+ * The store is counted afterwards.
  */
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -22,19 +31,28 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { configSchema } from "../src/config/schema.js";
-import { fileCheckpoints, importLeads } from "../src/import/index.js";
+import { type ClaypipeConfig, configSchema } from "../src/config/schema.js";
+import {
+  DEFAULT_IMPORT_BATCH,
+  fileCheckpoints,
+  type ImportSummary,
+  importLeads,
+} from "../src/import/index.js";
 import { openLeadFile } from "../src/intake/index.js";
-import { createPipeline } from "../src/pipeline/create-pipeline.js";
-import { createSqliteStore } from "../src/store/sqlite/index.js";
+import type { Store } from "../src/store/store.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const BATCH = process.env.BENCH_BATCH === undefined ? undefined : Number(process.env.BENCH_BATCH);
+const STORES = (process.env.BENCH_STORES ?? "sqlite,postgres").split(",") as StoreKind[];
+const PG_URL =
+  process.env.BENCH_PG_URL ?? `postgres://${process.env.PGUSER || "postgres"}@127.0.0.1:5432/test`;
 const GOAL = { rowsPerSecond: 50_000, peakMb: 200 };
 const MB = 1024 * 1024;
 
+type StoreKind = "sqlite" | "postgres";
+
 interface ChildPlan {
-  role: "read" | "import";
+  role: "read" | StoreKind;
   file: string;
   dir: string;
 }
@@ -123,35 +141,8 @@ async function runChild(plan: ChildPlan): Promise<ChildResult> {
     }
     result = { records, bad };
   } else {
-    const config = configSchema.parse({
-      tier: "standard",
-      clay: {
-        workspaces: [
-          {
-            name: "bench",
-            // Never called: the pipeline is not started, nothing is sent to Clay.
-            tables: [{ name: "leads", webhooks: [{ url: "http://127.0.0.1:9/not-sent" }] }],
-          },
-        ],
-      },
-      callbacks: { baseUrl: "http://127.0.0.1", secret: randomBytes(32).toString("hex") },
-      sources: [{ name: "csv", priority: 40 }],
-      store: { sqlite: { path: join(plan.dir, "claypipe.db") } },
-      stateDir: join(plan.dir, "state"),
-      logLevel: "silent",
-    });
-    const pipeline = await createPipeline(config);
-    const summary = await importLeads({
-      pipeline,
-      file: plan.file,
-      source: "csv",
-      batchSize: BATCH,
-      checkpoints: fileCheckpoints(join(config.stateDir, "imports")),
-    });
-    await pipeline.stop();
-    const store = await createSqliteStore({ path: config.store.sqlite.path });
-    const stored = await store.leads.countByState();
-    await store.close();
+    const { summary, stored } =
+      plan.role === "sqlite" ? await importToSqlite(plan) : await importToPostgres(plan);
     result = {
       records: summary.read,
       bad: summary.badLines,
@@ -170,11 +161,122 @@ async function runChild(plan: ChildPlan): Promise<ChildResult> {
   };
 }
 
+function benchConfig(dir: string): ClaypipeConfig {
+  return configSchema.parse({
+    tier: "standard",
+    clay: {
+      workspaces: [
+        {
+          name: "bench",
+          // Never called: the pipeline is not started, nothing is sent to Clay.
+          tables: [{ name: "leads", webhooks: [{ url: "http://127.0.0.1:9/not-sent" }] }],
+        },
+      ],
+    },
+    callbacks: { baseUrl: "http://127.0.0.1", secret: randomBytes(32).toString("hex") },
+    sources: [{ name: "csv", priority: 40 }],
+    store: { sqlite: { path: join(dir, "claypipe.db") } },
+    stateDir: join(dir, "state"),
+    logLevel: "silent",
+  });
+}
+
+interface ImportRun {
+  summary: ImportSummary;
+  stored: Record<string, number>;
+}
+
+function runImport(
+  config: ClaypipeConfig,
+  pipeline: Parameters<typeof importLeads>[0]["pipeline"],
+  file: string,
+) {
+  return importLeads({
+    pipeline,
+    file,
+    source: "csv",
+    ...(BATCH === undefined ? {} : { batchSize: BATCH }),
+    checkpoints: fileCheckpoints(join(config.stateDir, "imports")),
+  });
+}
+
+// Each store's modules load in its own child only, so neither pays for the other's.
+
+/** The standard tier: the pipeline on a temp SQLite file, as `claypipe import` builds it. */
+async function importToSqlite(plan: ChildPlan): Promise<ImportRun> {
+  const { createPipeline } = await import("../src/pipeline/create-pipeline.js");
+  const { createSqliteStore } = await import("../src/store/sqlite/index.js");
+  const config = benchConfig(join(plan.dir, "sqlite"));
+  const pipeline = await createPipeline(config);
+  const summary = await runImport(config, pipeline, plan.file);
+  await pipeline.stop();
+  const store = await createSqliteStore({ path: config.store.sqlite.path });
+  const stored = await store.leads.countByState();
+  await store.close();
+  return { summary, stored };
+}
+
+/** The queue tier's store: the intake service over PostgreSQL, in a schema of its own. */
+async function importToPostgres(plan: ChildPlan): Promise<ImportRun> {
+  const config = benchConfig(join(plan.dir, "postgres"));
+  const schema = `claypipe_bench_import_${randomBytes(5).toString("hex")}`;
+  const { createPostgresStore } = await import("../src/store/postgres/index.js");
+  const store = await createPostgresStore({ connectionString: PG_URL, schema });
+  try {
+    const intake = await intakeOver(store, config);
+    const summary = await runImport(config, intake.pipeline, plan.file);
+    await intake.close();
+    return { summary, stored: await store.leads.countByState() };
+  } finally {
+    await store.close();
+    await dropSchema(schema);
+  }
+}
+
+/** The pipeline's intake path around a store: validate, dedupe key, grouped admit. */
+async function intakeOver(store: Store, config: ClaypipeConfig) {
+  const { systemClock } = await import("../src/core/clock.js");
+  const { silentLogger } = await import("../src/logging/create-logger.js");
+  const { createGroupedAdmit } = await import("../src/pipeline/grouped-admit.js");
+  const { createIntakeService } = await import("../src/pipeline/intake-service.js");
+  const { createPipelineEvents } = await import("../src/pipeline/pipeline-context.js");
+  const ctx = {
+    config,
+    store,
+    clock: systemClock,
+    logger: silentLogger,
+    events: createPipelineEvents(),
+  };
+  const grouped = createGroupedAdmit(store.leads, {
+    clock: systemClock,
+    dedupeWindowMs: config.dedupe.window,
+  });
+  const intake = createIntakeService(ctx, { admit: grouped.admit });
+  return {
+    pipeline: {
+      submit: (leads: unknown, options?: { source?: string }) =>
+        intake.submit(leads as unknown[], options),
+    },
+    close: () => grouped.close(),
+  };
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const pg = (await import("pg")).default;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}
+
 function runInChild(plan: ChildPlan): Promise<ChildResult> {
   const profileDir = process.env.BENCH_CPU_PROF;
   const execArgv =
-    plan.role === "import" && profileDir
-      ? [...process.execArgv, "--cpu-prof", "--cpu-prof-dir", profileDir]
+    plan.role !== "read" && profileDir
+      ? [...process.execArgv, "--cpu-prof", "--cpu-prof-dir", join(profileDir, plan.role)]
       : process.execArgv;
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ["child"], { execArgv });
@@ -188,6 +290,8 @@ function runInChild(plan: ChildPlan): Promise<ChildResult> {
 const fmt = (value: number, digits = 0) =>
   value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+const rate = (result: ChildResult) => result.records / result.seconds;
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "claypipe-bench-import-"));
   try {
@@ -195,44 +299,51 @@ async function main(): Promise<void> {
     const written = await writeCsv(file, ROWS);
     const size = statSync(file).size;
     console.log(
-      `CSV import: ${fmt(ROWS)} rows (${fmt(size / MB)} MB, ${fmt((written.repeats / ROWS) * 100, 1)}% repeats, ${written.bad} bad lines), batch ${BATCH}; Node ${process.version}, ${availableParallelism()} cores`,
+      `CSV import: ${fmt(ROWS)} rows (${fmt(size / MB)} MB, ${fmt((written.repeats / ROWS) * 100, 1)}% repeats, ${written.bad} bad lines), batch ${BATCH ?? DEFAULT_IMPORT_BATCH}; Node ${process.version}, ${availableParallelism()} cores`,
     );
     const reader = await runInChild({ role: "read", file, dir });
-    const imported = await runInChild({ role: "import", file, dir });
-    const rate = (result: ChildResult) => result.records / result.seconds;
+    const imports: Array<[StoreKind, ChildResult]> = [];
+    for (const kind of STORES) imports.push([kind, await runInChild({ role: kind, file, dir })]);
+
+    console.log(
+      `\n${"".padEnd(28)}${"rows/s".padStart(10)}${"time".padStart(10)}${"RSS at start".padStart(14)}${"peak RSS".padStart(10)}${"maxRSS".padStart(10)}`,
+    );
     const rows: Array<[string, ChildResult]> = [
       ["reader alone (baseline)", reader],
-      ["claypipe import", imported],
+      ...imports.map(([kind, result]): [string, ChildResult] => [`import into ${kind}`, result]),
     ];
-    console.log(
-      `\n${"".padEnd(26)}${"rows/s".padStart(10)}${"time".padStart(10)}${"RSS at start".padStart(14)}${"peak RSS".padStart(10)}${"maxRSS".padStart(10)}`,
-    );
     for (const [label, result] of rows) {
       console.log(
-        `${label.padEnd(26)}${fmt(rate(result)).padStart(10)}${`${fmt(result.seconds, 1)} s`.padStart(10)}${`${fmt(result.startRssMb)} MB`.padStart(14)}${`${fmt(result.peakRssMb)} MB`.padStart(10)}${`${fmt(result.maxRssMb)} MB`.padStart(10)}`,
+        `${label.padEnd(28)}${fmt(rate(result)).padStart(10)}${`${fmt(result.seconds, 1)} s`.padStart(10)}${`${fmt(result.startRssMb)} MB`.padStart(14)}${`${fmt(result.peakRssMb)} MB`.padStart(10)}${`${fmt(result.maxRssMb)} MB`.padStart(10)}`,
       );
     }
-    console.log(
-      `${"import / reader".padEnd(26)}${fmt(rate(imported) / rate(reader), 2).padStart(10)}`,
-    );
-    const peak = Math.max(imported.peakRssMb, imported.maxRssMb);
-    const rateOk = rate(imported) >= GOAL.rowsPerSecond;
-    const memoryOk = peak <= GOAL.peakMb;
-    console.log(
-      `\ngoal: ≥ ${fmt(GOAL.rowsPerSecond)} rows/s ${rateOk ? "met" : "MISSED"}; ≤ ${GOAL.peakMb} MB peak ${memoryOk ? "met" : "MISSED"} (${fmt(peak)} MB)`,
-    );
-    const counts = imported.imported!;
-    const stored = Object.values(counts.stored).reduce((sum, count) => sum + count, 0);
-    const complete =
-      reader.records === ROWS &&
-      imported.records === ROWS &&
-      imported.bad === written.bad &&
-      stored === ROWS - written.bad &&
-      counts.stored.queued === counts.queued &&
-      counts.stored.duplicate === counts.duplicates;
-    console.log(
-      `check: store holds ${fmt(stored)} leads (${fmt(counts.queued)} queued, ${fmt(counts.duplicates)} duplicates), ${imported.bad} bad lines reported — ${complete ? "complete" : "MISMATCH"}`,
-    );
+    for (const [kind, result] of imports) {
+      console.log(
+        `${`${kind} / reader`.padEnd(28)}${fmt(rate(result) / rate(reader), 2).padStart(10)}`,
+      );
+    }
+    console.log("");
+    let complete = reader.records === ROWS;
+    for (const [kind, result] of imports) {
+      const peak = Math.max(result.peakRssMb, result.maxRssMb);
+      const rateOk = rate(result) >= GOAL.rowsPerSecond;
+      const memoryOk = peak <= GOAL.peakMb;
+      console.log(
+        `${kind}: goal ≥ ${fmt(GOAL.rowsPerSecond)} rows/s ${rateOk ? "met" : "MISSED"}; ≤ ${GOAL.peakMb} MB peak ${memoryOk ? "met" : "MISSED"} (${fmt(peak)} MB)`,
+      );
+      const counts = result.imported!;
+      const stored = Object.values(counts.stored).reduce((sum, count) => sum + count, 0);
+      const whole =
+        result.records === ROWS &&
+        result.bad === written.bad &&
+        stored === ROWS - written.bad &&
+        counts.stored.queued === counts.queued &&
+        counts.stored.duplicate === counts.duplicates;
+      console.log(
+        `${kind}: store holds ${fmt(stored)} leads (${fmt(counts.queued)} queued, ${fmt(counts.duplicates)} duplicates), ${result.bad} bad lines reported — ${whole ? "complete" : "MISMATCH"}`,
+      );
+      complete &&= whole;
+    }
     if (!complete) process.exitCode = 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });

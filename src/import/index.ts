@@ -8,6 +8,7 @@ export {
   type SavedImport,
 } from "./import-checkpoint.js";
 export {
+  DEFAULT_IMPORT_BATCH,
   type ImportLeadsOptions,
   type ImportProgress,
   type ImportSummary,

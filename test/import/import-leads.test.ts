@@ -148,6 +148,81 @@ describe("importLeads", () => {
     expect(report.slice(1).map((row) => Number(row.split(",")[0]))).toEqual([...bad]);
   });
 
+  it("reads on while a batch commits, but commits one batch at a time, in file order", async () => {
+    const rig = importRig();
+    const file = rig.file("leads.csv", numberedCsv(100));
+    const pipeline = await rig.pipeline();
+    let active = 0;
+    let mostActive = 0;
+    const firstLines: number[] = [];
+    const summary = await importLeads({
+      // A slow store: each commit takes a few event-loop turns, in which the file is read on.
+      pipeline: {
+        submit: async (leads, options) => {
+          active++;
+          mostActive = Math.max(mostActive, active);
+          firstLines.push(Number((leads as Array<{ row: string }>)[0]!.row));
+          for (let turn = 0; turn < 5; turn++) await new Promise((done) => setImmediate(done));
+          try {
+            return await pipeline.submit(leads, options);
+          } finally {
+            active--;
+          }
+        },
+      },
+      file,
+      source: "csv",
+      batchSize: 10,
+      checkpoints: rig.checkpoints,
+    });
+    expect(mostActive).toBe(1);
+    expect(firstLines).toEqual(Array.from({ length: 10 }, (_, batch) => 2 + batch * 10));
+    expect(summary).toMatchObject({ queued: 100, line: 101, stopped: false });
+    expect(storedRows(await rig.storedLeads())).toEqual(
+      Array.from({ length: 100 }, (_, i) => i + 2),
+    );
+  });
+
+  it("a batch that fails to commit stops the import there: no later batch is submitted", async () => {
+    const rig = importRig();
+    const file = rig.file("leads.csv", numberedCsv(100, new Set([60])));
+    const pipeline = await rig.pipeline();
+    let submits = 0;
+    const failed = await importLeads({
+      pipeline: {
+        submit: async (leads, options) => {
+          if (++submits === 2) {
+            for (let turn = 0; turn < 5; turn++) await new Promise((done) => setImmediate(done));
+            throw new Error("the disk is full");
+          }
+          return pipeline.submit(leads, options);
+        },
+      },
+      file,
+      source: "csv",
+      batchSize: 20,
+      checkpoints: rig.checkpoints,
+    }).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(ClaypipeError);
+    expect((failed as ClaypipeError).message).toContain("stopped at lines 22–41: the disk is full");
+    expect((failed as ClaypipeError).hint).toContain("resumes after line 21");
+    expect(submits).toBe(2);
+    expect(storedRows(await rig.storedLeads())).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 2),
+    );
+    // The bad line 60 sits in a batch that was read but never committed: not reported yet.
+    expect(existsSync(`${file}.rejected.csv`)).toBe(false);
+
+    const resumed = await importLeads({
+      pipeline: await rig.pipeline(),
+      file,
+      source: "csv",
+      batchSize: 20,
+      checkpoints: rig.checkpoints,
+    });
+    expect(resumed).toMatchObject({ start: { reason: "resumed" }, queued: 79, badLines: 1 });
+  });
+
   it("a crash between a batch's commit and its checkpoint repeats that batch as duplicates only", async () => {
     const rig = importRig();
     const file = rig.file("leads.csv", numberedCsv(100));

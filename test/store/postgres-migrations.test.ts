@@ -19,6 +19,7 @@ import {
 
 let admin: pg.Client;
 const schemas: string[] = [];
+const LATEST = Math.max(...MIGRATIONS.map((migration) => migration.version));
 
 beforeAll(async () => {
   admin = await connectAdmin();
@@ -72,6 +73,43 @@ describe("the PostgreSQL store's schema", () => {
     expect(await appliedVersions(schema)).toEqual(MIGRATIONS.map((migration) => migration.version));
   });
 
+  it("keeps the history of a lead admitted before admissions moved onto the lead row", async () => {
+    const schema = newSchema();
+    const db = await openPostgresDatabase({ connectionString: DATABASE_URL, schema, poolSize: 1 });
+    try {
+      await migrate(db, MIGRATIONS.slice(0, 1));
+      // Version 1 wrote both admission steps as lead_events rows.
+      await db.query(
+        `INSERT INTO ${db.table("leads")} (id, source, workspace, table_name, identity_key, fields,
+           state, priority, available_at, created_at, updated_at)
+         VALUES ('old', 'csv', 'main', 'people', 'email:a@x.io', '{}', 'sending', 0, $1, $1, $2)`,
+        [T0, T0 + 5],
+      );
+      await db.query(
+        `INSERT INTO ${db.table("lead_events")} (lead_id, at, from_state, to_state)
+         VALUES ('old', $1, NULL, 'received'), ('old', $1, 'received', 'queued'),
+           ('old', $2, 'queued', 'sending')`,
+        [T0, T0 + 5],
+      );
+    } finally {
+      await db.close();
+    }
+    const store = await createPostgresStore({ connectionString: DATABASE_URL, schema });
+    try {
+      expect((await store.leads.history("old")).map((event) => [event.from, event.to])).toEqual([
+        [null, "received"],
+        ["received", "queued"],
+        ["queued", "sending"],
+      ]);
+      const repeat = newLead({ identityKey: "email:a@x.io", workspace: "main" });
+      expect(await store.leads.admit([repeat], { dedupeSince: 0, now: T0 + 10 })).toMatchObject([
+        { state: "duplicate", duplicateOf: "old" },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("applies a new migration once, on the next start", async () => {
     const db = await openPostgresDatabase({
       connectionString: DATABASE_URL,
@@ -79,7 +117,7 @@ describe("the PostgreSQL store's schema", () => {
       poolSize: 2,
     });
     try {
-      expect(await migrate(db)).toBe(1);
+      expect(await migrate(db)).toBe(LATEST);
       expect(await migrate(db, withCountedMigration())).toBe(1001);
       expect(await migrate(db, withCountedMigration())).toBe(1001);
       expect((await db.query(`SELECT * FROM ${db.table("runs")}`)).rowCount).toBe(1);
@@ -103,7 +141,9 @@ describe("the PostgreSQL store's schema", () => {
       }
     });
     expect(await Promise.all(starts)).toEqual(Array(8).fill(1001));
-    expect(await appliedVersions(schema)).toEqual([1, 1000, 1001]);
+    expect(await appliedVersions(schema)).toEqual(
+      withCountedMigration().map((migration) => migration.version),
+    );
     const runs = await admin.query(`SELECT * FROM "${schema}".runs`);
     expect(runs.rowCount).toBe(1);
   });
@@ -130,7 +170,7 @@ describe("the PostgreSQL store's schema", () => {
       const broken = [
         ...MIGRATIONS,
         {
-          version: 2,
+          version: LATEST + 1,
           name: "broken",
           sql: "CREATE TABLE half (a int); INSERT INTO nowhere VALUES (1);",
         },
@@ -140,7 +180,7 @@ describe("the PostgreSQL store's schema", () => {
         `SELECT MAX(version) AS version, to_regclass($1)::text AS half FROM ${db.table("schema_migrations")}`,
         [db.table("half")],
       );
-      expect(rows[0]).toEqual({ version: 1, half: null });
+      expect(rows[0]).toEqual({ version: LATEST, half: null });
     } finally {
       await db.close();
     }
@@ -157,10 +197,15 @@ describe("the PostgreSQL store's schema", () => {
     await expect(opening).rejects.toBeInstanceOf(ClaypipeError);
     await expect(opening).rejects.toMatchObject({
       code: "state_unavailable",
-      message: expect.stringMatching(/schema version 999, newer than this claypipe knows \(1\)/),
+      message: expect.stringContaining(
+        `schema version 999, newer than this claypipe knows (${LATEST})`,
+      ),
       hint: expect.stringMatching(/upgrade claypipe/),
     });
-    expect(await appliedVersions(schema)).toEqual([1, 999]);
+    expect(await appliedVersions(schema)).toEqual([
+      ...MIGRATIONS.map((migration) => migration.version),
+      999,
+    ]);
   });
 
   it("names the server when it cannot be reached", async () => {

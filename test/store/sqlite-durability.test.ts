@@ -96,11 +96,13 @@ describe("the SQLite store after kill -9", () => {
     try {
       expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
       expect(db.pragma("foreign_key_check")).toEqual([]);
-      // Every lead, acknowledged or not, has a history ending in its state.
+      // Every lead, acknowledged or not, has a history ending in its state: its last move,
+      // or the state its admission decided when it has not moved since.
       const mismatched = db
         .prepare(
-          `SELECT l.id FROM leads l WHERE l.state IS NOT (
-             SELECT e.to_state FROM lead_events e WHERE e.lead_id = l.id ORDER BY e.id DESC LIMIT 1)`,
+          `SELECT l.id FROM leads l WHERE l.state IS NOT COALESCE(
+             (SELECT e.to_state FROM lead_events e WHERE e.lead_id = l.id ORDER BY e.id DESC LIMIT 1),
+             l.admitted_state)`,
         )
         .all();
       expect(mismatched).toEqual([]);

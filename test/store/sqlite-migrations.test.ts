@@ -11,6 +11,7 @@ import { newLead, T0 } from "./contract/fixtures.js";
 
 let dir: string;
 let path: string;
+const LATEST = Math.max(...MIGRATIONS.map((migration) => migration.version));
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "claypipe-migrations-"));
@@ -49,6 +50,40 @@ describe("the SQLite store's schema", () => {
     expect(appliedVersions(path)).toEqual(MIGRATIONS.map((migration) => migration.version));
   });
 
+  it("keeps the history of a lead admitted before admissions moved onto the lead row", async () => {
+    const file = join(dir, "v1.db");
+    const db = new Database(file);
+    migrate(db, file, MIGRATIONS.slice(0, 1));
+    // Version 1 wrote both admission steps as lead_events rows.
+    db.prepare(
+      `INSERT INTO leads (id, source, workspace, table_name, identity_key, fields, state,
+         priority, available_at, created_at, updated_at)
+       VALUES ('old', 'csv', 'main', 'people', 'email:a@x.io', '{}', 'sending', 0, ?, ?, ?)`,
+    ).run(T0, T0, T0 + 5);
+    const events = db.prepare(
+      "INSERT INTO lead_events (lead_id, at, from_state, to_state) VALUES ('old', ?, ?, ?)",
+    );
+    events.run(T0, null, "received");
+    events.run(T0, "received", "queued");
+    events.run(T0 + 5, "queued", "sending");
+    db.close();
+
+    const store = await createSqliteStore({ path: file });
+    try {
+      expect((await store.leads.history("old")).map((event) => [event.from, event.to])).toEqual([
+        [null, "received"],
+        ["received", "queued"],
+        ["queued", "sending"],
+      ]);
+      const repeat = newLead({ identityKey: "email:a@x.io", workspace: "main" });
+      expect(await store.leads.admit([repeat], { dedupeSince: 0, now: T0 + 10 })).toMatchObject([
+        { state: "duplicate", duplicateOf: "old" },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("opens in WAL mode", async () => {
     const store = await createSqliteStore({ path });
     await store.close();
@@ -63,10 +98,12 @@ describe("the SQLite store's schema", () => {
       ...MIGRATIONS,
       { version: 1000, name: "add notes", sql: "CREATE TABLE notes (text TEXT)" },
     ];
-    expect(migrate(db, ":memory:")).toBe(1);
+    expect(migrate(db, ":memory:")).toBe(LATEST);
     expect(migrate(db, ":memory:", next)).toBe(1000);
     expect(migrate(db, ":memory:", next)).toBe(1000);
-    expect(db.prepare("SELECT COUNT(*) FROM schema_migrations").pluck().get()).toBe(2);
+    expect(db.prepare("SELECT COUNT(*) FROM schema_migrations").pluck().get()).toBe(
+      MIGRATIONS.length + 1,
+    );
     db.close();
   });
 
@@ -75,10 +112,14 @@ describe("the SQLite store's schema", () => {
     migrate(db, ":memory:");
     const broken = [
       ...MIGRATIONS,
-      { version: 2, name: "broken", sql: "CREATE TABLE half (a); INSERT INTO nowhere VALUES (1);" },
+      {
+        version: LATEST + 1,
+        name: "broken",
+        sql: "CREATE TABLE half (a); INSERT INTO nowhere VALUES (1);",
+      },
     ];
     expect(() => migrate(db, ":memory:", broken)).toThrow(ClaypipeError);
-    expect(db.prepare("SELECT MAX(version) FROM schema_migrations").pluck().get()).toBe(1);
+    expect(db.prepare("SELECT MAX(version) FROM schema_migrations").pluck().get()).toBe(LATEST);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
     db.close();
   });
@@ -96,7 +137,9 @@ describe("the SQLite store's schema", () => {
     await expect(opening).rejects.toBeInstanceOf(ClaypipeError);
     await expect(opening).rejects.toMatchObject({
       code: "state_unavailable",
-      message: expect.stringMatching(/schema version 999, newer than this claypipe knows \(1\)/),
+      message: expect.stringContaining(
+        `schema version 999, newer than this claypipe knows (${LATEST})`,
+      ),
       hint: expect.stringMatching(/upgrade claypipe/),
     });
   });

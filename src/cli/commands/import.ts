@@ -7,7 +7,12 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import type { ClaypipeConfig } from "../../config/schema.js";
 import { ClaypipeError } from "../../core/errors.js";
-import { fileCheckpoints, type ImportSummary, importLeads } from "../../import/index.js";
+import {
+  DEFAULT_IMPORT_BATCH,
+  fileCheckpoints,
+  type ImportSummary,
+  importLeads,
+} from "../../import/index.js";
 import type { LeadFileFormat } from "../../intake/read-leads.js";
 import { createPipeline } from "../../pipeline/create-pipeline.js";
 import { resolveSource } from "../../pipeline/resolve-source.js";
@@ -43,7 +48,7 @@ export function registerImport(program: Command): void {
         "the intake source the leads come in by (sources[].name)",
       )
       .option("--format <format>", "csv or jsonl (default: from the file name)")
-      .option("--batch <n>", "leads per durable write", "500")
+      .option("--batch <n>", "leads per durable write", String(DEFAULT_IMPORT_BATCH))
       .option("--restart", "ignore the saved position and import from the top")
       .option("--report <file>", "where the bad lines go (default: <file>.rejected.csv)"),
   ).action(async (file: string, options: ImportOptions) => {
@@ -150,7 +155,7 @@ function parseBatch(batch: string): number {
   const size = Number(batch);
   if (Number.isInteger(size) && size >= 1 && size <= 10_000) return size;
   throw new ClaypipeError("input_invalid", `--batch ${batch} is not a batch size`, {
-    hint: "give a whole number of leads from 1 to 10000 (default 500)",
+    hint: `give a whole number of leads from 1 to 10000 (default ${DEFAULT_IMPORT_BATCH})`,
   });
 }
 

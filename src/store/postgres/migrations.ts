@@ -126,6 +126,17 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE state = 'dead';
     `,
   },
+  {
+    version: 2,
+    name: "admission on the lead row",
+    // A lead's first two history steps (received, then queued or duplicate) are read from the
+    // lead row instead of two lead_events rows, so an admission writes one row and one entry
+    // per index for each lead; leads admitted before keep theirs in lead_events (admitted_state
+    // NULL). Adding nullable columns without a default rewrites nothing.
+    sql: `
+      ALTER TABLE leads ADD COLUMN admitted_state text, ADD COLUMN admitted_reason text;
+    `,
+  },
 ];
 
 /** Brings the schema up to the newest migration, creating it when missing; returns its version. */

@@ -1,7 +1,7 @@
 /**
  * The LeadStore port on PostgreSQL, for many workers at once. Admission takes
- * advisory locks on the people it admits (admission-locks.ts) before it looks
- * for an original, so two processes admitting the same person agree on one. A
+ * advisory locks on the people it admits before it looks for an original, so
+ * two processes admitting the same person agree on one (postgres-admission.ts). A
  * transition is one compare-and-set statement that also records the event;
  * claiming skips rows another worker has locked, so no lead is claimed twice.
  * Which moves the lifecycle allows is the core's business (core/lead-state.ts).
@@ -21,24 +21,16 @@ import type {
 } from "../lead-store.js";
 import { decodeLeadCursor, encodeLeadCursor } from "../sqlite/lead-cursor.js";
 import { type LeadEventRow, type LeadRow, toLeadEvent, toStoredLead } from "../sqlite/lead-row.js";
-import { lockAdmission } from "./admission-locks.js";
-import { type PostgresDatabase, type Queryable, rowLimit } from "./postgres-database.js";
+import { historySql, PostgresAdmission } from "./postgres-admission.js";
+import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
+import { leadColumns } from "./postgres-lead-columns.js";
 
 type DueState = Parameters<LeadStore["due"]>[0];
-
-/** The columns of a LeadRow; JSON comes back as text, as the shared row mapping expects. */
-function leadColumns(alias = ""): string {
-  const a = alias ? `${alias}.` : "";
-  return (
-    `${a}id, ${a}source, ${a}workspace, ${a}table_name, ${a}identity_key, ${a}fields::text AS fields, ` +
-    `${a}state, ${a}reason, ${a}priority, ${a}attempt, ${a}available_at, ${a}callback_deadline, ` +
-    `${a}duplicate_of, ${a}result::text AS result, ${a}routes::text AS routes, ${a}created_at, ${a}updated_at`
-  );
-}
 
 export class PostgresLeadStore implements LeadStore {
   private readonly leads: string;
   private readonly events: string;
+  private readonly admission: PostgresAdmission;
 
   constructor(
     private readonly db: PostgresDatabase,
@@ -46,27 +38,12 @@ export class PostgresLeadStore implements LeadStore {
   ) {
     this.leads = db.table("leads");
     this.events = db.table("lead_events");
+    this.admission = new PostgresAdmission(db);
   }
 
   async admit(leads: NewLead[], options: AdmitOptions): Promise<Admission[]> {
     if (leads.length === 0) return [];
-    const { dedupeSince, now } = options;
-    const people = new Map(leads.map((lead) => [personOf(lead), lead]));
-    return this.db.transaction(async (tx) => {
-      // Held to commit: whoever admits the same person next sees this batch's leads.
-      await lockAdmission(tx, this.db.schema, leads);
-      const originals = await this.originals(tx, [...people.values()], dedupeSince);
-      const admissions = leads.map((lead): Admission => {
-        const original = originals.get(personOf(lead));
-        if (original) {
-          return { id: lead.id, state: "duplicate", duplicateOf: original.id, original };
-        }
-        if (now >= dedupeSince) originals.set(personOf(lead), admitted(lead, now));
-        return { id: lead.id, state: "queued" };
-      });
-      await this.insert(tx, leads, admissions, now);
-      return admissions;
-    });
+    return this.admission.admit(leads, options);
   }
 
   async get(id: string): Promise<StoredLead | undefined> {
@@ -78,11 +55,7 @@ export class PostgresLeadStore implements LeadStore {
   }
 
   async history(id: string): Promise<LeadEvent[]> {
-    const { rows } = await this.db.query<LeadEventRow>(
-      `SELECT lead_id, at, from_state, to_state, reason FROM ${this.events}
-       WHERE lead_id = $1 ORDER BY id`,
-      [id],
-    );
+    const { rows } = await this.db.query<LeadEventRow>(historySql(this.db), [id]);
     return rows.map(toLeadEvent);
   }
 
@@ -248,106 +221,4 @@ export class PostgresLeadStore implements LeadStore {
     );
     return rowCount ?? 0;
   }
-
-  /** The earliest live lead of each person created since `dedupeSince`, as it is now. */
-  private async originals(
-    tx: Queryable,
-    people: NewLead[],
-    dedupeSince: number,
-  ): Promise<Map<string, StoredLead>> {
-    // The first admitted wins, by insertion order (seq; the identity lock makes it admission
-    // order), not by created_at: workers' clocks differ, and a repeat admitted later by a worker
-    // whose clock is behind would look older than the original and become the original of the next.
-    const { rows } = await tx.query<LeadRow>(
-      `SELECT DISTINCT ON (workspace, identity_key) ${leadColumns()} FROM ${this.leads}
-       WHERE (workspace, identity_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-         AND state <> 'dead' AND created_at >= $3
-       ORDER BY workspace, identity_key, seq`,
-      [people.map((lead) => lead.workspace), people.map((lead) => lead.identityKey), dedupeSince],
-    );
-    return new Map(
-      rows.map((row) => {
-        const lead = toStoredLead(row);
-        return [personOf(lead), lead];
-      }),
-    );
-  }
-
-  /** Writes the batch with its decided states, and both steps of each history, in two statements. */
-  private async insert(
-    tx: Queryable,
-    leads: NewLead[],
-    admissions: Admission[],
-    now: number,
-  ): Promise<void> {
-    const duplicateOf = admissions.map((admission) =>
-      admission.state === "duplicate" ? admission.duplicateOf : null,
-    );
-    const reasons = duplicateOf.map((original) => (original ? `duplicate of ${original}` : null));
-    await tx.query(
-      `INSERT INTO ${this.leads} (id, source, workspace, table_name, identity_key, fields, state,
-         reason, priority, duplicate_of, available_at, created_at, updated_at)
-       SELECT id, source, workspace, table_name, identity_key, fields::json, state, reason,
-         priority, duplicate_of, $10, $10, $10
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-         $7::text[], $8::text[], $9::integer[], $11::text[])
-         AS batch (id, source, workspace, table_name, identity_key, fields, state, reason,
-           priority, duplicate_of)`,
-      [
-        leads.map((lead) => lead.id),
-        leads.map((lead) => lead.source),
-        leads.map((lead) => lead.workspace),
-        leads.map((lead) => lead.table),
-        leads.map((lead) => lead.identityKey),
-        leads.map((lead) => JSON.stringify(lead.fields)),
-        admissions.map((admission) => admission.state),
-        reasons,
-        leads.map((lead) => lead.priority),
-        now,
-        duplicateOf,
-      ],
-    );
-    // The row goes in with its decided state; the history still shows both steps, in order.
-    await tx.query(
-      `INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
-       SELECT lead_id, $1, from_state, to_state, reason
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
-         AS step (lead_id, from_state, to_state, reason)`,
-      [
-        now,
-        leads.flatMap((lead) => [lead.id, lead.id]),
-        leads.flatMap(() => [null, "received"]),
-        admissions.flatMap((admission) => ["received", admission.state]),
-        reasons.flatMap((reason) => [null, reason]),
-      ],
-    );
-  }
-}
-
-/** Same person ⇔ same identity in the same workspace. */
-function personOf(lead: { workspace: string; identityKey: string }): string {
-  return `${lead.workspace}\u0000${lead.identityKey}`;
-}
-
-/** A lead admitted as queued by this batch, as the store now holds it. */
-function admitted(lead: NewLead, now: number): StoredLead {
-  return {
-    id: lead.id,
-    source: lead.source,
-    workspace: lead.workspace,
-    table: lead.table,
-    identityKey: lead.identityKey,
-    fields: lead.fields,
-    state: "queued",
-    reason: null,
-    priority: lead.priority,
-    attempt: 0,
-    availableAt: now,
-    callbackDeadline: null,
-    duplicateOf: null,
-    result: null,
-    routes: [],
-    createdAt: now,
-    updatedAt: now,
-  };
 }

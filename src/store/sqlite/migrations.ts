@@ -117,6 +117,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sink_deliveries_due ON sink_deliveries (sink, state, available_at, created_at, lead_id);
     `,
   },
+  {
+    version: 2,
+    name: "admission on the lead row",
+    // A lead's first two history steps (received, then queued or duplicate) are read from the
+    // lead row instead of two lead_events rows, so an admission writes one row and one entry
+    // per index for each lead; leads admitted before keep theirs in lead_events (admitted_state
+    // NULL). Only leads awaiting a callback have a deadline to watch: the rest leave that index
+    // (its columns kept, so the planner still picks it for the deadline query).
+    sql: `
+      ALTER TABLE leads ADD COLUMN admitted_state TEXT;
+      ALTER TABLE leads ADD COLUMN admitted_reason TEXT;
+      DROP INDEX leads_state_deadline;
+      CREATE INDEX leads_awaiting_deadline ON leads (state, callback_deadline, created_at, id)
+        WHERE state = 'awaiting_callback';
+    `,
+  },
 ];
 
 /** Brings the database up to the newest migration; returns the schema version it is at. */

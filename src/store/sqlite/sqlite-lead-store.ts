@@ -27,6 +27,7 @@ import {
   toStoredLead,
 } from "./lead-row.js";
 import { rowLimit, type SqliteDatabase, writeTransaction } from "./open-database.js";
+import { HISTORY_SQL, SqliteAdmission } from "./sqlite-admission.js";
 
 type DueState = Parameters<LeadStore["due"]>[0];
 
@@ -43,55 +44,19 @@ interface ListParams {
 
 export class SqliteLeadStore implements LeadStore {
   private readonly statements;
+  private readonly admission: SqliteAdmission;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly clock: Clock,
   ) {
+    this.admission = new SqliteAdmission(db);
     this.statements = {
-      // Positional, and attempt, callback_deadline, result and routes left to their defaults:
-      // admit runs once per lead at intake, where binding 17 named values showed in profiles.
-      insert: db.prepare<
-        [
-          id: string,
-          source: string,
-          workspace: string,
-          table: string,
-          identityKey: string,
-          fields: string,
-          state: string,
-          reason: string | null,
-          priority: number,
-          duplicateOf: string | null,
-          availableAt: number,
-          createdAt: number,
-          updatedAt: number,
-        ]
-      >(
-        `INSERT INTO leads (id, source, workspace, table_name, identity_key, fields, state, reason,
-           priority, duplicate_of, available_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
       event: db.prepare<[string, number, string | null, string, string | null]>(
         "INSERT INTO lead_events (lead_id, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)",
       ),
-      // An admitted lead's two history steps, received then its decided state, in one statement.
-      admitEvents: db.prepare<
-        [id: string, now: number, id: string, now: number, to: string, reason: string | null]
-      >(
-        `INSERT INTO lead_events (lead_id, at, from_state, to_state, reason)
-         VALUES (?, ?, NULL, 'received', NULL), (?, ?, 'received', ?, ?)`,
-      ),
-      // rowid breaks ties inside one batch: the lead admitted first is the original.
-      original: db.prepare<[string, string, number], LeadRow>(
-        `SELECT ${LEAD_COLUMNS} FROM leads
-         WHERE identity_key = ? AND workspace = ? AND state != 'dead' AND created_at >= ?
-         ORDER BY created_at, rowid LIMIT 1`,
-      ),
       get: db.prepare<[string], LeadRow>(`SELECT ${LEAD_COLUMNS} FROM leads WHERE id = ?`),
-      history: db.prepare<[string], LeadEventRow>(
-        "SELECT lead_id, at, from_state, to_state, reason FROM lead_events WHERE lead_id = ? ORDER BY id",
-      ),
+      history: db.prepare<[string, string, string], LeadEventRow>(HISTORY_SQL),
       stateOf: db.prepare<[string], { state: string }>("SELECT state FROM leads WHERE id = ?"),
       update: db.prepare(
         `UPDATE leads SET state = @to, reason = @reason,
@@ -155,39 +120,8 @@ export class SqliteLeadStore implements LeadStore {
   }
 
   async admit(leads: NewLead[], options: AdmitOptions): Promise<Admission[]> {
-    const { dedupeSince, now } = options;
-    const s = this.statements;
-    return writeTransaction(this.db, () =>
-      leads.map((lead): Admission => {
-        const originalRow = s.original.get(lead.identityKey, lead.workspace, dedupeSince);
-        const state = originalRow ? "duplicate" : "queued";
-        const reason = originalRow ? `duplicate of ${originalRow.id}` : null;
-        s.insert.run(
-          lead.id,
-          lead.source,
-          lead.workspace,
-          lead.table,
-          lead.identityKey,
-          JSON.stringify(lead.fields),
-          state,
-          reason,
-          lead.priority,
-          originalRow?.id ?? null,
-          now,
-          now,
-          now,
-        );
-        // The row goes in with its decided state; the history still shows both steps.
-        s.admitEvents.run(lead.id, now, lead.id, now, state, reason);
-        if (!originalRow) return { id: lead.id, state: "queued" };
-        return {
-          id: lead.id,
-          state: "duplicate",
-          duplicateOf: originalRow.id,
-          original: toStoredLead(originalRow),
-        };
-      }),
-    );
+    if (leads.length === 0) return [];
+    return writeTransaction(this.db, () => this.admission.admit(leads, options));
   }
 
   async get(id: string): Promise<StoredLead | undefined> {
@@ -196,7 +130,7 @@ export class SqliteLeadStore implements LeadStore {
   }
 
   async history(id: string): Promise<LeadEvent[]> {
-    return this.statements.history.all(id).map(toLeadEvent);
+    return this.statements.history.all(id, id, id).map(toLeadEvent);
   }
 
   async transition(

@@ -140,6 +140,77 @@ export function describeLeadAdmission(open: OpenStore): void {
       expect(Object.values(counts).every((count) => count === 0)).toBe(true);
     });
 
+    it("admits a batch of hundreds (a CSV import) in order, deciding each lead as if it came alone", async () => {
+      const earlier = newLead();
+      await admit(store(), [earlier], T0);
+      // 257 leads: past every multi-row statement size an adapter uses, with a remainder.
+      const batch = Array.from({ length: 257 }, (_, index) =>
+        index % 10 === 9 ? newLead({ identityKey: earlier.identityKey }) : newLead(),
+      );
+      const repeats = [5, 100, 256].map((index) =>
+        newLead({ identityKey: batch[index]!.identityKey }),
+      );
+      const all = [...batch, ...repeats];
+      const admissions = await admit(store(), all, T0 + 10);
+      expect(admissions.map((admission) => admission.id)).toEqual(all.map((lead) => lead.id));
+      const originalOf = (index: number) =>
+        index >= batch.length ? batch[[5, 100, 256][index - batch.length]!]!.id : earlier.id;
+      all.forEach((_lead, index) => {
+        const repeat = index % 10 === 9 || index >= batch.length;
+        expect(admissions[index]).toMatchObject(
+          repeat ? { state: "duplicate", duplicateOf: originalOf(index) } : { state: "queued" },
+        );
+      });
+      const inBatch = admissions.at(-1);
+      if (inBatch?.state !== "duplicate") throw new Error("expected a duplicate");
+      expect(inBatch.original).toMatchObject({
+        id: batch[256]!.id,
+        state: "queued",
+        createdAt: T0 + 10,
+      });
+      expect(await store().leads.countByState()).toMatchObject({ queued: 233, duplicate: 28 });
+      expect(await store().leads.history(repeats[1]!.id)).toEqual([
+        { leadId: repeats[1]!.id, at: T0 + 10, from: null, to: "received", reason: null },
+        {
+          leadId: repeats[1]!.id,
+          at: T0 + 10,
+          from: "received",
+          to: "duplicate",
+          reason: `duplicate of ${batch[100]!.id}`,
+        },
+      ]);
+      // A later batch finds the first of each person, never one of its duplicates.
+      const later = newLead({ identityKey: batch[100]!.identityKey });
+      expect(await admit(store(), [later], T0 + 20)).toMatchObject([
+        { state: "duplicate", duplicateOf: batch[100]!.id },
+      ]);
+    });
+
+    it("keeps the fields as they came, whatever characters they hold", async () => {
+      const fields = {
+        email: "zoë@example.com",
+        note: 'a "quoted" \\ back\u0000slash, 😀, \u2028',
+        employees: 12.5,
+        verified: false,
+        missing: null,
+      };
+      const lead = newLead({ fields, source: 'csv, "quoted"' });
+      await admit(store(), [lead], T0);
+      expect(await store().leads.get(lead.id)).toMatchObject({ fields, source: lead.source });
+    });
+
+    it("shows the admission steps first in the history of a lead that moved on", async () => {
+      const id = await admitOne(store());
+      await mustMove(store(), id, "queued", "sending", {}, T0 + 5);
+      expect(
+        (await store().leads.history(id)).map((event) => [event.from, event.to, event.at]),
+      ).toEqual([
+        [null, "received", T0],
+        ["received", "queued", T0],
+        ["queued", "sending", T0 + 5],
+      ]);
+    });
+
     it("lists the duplicates waiting for an original", async () => {
       const original = await admitOne(store());
       const lead = await store().leads.get(original);
