@@ -7,11 +7,9 @@
  * guessed at.
  */
 import { ClaypipeError } from "../../core/errors.js";
-import type { Migration } from "../sqlite/migrations.js";
+import type { Migration } from "../migration.js";
 import { advisoryKey } from "./advisory-keys.js";
 import type { PostgresDatabase, Queryable } from "./postgres-database.js";
-
-export type { Migration } from "../sqlite/migrations.js";
 
 // Credits are stored in thousandths (integers) so sums never drift: 0.1 + 0.2 stays 0.3.
 // Ids, keys and names sort byte by byte (COLLATE "C"), the order JavaScript and SQLite use.

@@ -14,8 +14,8 @@
  * (json keeps \u0000 escapes as they came; turned into text they would fail).
  */
 import { decideAdmissions, duplicateReason, personOf } from "../decide-admissions.js";
+import { type LeadRow, toStoredLead } from "../lead-row.js";
 import type { Admission, AdmitOptions, NewLead, StoredLead } from "../lead-store.js";
-import { type LeadRow, toStoredLead } from "../sqlite/lead-row.js";
 import { lockAdmission } from "./admission-locks.js";
 import type { PostgresDatabase, Queryable } from "./postgres-database.js";
 import { leadColumns } from "./postgres-lead-columns.js";

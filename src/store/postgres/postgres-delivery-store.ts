@@ -3,21 +3,9 @@
  * pending delivery changes on success or failure, so a late worker can never
  * undo a dead letter or count a delivered record twice.
  */
+import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from "../delivery-row.js";
 import type { DeliveryState, DeliveryStore, SinkDelivery } from "../delivery-store.js";
 import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
-
-interface DeliveryRow {
-  lead_id: string;
-  sink: string;
-  route: string;
-  state: string;
-  attempts: number;
-  last_error: string | null;
-  available_at: number;
-  updated_at: number;
-}
-
-const COLUMNS = "lead_id, sink, route, state, attempts, last_error, available_at, updated_at";
 
 export class PostgresDeliveryStore implements DeliveryStore {
   private readonly deliveries: string;
@@ -51,14 +39,14 @@ export class PostgresDeliveryStore implements DeliveryStore {
     // SKIP LOCKED: two workers lease disjoint deliveries instead of waiting for each other.
     const { rows } = await this.db.query<DeliveryRow>(
       `WITH picked AS (
-         SELECT ${COLUMNS}, created_at FROM ${this.deliveries}
+         SELECT ${DELIVERY_COLUMNS}, created_at FROM ${this.deliveries}
          WHERE sink = $1 AND state = 'pending' AND available_at <= $2
          ORDER BY available_at, created_at, lead_id LIMIT $3 FOR UPDATE SKIP LOCKED
        ), leased AS (
          UPDATE ${this.deliveries} AS delivery SET available_at = $4
          FROM picked WHERE delivery.lead_id = picked.lead_id AND delivery.sink = picked.sink
        )
-       SELECT ${COLUMNS} FROM picked ORDER BY available_at, created_at, lead_id`,
+       SELECT ${DELIVERY_COLUMNS} FROM picked ORDER BY available_at, created_at, lead_id`,
       [sink, now, rowLimit(limit), until],
     );
     return rows.map(toDelivery);
@@ -100,7 +88,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
 
   async forLead(leadId: string): Promise<SinkDelivery[]> {
     const { rows } = await this.db.query<DeliveryRow>(
-      `SELECT ${COLUMNS} FROM ${this.deliveries} WHERE lead_id = $1 ORDER BY sink`,
+      `SELECT ${DELIVERY_COLUMNS} FROM ${this.deliveries} WHERE lead_id = $1 ORDER BY sink`,
       [leadId],
     );
     return rows.map(toDelivery);
@@ -109,7 +97,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
   /** @param limit - how many at most; @defaultValue 100 */
   async dead(sink?: string, limit = 100): Promise<SinkDelivery[]> {
     const { rows } = await this.db.query<DeliveryRow>(
-      `SELECT ${COLUMNS} FROM ${this.deliveries}
+      `SELECT ${DELIVERY_COLUMNS} FROM ${this.deliveries}
        WHERE state = 'dead' AND ($1::text IS NULL OR sink = $1::text)
        ORDER BY updated_at, lead_id, sink LIMIT $2`,
       [sink ?? null, rowLimit(limit)],
@@ -140,17 +128,4 @@ export class PostgresDeliveryStore implements DeliveryStore {
     const unsettled = new Set(rows.map((row) => row.lead_id));
     return [...new Set(leadIds)].filter((id) => !unsettled.has(id));
   }
-}
-
-function toDelivery(row: DeliveryRow): SinkDelivery {
-  return {
-    leadId: row.lead_id,
-    sink: row.sink,
-    route: row.route,
-    state: row.state as DeliveryState,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    availableAt: row.available_at,
-    updatedAt: row.updated_at,
-  };
 }

@@ -8,6 +8,8 @@
  */
 import type { Clock } from "../../core/clock.js";
 import { LEAD_STATES, type LeadState } from "../../core/lead-state.js";
+import { decodeLeadCursor, encodeLeadCursor } from "../lead-cursor.js";
+import { type LeadEventRow, type LeadRow, toLeadEvent, toStoredLead } from "../lead-row.js";
 import type {
   Admission,
   AdmitOptions,
@@ -19,8 +21,6 @@ import type {
   NewLead,
   StoredLead,
 } from "../lead-store.js";
-import { decodeLeadCursor, encodeLeadCursor } from "../sqlite/lead-cursor.js";
-import { type LeadEventRow, type LeadRow, toLeadEvent, toStoredLead } from "../sqlite/lead-row.js";
 import { historySql, PostgresAdmission } from "./postgres-admission.js";
 import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
 import { leadColumns } from "./postgres-lead-columns.js";

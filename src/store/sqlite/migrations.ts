@@ -4,13 +4,8 @@
  * written by a newer claypipe is refused rather than guessed at.
  */
 import { ClaypipeError } from "../../core/errors.js";
+import type { Migration } from "../migration.js";
 import { type SqliteDatabase, writeTransaction } from "./open-database.js";
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
 
 // Credits are stored in thousandths (integers) so sums never drift: 0.1 + 0.2 stays 0.3.
 export const MIGRATIONS: readonly Migration[] = [

@@ -8,8 +8,8 @@
  * import of a million leads pays for.
  */
 import { decideAdmissions, duplicateReason, personOf } from "../decide-admissions.js";
+import { LEAD_COLUMNS, type LeadRow, toStoredLead } from "../lead-row.js";
 import type { Admission, AdmitOptions, NewLead, StoredLead } from "../lead-store.js";
-import { LEAD_COLUMNS, type LeadRow, toStoredLead } from "./lead-row.js";
 import type { SqliteDatabase } from "./open-database.js";
 
 /** Rows per multi-row INSERT: 15 values each, far below SQLite's limit on bound values. */

@@ -3,21 +3,9 @@
  * delivery changes on success or failure, so a late worker can never undo a
  * dead letter or count a delivered record twice.
  */
+import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from "../delivery-row.js";
 import type { DeliveryState, DeliveryStore, SinkDelivery } from "../delivery-store.js";
 import { rowLimit, type SqliteDatabase, writeTransaction } from "./open-database.js";
-
-interface DeliveryRow {
-  lead_id: string;
-  sink: string;
-  route: string;
-  state: string;
-  attempts: number;
-  last_error: string | null;
-  available_at: number;
-  updated_at: number;
-}
-
-const COLUMNS = "lead_id, sink, route, state, attempts, last_error, available_at, updated_at";
 
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly statements;
@@ -33,7 +21,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
         "UPDATE sink_deliveries SET available_at = ? WHERE lead_id = ? AND sink = ?",
       ),
       due: db.prepare<[string, number, number], DeliveryRow>(
-        `SELECT ${COLUMNS} FROM sink_deliveries
+        `SELECT ${DELIVERY_COLUMNS} FROM sink_deliveries
          WHERE sink = ? AND state = 'pending' AND available_at <= ?
          ORDER BY available_at, created_at, lead_id LIMIT ?`,
       ),
@@ -51,10 +39,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
          WHERE lead_id = ? AND sink = ? AND state = 'pending'`,
       ),
       forLead: db.prepare<[string], DeliveryRow>(
-        `SELECT ${COLUMNS} FROM sink_deliveries WHERE lead_id = ? ORDER BY sink`,
+        `SELECT ${DELIVERY_COLUMNS} FROM sink_deliveries WHERE lead_id = ? ORDER BY sink`,
       ),
       dead: db.prepare<{ sink: string | null; limit: number }, DeliveryRow>(
-        `SELECT ${COLUMNS} FROM sink_deliveries
+        `SELECT ${DELIVERY_COLUMNS} FROM sink_deliveries
          WHERE state = 'dead' AND (@sink IS NULL OR sink = @sink)
          ORDER BY updated_at, lead_id, sink LIMIT @limit`,
       ),
@@ -142,17 +130,4 @@ export class SqliteDeliveryStore implements DeliveryStore {
     );
     return [...new Set(leadIds)].filter((id) => !unsettled.has(id));
   }
-}
-
-function toDelivery(row: DeliveryRow): SinkDelivery {
-  return {
-    leadId: row.lead_id,
-    sink: row.sink,
-    route: row.route,
-    state: row.state as DeliveryState,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    availableAt: row.available_at,
-    updatedAt: row.updated_at,
-  };
 }

@@ -7,6 +7,14 @@
  */
 import type { Clock } from "../../core/clock.js";
 import { LEAD_STATES, type LeadState } from "../../core/lead-state.js";
+import { decodeLeadCursor, encodeLeadCursor } from "../lead-cursor.js";
+import {
+  LEAD_COLUMNS,
+  type LeadEventRow,
+  type LeadRow,
+  toLeadEvent,
+  toStoredLead,
+} from "../lead-row.js";
 import type {
   Admission,
   AdmitOptions,
@@ -18,14 +26,6 @@ import type {
   NewLead,
   StoredLead,
 } from "../lead-store.js";
-import { decodeLeadCursor, encodeLeadCursor } from "./lead-cursor.js";
-import {
-  LEAD_COLUMNS,
-  type LeadEventRow,
-  type LeadRow,
-  toLeadEvent,
-  toStoredLead,
-} from "./lead-row.js";
 import { rowLimit, type SqliteDatabase, writeTransaction } from "./open-database.js";
 import { HISTORY_SQL, SqliteAdmission } from "./sqlite-admission.js";
 

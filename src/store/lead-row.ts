@@ -2,9 +2,9 @@
  * How a StoredLead is laid out in the `leads` table: plain columns for what
  * queries filter on, JSON text for fields, result and routes.
  */
-import type { Lead } from "../../core/lead.js";
-import type { LeadState } from "../../core/lead-state.js";
-import type { EnrichedRow, LeadEvent, StoredLead } from "../lead-store.js";
+import type { Lead } from "../core/lead.js";
+import type { LeadState } from "../core/lead-state.js";
+import type { EnrichedRow, LeadEvent, StoredLead } from "./lead-store.js";
 
 export interface LeadRow {
   id: string;

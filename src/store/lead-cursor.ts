@@ -3,7 +3,7 @@
  * lead on a page, so the next page starts right after it however many leads
  * arrive meanwhile.
  */
-import { ClaypipeError } from "../../core/errors.js";
+import { ClaypipeError } from "../core/errors.js";
 
 export interface LeadCursor {
   createdAt: number;
