@@ -1,6 +1,6 @@
 /**
  * What must hold after every queue reliability scenario: each accepted lead
- * is delivered (none lost, none dead, none stuck on the way), the file sink
+ * is delivered (none lost, none dead, none stuck on the way), the sink
  * has each exactly once, and Clay got each at least once. A failure names the
  * leads at fault with their histories and their rows at Clay.
  */
@@ -19,7 +19,7 @@ export async function expectEachDeliveredOnce(
   expect(notDelivered, await services.describeLeads(notDelivered)).toEqual([]);
   expect(await store.leads.countByState()).toMatchObject({ delivered: ids.length });
 
-  const records = services.sinkIds();
+  const records = await services.sinkIds();
   const twice = records.filter((id, index) => records.indexOf(id) !== index);
   expect(twice, await services.describeLeads(twice)).toEqual([]);
   expect(new Set(records)).toEqual(new Set(ids));

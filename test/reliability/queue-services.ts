@@ -2,13 +2,13 @@
  * The queue tier as production runs it, for the reliability tests: an API
  * process and worker processes (`claypipe start --role …`) on a PostgreSQL
  * schema and a Redis key prefix of the test's own, the Clay emulator in the
- * test process, and a JSONL file sink. Secrets reach the processes as ${VAR}
+ * test process, and a PostgreSQL sink. Secrets reach the processes as ${VAR}
  * references through their environment. The test reads the store itself, and
  * can cut the services' PostgreSQL connections from the server side (they
  * carry an application_name of their own).
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../src/demo/free-port.js";
@@ -38,7 +38,6 @@ import {
 } from "./service-harness.js";
 
 export const TABLE_ID = "t_queue";
-const SINK_FILE = "delivered.jsonl";
 /** Leads per POST /v1/leads. */
 const BATCH = 100;
 /** The emulator's share of rows nothing is found for (they cost less, and still call back). */
@@ -88,8 +87,13 @@ export interface QueueServices {
   submit(count: number, tag: string): Promise<string[]>;
   /** Polls the store until every lead of the schema is delivered or dead, and `expected` of them exist. */
   waitForSettled(expected: number, timeoutMs: number): Promise<void>;
-  /** claypipe_ids in the file sink, one per record. */
-  sinkIds(): string[];
+  /**
+   * claypipe_ids in the sink, one per row. Several workers deliver, so the sink
+   * is PostgreSQL (an upsert per person), as the README advises: a file sink is
+   * one process's, and a worker killed between its append and its bookkeeping
+   * leaves a record another worker appends again.
+   */
+  sinkIds(): Promise<string[]>;
   clayFigures(): ClayFigures;
   /** Ends every PostgreSQL connection of the services from the server side; resolves with how many. */
   cutDatabaseConnections(): Promise<number>;
@@ -127,6 +131,8 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
   if (options.webhookLatencyMs)
     emulator.control.setFaults({ webhookLatencyMs: options.webhookLatencyMs });
   const port = await freePort();
+  // The sink's table, in the public schema beside the store's own schema.
+  const sinkTable = `${schema}_sink`;
   const env = {
     // The services' connections carry the schema's name, so a test can cut only theirs.
     CLAYPIPE_PG_URL: `${DATABASE_URL}?application_name=${schema}`,
@@ -163,7 +169,7 @@ queue:
 ${queueSettings}
 routes: { default: [out] }
 sinks:
-  - { name: out, type: file, path: ${join(dir, SINK_FILE)} }
+  - { name: out, type: postgres, connectionString: "\${CLAYPIPE_PG_URL}", table: ${sinkTable} }
 logLevel: warn
 `,
   );
@@ -247,14 +253,17 @@ logLevel: warn
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     },
-    sinkIds() {
+    async sinkIds() {
+      const admin = await connectAdmin();
       try {
-        return readFileSync(join(dir, SINK_FILE), "utf8")
-          .split("\n")
-          .filter(Boolean)
-          .map((line) => (JSON.parse(line) as { claypipe_id: string }).claypipe_id);
+        const { rows } = await admin.query<{ claypipe_id: string }>(
+          `SELECT claypipe_id FROM "${sinkTable}"`,
+        );
+        return rows.map((row) => row.claypipe_id);
       } catch {
         return [];
+      } finally {
+        await admin.end();
       }
     },
     clayFigures() {
@@ -306,6 +315,7 @@ logLevel: warn
       await store.close();
       const admin = await connectAdmin();
       await dropSchema(admin, schema);
+      await admin.query(`DROP TABLE IF EXISTS "${sinkTable}"`);
       await admin.end();
       if (redisUrl === REDIS_URL) {
         const redis = await connectRedis();
