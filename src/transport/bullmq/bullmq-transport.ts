@@ -44,8 +44,6 @@ export async function createBullmqTransport(
   const { prefix } = queueConfig;
   const { logger } = ctx;
   const workspaces = ctx.config.clay.workspaces.map((workspace) => workspace.name);
-  const rateOf = (name: string) =>
-    ctx.config.clay.workspaces.find((workspace) => workspace.name === name)!.rateLimit;
   const feederRedis = await openQueueConnection(queueConfig.redis.connectionString, {
     logger,
     purpose: "feeder",
@@ -69,18 +67,18 @@ export async function createBullmqTransport(
   for (const queue of queues.values()) {
     queue.on("error", (error) => logger.warn({ err: error.message }, "BullMQ queue error"));
   }
-  const feeders = workspaces.map((workspace) => ({
-    name: `feed:${workspace}`,
+  const feeders = ctx.config.clay.workspaces.map(({ name, rateLimit }) => ({
+    name: `feed:${name}`,
     step: createFeeder({
-      workspace,
-      lanes: workspaceLanes(ctx.config, workspace),
+      workspace: name,
+      lanes: workspaceLanes(ctx.config, name),
       lookahead: queueConfig.lookahead,
-      queue: queues.get(workspace)!,
+      queue: queues.get(name)!,
       redis: feederRedis,
-      lockKey: feedLockKey(prefix, workspace),
+      lockKey: feedLockKey(prefix, name),
       leads: ctx.store.leads,
       clock: ctx.clock,
-      leaseMs: feedLeaseMs(queueConfig, rateOf(workspace)),
+      leaseMs: feedLeaseMs(queueConfig, rateLimit),
     }),
   }));
   const newWork = new Set<() => void>();
