@@ -185,9 +185,11 @@ const queueSchema = z
     lookahead: z.number().int().min(1).max(10_000).default(20),
     /**
      * A worker that stops renewing its job's lock this long (killed, frozen)
-     * loses the job, and the sink deliveries it holds, to another worker. A job
-     * Redis lost (a restart without persistence) is fed again after two of these,
-     * or longer when the workspace takes longer to send a full lookahead.
+     * loses the job, and the sink deliveries it holds, to another worker: the
+     * job is back in the queue within 1.5 times this (see
+     * transport/bullmq/takeover.ts). A job Redis lost (a restart without
+     * persistence) is fed again after two of these, or longer when the
+     * workspace takes longer to send a full lookahead.
      * @defaultValue "30s"
      */
     lockDuration: duration.default(30_000),

@@ -22,6 +22,7 @@ import { workspaceLanes } from "./priority-lanes.js";
 import { closeQueueConnection, openQueueConnection } from "./queue-connection.js";
 import { feedLockKey, type SendJobData, sendQueueName } from "./queue-names.js";
 import { createSendProcessor, sendBackoff } from "./send-processor.js";
+import { lockOptions } from "./takeover.js";
 
 export interface QueueRole {
   /** Moves leads from the outbox into the queues. */
@@ -101,8 +102,7 @@ export async function createBullmqTransport(
         connection: workerRedis!,
         prefix,
         concurrency: ctx.config.sender.concurrency,
-        lockDuration: queueConfig.lockDuration,
-        stalledInterval: queueConfig.lockDuration,
+        ...lockOptions(queueConfig.lockDuration),
         // A lead is safe whatever happens to its job (the store is the outbox): keep trying.
         maxStalledCount: JOB_ATTEMPTS,
         settings: { backoffStrategy: sendBackoff },
