@@ -43,6 +43,29 @@ export async function interruptedSends(services: QueueServices, ids: string[]): 
   return interrupted;
 }
 
+/**
+ * For each send a worker was making when it was killed at `killedAt` and that
+ * another worker took over: the time from the kill to the takeover, as the
+ * lead's history shows it (its claim before the kill, its takeover after).
+ */
+export async function takeoverDelays(
+  services: QueueServices,
+  ids: string[],
+  killedAt: number,
+): Promise<Array<{ leadId: string; ms: number }>> {
+  const delays: Array<{ leadId: string; ms: number }> = [];
+  for (const leadId of ids) {
+    const history = await services.store.leads.history(leadId);
+    const index = history.findIndex(
+      (event) => event.at >= killedAt && event.reason?.startsWith("interrupted send taken over"),
+    );
+    const claim = history[index - 1];
+    if (index > 0 && claim!.to === "sending" && claim!.at < killedAt)
+      delays.push({ leadId, ms: history[index]!.at - killedAt });
+  }
+  return delays;
+}
+
 /** The Clay figures of a scenario, as one line for its report. */
 export function describeClayFigures(clay: ClayFigures): string {
   return (

@@ -1,10 +1,11 @@
 /**
  * kill -9 one of three queue workers while it holds jobs: BullMQ hands its
- * jobs to the others once their locks lapse, the store hands them its sink
- * deliveries once their leases lapse (both after lockDuration, 2 s here), the
- * others take its interrupted sends over, and every lead ends delivered, in
- * the sink once. The credit ledger ends exactly at one estimate per lead: a
- * taken-over send gives its reservation back before it reserves again.
+ * jobs to the others once their locks lapse (within 1.5 × lockDuration, 2 s
+ * here, as the README says: the test measures it), the store hands them its
+ * sink deliveries once their leases lapse, the others take its interrupted
+ * sends over, and every lead ends delivered, in the sink once. The credit
+ * ledger ends exactly at one estimate per lead: a taken-over send gives its
+ * reservation back before it reserves again.
  *
  * The at-least-once window: a send in flight when its worker died may have
  * reached Clay, and is sent again by the worker that takes it over. So Clay
@@ -14,7 +15,12 @@
  * to measure the worst case). The test counts them and prints the figures.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { describeClayFigures, expectEachDeliveredOnce, interruptedSends } from "./queue-checks.js";
+import {
+  describeClayFigures,
+  expectEachDeliveredOnce,
+  interruptedSends,
+  takeoverDelays,
+} from "./queue-checks.js";
 import { type QueueServices, startQueueServices } from "./queue-services.js";
 import { killHard } from "./service-harness.js";
 
@@ -22,6 +28,16 @@ const LEADS = 500;
 const CONCURRENCY = 8;
 /** The workspace's default cost estimate: the ledger reserves it per lead and settles it at the callback. */
 const ESTIMATE = 10;
+const LOCK_DURATION_MS = 2000;
+/** Each send stays in flight this long at Clay, so the killed worker surely holds some. */
+const WEBHOOK_LATENCY_MS = 250;
+/** The README's bound: a dead worker's job is back in the queue within 1.5 × lockDuration. */
+const TAKEOVER_BOUND_MS = 1.5 * LOCK_DURATION_MS;
+/**
+ * Then it is the next job a free worker slot takes, and its claim is what the
+ * lead's history shows: a slot frees within a send or so (16 live slots here).
+ */
+const PICKUP_MS = 4 * WEBHOOK_LATENCY_MS;
 
 let services: QueueServices | undefined;
 afterEach(async () => {
@@ -34,8 +50,8 @@ describe("kill -9 a queue worker mid-run", () => {
     services = await startQueueServices({
       rateLimit: { perSecond: 100, burst: 50 },
       concurrency: CONCURRENCY,
-      // Each send stays in flight a while, so the killed worker surely holds some.
-      webhookLatencyMs: 250,
+      webhookLatencyMs: WEBHOOK_LATENCY_MS,
+      queue: { lockDuration: `${LOCK_DURATION_MS}ms` },
       // Exactly what the leads need: a reservation a takeover failed to give back would defer a lead.
       dataCap: LEADS * ESTIMATE,
     });
@@ -52,6 +68,7 @@ describe("kill -9 a queue worker mid-run", () => {
     while (emulator.control.snapshot().workspaces[0]!.tables[0]!.rowCount < 100) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    const killedAt = Date.now();
     await killHard(victim);
 
     await services.waitForSettled(LEADS, 60_000);
@@ -59,6 +76,18 @@ describe("kill -9 a queue worker mid-run", () => {
     // The kill did hit sends in flight, and another worker took them over.
     const takenOver = await interruptedSends(services, ids);
     expect(takenOver.length).toBeGreaterThan(0);
+    const delays = await takeoverDelays(services, ids, killedAt);
+    expect(delays.length).toBeGreaterThan(0);
+    const longest = Math.max(...delays.map((delay) => delay.ms));
+    console.log(
+      `kill -9 to takeover, ${delays.length} sends: longest ${longest} ms ` +
+        `(bound ${TAKEOVER_BOUND_MS} ms + ${PICKUP_MS} ms for a free worker slot); ` +
+        `all: ${delays.map((delay) => delay.ms).join(", ")}`,
+    );
+    expect(
+      longest,
+      await services.describeLeads(delays.map((delay) => delay.leadId)),
+    ).toBeLessThanOrEqual(TAKEOVER_BOUND_MS + PICKUP_MS);
 
     expect(clay.rateLimited).toBe(0);
     // Only interrupted sends went twice, within the window: the jobs one worker holds.
