@@ -1,11 +1,13 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load-config.js";
+import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
 import { CLI, runCli } from "./run-cli.js";
+
+afterEach(removeTempDirs);
 
 describe("claypipe", () => {
   it("ships an executable bin, so `npx claypipe` runs after any rebuild", () => {
@@ -21,7 +23,7 @@ describe("claypipe", () => {
   });
 
   it("init writes a starter config that loads, and will not overwrite it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "claypipe-init-"));
+    const dir = makeTempDir("init");
     const first = await runCli(["init"], { cwd: dir });
     expect(first.code).toBe(0);
     const file = join(dir, "claypipe.config.yaml");
@@ -35,7 +37,7 @@ describe("claypipe", () => {
   });
 
   it("send without a config says how to make one", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "claypipe-noconf-"));
+    const dir = makeTempDir("noconf");
     const result = await runCli(["send", "leads.csv"], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("no config file");

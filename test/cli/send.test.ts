@@ -1,14 +1,15 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
 import { runCli } from "./run-cli.js";
 
 let emulator: RunningEmulator | undefined;
 afterEach(async () => {
   await emulator?.close();
   emulator = undefined;
+  removeTempDirs();
 });
 
 function configFor(running: RunningEmulator, webhookCount: number, extra = ""): string {
@@ -60,7 +61,7 @@ const ENV = { CLAY_API_KEY: "key-1" };
 describe("claypipe send", () => {
   it("sends good rows, reports each bad line with its number, and exits 2", async () => {
     const running = await emulatorWith(2);
-    const dir = mkdtempSync(join(tmpdir(), "claypipe-cli-"));
+    const dir = makeTempDir("cli");
     writeFileSync(join(dir, "claypipe.config.yaml"), configFor(running, 2));
     writeFileSync(
       join(dir, "leads.csv"),
@@ -90,7 +91,7 @@ describe("claypipe send", () => {
 
   it("stops when the webhook pool is spent, and resumes from the line it names after a source is added", async () => {
     const running = await emulatorWith(2);
-    const dir = mkdtempSync(join(tmpdir(), "claypipe-cli-"));
+    const dir = makeTempDir("cli");
     const lines = Array.from({ length: 8 }, (_, i) =>
       JSON.stringify({ email: `p${i}@example.com` }),
     );
@@ -121,7 +122,7 @@ describe("claypipe send", () => {
 
   it("reads stdin with --format", async () => {
     const running = await emulatorWith(1);
-    const dir = mkdtempSync(join(tmpdir(), "claypipe-cli-"));
+    const dir = makeTempDir("cli");
     writeFileSync(join(dir, "claypipe.config.yaml"), configFor(running, 1));
     const result = await runCli(["send", "-", "--format", "jsonl"], {
       cwd: dir,
@@ -134,7 +135,7 @@ describe("claypipe send", () => {
 
   it("fails before sending anything when the config is invalid, naming the key", async () => {
     const running = await emulatorWith(1);
-    const dir = mkdtempSync(join(tmpdir(), "claypipe-cli-"));
+    const dir = makeTempDir("cli");
     writeFileSync(
       join(dir, "claypipe.config.yaml"),
       configFor(running, 1).replace("perSecond: 200", "perSecond: fast"),
@@ -149,7 +150,7 @@ describe("claypipe send", () => {
 
   it("says which file is missing", async () => {
     const running = await emulatorWith(1);
-    const dir = mkdtempSync(join(tmpdir(), "claypipe-cli-"));
+    const dir = makeTempDir("cli");
     writeFileSync(join(dir, "claypipe.config.yaml"), configFor(running, 1));
     const result = await runCli(["send", "nope.csv"], { cwd: dir, env: ENV });
     expect(result.code).toBe(1);
@@ -161,7 +162,7 @@ describe("claypipe send", () => {
 describe("claypipe enrich", () => {
   it("--wait prints the enriched row read back through the public API", async () => {
     const running = await emulatorWith(1);
-    const dir = mkdtempSync(join(tmpdir(), "claypipe-cli-"));
+    const dir = makeTempDir("cli");
     writeFileSync(join(dir, "claypipe.config.yaml"), configFor(running, 1));
     const result = await runCli(
       ["enrich", "--email", "Ada@Acme.example", "--field", "company=Acme", "--wait"],
@@ -180,7 +181,7 @@ describe("claypipe enrich", () => {
 
   it("refuses a lead it cannot enrich, saying what to pass", async () => {
     const running = await emulatorWith(1);
-    const dir = mkdtempSync(join(tmpdir(), "claypipe-cli-"));
+    const dir = makeTempDir("cli");
     writeFileSync(join(dir, "claypipe.config.yaml"), configFor(running, 1));
     const result = await runCli(["enrich", "--field", "company=Acme"], { cwd: dir, env: ENV });
     expect(result.code).toBe(1);

@@ -1,10 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { loadConfigFile, parseConfig } from "../../src/config/load-config.js";
 import { starterConfig } from "../../src/config/starter-config.js";
 import { ClaypipeError } from "../../src/core/errors.js";
+import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
+
+afterEach(removeTempDirs);
 
 const MINIMAL = `
 clay:
@@ -135,7 +138,7 @@ describe("loadConfigFile", () => {
   });
 
   it("reads .env beside the file, without overriding the real environment", () => {
-    const dir = mkdtempSync(join(tmpdir(), "claypipe-config-"));
+    const dir = makeTempDir("config");
     writeFileSync(join(dir, "claypipe.config.yaml"), MINIMAL);
     writeFileSync(join(dir, ".env"), "CLAY_WEBHOOK_TOKEN=from-dotenv\n");
     const config = loadConfigFile(join(dir, "claypipe.config.yaml"));

@@ -1,7 +1,5 @@
 /** The README's library example, run for real: createPipeline + createServer, submit and enrich. */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../src/demo/free-port.js";
@@ -13,11 +11,13 @@ import {
   createServer,
   type Pipeline,
 } from "../../src/index.js";
+import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
 
 let cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const step of cleanup.reverse()) await step();
   cleanup = [];
+  removeTempDirs();
 });
 
 async function running(): Promise<{ pipeline: Pipeline; emulator: RunningEmulator }> {
@@ -46,7 +46,7 @@ async function running(): Promise<{ pipeline: Pipeline; emulator: RunningEmulato
     },
     callbacks: { baseUrl: `http://127.0.0.1:${port}`, secret: randomBytes(32).toString("hex") },
     server: { port },
-    store: { sqlite: { path: join(mkdtempSync(join(tmpdir(), "claypipe-lib-")), "claypipe.db") } },
+    store: { sqlite: { path: join(makeTempDir("lib"), "claypipe.db") } },
     logLevel: "silent",
   });
   const pipeline = await createPipeline(config);

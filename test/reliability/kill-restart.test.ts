@@ -4,14 +4,14 @@
  * written twice, and credits never pass the cap.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/demo/free-port.js";
 import { seededRandom } from "../../src/demo/sample-leads.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 import { createSqliteStore } from "../../src/store/sqlite/index.js";
+import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
 import { killHard, type ServiceProcess, startService, stopGracefully } from "./service-harness.js";
 
 const LEADS = Number(process.env.KILL_TEST_LEADS ?? 2000);
@@ -22,6 +22,7 @@ const DATA_CAP = 25_000;
 let emulator: RunningEmulator | undefined;
 afterAll(async () => {
   await emulator?.close();
+  removeTempDirs();
 });
 
 /** Where the unsettled leads are and what Clay says of them, for a failure message. */
@@ -74,7 +75,7 @@ describe("kill -9 during a 2,000-lead run", () => {
         },
       ],
     });
-    const dir = mkdtempSync(join(tmpdir(), "claypipe-kill-"));
+    const dir = makeTempDir("kill");
     const port = await freePort();
     const env = {
       CLAY_API_KEY: "emulator-key",
