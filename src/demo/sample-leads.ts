@@ -68,7 +68,7 @@ export function seededRandom(seed: number): () => number {
 export interface SampleLeadOptions {
   count: number;
   seed: number;
-  /** Share of records that repeat an earlier person. @defaultValue 0.1 */
+  /** Share of records that repeat an earlier person, exactly (rounded). @defaultValue 0.1 */
   repeatShare?: number;
   /** Records that fail validation, spread through the stream. @defaultValue 2 */
   badRecords?: number;
@@ -84,8 +84,9 @@ export function sampleLeadInputs(options: SampleLeadOptions): Array<Record<strin
   const badEvery = Math.floor(options.count / (badCount + 1));
   const isBadSlot = (i: number) =>
     badEvery > 0 && i > 0 && i % badEvery === 0 && i / badEvery <= badCount;
+  const repeats = repeatSlots(options, isBadSlot, random);
   for (let i = 0; i < options.count; i++) {
-    if (!isBadSlot(i) && good.length > 0 && random() < (options.repeatShare ?? 0.1)) {
+    if (repeats.has(i)) {
       people.push({ ...pick(good) });
       continue;
     }
@@ -101,6 +102,28 @@ export function sampleLeadInputs(options: SampleLeadOptions): Array<Record<strin
     if (!isBadSlot(i)) good.push(person);
   }
   return people;
+}
+
+/**
+ * Which records repeat an earlier person: round(count × repeatShare) of them,
+ * at seeded places after the first record and off the bad ones, so the demo
+ * has the share it says it has whatever the seed.
+ */
+function repeatSlots(
+  options: SampleLeadOptions,
+  isBadSlot: (i: number) => boolean,
+  random: () => number,
+): Set<number> {
+  const slots = Array.from({ length: options.count }, (_, i) => i).filter(
+    (i) => i > 0 && !isBadSlot(i),
+  );
+  const wanted = Math.min(slots.length, Math.round(options.count * (options.repeatShare ?? 0.1)));
+  // A partial Fisher-Yates shuffle: the first `wanted` places are a seeded sample.
+  for (let i = 0; i < wanted; i++) {
+    const j = i + Math.floor(random() * (slots.length - i));
+    [slots[i], slots[j]] = [slots[j]!, slots[i]!];
+  }
+  return new Set(slots.slice(0, wanted));
 }
 
 /** The same records as a validated stream, numbered like lines of a CSV with a header. */

@@ -1,18 +1,19 @@
 /** `claypipe start`, `status` and `dlq` on a standard-tier config, as an operator runs them. */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../src/demo/free-port.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 import { startService, stopGracefully } from "../reliability/service-harness.js";
+import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
 import { runCli } from "./run-cli.js";
 
 let emulator: RunningEmulator | undefined;
 afterEach(async () => {
   await emulator?.close();
   emulator = undefined;
+  removeTempDirs();
 });
 
 const ENV = {
@@ -35,7 +36,7 @@ async function standardSetup(): Promise<{ dir: string; url: string; configPath: 
       },
     ],
   });
-  const dir = mkdtempSync(join(tmpdir(), "claypipe-std-cli-"));
+  const dir = makeTempDir("std-cli");
   const port = await freePort();
   const configPath = join(dir, "claypipe.config.yaml");
   writeFileSync(
@@ -94,6 +95,12 @@ describe("standard-tier commands", () => {
   it("start serves leads to delivery or the DLQ; status and dlq read the store; SIGTERM stops cleanly", async () => {
     const { dir, url, configPath } = await standardSetup();
     const service = await startService(configPath, dir, ENV);
+    // It says what the README's "3. Start it" shows, at this run's addresses.
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const shown = /^# (claypipe standard tier .*)$/m.exec(readme)?.[1] ?? "";
+    expect(service.readyLine).toBe(
+      shown.replace("https://claypipe.example.com", url).replace("http://127.0.0.1:8787", url),
+    );
     await post(url, "api", [{ email: "ada@acme.example" }, { email: "grace@navy.example" }]);
     await post(url, "broken", [{ email: "linus@kernel.example" }]);
     await settled(url, 3);

@@ -18,6 +18,8 @@ export interface ClaypipeProcess {
 
 export interface ServiceProcess extends ClaypipeProcess {
   readonly url: string;
+  /** The line it printed once it listened. */
+  readonly readyLine: string;
 }
 
 /** Starts a service with an HTTP server (standard tier, or queue role api/all); resolves once it listens. */
@@ -29,7 +31,7 @@ export async function startService(
 ): Promise<ServiceProcess> {
   const args = role ? ["--role", role] : [];
   const { service, match } = await spawnClaypipe(configPath, cwd, env, args, /listening on (\S+)/);
-  return { ...service, url: match[1]! };
+  return { ...service, url: match[1]!, readyLine: match.input };
 }
 
 /** Starts a queue-tier worker (no HTTP server); resolves once it says "worker started". */
