@@ -13,7 +13,13 @@ export default function setup(): () => void {
   const previous = process.env.TMPDIR;
   const runDir = mkdtempSync(join(tmpdir(), "claypipe-test-run-"));
   process.env.TMPDIR = runDir;
+  // Child processes that load TypeScript through tsx would keep its compile
+  // cache here; in a folder removed at the end it would only be a leftover.
+  const previousCache = process.env.TSX_DISABLE_CACHE;
+  process.env.TSX_DISABLE_CACHE = "1";
   return () => {
+    if (previousCache === undefined) delete process.env.TSX_DISABLE_CACHE;
+    else process.env.TSX_DISABLE_CACHE = previousCache;
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     const left = readdirSync(runDir);
