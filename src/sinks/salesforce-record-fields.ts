@@ -62,7 +62,7 @@ function firstValue(
     const value = rowValue(row, source);
     // An integer field refuses "51-200" and fails the whole request, so only whole numbers go.
     if (integer) {
-      const count = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+      const count = typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : value;
       if (typeof count === "number" && Number.isInteger(count)) return count;
       continue;
     }
