@@ -80,14 +80,7 @@ export function createServer(options: ServerOptions): ClaypipeServer {
       try {
         await app.listen({ host, port });
       } catch (error) {
-        throw new ClaypipeError(
-          "config_invalid",
-          `The server cannot listen on ${host}:${port}: ${coerceError(error).message}`,
-          {
-            hint: "Pick a free port in server.port (0 takes any free one), or stop what holds this one.",
-            cause: error,
-          },
-        );
+        throw listenError(error, host, port);
       }
       const url = `http://${urlHost(app.server.address() as AddressInfo)}`;
       logger.info({ url }, "claypipe server listening");
@@ -95,6 +88,27 @@ export function createServer(options: ServerOptions): ClaypipeServer {
     },
     close: () => app.close(),
   };
+}
+
+function listenError(error: unknown, host: string, port: number): ClaypipeError {
+  if ((error as { code?: unknown }).code === "EADDRINUSE") {
+    return new ClaypipeError(
+      "config_invalid",
+      `port ${port} on ${host} is in use (another claypipe start?)`,
+      {
+        hint: "stop what holds it, or set server.port to a free port; nothing was started",
+        cause: error,
+      },
+    );
+  }
+  return new ClaypipeError(
+    "config_invalid",
+    `The server cannot listen on ${host}:${port}: ${coerceError(error).message}`,
+    {
+      hint: "Pick a free port in server.port (0 takes any free one), or stop what holds this one.",
+      cause: error,
+    },
+  );
 }
 
 function urlHost({ address, port, family }: AddressInfo): string {
