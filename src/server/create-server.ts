@@ -16,6 +16,7 @@ import { ClaypipeError, coerceError } from "../core/errors.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import type { Pipeline } from "../pipeline/pipeline-api.js";
 import { registerCallbackRoutes } from "./callback-routes.js";
+import { answerClientError } from "./client-errors.js";
 import { registerCrmEventRoutes } from "./crm-event-routes.js";
 import { registerDlqRoutes } from "./dlq-routes.js";
 import { useErrorHandling } from "./error-handler.js";
@@ -46,16 +47,28 @@ export interface ClaypipeServer {
   close(): Promise<void>;
 }
 
+const CHECK_INTERVAL_MS = 1000;
+
 // Callback tokens are longer than Fastify's default 100-character limit on a path parameter.
 const MAX_PARAM_LENGTH = 2048;
 
 export function createServer(options: ServerOptions): ClaypipeServer {
   const { pipeline, config, logger = silentLogger } = options;
   const metrics = options.metrics ?? createServerMetrics();
+  const { requestTimeout } = config.server;
   const app = Fastify({
     // Fastify's own request logging would print URLs, and callback URLs carry tokens.
     logger: false,
     bodyLimit: config.server.bodyLimit,
+    // Headers and body together: a body trickled in chunks is cut off like slow headers are.
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      // Node checks for late requests this often (30 s by default, which would double a short timeout).
+      connectionsCheckingInterval: CHECK_INTERVAL_MS,
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, requestTimeout),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     genReqId: () => randomUUID(),
   });
