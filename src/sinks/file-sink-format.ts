@@ -9,7 +9,7 @@
  * start a cell of its own.
  */
 import type { SinkRecord } from "./sink.js";
-import { publicRow } from "./sink-row.js";
+import { publicRow, recordFields } from "./sink-row.js";
 
 export type FileFormat = "jsonl" | "csv";
 
@@ -36,21 +36,8 @@ export const CSV_COLUMNS = [
 const CSV_NEWLINE = "\r\n";
 export const CSV_HEADER = CSV_COLUMNS.join(",");
 
-/** Fields claypipe sets on every written record; a row field of the same name is left out. */
-const RECORD_FIELDS = new Set(["claypipe_id", "identity", "source", "route", "enriched_at"]);
-
 export function jsonlLine(record: SinkRecord): string {
-  const object: Record<string, unknown> = {
-    claypipe_id: record.leadId,
-    identity: record.identityKey,
-    source: record.source,
-    route: record.route,
-    enriched_at: record.enrichedAt,
-  };
-  for (const [key, value] of Object.entries(publicRow(record.row))) {
-    if (!RECORD_FIELDS.has(key)) object[key] = value;
-  }
-  return `${JSON.stringify(object)}\n`;
+  return `${JSON.stringify({ ...recordFields(record), ...publicRow(record.row) })}\n`;
 }
 
 export function csvHeaderLine(): string {
