@@ -6,6 +6,7 @@
  *   enriched row can be matched back.
  */
 import { z } from "zod";
+import { echoInput } from "./echo-input.js";
 import { cutAtFirstOf, trimChar, trimEndChar } from "./text-scan.js";
 
 export type FieldValue = string | number | boolean | null;
@@ -75,13 +76,13 @@ export function validateLead(input: unknown): LeadValidation {
     if (key === "" || (RESERVED_FIELDS as readonly string[]).includes(key)) continue;
     if (!isFlatValue(value)) {
       issues.push({
-        path: rawKey,
+        path: echoInput(rawKey),
         reason: "nested values are not allowed: Clay rows are flat, so flatten it or send a string",
       });
       continue;
     }
     if (typeof value === "number" && !Number.isFinite(value)) {
-      issues.push({ path: rawKey, reason: "must be a finite number" });
+      issues.push({ path: echoInput(rawKey), reason: "must be a finite number" });
       continue;
     }
     const trimmed = typeof value === "string" ? value.trim() : value;
@@ -93,7 +94,7 @@ export function validateLead(input: unknown): LeadValidation {
     const email = normalizeEmail(String(lead.email));
     if (EMAIL.test(email)) lead.email = email;
     else
-      issues.push({ path: "email", reason: `"${truncate(email)}" is not a valid email address` });
+      issues.push({ path: "email", reason: `"${echoInput(email)}" is not a valid email address` });
   }
   if (lead.domain !== undefined) lead.domain = normalizeDomain(String(lead.domain));
   if (lead.linkedin_url !== undefined && !/linkedin\.com\//i.test(String(lead.linkedin_url))) {
@@ -126,10 +127,6 @@ export function identityKey(lead: Lead): string | undefined {
   const org = lead.domain ?? lead.company;
   if (name && org !== undefined) return `name:${name}|${String(org).toLowerCase()}`;
   return undefined;
-}
-
-function truncate(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** One line for a person: "email: "x" is not a valid email address; …". */

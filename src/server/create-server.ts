@@ -15,16 +15,18 @@ import type { ClaypipeConfig } from "../config/schema.js";
 import { ClaypipeError, coerceError } from "../core/errors.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import type { Pipeline } from "../pipeline/pipeline-api.js";
+import { refuseOtherCharsets } from "./body-charset.js";
 import { registerCallbackRoutes } from "./callback-routes.js";
 import { answerClientError } from "./client-errors.js";
 import { registerCrmEventRoutes } from "./crm-event-routes.js";
 import { registerDlqRoutes } from "./dlq-routes.js";
-import { useErrorHandling } from "./error-handler.js";
+import { answerForError, useErrorHandling } from "./error-handler.js";
 import { registerFormRoutes } from "./form-routes.js";
 import { registerHubspotRoutes } from "./hubspot-routes.js";
 import { registerIntakeRoutes } from "./intake-routes.js";
 import { acceptJsonBodies } from "./json-body.js";
 import { registerOpsRoutes } from "./ops-routes.js";
+import { sendProblem } from "./problem.js";
 import { useRequestLogging } from "./request-logging.js";
 import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
@@ -69,6 +71,14 @@ export function createServer(options: ServerOptions): ClaypipeServer {
       connectionsCheckingInterval: CHECK_INTERVAL_MS,
     },
     clientErrorHandler: (error, socket) => answerClientError(error, socket, requestTimeout),
+    // A URL Fastify cannot route (a part too long, a broken %-escape) answers in the same shape.
+    frameworkErrors: (error, request, reply) => {
+      const answer = answerForError(error, {
+        bodyLimit: config.server.bodyLimit,
+        requestId: request.id,
+      });
+      sendProblem(reply, answer.status, answer.problem);
+    },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     genReqId: () => randomUUID(),
   });
@@ -77,6 +87,7 @@ export function createServer(options: ServerOptions): ClaypipeServer {
   useErrorHandling(app, logger);
   useRequestLogging(app, logger, metrics);
   acceptJsonBodies(app);
+  refuseOtherCharsets(app);
   registerIntakeRoutes(app, context);
   registerFormRoutes(app, context);
   registerHubspotRoutes(app, context);
