@@ -32,7 +32,7 @@ import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
 export interface ServerOptions {
   pipeline: Pipeline;
-  /** `server` gives host, port, apiKeys, maxBatch and bodyLimit; `sources` the names intake accepts. */
+  /** `server` gives host, port, apiKeys, maxBatch, bodyLimit and requestTimeout; `sources` the names intake accepts. */
   config: ClaypipeConfig;
   /** Request lines go to it at debug, failures at error. @defaultValue silentLogger */
   logger?: Logger;
