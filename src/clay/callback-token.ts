@@ -9,6 +9,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { type Clock, systemClock } from "../core/clock.js";
 import { ClaypipeError } from "../core/errors.js";
+import { trimEndChar } from "../core/text-scan.js";
 
 export interface CallbackSignerOptions {
   /** HMAC keys: the first signs new tokens, all of them verify (for rotation). */
@@ -94,7 +95,7 @@ export function createCallbackSigner(options: CallbackSignerOptions): CallbackSi
 
 /** The URL Clay's HTTP API column posts the enriched row to. */
 export function callbackUrl(baseUrl: string, token: string): string {
-  return `${baseUrl.replace(/\/+$/, "")}/v1/callbacks/clay/${token}`;
+  return `${trimEndChar(baseUrl, "/")}/v1/callbacks/clay/${token}`;
 }
 
 function encode(bytes: Buffer): string {

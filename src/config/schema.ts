@@ -136,6 +136,13 @@ const serverSchema = z
     maxBatch: z.number().int().min(1).max(10_000).default(500),
     /** Largest request body, in bytes. @defaultValue 1048576 */
     bodyLimit: z.number().int().min(1024).default(1_048_576),
+    /**
+     * The longest a client may take to send a whole request, headers and body; a slower one
+     * (a body trickled in chunks) is answered 408 and its connection closed. @defaultValue "30s"
+     */
+    requestTimeout: duration
+      .default(30_000)
+      .refine((ms) => ms >= 1000, "use at least 1s: slower networks need a few seconds"),
   })
   .strict();
 

@@ -8,6 +8,7 @@ export type ErrorCode =
   | "config_not_found"
   | "input_invalid"
   | "input_unreadable"
+  | "unsupported_charset"
   | "state_unavailable"
   | "payload_too_large"
   | "clay_rejected"

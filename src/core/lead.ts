@@ -6,6 +6,8 @@
  *   enriched row can be matched back.
  */
 import { z } from "zod";
+import { echoInput } from "./echo-input.js";
+import { cutAtFirstOf, trimChar, trimEndChar } from "./text-scan.js";
 
 export type FieldValue = string | number | boolean | null;
 export type Lead = Record<string, FieldValue>;
@@ -26,29 +28,36 @@ const EMAIL = z.regexes.email;
 // A name that normalization would leave as it is; most incoming names already are.
 const NORMALIZED_NAME = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
 
-/** "First Name", "first-name" and "firstName" all become "first_name". */
+/**
+ * "First Name", "first-name" and "firstName" all become "first_name". Every
+ * step takes one pass over the name (no pattern that can backtrack).
+ */
 export function normalizeFieldName(name: string): string {
   if (NORMALIZED_NAME.test(name)) return name;
-  return name
+  const snake = name
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "");
+    .replace(/[^a-z0-9]+/g, "_");
+  return trimChar(snake, "_");
 }
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** "https://www.Acme.com/about" → "acme.com". */
+/** "https://www.Acme.com/about" → "acme.com"; one pass over the value. */
 export function normalizeDomain(domain: string): string {
-  return domain
-    .trim()
-    .toLowerCase()
-    .replace(/^[a-z]+:\/\//, "")
-    .replace(/^www\./, "")
-    .replace(/[/?#].*$/, "");
+  let text = domain.trim().toLowerCase();
+  const scheme = text.indexOf("://");
+  if (scheme > 0 && isLetters(text.slice(0, scheme))) text = text.slice(scheme + 3);
+  if (text.startsWith("www.")) text = text.slice(4);
+  return cutAtFirstOf(text, "/?#");
+}
+
+function isLetters(text: string): boolean {
+  for (const char of text) if (char < "a" || char > "z") return false;
+  return true;
 }
 
 function isFlatValue(value: unknown): value is FieldValue {
@@ -67,13 +76,13 @@ export function validateLead(input: unknown): LeadValidation {
     if (key === "" || (RESERVED_FIELDS as readonly string[]).includes(key)) continue;
     if (!isFlatValue(value)) {
       issues.push({
-        path: rawKey,
+        path: echoInput(rawKey),
         reason: "nested values are not allowed: Clay rows are flat, so flatten it or send a string",
       });
       continue;
     }
     if (typeof value === "number" && !Number.isFinite(value)) {
-      issues.push({ path: rawKey, reason: "must be a finite number" });
+      issues.push({ path: echoInput(rawKey), reason: "must be a finite number" });
       continue;
     }
     const trimmed = typeof value === "string" ? value.trim() : value;
@@ -85,7 +94,7 @@ export function validateLead(input: unknown): LeadValidation {
     const email = normalizeEmail(String(lead.email));
     if (EMAIL.test(email)) lead.email = email;
     else
-      issues.push({ path: "email", reason: `"${truncate(email)}" is not a valid email address` });
+      issues.push({ path: "email", reason: `"${echoInput(email)}" is not a valid email address` });
   }
   if (lead.domain !== undefined) lead.domain = normalizeDomain(String(lead.domain));
   if (lead.linkedin_url !== undefined && !/linkedin\.com\//i.test(String(lead.linkedin_url))) {
@@ -100,15 +109,16 @@ export function validateLead(input: unknown): LeadValidation {
   return issues.length > 0 ? { ok: false, issues } : { ok: true, lead };
 }
 
+const LINKEDIN_HOST = "linkedin.com/";
+
 /** The key that says two leads are the same person, or undefined when the lead has none. */
 export function identityKey(lead: Lead): string | undefined {
   if (typeof lead.email === "string") return `email:${lead.email}`;
   if (typeof lead.linkedin_url === "string") {
-    const path = lead.linkedin_url
-      .toLowerCase()
-      .replace(/^.*linkedin\.com\//, "")
-      .replace(/\/+$/, "");
-    return `linkedin:${path}`;
+    const url = lead.linkedin_url.toLowerCase();
+    const host = url.lastIndexOf(LINKEDIN_HOST);
+    const path = host === -1 ? url : url.slice(host + LINKEDIN_HOST.length);
+    return `linkedin:${trimEndChar(path, "/")}`;
   }
   const name = [lead.full_name ?? [lead.first_name, lead.last_name].filter(Boolean).join(" ")]
     .join("")
@@ -117,10 +127,6 @@ export function identityKey(lead: Lead): string | undefined {
   const org = lead.domain ?? lead.company;
   if (name && org !== undefined) return `name:${name}|${String(org).toLowerCase()}`;
   return undefined;
-}
-
-function truncate(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** One line for a person: "email: "x" is not a valid email address; …". */

@@ -92,13 +92,14 @@ export async function runPipelineDemo(
     const open = async (role?: "api" | "worker") => {
       const opened = await createPipeline(config, role ? { role } : {});
       pipelines.push(opened);
-      await opened.start();
       return opened;
     };
     const pipeline = await open(backends ? "api" : undefined);
     if (backends) for (let i = 0; i < QUEUE_DEMO_WORKERS; i++) await open("worker");
     server = createServer({ pipeline, config, logger: undefined });
+    // The port first: no pipeline work starts unless the server can take its callbacks.
     const url = await server.listen();
+    for (const opened of pipelines) await opened.start();
     const inputs = sampleLeadInputs({ count: options.leads ?? 150, seed: options.seed ?? 7 });
     const intake = await submitAll(url, inputs);
 

@@ -10,8 +10,9 @@ export type Value = LiteralValue | typeof OTHER;
 
 export const OTHER: unique symbol = Symbol("not comparable");
 
-// Decimal numbers only: "120", "-3", "2.5", "1e6", with spaces around; never "0x10" or "Infinity".
-const NUMERIC_TEXT = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+// Decimal numbers only: "120", "-3", "2.5", "1e6" (spaces around are trimmed first, so the
+// pattern has no run of spaces to retry); never "0x10" or "Infinity".
+const NUMERIC_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A row's field value, reduced to what the language can compare. */
 export function toValue(raw: unknown): Value {
@@ -28,7 +29,7 @@ export function isTruthy(value: Value): boolean {
 /** Numbers, and strings that spell a decimal number; undefined otherwise. */
 function asNumber(value: Value): number | undefined {
   if (typeof value === "number") return value;
-  if (typeof value === "string" && NUMERIC_TEXT.test(value)) return Number(value);
+  if (typeof value === "string" && NUMERIC_TEXT.test(value.trim())) return Number(value);
   return undefined;
 }
 

@@ -15,21 +15,24 @@ import type { ClaypipeConfig } from "../config/schema.js";
 import { ClaypipeError, coerceError } from "../core/errors.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import type { Pipeline } from "../pipeline/pipeline-api.js";
+import { refuseOtherCharsets } from "./body-charset.js";
 import { registerCallbackRoutes } from "./callback-routes.js";
+import { answerClientError } from "./client-errors.js";
 import { registerCrmEventRoutes } from "./crm-event-routes.js";
 import { registerDlqRoutes } from "./dlq-routes.js";
-import { useErrorHandling } from "./error-handler.js";
+import { answerForError, useErrorHandling } from "./error-handler.js";
 import { registerFormRoutes } from "./form-routes.js";
 import { registerHubspotRoutes } from "./hubspot-routes.js";
 import { registerIntakeRoutes } from "./intake-routes.js";
 import { acceptJsonBodies } from "./json-body.js";
 import { registerOpsRoutes } from "./ops-routes.js";
+import { sendProblem } from "./problem.js";
 import { useRequestLogging } from "./request-logging.js";
 import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
 export interface ServerOptions {
   pipeline: Pipeline;
-  /** `server` gives host, port, apiKeys, maxBatch and bodyLimit; `sources` the names intake accepts. */
+  /** `server` gives host, port, apiKeys, maxBatch, bodyLimit and requestTimeout; `sources` the names intake accepts. */
   config: ClaypipeConfig;
   /** Request lines go to it at debug, failures at error. @defaultValue silentLogger */
   logger?: Logger;
@@ -46,16 +49,36 @@ export interface ClaypipeServer {
   close(): Promise<void>;
 }
 
+const CHECK_INTERVAL_MS = 1000;
+
 // Callback tokens are longer than Fastify's default 100-character limit on a path parameter.
 const MAX_PARAM_LENGTH = 2048;
 
 export function createServer(options: ServerOptions): ClaypipeServer {
   const { pipeline, config, logger = silentLogger } = options;
   const metrics = options.metrics ?? createServerMetrics();
+  const { requestTimeout } = config.server;
   const app = Fastify({
     // Fastify's own request logging would print URLs, and callback URLs carry tokens.
     logger: false,
     bodyLimit: config.server.bodyLimit,
+    // Headers and body together: a body trickled in chunks is cut off like slow headers are.
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      // Node checks for late requests this often (30 s by default, which would double a short timeout).
+      connectionsCheckingInterval: CHECK_INTERVAL_MS,
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, requestTimeout),
+    // A URL Fastify cannot route (a part too long, a broken %-escape) answers in the same shape.
+    frameworkErrors: (error, request, reply) => {
+      const answer = answerForError(error, {
+        bodyLimit: config.server.bodyLimit,
+        requestId: request.id,
+      });
+      sendProblem(reply, answer.status, answer.problem);
+    },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     genReqId: () => randomUUID(),
   });
@@ -64,6 +87,7 @@ export function createServer(options: ServerOptions): ClaypipeServer {
   useErrorHandling(app, logger);
   useRequestLogging(app, logger, metrics);
   acceptJsonBodies(app);
+  refuseOtherCharsets(app);
   registerIntakeRoutes(app, context);
   registerFormRoutes(app, context);
   registerHubspotRoutes(app, context);
@@ -80,14 +104,7 @@ export function createServer(options: ServerOptions): ClaypipeServer {
       try {
         await app.listen({ host, port });
       } catch (error) {
-        throw new ClaypipeError(
-          "config_invalid",
-          `The server cannot listen on ${host}:${port}: ${coerceError(error).message}`,
-          {
-            hint: "Pick a free port in server.port (0 takes any free one), or stop what holds this one.",
-            cause: error,
-          },
-        );
+        throw listenError(error, host, port);
       }
       const url = `http://${urlHost(app.server.address() as AddressInfo)}`;
       logger.info({ url }, "claypipe server listening");
@@ -95,6 +112,27 @@ export function createServer(options: ServerOptions): ClaypipeServer {
     },
     close: () => app.close(),
   };
+}
+
+function listenError(error: unknown, host: string, port: number): ClaypipeError {
+  if ((error as { code?: unknown }).code === "EADDRINUSE") {
+    return new ClaypipeError(
+      "config_invalid",
+      `port ${port} on ${host} is in use (another claypipe start?)`,
+      {
+        hint: "stop what holds it, or set server.port to a free port; nothing was started",
+        cause: error,
+      },
+    );
+  }
+  return new ClaypipeError(
+    "config_invalid",
+    `The server cannot listen on ${host}:${port}: ${coerceError(error).message}`,
+    {
+      hint: "Pick a free port in server.port (0 takes any free one), or stop what holds this one.",
+      cause: error,
+    },
+  );
 }
 
 function urlHost({ address, port, family }: AddressInfo): string {

@@ -5,9 +5,10 @@
  * message, the details going to the log under the request id.
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
+import { echoInput } from "../core/echo-input.js";
 import { ClaypipeError, type ErrorCode } from "../core/errors.js";
 import type { Logger } from "../logging/create-logger.js";
-import { type Problem, sendProblem } from "./problem.js";
+import { PROBLEM_TEXT_MAX, type Problem, sendProblem } from "./problem.js";
 import { routeOf } from "./request-logging.js";
 
 export interface ErrorAnswer {
@@ -20,6 +21,7 @@ export interface ErrorAnswer {
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   input_invalid: 422,
   input_unreadable: 400,
+  unsupported_charset: 415,
   payload_too_large: 413,
   callback_token_invalid: 401,
   capacity_exhausted: 503,
@@ -94,13 +96,28 @@ function answerForFastifyError(
         "The Content-Length header does not match the body.",
         "Let your HTTP client set Content-Length.",
       );
+    // Fastify's own messages for these two repeat the URL: ours do not.
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return answer(
+        414,
+        "uri_too_long",
+        "A part of the URL is longer than this server takes.",
+        "Use the paths the API documents; a callback URL goes to claypipe whole, as claypipe wrote it.",
+      );
+    case "FST_ERR_BAD_URL":
+      return answer(
+        400,
+        "bad_url",
+        "The URL holds a %-escape that is not valid UTF-8.",
+        "Percent-encode each part of the URL (e.g. with encodeURIComponent).",
+      );
   }
   // Other client errors Fastify raises (malformed requests) keep their status and message.
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return answer(
       error.statusCode,
       "bad_request",
-      error.message ?? "The request is malformed.",
+      echoInput(error.message ?? "The request is malformed.", PROBLEM_TEXT_MAX),
       defaultHint(error.statusCode),
     );
   }
@@ -129,7 +146,7 @@ export function useErrorHandling(app: FastifyInstance, logger: Logger): void {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, {
       error: "route_not_found",
-      message: `No route for ${request.method} ${request.url.split("?")[0]}.`,
+      message: `No route for ${request.method} ${echoInput(request.url.split("?")[0] ?? "")}.`,
       hint: "The API has POST /v1/leads, GET /v1/leads/:id, POST /v1/forms/:formId, POST /v1/hubspot/:source, POST /v1/events/:source, /v1/dlq…, GET /v1/status, GET /healthz, GET /readyz and GET /metrics.",
     }),
   );

@@ -98,7 +98,7 @@ export function registerFormRoutes(app: FastifyInstance, context: ServerContext)
         bodyLimit: config.server.bodyLimit,
         requestId: request.id,
       });
-      if (answer.status === 415) {
+      if (answer.problem.error === "unsupported_media_type") {
         answer.problem.hint = `Post the form urlencoded (an HTML form's default) or as JSON with Content-Type: application/json; multipart/form-data is not taken.`;
       }
       const redirect = redirectOf(request, formOf(request));

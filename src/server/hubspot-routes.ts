@@ -16,6 +16,7 @@
 import type { FastifyInstance } from "fastify";
 import type { HubspotIntakeConfig } from "../config/source-intake-schema.js";
 import { ClaypipeError } from "../core/errors.js";
+import { trimEndChar } from "../core/text-scan.js";
 import {
   hubspotContactToLead,
   hubspotPropertyMapping,
@@ -162,7 +163,7 @@ function targetUrlOf(
       { hint: "set hubspot.targetUrl to the webhook target URL of the HubSpot app" },
     );
   }
-  return `${publicBaseUrl.replace(/\/+$/, "")}/v1/hubspot/${source}`;
+  return `${trimEndChar(publicBaseUrl, "/")}/v1/hubspot/${source}`;
 }
 
 const REFUSALS = {

@@ -1,10 +1,13 @@
 /**
  * Request bodies: JSON only, parsed once at the boundary. Beyond JSON syntax it
- * refuses what would hurt later stages: keys that poison prototypes, and nesting
+ * refuses what would hurt later stages: keys that poison prototypes, nesting
  * so deep that serializing it again (to the store, into a response) would blow
- * the stack. No lead or Clay row comes close to the depth limit.
+ * the stack, and numbers too large for a double (`1e400` parses to Infinity,
+ * which JSON stores as null: the value would be lost without a word). No lead
+ * or Clay row comes close to the depth limit.
  */
 import type { FastifyInstance } from "fastify";
+import { echoInput } from "../core/echo-input.js";
 import { ClaypipeError } from "../core/errors.js";
 
 /** Deepest nesting a body may have; a batch of leads needs 3, an enriched Clay row a handful. */
@@ -33,11 +36,21 @@ export function parseJsonBody(text: string): unknown {
   return value;
 }
 
+/** A value met while walking a body, with how it was reached (kept to name a path only on error). */
+interface Visit {
+  value: unknown;
+  depth: number;
+  key?: string;
+  parent?: Visit;
+}
+
 // Iterative on purpose: the point is to survive bodies nested past the stack's depth.
 function checkShape(root: unknown): void {
-  const stack: Array<{ value: unknown; depth: number }> = [{ value: root, depth: 1 }];
+  if (typeof root === "number" && !Number.isFinite(root)) refuseHugeNumber("");
+  const stack: Visit[] = [{ value: root, depth: 1 }];
   while (stack.length > 0) {
-    const { value, depth } = stack.pop()!;
+    const visit = stack.pop()!;
+    const { value, depth } = visit;
     if (typeof value !== "object" || value === null) continue;
     if (depth > MAX_JSON_DEPTH) {
       throw new ClaypipeError(
@@ -48,13 +61,35 @@ function checkShape(root: unknown): void {
         },
       );
     }
-    if (!Array.isArray(value)) refusePrototypeKeys(value as Record<string, unknown>);
+    const object = value as Record<string, unknown>;
+    if (!Array.isArray(value)) refusePrototypeKeys(object);
     // Only objects and arrays can nest or carry keys; a flat row pushes nothing.
-    for (const child of Object.values(value)) {
-      if (typeof child === "object" && child !== null)
-        stack.push({ value: child, depth: depth + 1 });
+    for (const key of Object.keys(object)) {
+      const child = object[key];
+      if (typeof child === "number" && !Number.isFinite(child)) {
+        refuseHugeNumber(pathOf({ value: child, depth, key, parent: visit }));
+      }
+      if (typeof child === "object" && child !== null) {
+        stack.push({ value: child, depth: depth + 1, key, parent: visit });
+      }
     }
   }
+}
+
+/** "revenue.usd", "0.score": the keys from the body's top down to `visit`. */
+function pathOf(visit: Visit): string {
+  const keys: string[] = [];
+  for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) keys.push(at.key);
+  return keys.reverse().join(".");
+}
+
+function refuseHugeNumber(path: string): never {
+  const where = path === "" ? "" : ` at ${JSON.stringify(echoInput(path))}`;
+  throw new ClaypipeError(
+    "input_unreadable",
+    `The body has a number beyond what JSON numbers hold (about ±1.8e308)${where}; it would be stored as null.`,
+    { hint: 'Send a number that large as a string, e.g. "1e400".' },
+  );
 }
 
 function refusePrototypeKeys(object: Record<string, unknown>): void {

@@ -7,6 +7,7 @@
  * The source may also come as `?source=web`; it must name a configured source.
  * An object whose `leads` is an array is an envelope; any other object is a lead.
  */
+import { echoInput } from "../core/echo-input.js";
 import { type LeadIssue, validateLead } from "../core/lead.js";
 import type { Problem } from "./problem.js";
 
@@ -108,9 +109,8 @@ function readSource(
   return source ?? sources[0];
 }
 
-// Echoes of client input stay short, whatever was sent.
 function quote(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+  return JSON.stringify(echoInput(text));
 }
 
 function invalid(error: string, message: string, hint: string): Extract<LeadBatch, { ok: false }> {

@@ -1,11 +1,15 @@
 /**
  * How the file sink writes a record: one JSON object per line (JSONL), or one
- * CSV record under a fixed header (RFC 4180 quoting, CRLF). A CSV cell that a
- * spreadsheet would run as a formula (= + - @, tab, CR first) gets a leading
- * apostrophe, so an enriched value can never execute in someone's Excel.
+ * CSV record under a fixed header (RFC 4180 quoting, CRLF). Text cells follow
+ * OWASP's CSV injection guidance, so a value from a public form or from Clay
+ * can never run in someone's spreadsheet: a cell a spreadsheet would read as a
+ * formula (= + - @, in ASCII or fullwidth, first or after blanks; or a tab,
+ * CR or LF first) gets a leading apostrophe, and a cell holding a quote or a
+ * separator of any locale (, ; tab CR LF) is quoted, so no part of it can
+ * start a cell of its own.
  */
 import type { SinkRecord } from "./sink.js";
-import { publicRow } from "./sink-row.js";
+import { publicRow, recordFields } from "./sink-row.js";
 
 export type FileFormat = "jsonl" | "csv";
 
@@ -32,21 +36,8 @@ export const CSV_COLUMNS = [
 const CSV_NEWLINE = "\r\n";
 export const CSV_HEADER = CSV_COLUMNS.join(",");
 
-/** Fields claypipe sets on every written record; a row field of the same name is left out. */
-const RECORD_FIELDS = new Set(["claypipe_id", "identity", "source", "route", "enriched_at"]);
-
 export function jsonlLine(record: SinkRecord): string {
-  const object: Record<string, unknown> = {
-    claypipe_id: record.leadId,
-    identity: record.identityKey,
-    source: record.source,
-    route: record.route,
-    enriched_at: record.enrichedAt,
-  };
-  for (const [key, value] of Object.entries(publicRow(record.row))) {
-    if (!RECORD_FIELDS.has(key)) object[key] = value;
-  }
-  return `${JSON.stringify(object)}\n`;
+  return `${JSON.stringify({ ...recordFields(record), ...publicRow(record.row) })}\n`;
 }
 
 export function csvHeaderLine(): string {
@@ -73,11 +64,27 @@ export function csvCell(value: unknown): string {
   let text: string;
   if (typeof value === "string") {
     // Numbers are never formulas; only text can be.
-    text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+    text = startsLikeFormula(value) ? `'${value}` : value;
   } else if (typeof value === "object") {
     text = JSON.stringify(value);
   } else {
     text = String(value);
   }
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return /[",;\t\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+// Spreadsheets read fullwidth and small forms of these signs as the ASCII ones.
+const FORMULA_SIGNS = "=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b";
+const LINE_STARTS = "\t\r\n";
+
+/** A tab, CR or LF first, or a formula sign as the first character that is not blank. */
+function startsLikeFormula(text: string): boolean {
+  const first = text[0];
+  if (first !== undefined && LINE_STARTS.includes(first)) return true;
+  for (const char of text) {
+    // One character at a time: spaces, NBSP, ideographic spaces, line breaks.
+    if (/\s/.test(char)) continue;
+    return FORMULA_SIGNS.includes(char);
+  }
+  return false;
 }

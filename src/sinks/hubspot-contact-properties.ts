@@ -11,6 +11,7 @@
 import { normalizeEmail } from "../core/lead.js";
 import { rowValue } from "./row-value.js";
 import type { SinkRecord } from "./sink.js";
+import { mappedRow } from "./sink-row.js";
 
 /** HubSpot contact property ← the row fields it is read from; the first with a value wins. */
 export type HubspotPropertyMapping = Readonly<Record<string, readonly string[]>>;
@@ -50,8 +51,8 @@ export function toContactInput(
   record: SinkRecord,
   mapping: HubspotPropertyMapping,
 ): ContactInput | undefined {
-  // The lead id is claypipe's own; it wins over whatever the row carries under that name.
-  const row = { ...record.row, claypipe_id: record.leadId };
+  // claypipe's own fields (the lead id) win over whatever the row carries under their names.
+  const row = mappedRow(record);
   const properties: Record<string, string> = {};
   for (const [property, fields] of Object.entries(mapping)) {
     const value = firstValue(row, fields);

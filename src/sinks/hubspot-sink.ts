@@ -10,6 +10,7 @@
 import type { z } from "zod";
 import { type Clock, systemClock } from "../core/clock.js";
 import { describeNetworkError } from "../core/network-error.js";
+import { trimEndChar } from "../core/text-scan.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import { type BatchOutcome, classifyAnswer, unreachable } from "./hubspot-answer.js";
 import { hubspotPropertyMapping, toContactInput } from "./hubspot-contact-properties.js";
@@ -66,7 +67,7 @@ export function createHubspotSink(
     ...(options.rateLimit ?? { requests: 190, perMs: 10_000 }),
     clock,
   });
-  const url = `${config.baseUrl.replace(/\/+$/, "")}/crm/v3/objects/contacts/batch/upsert`;
+  const url = `${trimEndChar(config.baseUrl, "/")}/crm/v3/objects/contacts/batch/upsert`;
 
   const upsert = async (batch: PendingContact[], signal: AbortSignal): Promise<BatchOutcome> => {
     const release = await requestWindow.acquire(signal);

@@ -6,6 +6,7 @@
 
 import { rowValue } from "./row-value.js";
 import type { SinkRecord } from "./sink.js";
+import { mappedRow } from "./sink-row.js";
 
 /** Salesforce field ← the row fields it is read from; the first with a value wins. */
 export type SalesforceFieldMapping = Readonly<Record<string, readonly string[]>>;
@@ -40,8 +41,9 @@ export function toSalesforceRecord(
   target: { object: string; externalIdField: string; mapping: SalesforceFieldMapping },
 ): SalesforceRecord {
   const fields: Record<string, unknown> = {};
+  const row = mappedRow(record);
   for (const [field, sources] of Object.entries(target.mapping)) {
-    const value = firstValue(record.row, sources, field === "NumberOfEmployees");
+    const value = firstValue(row, sources, field === "NumberOfEmployees");
     if (value !== undefined) fields[field] = value;
   }
   if (target.object === "Lead" && fields.Company === undefined) fields.Company = UNKNOWN_COMPANY;
@@ -62,7 +64,7 @@ function firstValue(
     const value = rowValue(row, source);
     // An integer field refuses "51-200" and fails the whole request, so only whole numbers go.
     if (integer) {
-      const count = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+      const count = typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : value;
       if (typeof count === "number" && Number.isInteger(count)) return count;
       continue;
     }

@@ -11,6 +11,7 @@ import type { z } from "zod";
 import { type Clock, systemClock } from "../core/clock.js";
 import { ClaypipeError } from "../core/errors.js";
 import { describeNetworkError } from "../core/network-error.js";
+import { trimEndChar } from "../core/text-scan.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import { readResponseBody } from "./read-response-body.js";
 import { classifyAnswer, unreachable } from "./salesforce-answer.js";
@@ -56,7 +57,7 @@ export function createSalesforceSink(
   const timeoutMs = options.requestTimeoutMs ?? 60_000;
   const target = { object: config.object, externalIdField: config.externalIdField, mapping };
   const url = [
-    config.instanceUrl.replace(/\/+$/, ""),
+    trimEndChar(config.instanceUrl, "/"),
     "services/data",
     encodeURIComponent(config.apiVersion),
     "composite/sobjects",

@@ -16,7 +16,7 @@ import type { webhookSinkSchema } from "./sink-config.js";
 import type { SinkDeps } from "./sink-deps.js";
 import { SinkLifecycle } from "./sink-lifecycle.js";
 import { SinkPacer } from "./sink-pacer.js";
-import { publicRow } from "./sink-row.js";
+import { publicRow, recordFields } from "./sink-row.js";
 import { createStandardWebhooks } from "./standard-webhooks.js";
 import { classifyWebhookResponse } from "./webhook-response.js";
 
@@ -32,14 +32,7 @@ export function webhookBody(record: SinkRecord): string {
   return JSON.stringify({
     type: WEBHOOK_EVENT_TYPE,
     timestamp: record.enrichedAt,
-    data: {
-      claypipe_id: record.leadId,
-      identity: record.identityKey,
-      source: record.source,
-      route: record.route,
-      enriched_at: record.enrichedAt,
-      row: publicRow(record.row),
-    },
+    data: { ...recordFields(record), row: publicRow(record.row) },
   });
 }
 

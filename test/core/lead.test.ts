@@ -2,7 +2,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { normalizeFieldName, validateLead } from "../../src/core/lead.js";
+import {
+  identityKey,
+  normalizeDomain,
+  normalizeFieldName,
+  validateLead,
+} from "../../src/core/lead.js";
 
 // The full normalization, with no shortcut for names that are already normalized.
 function fullNormalization(name: string): string {
@@ -63,6 +68,92 @@ describe("validateLead's email check", () => {
     expect(validateLead({ Email: " Ada@Example.COM " })).toEqual({
       ok: true,
       lead: { email: "ada@example.com" },
+    });
+  });
+});
+
+// The regexes these normalisers used before: right on ordinary values, but they retried from
+// every position of a hostile one, which took time in the square of its length.
+const domainByRegex = (domain: string) =>
+  domain
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, "")
+    .replace(/^www\./, "")
+    .replace(/[/?#].*$/, "");
+const linkedinPathByRegex = (url: string) =>
+  url
+    .toLowerCase()
+    .replace(/^.*linkedin\.com\//, "")
+    .replace(/\/+$/, "");
+
+describe("normalizeDomain and the LinkedIn identity", () => {
+  const urlLike = fc.string({
+    unit: fc.constantFrom(..."aZ.:/?#w -_".split(""), "www.", "http://", "linkedin.com/"),
+    maxLength: 12,
+  });
+
+  it("give what the regexes they replace gave, for any single-line value", () => {
+    fc.assert(
+      fc.property(urlLike, (text) => {
+        expect(normalizeDomain(text)).toBe(domainByRegex(text));
+        expect(identityKey({ linkedin_url: text })).toBe(`linkedin:${linkedinPathByRegex(text)}`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("normalize as before", () => {
+    expect(normalizeDomain(" HTTPS://www.Acme.com/about?x#y ")).toBe("acme.com");
+    expect(normalizeDomain("acme.com#top")).toBe("acme.com");
+    expect(identityKey({ linkedin_url: "https://www.LinkedIn.com/in/Ada///" })).toBe(
+      "linkedin:in/ada",
+    );
+  });
+});
+
+// A megabyte of each shape that made a regex retry from every position. In time proportional to
+// the length these take milliseconds; the old regexes took hours on them (7.9 s at 50,000 slashes).
+describe("normalisation of megabyte-sized hostile values", () => {
+  const MB = 1_048_576;
+  const slashes = "/".repeat(MB);
+
+  it("cuts a domain at its first slash, even with a line break after the slashes", () => {
+    expect(normalizeDomain(`${slashes}\nx`)).toBe("");
+    expect(normalizeDomain(`acme.com${slashes}\u2028x`)).toBe("acme.com");
+    expect(normalizeDomain(`${"a".repeat(MB)}://x`)).toBe("x");
+  });
+
+  it("trims a LinkedIn URL's trailing slashes only at its end", () => {
+    expect(identityKey({ linkedin_url: `linkedin.com/in/ada${slashes}x` })).toBe(
+      `linkedin:in/ada${slashes}x`,
+    );
+    expect(identityKey({ linkedin_url: `linkedin.com/in/ada${slashes}` })).toBe("linkedin:in/ada");
+    expect(identityKey({ linkedin_url: `${"\n".repeat(MB)}linkedin.com/in/ada` })).toBe(
+      "linkedin:in/ada",
+    );
+  });
+
+  it("normalizes field names made of separators", () => {
+    expect(normalizeFieldName(`${"_".repeat(MB)}x`)).toBe("x");
+    expect(normalizeFieldName(`x${" -".repeat(MB / 2)}`)).toBe("x");
+    expect(normalizeFieldName("aA".repeat(MB / 2))).toBe("a_a".repeat(MB / 2));
+  });
+
+  it("validates a lead whose every field is hostile", () => {
+    const result = validateLead({
+      email: `${"a".repeat(MB)}@${"a.".repeat(MB / 2)}`,
+      linkedin_url: `linkedin.com/${slashes}x`,
+      domain: `${slashes}\nx`,
+      full_name: `${" ".repeat(MB)}x`,
+      [`${"_".repeat(MB)}y`]: "z",
+    });
+    expect(result.ok).toBe(false);
+    expect(
+      validateLead({ linkedin_url: `linkedin.com/in/ada${slashes}`, domain: slashes }),
+    ).toEqual({
+      ok: true,
+      lead: { linkedin_url: `linkedin.com/in/ada${slashes}`, domain: "" },
     });
   });
 });

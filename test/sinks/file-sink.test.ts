@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CsvRow, CsvScanner } from "../../src/intake/csv-scanner.js";
 import { createFileSink } from "../../src/sinks/file-sink.js";
-import { CSV_COLUMNS } from "../../src/sinks/file-sink-format.js";
+import { CSV_COLUMNS, csvCell } from "../../src/sinks/file-sink-format.js";
 import type { Sink, SinkRecord } from "../../src/sinks/sink.js";
 import { fileSinkSchema } from "../../src/sinks/sink-config.js";
 
@@ -192,6 +192,69 @@ describe("file sink, CSV", () => {
     expect(cell(first, "icp_score")).toBe("1");
     expect(cell(second, "work_email")).toBe("");
     expect(await readFile(path, "utf8")).toMatch(/^claypipe_id,source,route,enriched_at,email,/);
+  });
+
+  // OWASP's CSV injection guidance: no cell may start (after any blank) with what a spreadsheet
+  // reads as a formula, and a separator of any locale (, or ;) must not start a new cell.
+  it("defuses every formula start OWASP lists, after blanks and in fullwidth too", () => {
+    const defused = {
+      "=1+1": "'=1+1",
+      "+1": "'+1",
+      "-1": "'-1",
+      "@SUM(A1)": "'@SUM(A1)",
+      " =1+1": "' =1+1",
+      "\u00a0=1+1": "'\u00a0=1+1",
+      "\u3000+1": "'\u3000+1",
+      "＝1+1": "'＝1+1",
+      "＋1": "'＋1",
+      "－1": "'－1",
+      "＠SUM(A1)": "'＠SUM(A1)",
+    };
+    for (const [value, cell] of Object.entries(defused)) expect(csvCell(value), value).toBe(cell);
+    // Tab, CR and LF first are formula starts too, and the cell is quoted for holding them.
+    expect(csvCell("\t=1")).toBe(`"'\t=1"`);
+    expect(csvCell("\r=1")).toBe(`"'\r=1"`);
+    expect(csvCell("\n=1+1")).toBe(`"'\n=1+1"`);
+    expect(csvCell("\n x")).toBe(`"'\n x"`);
+    // Text that only holds these characters later is left as it is.
+    expect(csvCell("a=b")).toBe("a=b");
+    expect(csvCell("Acme")).toBe("Acme");
+    expect(csvCell("")).toBe("");
+    expect(csvCell("   ")).toBe("   ");
+    expect(csvCell(-5)).toBe("-5");
+  });
+
+  it("quotes a cell holding a separator of any locale, so ; cannot start a new cell", () => {
+    expect(csvCell("x;=1+cmd|' /C calc'!A0;")).toBe(`"x;=1+cmd|' /C calc'!A0;"`);
+    expect(csvCell("a,b")).toBe(`"a,b"`);
+    expect(csvCell('say "hi"')).toBe(`"say ""hi"""`);
+    expect(csvCell("a\tb")).toBe(`"a\tb"`);
+    expect(csvCell("a\r\nb")).toBe(`"a\r\nb"`);
+  });
+
+  it("writes the hostile cells of a public form defused, read back as one cell each", async () => {
+    const path = join(dir, "leads.csv");
+    const sink = sinkAt(path, "csv");
+    await sink.deliver(
+      [
+        record(1, {
+          company_name: "x;=1+cmd|' /C calc'!A0;",
+          title: " =1+1",
+          industry: "\u00a0@SUM(A1)",
+          country: "\n=1+1",
+          seniority: "＝1+1",
+        }),
+      ],
+      signal(),
+    );
+    const [, first] = await csvRecords(path);
+    const cell = (column: string) => first![CSV_COLUMNS.indexOf(column as never)];
+    expect(cell("company_name")).toBe("x;=1+cmd|' /C calc'!A0;");
+    expect(cell("title")).toBe("' =1+1");
+    expect(cell("industry")).toBe("'\u00a0@SUM(A1)");
+    expect(cell("country")).toBe("'\n=1+1");
+    expect(cell("seniority")).toBe("'＝1+1");
+    expect(await readFile(path, "utf8")).toContain(`,"x;=1+cmd|' /C calc'!A0;",`);
   });
 
   it("after a restart, skips the records already there and keeps one header", async () => {

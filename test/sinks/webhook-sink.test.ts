@@ -89,6 +89,27 @@ describe("webhook sink", () => {
     });
   });
 
+  it("takes claypipe's own fields from claypipe only: a row's claypipe_id, identity, source or route never reach data.row", async () => {
+    const { receiver, sink } = await setUp();
+    const item = record(3, {
+      claypipe_id: "0190ffff-0000-7000-8000-000000000000",
+      identity: "email:someone-else@evil.example",
+      source: "forged",
+      route: "forged",
+      enriched_at: "1999-01-01T00:00:00.000Z",
+    });
+    expect(await deliverOne(sink, item)).toEqual({ ok: true });
+    const { data } = JSON.parse(receiver.requests[0]!.body);
+    expect(data).toMatchObject({
+      claypipe_id: item.leadId,
+      identity: item.identityKey,
+      source: "web-form",
+      route: "hot",
+      enriched_at: item.enrichedAt,
+    });
+    expect(data.row).toEqual({ email: "person3@acme.com", icp_score: 83 });
+  });
+
   it("keeps the webhook-id across retries, so a deduping receiver stores the lead once", async () => {
     const { receiver, sink, clock } = await setUp((_request, index) =>
       index === 0 ? { status: 503 } : { status: 200 },

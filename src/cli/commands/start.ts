@@ -35,10 +35,19 @@ export function registerStart(program: Command): void {
       });
     }
     const pipeline = await createPipeline(config, { logger, role });
-    await pipeline.start();
     const server = role === "worker" ? undefined : createServer({ pipeline, config, logger });
-    if (server) {
-      const url = await server.listen();
+    // The port first: a process that cannot serve must not send, recover or deliver either
+    // (a second `start` on the same config would run a headless duplicate pipeline).
+    let url: string | undefined;
+    try {
+      url = await server?.listen();
+      await pipeline.start();
+    } catch (error) {
+      await server?.close();
+      await pipeline.stop();
+      throw error;
+    }
+    if (url) {
       say(
         `claypipe ${config.tier} tier (${role}) listening on ${url} (callbacks at ${config.callbacks?.baseUrl}/v1/callbacks/clay/…)`,
       );

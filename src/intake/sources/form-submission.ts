@@ -52,10 +52,19 @@ export function readFormSubmission(fields: FormFields, form: FormIntakeConfig): 
   }
   const validation = validateLead(lead);
   if (validation.ok) return { kind: "lead", lead };
+  // Built once: looking each issue up among all the fields would take the square of their number.
+  let namesByLeadField: Map<string, string> | undefined;
   const formFieldOf = (path: string): string => {
     if (path === "") return "";
     if (form.fields) return form.fields[path] ?? path;
-    return [...fields.keys()].find((name) => normalizeFieldName(name) === path) ?? path;
+    if (!namesByLeadField) {
+      namesByLeadField = new Map();
+      for (const name of fields.keys()) {
+        const leadField = normalizeFieldName(name);
+        if (!namesByLeadField.has(leadField)) namesByLeadField.set(leadField, name);
+      }
+    }
+    return namesByLeadField.get(path) ?? path;
   };
   return {
     kind: "invalid",

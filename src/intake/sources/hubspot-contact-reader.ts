@@ -15,6 +15,7 @@
 import { createBackoff } from "../../clay/retry-policy.js";
 import { parseRetryAfter } from "../../clay/webhook-client.js";
 import { describeNetworkError } from "../../core/network-error.js";
+import { trimEndChar } from "../../core/text-scan.js";
 
 /** HubSpot's limit of inputs per batch read. */
 const MAX_BATCH = 100;
@@ -44,7 +45,7 @@ export function createHubspotContactReader(
   options: HubspotContactReaderOptions,
 ): HubspotContactReader {
   const fetchImpl = options.fetch ?? fetch;
-  const url = `${options.apiBaseUrl.replace(/\/+$/, "")}/crm/v3/objects/contacts/batch/read`;
+  const url = `${trimEndChar(options.apiBaseUrl, "/")}/crm/v3/objects/contacts/batch/read`;
 
   const readBatch = async (
     ids: readonly string[],
