@@ -8,6 +8,7 @@ import { type Clock, systemClock } from "../../core/clock.js";
 import type { Store } from "../store.js";
 import { migrate } from "./migrations.js";
 import { openDatabase } from "./open-database.js";
+import { claimOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { SqliteCallbackInbox } from "./sqlite-callback-inbox.js";
 import { SqliteCapacityCounters } from "./sqlite-capacity-counters.js";
 import { SqliteCreditLedger } from "./sqlite-credit-ledger.js";
@@ -33,6 +34,7 @@ export interface SqliteStoreOptions {
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const clock = options.clock ?? systemClock;
   const db = openDatabase({ path: options.path, driver: options.driver });
+  let owner: OwnerLock | undefined;
   try {
     migrate(db, options.path);
     const store: Store = {
@@ -42,8 +44,14 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       counters: new SqliteCapacityCounters(db),
       deliveries: new SqliteDeliveryStore(db),
       supportsMultipleProcesses: false,
+      async claimOwnership() {
+        if (owner || options.path === ":memory:") return;
+        owner = claimOwnerLock(options.path, db.driver);
+      },
       async close() {
         db.close();
+        owner?.release();
+        owner = undefined;
       },
     };
     return Object.freeze(store);
