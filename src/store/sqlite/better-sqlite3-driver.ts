@@ -57,9 +57,16 @@ export function betterSqlite3Loads(): boolean {
 }
 
 // Loaded with require, not import: a failed native load throws here, where it can be explained.
+let loaded: BetterSqlite3Constructor | undefined;
+
 function loadBetterSqlite3(): BetterSqlite3Constructor {
+  if (loaded) return loaded;
   try {
-    return createRequire(import.meta.url)("better-sqlite3") as BetterSqlite3Constructor;
+    const Database = createRequire(import.meta.url)("better-sqlite3") as BetterSqlite3Constructor;
+    // better-sqlite3 loads its native module on the first open: do that here too.
+    new Database(":memory:").close();
+    loaded = Database;
+    return Database;
   } catch (thrown) {
     throw new ClaypipeError(
       "state_unavailable",
