@@ -5,7 +5,8 @@
  * file lock, so the operating system drops it when the process ends in any way,
  * kill -9 included: nothing goes stale. A second owner is refused, naming the
  * holder the sidecar records; readers and writers that do not own (status,
- * dlq, import) never take it.
+ * dlq, import) never take it. The sidecar is never deleted: a process that
+ * opened it just before would hold its lock on a file nobody else sees.
  */
 import { hostname } from "node:os";
 import { ClaypipeError } from "../../core/errors.js";
