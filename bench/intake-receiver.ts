@@ -25,7 +25,6 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import Database from "better-sqlite3";
 import Fastify from "fastify";
 import { callbackUrl, createCallbackSigner } from "../src/clay/callback-token.js";
 import { type ClaypipeConfig, configSchema } from "../src/config/schema.js";
@@ -33,6 +32,7 @@ import { enrich } from "../src/emulator/enrichment.js";
 import { createStandardPipeline } from "../src/pipeline/create-standard-pipeline.js";
 import type { Pipeline } from "../src/pipeline/pipeline-api.js";
 import { createServer } from "../src/server/create-server.js";
+import { openSqlite } from "../src/store/sqlite/sqlite-driver.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -179,7 +179,7 @@ async function callbackRequests(pipeline: Pipeline, config: ClaypipeConfig, url:
 }
 
 function countRows(path: string, table: "leads" | "callback_inbox"): number {
-  const db = new Database(path, { readonly: true });
+  const db = openSqlite(path, { readonly: true });
   try {
     return db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).get()!.n;
   } finally {
@@ -188,9 +188,14 @@ function countRows(path: string, table: "leads" | "callback_inbox"): number {
 }
 
 function missingLeads(path: string, ids: readonly string[]): number {
-  const db = new Database(path, { readonly: true });
+  const db = openSqlite(path, { readonly: true });
   try {
-    const stored = new Set(db.prepare<[], string>("SELECT id FROM leads").pluck().all());
+    const stored = new Set(
+      db
+        .prepare<[], { id: string }>("SELECT id FROM leads")
+        .all()
+        .map((row) => row.id),
+    );
     return ids.filter((id) => !stored.has(id)).length;
   } finally {
     db.close();

@@ -194,6 +194,8 @@ export async function assemblePipeline(
     },
     async start() {
       if (running || stopped) return;
+      // Before any work: a store only one process may run refuses a second one here.
+      if (parts.runsServices) await store.claimOwnership?.();
       const counts = parts.runsServices ? await recoverAfterCrash(ctx) : {};
       logger.info({ ...counts, tier: config.tier }, "pipeline started");
       const controller = new AbortController();

@@ -10,7 +10,7 @@
  * event-loop turns (`maxWaitMs` 0): its flush starts at the end of the first
  * turn that brings no new item, or after MAX_WAIT_TURNS turns. A lone request
  * is committed at the end of its own turn; a burst, read over a few turns, shares
- * one commit. That suits synchronous drivers (better-sqlite3), whose flush blocks
+ * one commit. That suits synchronous SQLite drivers (both of them), whose flush blocks
  * the event loop: a fixed wait in milliseconds would leave the process idle
  * under load instead, since the next batch's requests cannot arrive before their
  * clients have heard back from this one.

@@ -17,6 +17,12 @@ export interface Store {
   readonly deliveries: DeliveryStore;
   /** Several processes may share it (false for an embedded file). */
   readonly supportsMultipleProcesses: boolean;
+  /**
+   * Makes this process the one that runs the pipeline's services on a store
+   * only one process may run (SQLite), until it closes the store or exits;
+   * throws while another process holds it. Shared stores have no owner.
+   */
+  claimOwnership?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -7,9 +7,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSqliteStore } from "../../src/store/sqlite/index.js";
+import { openSqlite } from "../../src/store/sqlite/sqlite-driver.js";
 
 const writer = join(import.meta.dirname, "fixtures", "durability-writer.ts");
 
@@ -92,10 +92,10 @@ describe("the SQLite store after kill -9", () => {
       }
     }
 
-    const db = new Database(path, { readonly: true });
+    const db = openSqlite(path, { readonly: true });
     try {
-      expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
-      expect(db.pragma("foreign_key_check")).toEqual([]);
+      expect(db.prepare("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+      expect(db.prepare("PRAGMA foreign_key_check").all()).toEqual([]);
       // Every lead, acknowledged or not, has a history ending in its state: its last move,
       // or the state its admission decided when it has not moved since.
       const mismatched = db

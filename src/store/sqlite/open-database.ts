@@ -5,10 +5,10 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import { ClaypipeError } from "../../core/errors.js";
+import { openSqlite, type SqliteDatabase, type SqliteDriverName } from "./sqlite-driver.js";
 
-export type SqliteDatabase = Database.Database;
+export type { SqliteDatabase } from "./sqlite-driver.js";
 
 export interface OpenDatabaseOptions {
   /** The database file; ":memory:" for a private in-memory database. */
@@ -18,25 +18,28 @@ export interface OpenDatabaseOptions {
    * @defaultValue 5000
    */
   busyTimeoutMs?: number;
+  /** The SQLite driver; see OpenSqliteOptions.driver for the default. */
+  driver?: SqliteDriverName;
 }
 
 export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
   const { path, busyTimeoutMs = 5000 } = options;
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
+    const db = openSqlite(path, { driver: options.driver });
     try {
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-      db.pragma("journal_mode = WAL");
+      db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+      db.exec("PRAGMA journal_mode = WAL");
       // FULL syncs the WAL on every commit: a committed transaction survives power loss.
-      db.pragma("synchronous = FULL");
-      db.pragma("foreign_keys = ON");
+      db.exec("PRAGMA synchronous = FULL");
+      db.exec("PRAGMA foreign_keys = ON");
       return db;
     } catch (thrown) {
       db.close();
       throw thrown;
     }
   } catch (thrown) {
+    if (thrown instanceof ClaypipeError) throw thrown;
     throw new ClaypipeError("state_unavailable", `could not open the SQLite store at ${path}`, {
       hint: "check that store.sqlite.path points at a writable file that is a SQLite database",
       cause: thrown,
@@ -47,31 +50,46 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
 /**
  * Runs `work` in one write transaction (BEGIN IMMEDIATE, so two connections
  * never deadlock upgrading a read lock) and turns SQLite failures into a
- * ClaypipeError the caller can branch on.
+ * ClaypipeError the caller can branch on. `work` is synchronous, so no other
+ * call of this process runs inside the transaction.
  */
 export function writeTransaction<T>(db: SqliteDatabase, work: () => T): T {
   try {
-    return db.transaction(work).immediate();
+    db.exec("BEGIN IMMEDIATE");
   } catch (thrown) {
-    throw storeError(thrown);
+    throw storeError(db, thrown);
+  }
+  try {
+    const result = work();
+    db.exec("COMMIT");
+    return result;
+  } catch (thrown) {
+    rollback(db);
+    throw storeError(db, thrown);
   }
 }
 
-function storeError(thrown: unknown): unknown {
-  if (!(thrown instanceof Database.SqliteError)) return thrown;
-  if (thrown.code.startsWith("SQLITE_CONSTRAINT")) {
-    return new ClaypipeError(
-      "input_invalid",
-      `the SQLite store refused a write: ${thrown.message}`,
-      {
-        hint: "an id was used twice, or a record refers to a lead that does not exist",
-        cause: thrown,
-      },
-    );
+function rollback(db: SqliteDatabase): void {
+  try {
+    db.exec("ROLLBACK");
+  } catch {
+    // SQLite already rolled back on its own after some failures (a full disk, an I/O error).
   }
-  return new ClaypipeError("state_unavailable", `the SQLite store failed: ${thrown.message}`, {
+}
+
+function storeError(db: SqliteDatabase, thrown: unknown): unknown {
+  const kind = db.errorKind(thrown);
+  if (kind === undefined) return thrown;
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  if (kind === "constraint") {
+    return new ClaypipeError("input_invalid", `the SQLite store refused a write: ${message}`, {
+      hint: "an id was used twice, or a record refers to a lead that does not exist",
+      cause: thrown,
+    });
+  }
+  return new ClaypipeError("state_unavailable", `the SQLite store failed: ${message}`, {
     hint:
-      thrown.code === "SQLITE_BUSY"
+      kind === "busy"
         ? "another process holds the database; run one claypipe process per SQLite file"
         : "check the disk (space, permissions) and the database file",
     cause: thrown,

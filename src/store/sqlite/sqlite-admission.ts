@@ -51,10 +51,10 @@ export class SqliteAdmission {
          WHERE identity_key = ? AND workspace = ? AND state != 'dead' AND created_at >= ?
          ORDER BY created_at, rowid LIMIT 1`,
       ),
-      insertMany: db.prepare<[Value[]]>(
+      insertMany: db.prepare<Value[]>(
         INSERT_LEADS + Array(ROWS_PER_INSERT).fill(ROW_VALUES).join(", "),
       ),
-      insertOne: db.prepare<[Value[]]>(INSERT_LEADS + ROW_VALUES),
+      insertOne: db.prepare<Value[]>(INSERT_LEADS + ROW_VALUES),
     };
   }
 
@@ -68,12 +68,12 @@ export class SqliteAdmission {
     for (let index = 0; index < leads.length; index++) {
       pushRow(values, leads[index]!, admissions[index]!, options.now);
       if (values.length === ROWS_PER_INSERT * ROW_WIDTH) {
-        s.insertMany.run(values);
+        s.insertMany.run(...values);
         values.length = 0;
       }
     }
     for (let start = 0; start < values.length; start += ROW_WIDTH) {
-      s.insertOne.run(values.slice(start, start + ROW_WIDTH));
+      s.insertOne.run(...values.slice(start, start + ROW_WIDTH));
     }
     return admissions;
   }

@@ -1,17 +1,19 @@
 /**
  * The Store on one SQLite file, for the embedded `standard` tier: opens the
  * file, brings its schema up to date, and wires each port to the same
- * connection. better-sqlite3 is synchronous, so each port call is one
+ * connection. Both SQLite drivers are synchronous, so each port call is one
  * transaction that no other call of this process can interleave with.
  */
 import { type Clock, systemClock } from "../../core/clock.js";
 import type { Store } from "../store.js";
 import { migrate } from "./migrations.js";
 import { openDatabase } from "./open-database.js";
+import { claimOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { SqliteCallbackInbox } from "./sqlite-callback-inbox.js";
 import { SqliteCapacityCounters } from "./sqlite-capacity-counters.js";
 import { SqliteCreditLedger } from "./sqlite-credit-ledger.js";
 import { SqliteDeliveryStore } from "./sqlite-delivery-store.js";
+import type { SqliteDriverName } from "./sqlite-driver.js";
 import { SqliteLeadStore } from "./sqlite-lead-store.js";
 
 export interface SqliteStoreOptions {
@@ -22,11 +24,17 @@ export interface SqliteStoreOptions {
    * @defaultValue systemClock
    */
   clock?: Clock;
+  /**
+   * The SQLite driver: "node:sqlite" (built into Node.js 22.13+) or "better-sqlite3".
+   * @defaultValue CLAYPIPE_SQLITE_DRIVER when set, else node:sqlite where this Node.js has it
+   */
+  driver?: SqliteDriverName;
 }
 
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const clock = options.clock ?? systemClock;
-  const db = openDatabase({ path: options.path });
+  const db = openDatabase({ path: options.path, driver: options.driver });
+  let owner: OwnerLock | undefined;
   try {
     migrate(db, options.path);
     const store: Store = {
@@ -36,8 +44,14 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       counters: new SqliteCapacityCounters(db),
       deliveries: new SqliteDeliveryStore(db),
       supportsMultipleProcesses: false,
+      async claimOwnership() {
+        if (owner || options.path === ":memory:") return;
+        owner = claimOwnerLock(options.path, db.driver);
+      },
       async close() {
-        if (db.open) db.close();
+        db.close();
+        owner?.release();
+        owner = undefined;
       },
     };
     return Object.freeze(store);
