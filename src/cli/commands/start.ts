@@ -36,6 +36,18 @@ export function registerStart(program: Command): void {
     }
     const pipeline = await createPipeline(config, { logger, role });
     const server = role === "worker" ? undefined : createServer({ pipeline, config, logger });
+    // Handlers before the ready line: a supervisor may signal as soon as it reads it.
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal, role }, "stopping: no new work, finishing what is in flight");
+      await server?.close();
+      await pipeline.stop();
+      process.exit(0);
+    };
+    process.once("SIGINT", () => void stop("SIGINT"));
+    process.once("SIGTERM", () => void stop("SIGTERM"));
     // The port first: a process that cannot serve must not send, recover or deliver either
     // (a second `start` on the same config would run a headless duplicate pipeline).
     let url: string | undefined;
@@ -54,18 +66,6 @@ export function registerStart(program: Command): void {
     } else {
       say(`claypipe ${config.tier} tier worker started: sending leads from the queue`);
     }
-
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal, role }, "stopping: no new work, finishing what is in flight");
-      await server?.close();
-      await pipeline.stop();
-      process.exit(0);
-    };
-    process.once("SIGINT", () => void stop("SIGINT"));
-    process.once("SIGTERM", () => void stop("SIGTERM"));
   });
 }
 
