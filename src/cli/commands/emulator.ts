@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load-config.js";
 import { startEmulator } from "../../emulator/index.js";
 import { emulatorWorkspacesFromConfig } from "../emulator-seed.js";
-import { say } from "../output.js";
+import { onOutputClosed, say } from "../output.js";
 
 interface EmulatorCliOptions {
   host: string;
@@ -60,5 +60,6 @@ export function registerEmulator(program: Command): void {
       };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      onOutputClosed(() => void stop());
     });
 }

@@ -10,7 +10,7 @@ import { createPipeline } from "../../pipeline/create-pipeline.js";
 import type { PipelineRole } from "../../pipeline/create-queue-pipeline.js";
 import { createServer } from "../../server/create-server.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
-import { say } from "../output.js";
+import { onOutputClosed, say } from "../output.js";
 
 const ROLES: readonly PipelineRole[] = ["api", "worker", "all"];
 
@@ -57,6 +57,7 @@ export function registerStart(program: Command): void {
     };
     process.once("SIGINT", () => void stop("SIGINT"));
     process.once("SIGTERM", () => void stop("SIGTERM"));
+    onOutputClosed(() => void stop("output closed"));
   });
 }
 

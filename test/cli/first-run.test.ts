@@ -1,0 +1,75 @@
+/** What a new user meets first: --version, output into a pipe that closes early, and `init`'s next steps. */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { CLI, type CliResult, runCli } from "./run-cli.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "claypipe-first-run-"));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Runs the CLI with its stdout pipe closed before it writes, as `| head -0` would. */
+function runWithClosedStdout(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      timeout: 60_000,
+    });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout: "", stderr }));
+    child.stdin.end();
+  });
+}
+
+describe("claypipe --version", () => {
+  it.each([["--version"], ["-V"]])("%s prints the package's version", async (flag) => {
+    const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    const result = await runCli([flag]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(version);
+  });
+});
+
+describe("output into a pipe that closes early", () => {
+  it.each([
+    ["recommend", ["recommend", "--volume", "5000"]],
+    ["--help", ["--help"]],
+    ["init", ["init", "--tier", "queue", "--output", "ignored.yaml"]],
+  ])("%s ends quietly", async (_name, args) => {
+    const result = await runWithClosedStdout(args, { cwd: tempDir() });
+    expect(result.stderr).not.toContain("EPIPE");
+    expect(result.stderr).not.toContain("at ");
+    expect(result.code).toBe(0);
+  });
+
+  it("status ends quietly", async () => {
+    const dir = tempDir();
+    expect((await runCli(["init", "--tier", "standard"], { cwd: dir })).code).toBe(0);
+    const env = {
+      CLAYPIPE_CALLBACK_SECRET: randomBytes(32).toString("hex"),
+      CLAYPIPE_API_KEY: randomBytes(16).toString("hex"),
+    };
+    const result = await runWithClosedStdout(["status"], { cwd: dir, env });
+    expect(result.stderr).not.toContain("EPIPE");
+    expect(result.code).toBe(0);
+  });
+});
