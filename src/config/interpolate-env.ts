@@ -2,7 +2,7 @@
  * `${VAR}` and `${VAR:-default}` in config values, resolved from the environment.
  * Secrets may only be written this way, so a config file never holds one.
  */
-import { SECRET_KEYS } from "./schema.js";
+import { isSecretPath } from "./secret-paths.js";
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 const ONLY_A_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
@@ -20,10 +20,6 @@ export function formatPath(path: ReadonlyArray<string | number | symbol>): strin
     .join("");
 }
 
-export function isSecretKey(key: string | number | symbol): boolean {
-  return (SECRET_KEYS as readonly unknown[]).includes(key);
-}
-
 /** Replaces every reference in the document; collects missing variables and literal secrets. */
 export function interpolateEnv(
   document: unknown,
@@ -37,9 +33,8 @@ export function interpolateEnv(
       return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, visit(v, [...path, k])]));
     }
     if (typeof node !== "string") return node;
-    // A list element is secret when its list is (server.apiKeys[0]).
     const key = path.findLast((part) => typeof part === "string");
-    if (key !== undefined && isSecretKey(key) && !ONLY_A_REFERENCE.test(node.trim())) {
+    if (isSecretPath(path) && !ONLY_A_REFERENCE.test(node.trim())) {
       problems.push({
         path: formatPath(path),
         message: `secrets must come from the environment: write ${String(key)}: \${SOME_VARIABLE} and set SOME_VARIABLE in the environment or in .env`,

@@ -7,10 +7,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { parseDocument } from "yaml";
-import type { z } from "zod";
 import { ClaypipeError } from "../core/errors.js";
 import { checkConfig } from "./check-config.js";
-import { type ConfigProblem, formatPath, interpolateEnv, isSecretKey } from "./interpolate-env.js";
+import { describeIssues } from "./describe-issues.js";
+import { type ConfigProblem, interpolateEnv } from "./interpolate-env.js";
 import { type ClaypipeConfig, configSchema } from "./schema.js";
 
 export const DEFAULT_CONFIG_FILE = "claypipe.config.yaml";
@@ -47,31 +47,19 @@ export function parseConfig(
       hint: "fix the YAML syntax at the line shown (indentation uses spaces, not tabs)",
     });
   }
-  const { value, problems } = interpolateEnv(document.toJS() ?? {}, options.env);
+  const written: unknown = document.toJS() ?? {};
+  const { value, problems } = interpolateEnv(written, options.env);
   const parsed = configSchema.safeParse(value);
-  const all = [...problems, ...(parsed.success ? [] : describeIssues(parsed.error, value))];
+  const all = [
+    ...problems,
+    ...(parsed.success
+      ? []
+      : describeIssues(parsed.error, { schema: configSchema, written, known: problems })),
+  ];
   if (all.length > 0 || !parsed.success) throw configError(source, all);
   const crossChecks = checkConfig(parsed.data);
   if (crossChecks.length > 0) throw configError(source, crossChecks);
   return deepFreeze(parsed.data);
-}
-
-function describeIssues(error: z.ZodError, document: unknown): ConfigProblem[] {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({
-        path: formatPath([...issue.path, key]),
-        message: "unknown key: check its spelling and indentation",
-      }));
-    }
-    const path = issue.path.length > 0 ? formatPath(issue.path) : "(top level)";
-    const key = issue.path.at(-1);
-    const found =
-      key !== undefined && isSecretKey(key)
-        ? "(secret, not shown)"
-        : show(valueAt(document, issue.path));
-    return [{ path, message: `${issue.message}; found ${found}` }];
-  });
 }
 
 function configError(source: string, problems: ConfigProblem[]): ClaypipeError {
@@ -79,21 +67,6 @@ function configError(source: string, problems: ConfigProblem[]): ClaypipeError {
   return new ClaypipeError("config_invalid", `${source} is not valid:\n${lines}`, {
     hint: "fix the keys above; the README's config reference lists every key and its default",
   });
-}
-
-function valueAt(document: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let node: unknown = document;
-  for (const part of path) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<PropertyKey, unknown>)[part];
-  }
-  return node;
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 function readDotEnv(dir: string): Record<string, string | undefined> {

@@ -127,6 +127,73 @@ describe("parseConfig", () => {
   });
 });
 
+describe("config errors people can act on", () => {
+  const STANDARD_ENV = {
+    CLAYPIPE_CALLBACK_SECRET: "s".repeat(40),
+    CLAYPIPE_API_KEY: "k".repeat(20),
+  };
+
+  it("never echoes a secret from a list of secrets, valid or not", () => {
+    const text = `${MINIMAL}\nserver:\n  apiKeys: [ "\${KEY_A}", "\${KEY_B}" ]\n`;
+    const env = { CLAY_WEBHOOK_TOKEN: "t", KEY_A: "SHORTKEY123", KEY_B: "a-long-enough-valid-key" };
+    const error = failure(() => parseConfig(text, { env }));
+    expect(error.message).toContain("server.apiKeys[0]: use at least 16 random characters");
+    expect(error.message).toContain("(secret, not shown)");
+    expect(error.message).not.toContain("SHORTKEY123");
+  });
+
+  it("never echoes a secret inside a value shown for the key above it", () => {
+    const text = MINIMAL.replace(
+      "            - url: https://api.clay.com/v3/sources/webhook/pull-in-data-from-a-webhook-abc\n              authToken:",
+      "            url: https://api.clay.com/v3/sources/webhook/pull-in-data-from-a-webhook-abc\n            authToken:",
+    );
+    const error = failure(() =>
+      parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "tok-SECRET-xyz" } }),
+    );
+    expect(error.message).toContain("webhooks:");
+    expect(error.message).not.toContain("tok-SECRET-xyz");
+    const postgres = `${MINIMAL}\nstore:\n  postgres: "\${DATABASE_URL}"\n`;
+    const env = { CLAY_WEBHOOK_TOKEN: "t", DATABASE_URL: "postgres://u:pw-SECRET@db/x" };
+    expect(failure(() => parseConfig(postgres, { env })).message).not.toContain("pw-SECRET");
+  });
+
+  it("says a missing secret variable in one line: the variable to set and the key that needs it", () => {
+    const error = failure(() => parseConfig(starterConfig("standard"), { env: {} }));
+    const lines = error.message.split("\n");
+    const about = (key: string) => lines.filter((line) => line.includes(key));
+    expect(about("callbacks.secret")).toEqual([
+      expect.stringMatching(/callbacks\.secret: .*CLAYPIPE_CALLBACK_SECRET is not set/),
+    ]);
+    expect(about("server.apiKeys[0]")).toEqual([
+      expect.stringMatching(/server\.apiKeys\[0\]: .*CLAYPIPE_API_KEY is not set/),
+    ]);
+    expect(error.message).not.toContain("Invalid input");
+  });
+
+  it("says a required key is missing in words, not in validator text", () => {
+    const text = `${MINIMAL}\ncallbacks:\n  baseUrl: https://hooks.example.com\n`;
+    const error = failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } }));
+    expect(error.message).toContain("callbacks.secret: missing");
+    expect(error.message).not.toContain("Invalid input");
+  });
+
+  it("suggests the closest valid key for a mistyped one", () => {
+    const text = starterConfig("standard")
+      .replace("  deadline: 30m", "  deadlien: 30m")
+      .replace("  retryOnce: true", "  RetryOnce: true")
+      .replace("    format: csv", "    fromat: csv")
+      .replace("logLevel: info", "logLevel: info\nsender:\n  concurency: 2\n  zzzzzz: 1");
+    const error = failure(() => parseConfig(text, { env: STANDARD_ENV }));
+    expect(error.message).toContain("callbacks.deadlien: unknown key; did you mean `deadline`?");
+    expect(error.message).toContain("callbacks.RetryOnce: unknown key; did you mean `retryOnce`?");
+    expect(error.message).toContain("sinks[1].fromat: unknown key; did you mean `format`?");
+    expect(error.message).toContain("sender.concurency: unknown key; did you mean `concurrency`?");
+    expect(error.message).toMatch(
+      /sender\.zzzzzz: unknown key: check its spelling and indentation/,
+    );
+  });
+});
+
 describe("loadConfigFile", () => {
   it("says how to start when the file is missing", () => {
     const error = failure(() => loadConfigFile(join(tmpdir(), "nope", "claypipe.config.yaml")));
