@@ -1,6 +1,10 @@
 /** The --config option every pipeline command shares, and the logger it implies. */
 import type { Command } from "commander";
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../config/load-config.js";
+import {
+  DEFAULT_CONFIG_FILE,
+  loadConfigFile,
+  type ParseConfigOptions,
+} from "../config/load-config.js";
 import type { ClaypipeConfig } from "../config/schema.js";
 import { createLogger, type Logger } from "../logging/create-logger.js";
 import { onOutputClosed, warn } from "./output.js";
@@ -9,11 +13,19 @@ export function withConfigOption(command: Command): Command {
   return command.option("-c, --config <file>", "pipeline config", DEFAULT_CONFIG_FILE);
 }
 
-export function loadCommandConfig(options: { config: string }): {
+/**
+ * Only `start` delivers to sinks (as worker or all): every other command loads
+ * the config with variables only sinks use left unresolved when unset, so a
+ * per-worker `${WORKER_NAME}` never stops `status` or `dlq`.
+ */
+export function loadCommandConfig(
+  options: { config: string },
+  sinkVariables: ParseConfigOptions["sinkVariables"] = "deferred",
+): {
   config: ClaypipeConfig;
   logger: Logger;
 } {
-  const config = loadConfigFile(options.config);
+  const config = loadConfigFile(options.config, { sinkVariables });
   return { config, logger: createLogger(config.logLevel) };
 }
 

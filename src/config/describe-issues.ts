@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import { closestKey } from "./closest-key.js";
-import { type ConfigProblem, formatPath } from "./interpolate-env.js";
+import { type ConfigProblem, formatPath, overlaps } from "./interpolate-env.js";
 import { knownKeysAt } from "./schema-keys.js";
 import { isSecretPath, redactSecrets, SECRET_NOT_SHOWN } from "./secret-paths.js";
 
@@ -21,10 +21,7 @@ export function describeIssues(
   options: { schema: z.ZodType; written: unknown; known: readonly ConfigProblem[] },
 ): ConfigProblem[] {
   const reported = options.known.map((problem) => problem.path);
-  const alreadyReported = (path: string) =>
-    reported.some(
-      (known) => path === known || path.startsWith(`${known}.`) || path.startsWith(`${known}[`),
-    );
+  const alreadyReported = (path: string) => reported.some((known) => overlaps(path, known));
   return error.issues.flatMap((issue): ConfigProblem[] => {
     if (issue.code === "unrecognized_keys") {
       const known = knownKeysAt(options.schema, issue.path, options.written);

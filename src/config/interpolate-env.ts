@@ -20,12 +20,30 @@ export function formatPath(path: ReadonlyArray<string | number | symbol>): strin
     .join("");
 }
 
+/** Whether one key path is the other or lies under it (`sinks[1]` and `sinks[1].url`). */
+export function overlaps(a: string, b: string): boolean {
+  const within = (inner: string, outer: string) =>
+    inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return within(a, b) || within(b, a);
+}
+
+export interface InterpolateOptions {
+  /**
+   * Where an unset variable may wait: its reference stays as written and its
+   * problem goes to `deferred`, for the code that needs the value to raise.
+   * @defaultValue nowhere
+   */
+  deferUnset?: (path: ReadonlyArray<string | number>) => boolean;
+}
+
 /** Replaces every reference in the document; collects missing variables and literal secrets. */
 export function interpolateEnv(
   document: unknown,
   env: Record<string, string | undefined>,
-): { value: unknown; problems: ConfigProblem[] } {
+  options: InterpolateOptions = {},
+): { value: unknown; problems: ConfigProblem[]; deferred: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
+  const deferred: ConfigProblem[] = [];
 
   const visit = (node: unknown, path: Array<string | number>): unknown => {
     if (Array.isArray(node)) return node.map((item, i) => visit(item, [...path, i]));
@@ -43,20 +61,21 @@ export function interpolateEnv(
     }
     const resolved = node.replace(
       REFERENCE,
-      (_match, name: string, fallback: string | undefined) => {
+      (reference: string, name: string, fallback: string | undefined) => {
         const value = env[name];
         if (value !== undefined && value !== "") return value;
         if (fallback !== undefined) return fallback;
-        problems.push({
+        const waits = options.deferUnset?.(path) ?? false;
+        (waits ? deferred : problems).push({
           path: formatPath(path),
           message: `the environment variable ${name} is not set: export it or add it to .env`,
         });
-        return "";
+        return waits ? reference : "";
       },
     );
     // `${VAR:-}` on its own means "optional": an empty result is no value at all.
     return resolved === "" && ONLY_A_REFERENCE.test(node.trim()) ? undefined : resolved;
   };
 
-  return { value: visit(document, []), problems };
+  return { value: visit(document, []), problems, deferred };
 }

@@ -10,14 +10,25 @@ import { parseDocument } from "yaml";
 import { ClaypipeError } from "../core/errors.js";
 import { checkConfig } from "./check-config.js";
 import { describeIssues } from "./describe-issues.js";
-import { type ConfigProblem, interpolateEnv } from "./interpolate-env.js";
+import { type ConfigProblem, formatPath, interpolateEnv, overlaps } from "./interpolate-env.js";
 import { type ClaypipeConfig, configSchema } from "./schema.js";
 
 export const DEFAULT_CONFIG_FILE = "claypipe.config.yaml";
 
-export interface LoadConfigOptions {
+export interface LoadConfigOptions extends ParseConfigOptions {
   /** @defaultValue process.env (with `.env` beside the config file filling gaps) */
   env?: Record<string, string | undefined>;
+}
+
+export interface ParseConfigOptions {
+  /**
+   * "deferred" is for a process that never delivers (status, dlq, import, the
+   * queue tier's API): a variable only `sinks` use may be unset there, its
+   * reference staying as written, because such a pipeline never builds its
+   * sinks. A sink that cannot even be checked without it is still refused.
+   * @defaultValue "required"
+   */
+  sinkVariables?: "required" | "deferred";
 }
 
 export function loadConfigFile(
@@ -31,13 +42,13 @@ export function loadConfigFile(
     });
   }
   const env = options.env ?? { ...readDotEnv(dirname(file)), ...process.env };
-  return parseConfig(readFileSync(file, "utf8"), { env, source: file });
+  return parseConfig(readFileSync(file, "utf8"), { ...options, env, source: file });
 }
 
 /** Parses and validates config text; `source` names it in messages. */
 export function parseConfig(
   text: string,
-  options: { env: Record<string, string | undefined>; source?: string },
+  options: ParseConfigOptions & { env: Record<string, string | undefined>; source?: string },
 ): ClaypipeConfig {
   const source = options.source ?? "config";
   const document = parseDocument(text, { prettyErrors: true });
@@ -48,8 +59,17 @@ export function parseConfig(
     });
   }
   const written: unknown = document.toJS() ?? {};
-  const { value, problems } = interpolateEnv(written, options.env);
+  const { value, problems, deferred } = interpolateEnv(written, options.env, {
+    deferUnset: (path) => options.sinkVariables === "deferred" && path[0] === "sinks",
+  });
   const parsed = configSchema.safeParse(value);
+  if (!parsed.success) {
+    // A reference left as written failed the schema: that sink needs its variable even here.
+    const failed = parsed.error.issues.map((issue) => formatPath(issue.path));
+    problems.push(
+      ...deferred.filter((problem) => failed.some((path) => overlaps(path, problem.path))),
+    );
+  }
   const all = [
     ...problems,
     ...(parsed.success

@@ -194,6 +194,49 @@ describe("config errors people can act on", () => {
   });
 });
 
+describe("sink-only variables", () => {
+  const SINKS = `
+sinks:
+  - { name: archive, type: file, path: "out/leads-\${WORKER_NAME}.jsonl" }
+  - { name: hook, type: webhook, url: "https://hooks.example.com/x", secret: "\${HOOK_SECRET}" }
+routes: { default: [archive, hook] }
+`;
+
+  it("may be unset for a process that never delivers, and stay as written", () => {
+    const config = parseConfig(`${MINIMAL}${SINKS}`, {
+      env: { CLAY_WEBHOOK_TOKEN: "t" },
+      sinkVariables: "deferred",
+    });
+    expect(config.sinks.map((sink) => sink.name)).toEqual(["archive", "hook"]);
+    expect(config.sinks[0]).toMatchObject({ path: "out/leads-${WORKER_NAME}.jsonl" });
+  });
+
+  it("are required by default, which start (worker, all) uses", () => {
+    const error = failure(() =>
+      parseConfig(`${MINIMAL}${SINKS}`, { env: { CLAY_WEBHOOK_TOKEN: "t" } }),
+    );
+    expect(error.message).toContain(
+      "sinks[0].path: the environment variable WORKER_NAME is not set",
+    );
+    expect(error.message).toContain(
+      "sinks[1].secret: the environment variable HOOK_SECRET is not set",
+    );
+  });
+
+  it("only wait in sinks, and not where the sink cannot be checked without them", () => {
+    const error = failure(() =>
+      parseConfig(`${MINIMAL}${SINKS.replace("https://hooks.example.com/x", "${HOOK_URL}")}`, {
+        env: {},
+        sinkVariables: "deferred",
+      }),
+    );
+    expect(error.message).toContain("CLAY_WEBHOOK_TOKEN is not set");
+    expect(error.message).toContain("sinks[1].url: the environment variable HOOK_URL is not set");
+    expect(error.message).not.toContain("WORKER_NAME");
+    expect(error.message).not.toContain("HOOK_SECRET");
+  });
+});
+
 describe("loadConfigFile", () => {
   it("says how to start when the file is missing", () => {
     const error = failure(() => loadConfigFile(join(tmpdir(), "nope", "claypipe.config.yaml")));
@@ -237,6 +280,18 @@ describe("starter configs", () => {
     const error = failure(() => parseConfig(starterConfig("queue"), { env: withoutUrls }));
     expect(error.message).toContain("DATABASE_URL is not set");
     expect(error.message).toContain("REDIS_URL is not set");
+  });
+
+  it("the queue tier's starter delivers where several workers can share: no file sink", () => {
+    const env = {
+      CLAYPIPE_CALLBACK_SECRET: "s".repeat(40),
+      CLAYPIPE_API_KEY: "k".repeat(20),
+      DATABASE_URL: "postgres://claypipe@db:5432/claypipe",
+      REDIS_URL: "redis://redis:6379/0",
+    };
+    const config = parseConfig(starterConfig("queue"), { env });
+    expect(config.sinks.length).toBeGreaterThan(0);
+    expect(config.sinks.filter((sink) => sink.type === "file")).toEqual([]);
   });
 
   it("the direct tier's starter loads with and without its optional secrets", () => {
