@@ -1,7 +1,7 @@
 /** What a new user meets first: --version, output into a pipe that closes early, and `init`'s next steps. */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -71,5 +71,40 @@ describe("output into a pipe that closes early", () => {
     const result = await runWithClosedStdout(["status"], { cwd: dir, env });
     expect(result.stderr).not.toContain("EPIPE");
     expect(result.code).toBe(0);
+  });
+});
+
+describe("variables only sinks use", () => {
+  it("need not be set for commands that never deliver; start needs them, before it starts", async () => {
+    const dir = tempDir();
+    expect((await runCli(["init", "--tier", "standard"], { cwd: dir })).code).toBe(0);
+    const file = join(dir, "claypipe.config.yaml");
+    const perWorkerSinks = `  - name: per-worker
+    type: file
+    path: out/leads-\${WORKER_NAME}.jsonl
+  - name: sales-hook
+    type: webhook
+    url: https://hooks.example.com/claypipe
+    secret: \${SALES_HOOK_SECRET}
+`;
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("\nlogLevel:", `${perWorkerSinks}\nlogLevel:`),
+    );
+    const env = {
+      CLAYPIPE_CALLBACK_SECRET: randomBytes(32).toString("hex"),
+      CLAYPIPE_API_KEY: randomBytes(16).toString("hex"),
+    };
+    const status = await runCli(["status"], { cwd: dir, env });
+    expect(status.stderr).toBe("");
+    expect(status.code).toBe(0);
+    const dlq = await runCli(["dlq", "list"], { cwd: dir, env });
+    expect(dlq.code, dlq.stderr).toBe(0);
+    const start = await runCli(["start"], { cwd: dir, env });
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain(
+      "sinks[2].path: the environment variable WORKER_NAME is not set",
+    );
+    expect(start.stderr).toContain("SALES_HOOK_SECRET is not set");
   });
 });
