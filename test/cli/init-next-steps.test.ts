@@ -35,7 +35,16 @@ const SECRETS = {
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  // Every cleanup runs, even after one fails (a service that did not stop cleanly).
+  const failures: unknown[] = [];
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch (failure) {
+      failures.push(failure);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
 });
 
 async function emulator(): Promise<RunningEmulator> {
@@ -134,7 +143,7 @@ async function runSteps(
 }
 
 async function delivered(port: number, apiKey: string, leads: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 600; i++) {
     const response = await fetch(`http://127.0.0.1:${port}/v1/status`, {
       headers: { authorization: `Bearer ${apiKey}` },
     });
@@ -154,7 +163,8 @@ function serviceEdits(clay: RunningEmulator, port: number): (text: string) => st
       .replace("port: 8787", `port: ${port}`);
 }
 
-describe("init's next steps work on the tier it wrote", () => {
+// Each test starts services and waits for Clay's callbacks: generous on a busy machine.
+describe("init's next steps work on the tier it wrote", { timeout: 120_000 }, () => {
   it("direct: send", async () => {
     const clay = await emulator();
     const { dir, steps } = await init("direct", (text) =>
