@@ -5,6 +5,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import {
+  connectRedis,
+  deleteKeys,
+  REDIS_URL,
+  uniquePrefix,
+} from "../clay/fixtures/redis-server.js";
+import {
+  connectAdmin,
+  DATABASE_URL,
+  dropSchema,
+  randomSchema,
+} from "../store/fixtures/postgres-server.js";
 import { CLI, type CliResult, runCli } from "./run-cli.js";
 
 const dirs: string[] = [];
@@ -106,5 +118,51 @@ describe("variables only sinks use", () => {
       "sinks[2].path: the environment variable WORKER_NAME is not set",
     );
     expect(start.stderr).toContain("SALES_HOOK_SECRET is not set");
+  });
+});
+
+describe("a sink that cannot be built", () => {
+  it("stops start with its error, and the process exits instead of holding its connections", async () => {
+    const dir = tempDir();
+    const schema = randomSchema("bad_sink");
+    const prefix = uniquePrefix("bad-sink").replaceAll(":", "-");
+    expect((await runCli(["init", "--tier", "queue"], { cwd: dir })).code).toBe(0);
+    const file = join(dir, "claypipe.config.yaml");
+    const badHook = `  - name: sales-hook
+    type: webhook
+    url: https://hooks.example.com/claypipe
+    secret: \${SALES_HOOK_SECRET}
+`;
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8")
+        .replace("schema: claypipe", `schema: ${schema}`)
+        .replace("prefix: claypipe", `prefix: ${prefix}`)
+        .replace("\nlogLevel:", `${badHook}\nlogLevel:`),
+    );
+    const env = {
+      CLAYPIPE_CALLBACK_SECRET: randomBytes(32).toString("hex"),
+      CLAYPIPE_API_KEY: randomBytes(16).toString("hex"),
+      DATABASE_URL,
+      REDIS_URL,
+      SALES_HOOK_SECRET: "not-a-whsec-secret",
+    };
+    try {
+      // A process that hangs is killed before the test's own timeout, so the cleanup below runs.
+      const start = await runCli(["start", "--role", "worker"], {
+        cwd: dir,
+        env,
+        timeoutMs: 20_000,
+      });
+      expect(start.stderr).toContain("webhook signing secret");
+      expect(start.code).toBe(1);
+    } finally {
+      const admin = await connectAdmin();
+      await dropSchema(admin, schema);
+      await admin.end();
+      const redis = await connectRedis();
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+    }
   });
 });

@@ -36,7 +36,11 @@ export function registerStart(program: Command): void {
       });
     }
     const pipeline = await createPipeline(config, { logger, role });
-    await pipeline.start();
+    // start() builds the sinks: one that cannot be built must not leave connections holding the process open.
+    await pipeline.start().catch(async (thrown: unknown) => {
+      await pipeline.stop();
+      throw thrown;
+    });
     const server = role === "worker" ? undefined : createServer({ pipeline, config, logger });
     if (server) {
       const url = await server.listen();
