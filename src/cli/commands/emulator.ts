@@ -24,7 +24,9 @@ export function registerEmulator(program: Command): void {
     .option("-c, --config <file>", "create the workspaces, tables and webhooks this config names")
     .action(async (options: EmulatorCliOptions) => {
       const workspaces = options.config
-        ? emulatorWorkspacesFromConfig(loadConfigFile(options.config))
+        ? emulatorWorkspacesFromConfig(
+            loadConfigFile(options.config, { sinkVariables: "deferred" }),
+          )
         : [
             {
               id: "default",
