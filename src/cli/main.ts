@@ -11,11 +11,15 @@ import { registerRecommend } from "./commands/recommend.js";
 import { registerSend } from "./commands/send.js";
 import { registerStart } from "./commands/start.js";
 import { registerStatus } from "./commands/status.js";
-import { reportFailure } from "./output.js";
+import { endQuietlyWhenOutputCloses, reportFailure } from "./output.js";
+import { packageVersion } from "./package-version.js";
+
+endQuietlyWhenOutputCloses();
 
 const program = new Command()
   .name("claypipe")
   .description("Run Clay enrichment pipelines: leads in, enriched rows out, nothing lost.")
+  .version(packageVersion(), "-V, --version", "print claypipe's version")
   .showHelpAfterError("(run with --help for usage)");
 
 registerDemo(program);

@@ -1,12 +1,38 @@
 /** What the CLI prints for people: results on stdout, problems on stderr. */
 import { ClaypipeError, coerceError } from "../core/errors.js";
 
+const closedListeners: Array<() => void> = [];
+let outputClosed = false;
+
+/**
+ * A reader that goes away (`claypipe status | head -1`) closes our stdout or
+ * stderr: Node reports EPIPE as an error event, which unheard ends the process
+ * with a stack trace. Heard here, the stream is dropped quietly, what was left
+ * to print is not printed, and long commands stop as on Ctrl-C (onOutputClosed).
+ */
+export function endQuietlyWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      if (outputClosed) return;
+      outputClosed = true;
+      for (const listener of closedListeners.splice(0)) listener();
+    });
+  }
+}
+
+/** Calls `stop` once if stdout or stderr closes under the command. */
+export function onOutputClosed(stop: () => void): void {
+  if (outputClosed) stop();
+  else closedListeners.push(stop);
+}
+
 export function say(text = ""): void {
-  process.stdout.write(`${text}\n`);
+  if (process.stdout.writable) process.stdout.write(`${text}\n`);
 }
 
 export function warn(text: string): void {
-  process.stderr.write(`${text}\n`);
+  if (process.stderr.writable) process.stderr.write(`${text}\n`);
 }
 
 /** Prints an error the way a person needs it and sets a failing exit code. */

@@ -8,7 +8,7 @@ export function requireDirectTier(config: ClaypipeConfig, command: string): void
     "config_invalid",
     `\`claypipe ${command}\` is the direct tier's command; this config runs the ${config.tier} tier`,
     {
-      hint: "send leads to the running service (POST /v1/leads, or pipeline.submit in the library), whose store counts Clay's webhook and table limits",
+      hint: "give leads to the service, whose store counts Clay's webhook and table limits: `claypipe import <file> --source <name>` for a file, or POST /v1/leads (pipeline.submit in the library), while `claypipe start` runs",
     },
   );
 }

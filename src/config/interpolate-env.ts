@@ -2,7 +2,7 @@
  * `${VAR}` and `${VAR:-default}` in config values, resolved from the environment.
  * Secrets may only be written this way, so a config file never holds one.
  */
-import { SECRET_KEYS } from "./schema.js";
+import { isSecretPath } from "./secret-paths.js";
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 const ONLY_A_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
@@ -20,16 +20,30 @@ export function formatPath(path: ReadonlyArray<string | number | symbol>): strin
     .join("");
 }
 
-export function isSecretKey(key: string | number | symbol): boolean {
-  return (SECRET_KEYS as readonly unknown[]).includes(key);
+/** Whether one key path is the other or lies under it (`sinks[1]` and `sinks[1].url`). */
+export function overlaps(a: string, b: string): boolean {
+  const within = (inner: string, outer: string) =>
+    inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return within(a, b) || within(b, a);
+}
+
+export interface InterpolateOptions {
+  /**
+   * Where an unset variable may wait: its reference stays as written and its
+   * problem goes to `deferred`, for the code that needs the value to raise.
+   * @defaultValue nowhere
+   */
+  deferUnset?: (path: ReadonlyArray<string | number>) => boolean;
 }
 
 /** Replaces every reference in the document; collects missing variables and literal secrets. */
 export function interpolateEnv(
   document: unknown,
   env: Record<string, string | undefined>,
-): { value: unknown; problems: ConfigProblem[] } {
+  options: InterpolateOptions = {},
+): { value: unknown; problems: ConfigProblem[]; deferred: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
+  const deferred: ConfigProblem[] = [];
 
   const visit = (node: unknown, path: Array<string | number>): unknown => {
     if (Array.isArray(node)) return node.map((item, i) => visit(item, [...path, i]));
@@ -37,9 +51,8 @@ export function interpolateEnv(
       return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, visit(v, [...path, k])]));
     }
     if (typeof node !== "string") return node;
-    // A list element is secret when its list is (server.apiKeys[0]).
     const key = path.findLast((part) => typeof part === "string");
-    if (key !== undefined && isSecretKey(key) && !ONLY_A_REFERENCE.test(node.trim())) {
+    if (isSecretPath(path) && !ONLY_A_REFERENCE.test(node.trim())) {
       problems.push({
         path: formatPath(path),
         message: `secrets must come from the environment: write ${String(key)}: \${SOME_VARIABLE} and set SOME_VARIABLE in the environment or in .env`,
@@ -48,20 +61,21 @@ export function interpolateEnv(
     }
     const resolved = node.replace(
       REFERENCE,
-      (_match, name: string, fallback: string | undefined) => {
+      (reference: string, name: string, fallback: string | undefined) => {
         const value = env[name];
         if (value !== undefined && value !== "") return value;
         if (fallback !== undefined) return fallback;
-        problems.push({
+        const waits = options.deferUnset?.(path) ?? false;
+        (waits ? deferred : problems).push({
           path: formatPath(path),
           message: `the environment variable ${name} is not set: export it or add it to .env`,
         });
-        return "";
+        return waits ? reference : "";
       },
     );
     // `${VAR:-}` on its own means "optional": an empty result is no value at all.
     return resolved === "" && ONLY_A_REFERENCE.test(node.trim()) ? undefined : resolved;
   };
 
-  return { value: visit(document, []), problems };
+  return { value: visit(document, []), problems, deferred };
 }

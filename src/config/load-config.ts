@@ -7,17 +7,28 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { parseDocument } from "yaml";
-import type { z } from "zod";
 import { ClaypipeError } from "../core/errors.js";
 import { checkConfig } from "./check-config.js";
-import { type ConfigProblem, formatPath, interpolateEnv, isSecretKey } from "./interpolate-env.js";
+import { describeIssues } from "./describe-issues.js";
+import { type ConfigProblem, formatPath, interpolateEnv, overlaps } from "./interpolate-env.js";
 import { type ClaypipeConfig, configSchema } from "./schema.js";
 
 export const DEFAULT_CONFIG_FILE = "claypipe.config.yaml";
 
-export interface LoadConfigOptions {
+export interface LoadConfigOptions extends ParseConfigOptions {
   /** @defaultValue process.env (with `.env` beside the config file filling gaps) */
   env?: Record<string, string | undefined>;
+}
+
+export interface ParseConfigOptions {
+  /**
+   * "deferred" is for a process that never delivers (status, dlq, import, the
+   * queue tier's API): a variable only `sinks` use may be unset there, its
+   * reference staying as written, because such a pipeline never builds its
+   * sinks. A sink that cannot even be checked without it is still refused.
+   * @defaultValue "required"
+   */
+  sinkVariables?: "required" | "deferred";
 }
 
 export function loadConfigFile(
@@ -31,13 +42,13 @@ export function loadConfigFile(
     });
   }
   const env = options.env ?? { ...readDotEnv(dirname(file)), ...process.env };
-  return parseConfig(readFileSync(file, "utf8"), { env, source: file });
+  return parseConfig(readFileSync(file, "utf8"), { ...options, env, source: file });
 }
 
 /** Parses and validates config text; `source` names it in messages. */
 export function parseConfig(
   text: string,
-  options: { env: Record<string, string | undefined>; source?: string },
+  options: ParseConfigOptions & { env: Record<string, string | undefined>; source?: string },
 ): ClaypipeConfig {
   const source = options.source ?? "config";
   const document = parseDocument(text, { prettyErrors: true });
@@ -47,31 +58,28 @@ export function parseConfig(
       hint: "fix the YAML syntax at the line shown (indentation uses spaces, not tabs)",
     });
   }
-  const { value, problems } = interpolateEnv(document.toJS() ?? {}, options.env);
+  const written: unknown = document.toJS() ?? {};
+  const { value, problems, deferred } = interpolateEnv(written, options.env, {
+    deferUnset: (path) => options.sinkVariables === "deferred" && path[0] === "sinks",
+  });
   const parsed = configSchema.safeParse(value);
-  const all = [...problems, ...(parsed.success ? [] : describeIssues(parsed.error, value))];
+  if (!parsed.success) {
+    // A reference left as written failed the schema: that sink needs its variable even here.
+    const failed = parsed.error.issues.map((issue) => formatPath(issue.path));
+    problems.push(
+      ...deferred.filter((problem) => failed.some((path) => overlaps(path, problem.path))),
+    );
+  }
+  const all = [
+    ...problems,
+    ...(parsed.success
+      ? []
+      : describeIssues(parsed.error, { schema: configSchema, written, known: problems })),
+  ];
   if (all.length > 0 || !parsed.success) throw configError(source, all);
   const crossChecks = checkConfig(parsed.data);
   if (crossChecks.length > 0) throw configError(source, crossChecks);
   return deepFreeze(parsed.data);
-}
-
-function describeIssues(error: z.ZodError, document: unknown): ConfigProblem[] {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({
-        path: formatPath([...issue.path, key]),
-        message: "unknown key: check its spelling and indentation",
-      }));
-    }
-    const path = issue.path.length > 0 ? formatPath(issue.path) : "(top level)";
-    const key = issue.path.at(-1);
-    const found =
-      key !== undefined && isSecretKey(key)
-        ? "(secret, not shown)"
-        : show(valueAt(document, issue.path));
-    return [{ path, message: `${issue.message}; found ${found}` }];
-  });
 }
 
 function configError(source: string, problems: ConfigProblem[]): ClaypipeError {
@@ -79,21 +87,6 @@ function configError(source: string, problems: ConfigProblem[]): ClaypipeError {
   return new ClaypipeError("config_invalid", `${source} is not valid:\n${lines}`, {
     hint: "fix the keys above; the README's config reference lists every key and its default",
   });
-}
-
-function valueAt(document: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let node: unknown = document;
-  for (const part of path) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<PropertyKey, unknown>)[part];
-  }
-  return node;
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 function readDotEnv(dir: string): Record<string, string | undefined> {

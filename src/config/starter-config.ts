@@ -172,6 +172,23 @@ queue:
   lookahead: 20        # jobs waiting per workspace; a fresh lead waits behind at most this many
   lockDuration: 30s    # a worker silent this long loses its jobs to the others
 `,
+  )
+  .replace(
+    /sinks:\n[\s\S]*?format: csv\n/,
+    `# Every worker delivers: a PostgreSQL table takes all their results safely (one
+# row per person, upserted). A file belongs to one process: for files, give each
+# worker its own path, e.g. path: out/all-leads-\${WORKER_NAME}.csv with
+# WORKER_NAME set per worker (only processes that deliver need it).
+sinks:
+  - name: hot-leads
+    type: postgres
+    connectionString: \${DATABASE_URL}
+    table: claypipe_hot_leads
+  - name: all-leads
+    type: postgres
+    connectionString: \${DATABASE_URL}
+    table: claypipe_all_leads
+`,
   );
 
 export function starterConfig(tier: SupportedTier): string {

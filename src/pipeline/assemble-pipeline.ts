@@ -17,6 +17,7 @@ import { describeLeadIssues } from "../core/lead.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import { compileRoutes } from "../routing/index.js";
 import { createSink } from "../sinks/create-sink.js";
+import type { Sink } from "../sinks/sink.js";
 import type { Store } from "../store/store.js";
 import type { Transport } from "../transport/transport.js";
 import { createCallbackReceiver } from "./callback-receiver.js";
@@ -86,13 +87,10 @@ export async function assemblePipeline(
     );
   }
   const signer = createCallbackSigner({ secrets: [callbacks.secret], ttlMs: callbacks.ttl, clock });
-  const sinks = new Map(
-    await Promise.all(
-      config.sinks.map(
-        async (sink) => [sink.name, await createSink(sink, { clock, logger })] as const,
-      ),
-    ),
-  );
+  // Built by start(), where deliveries run: a pipeline that only reads or takes
+  // leads in (status, dlq, import, the queue tier's API) never needs its sinks'
+  // settings, which a worker may set per process (a file path per worker).
+  const sinks = new Map<string, Sink>();
   const ctx: PipelineContext = {
     config,
     store,
@@ -151,12 +149,15 @@ export async function assemblePipeline(
     { name: "routing", step: createRoutingStep(ctx) },
     { name: "deferred", step: createDeferredStep(ctx), idleMs: 1000 },
     { name: "deadline", step: createDeadlineStep(ctx), idleMs: 1000 },
-    ...createDeliverySteps(ctx, { leaseMs: parts.deliveryLeaseMs }).map(({ sink, step }) => ({
+  ];
+  const openSinks = async () => {
+    for (const sink of config.sinks)
+      sinks.set(sink.name, await createSink(sink, { clock, logger }));
+    return createDeliverySteps(ctx, { leaseMs: parts.deliveryLeaseMs }).map(({ sink, step }) => ({
       name: `deliver:${sink}`,
       step,
-    })),
-  ];
-  const loops = parts.runsServices ? serviceLoops : [];
+    }));
+  };
   let running: { controller: AbortController; done: Promise<unknown> } | undefined;
   let stopped = false;
 
@@ -196,6 +197,7 @@ export async function assemblePipeline(
       if (running || stopped) return;
       // Before any work: a store only one process may run refuses a second one here.
       if (parts.runsServices) await store.claimOwnership?.();
+      const loops = parts.runsServices ? [...serviceLoops, ...(await openSinks())] : [];
       const counts = parts.runsServices ? await recoverAfterCrash(ctx) : {};
       logger.info({ ...counts, tier: config.tier }, "pipeline started");
       const controller = new AbortController();

@@ -72,10 +72,14 @@ export function createDeadLetters(ctx: PipelineContext): DeadLetters {
   }
 
   async function replayDeliveries(sink: string, filter: ReplayFilter): Promise<number> {
-    if (!ctx.sinks.has(sink)) {
-      // Revived deliveries of a sink that is not running would wait for good.
+    // Sinks are built when the pipeline starts delivering: a DLQ command's pipeline has none built.
+    const configured = [
+      ...new Set([...ctx.config.sinks.map((config) => config.name), ...ctx.sinks.keys()]),
+    ];
+    if (!configured.includes(sink)) {
+      // Revived deliveries of a sink that is not configured would wait for good.
       throw new ClaypipeError("input_invalid", `no sink named "${sink}" is configured`, {
-        hint: `replay one of: ${[...ctx.sinks.keys()].join(", ") || "(no sinks configured)"}`,
+        hint: `replay one of: ${configured.join(", ") || "(no sinks configured)"}`,
       });
     }
     const dead = await store.deliveries.dead(sink, Number.MAX_SAFE_INTEGER);

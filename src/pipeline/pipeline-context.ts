@@ -39,7 +39,7 @@ export interface PipelineContext {
   /** One breaker per workspace name. */
   readonly breakers: ReadonlyMap<string, Breaker>;
   readonly router: Router;
-  /** Sinks by name. */
+  /** Sinks by name, built when the pipeline starts delivering (empty before). */
   readonly sinks: ReadonlyMap<string, Sink>;
   readonly events: EventEmitter<PipelineEvents>;
 }

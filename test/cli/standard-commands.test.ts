@@ -151,5 +151,6 @@ describe("standard-tier commands", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("direct tier's command");
     expect(result.stderr).toContain("POST /v1/leads");
+    expect(result.stderr).toContain("claypipe import");
   });
 });

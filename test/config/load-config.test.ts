@@ -130,6 +130,116 @@ describe("parseConfig", () => {
   });
 });
 
+describe("config errors people can act on", () => {
+  const STANDARD_ENV = {
+    CLAYPIPE_CALLBACK_SECRET: "s".repeat(40),
+    CLAYPIPE_API_KEY: "k".repeat(20),
+  };
+
+  it("never echoes a secret from a list of secrets, valid or not", () => {
+    const text = `${MINIMAL}\nserver:\n  apiKeys: [ "\${KEY_A}", "\${KEY_B}" ]\n`;
+    const env = { CLAY_WEBHOOK_TOKEN: "t", KEY_A: "SHORTKEY123", KEY_B: "a-long-enough-valid-key" };
+    const error = failure(() => parseConfig(text, { env }));
+    expect(error.message).toContain("server.apiKeys[0]: use at least 16 random characters");
+    expect(error.message).toContain("(secret, not shown)");
+    expect(error.message).not.toContain("SHORTKEY123");
+  });
+
+  it("never echoes a secret inside a value shown for the key above it", () => {
+    const text = MINIMAL.replace(
+      "            - url: https://api.clay.com/v3/sources/webhook/pull-in-data-from-a-webhook-abc\n              authToken:",
+      "            url: https://api.clay.com/v3/sources/webhook/pull-in-data-from-a-webhook-abc\n            authToken:",
+    );
+    const error = failure(() =>
+      parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "tok-SECRET-xyz" } }),
+    );
+    expect(error.message).toContain("webhooks:");
+    expect(error.message).not.toContain("tok-SECRET-xyz");
+    const postgres = `${MINIMAL}\nstore:\n  postgres: "\${DATABASE_URL}"\n`;
+    const env = { CLAY_WEBHOOK_TOKEN: "t", DATABASE_URL: "postgres://u:pw-SECRET@db/x" };
+    expect(failure(() => parseConfig(postgres, { env })).message).not.toContain("pw-SECRET");
+  });
+
+  it("says a missing secret variable in one line: the variable to set and the key that needs it", () => {
+    const error = failure(() => parseConfig(starterConfig("standard"), { env: {} }));
+    const lines = error.message.split("\n");
+    const about = (key: string) => lines.filter((line) => line.includes(key));
+    expect(about("callbacks.secret")).toEqual([
+      expect.stringMatching(/callbacks\.secret: .*CLAYPIPE_CALLBACK_SECRET is not set/),
+    ]);
+    expect(about("server.apiKeys[0]")).toEqual([
+      expect.stringMatching(/server\.apiKeys\[0\]: .*CLAYPIPE_API_KEY is not set/),
+    ]);
+    expect(error.message).not.toContain("Invalid input");
+  });
+
+  it("says a required key is missing in words, not in validator text", () => {
+    const text = `${MINIMAL}\ncallbacks:\n  baseUrl: https://hooks.example.com\n`;
+    const error = failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } }));
+    expect(error.message).toContain("callbacks.secret: missing");
+    expect(error.message).not.toContain("Invalid input");
+  });
+
+  it("suggests the closest valid key for a mistyped one", () => {
+    const text = starterConfig("standard")
+      .replace("  deadline: 30m", "  deadlien: 30m")
+      .replace("  retryOnce: true", "  RetryOnce: true")
+      .replace("    format: csv", "    fromat: csv")
+      .replace("logLevel: info", "logLevel: info\nsender:\n  concurency: 2\n  zzzzzz: 1");
+    const error = failure(() => parseConfig(text, { env: STANDARD_ENV }));
+    expect(error.message).toContain("callbacks.deadlien: unknown key; did you mean `deadline`?");
+    expect(error.message).toContain("callbacks.RetryOnce: unknown key; did you mean `retryOnce`?");
+    expect(error.message).toContain("sinks[1].fromat: unknown key; did you mean `format`?");
+    expect(error.message).toContain("sender.concurency: unknown key; did you mean `concurrency`?");
+    expect(error.message).toMatch(
+      /sender\.zzzzzz: unknown key: check its spelling and indentation/,
+    );
+  });
+});
+
+describe("sink-only variables", () => {
+  const SINKS = `
+sinks:
+  - { name: archive, type: file, path: "out/leads-\${WORKER_NAME}.jsonl" }
+  - { name: hook, type: webhook, url: "https://hooks.example.com/x", secret: "\${HOOK_SECRET}" }
+routes: { default: [archive, hook] }
+`;
+
+  it("may be unset for a process that never delivers, and stay as written", () => {
+    const config = parseConfig(`${MINIMAL}${SINKS}`, {
+      env: { CLAY_WEBHOOK_TOKEN: "t" },
+      sinkVariables: "deferred",
+    });
+    expect(config.sinks.map((sink) => sink.name)).toEqual(["archive", "hook"]);
+    expect(config.sinks[0]).toMatchObject({ path: "out/leads-${WORKER_NAME}.jsonl" });
+  });
+
+  it("are required by default, which start (worker, all) uses", () => {
+    const error = failure(() =>
+      parseConfig(`${MINIMAL}${SINKS}`, { env: { CLAY_WEBHOOK_TOKEN: "t" } }),
+    );
+    expect(error.message).toContain(
+      "sinks[0].path: the environment variable WORKER_NAME is not set",
+    );
+    expect(error.message).toContain(
+      "sinks[1].secret: the environment variable HOOK_SECRET is not set",
+    );
+  });
+
+  it("only wait in sinks, and not where the sink cannot be checked without them", () => {
+    const error = failure(() =>
+      parseConfig(`${MINIMAL}${SINKS.replace("https://hooks.example.com/x", "${HOOK_URL}")}`, {
+        env: {},
+        sinkVariables: "deferred",
+      }),
+    );
+    expect(error.message).toContain("CLAY_WEBHOOK_TOKEN is not set");
+    expect(error.message).toContain("sinks[1].url: the environment variable HOOK_URL is not set");
+    expect(error.message).not.toContain("WORKER_NAME");
+    expect(error.message).not.toContain("HOOK_SECRET");
+  });
+});
+
 describe("loadConfigFile", () => {
   it("says how to start when the file is missing", () => {
     const error = failure(() => loadConfigFile(join(tmpdir(), "nope", "claypipe.config.yaml")));
@@ -173,6 +283,18 @@ describe("starter configs", () => {
     const error = failure(() => parseConfig(starterConfig("queue"), { env: withoutUrls }));
     expect(error.message).toContain("DATABASE_URL is not set");
     expect(error.message).toContain("REDIS_URL is not set");
+  });
+
+  it("the queue tier's starter delivers where several workers can share: no file sink", () => {
+    const env = {
+      CLAYPIPE_CALLBACK_SECRET: "s".repeat(40),
+      CLAYPIPE_API_KEY: "k".repeat(20),
+      DATABASE_URL: "postgres://claypipe@db:5432/claypipe",
+      REDIS_URL: "redis://redis:6379/0",
+    };
+    const config = parseConfig(starterConfig("queue"), { env });
+    expect(config.sinks.length).toBeGreaterThan(0);
+    expect(config.sinks.filter((sink) => sink.type === "file")).toEqual([]);
   });
 
   it("the direct tier's starter loads with and without its optional secrets", () => {

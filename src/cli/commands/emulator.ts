@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load-config.js";
 import { startEmulator } from "../../emulator/index.js";
 import { emulatorWorkspacesFromConfig } from "../emulator-seed.js";
-import { say } from "../output.js";
+import { onOutputClosed, say } from "../output.js";
 
 interface EmulatorCliOptions {
   host: string;
@@ -24,7 +24,9 @@ export function registerEmulator(program: Command): void {
     .option("-c, --config <file>", "create the workspaces, tables and webhooks this config names")
     .action(async (options: EmulatorCliOptions) => {
       const workspaces = options.config
-        ? emulatorWorkspacesFromConfig(loadConfigFile(options.config))
+        ? emulatorWorkspacesFromConfig(
+            loadConfigFile(options.config, { sinkVariables: "deferred" }),
+          )
         : [
             {
               id: "default",
@@ -60,5 +62,6 @@ export function registerEmulator(program: Command): void {
       };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      onOutputClosed(() => void stop());
     });
 }

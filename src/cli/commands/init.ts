@@ -1,4 +1,4 @@
-/** `claypipe init`: writes a commented starter config for a tier. */
+/** `claypipe init`: writes a commented starter config for a tier, and says what to run next on it. */
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
@@ -26,8 +26,44 @@ export function registerInit(program: Command): void {
           hint: "pass --force to overwrite it, or --output <file> to write elsewhere",
         });
       }
-      writeFileSync(file, starterConfig(options.tier as SupportedTier));
-      say(`wrote ${file} (tier: ${options.tier})`);
-      say("next: put your webhook URL in it, then `claypipe send leads.csv`");
+      const tier = options.tier as SupportedTier;
+      writeFileSync(file, starterConfig(tier));
+      say(`wrote ${file} (tier: ${tier})`);
+      const configFlag = file === resolve(DEFAULT_CONFIG_FILE) ? "" : ` --config ${options.output}`;
+      say(nextSteps(tier, configFlag).join("\n"));
     });
+}
+
+/** Each tier's first run, with commands that tier accepts (tested by running them). */
+function nextSteps(tier: SupportedTier, configFlag: string): string[] {
+  if (tier === "direct") {
+    return [
+      "next:",
+      "  1. put your Clay table's webhook URL in it (clay.workspaces[].tables[].webhooks[].url)",
+      "  2. if the webhook source shows an auth token: export CLAY_WEBHOOK_TOKEN=… (or put it in .env beside the config)",
+      `  3. claypipe send leads.csv${configFlag}`,
+    ];
+  }
+  const secrets =
+    tier === "queue"
+      ? "CLAYPIPE_CALLBACK_SECRET, CLAYPIPE_API_KEY, DATABASE_URL and REDIS_URL"
+      : "CLAYPIPE_CALLBACK_SECRET and CLAYPIPE_API_KEY";
+  const start =
+    tier === "queue"
+      ? [
+          `  3. claypipe start --role api${configFlag}      # HTTP intake and Clay's callbacks`,
+          `     claypipe start --role worker${configFlag}   # as many as you like, on any machines`,
+        ]
+      : [`  3. claypipe start${configFlag}`];
+  return [
+    "next:",
+    "  1. put your Clay table's webhook URL in it, and callbacks.baseUrl: where Clay's HTTP API column reaches this service",
+    `  2. set ${secrets} (export them, or put them in .env beside the config; the config's header says what each is)`,
+    ...start,
+    "  4. send it leads, from a file:",
+    `       claypipe import leads.csv --source csv-backfill${configFlag}`,
+    "     or through the API:",
+    `       curl -sS 'http://127.0.0.1:8787/v1/leads?source=web-form' -H "Authorization: Bearer $CLAYPIPE_API_KEY" -H 'Content-Type: application/json' -d '{"email":"ada@acme.com"}'`,
+    `  5. claypipe status${configFlag}`,
+  ];
 }

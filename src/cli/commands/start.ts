@@ -10,7 +10,7 @@ import { createPipeline } from "../../pipeline/create-pipeline.js";
 import type { PipelineRole } from "../../pipeline/create-queue-pipeline.js";
 import { createServer } from "../../server/create-server.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
-import { say } from "../output.js";
+import { onOutputClosed, say } from "../output.js";
 
 const ROLES: readonly PipelineRole[] = ["api", "worker", "all"];
 
@@ -27,8 +27,9 @@ export function registerStart(program: Command): void {
         "all",
       ),
   ).action(async (options: { config: string; role: string }) => {
-    const { config, logger } = loadCommandConfig(options);
     const role = parseRole(options.role);
+    // An API process never delivers: the variables of workers' sinks need not be set for it.
+    const { config, logger } = loadCommandConfig(options, role === "api" ? "deferred" : "required");
     if (config.tier === "direct") {
       throw new ClaypipeError("config_invalid", "the direct tier has no service to start", {
         hint: "use `claypipe send <file>` for the direct tier, or set `tier: standard` to run the service",
@@ -66,6 +67,7 @@ export function registerStart(program: Command): void {
     } else {
       say(`claypipe ${config.tier} tier worker started: sending leads from the queue`);
     }
+    onOutputClosed(() => void stop("output closed"));
   });
 }
 

@@ -1,0 +1,7 @@
+/** claypipe's version, read from its package.json at run time (dist/cli/ and src/cli/ sit two levels below it). */
+import { readFileSync } from "node:fs";
+
+export function packageVersion(): string {
+  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+  return (JSON.parse(text) as { version: string }).version;
+}
