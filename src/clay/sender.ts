@@ -71,6 +71,8 @@ export type SendOutcome =
       reason: string;
       /** False when no try can have reached Clay: the reservation was given back. */
       reachedClay: boolean;
+      /** Set when the try gate (a circuit breaker) stopped the tries: Clay keeps failing. */
+      gateClosed?: true;
     };
 
 export interface ClaySender {
@@ -116,6 +118,10 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
     );
   };
 
+  // Why the last failed try of any row failed: a row the gate stops before its own
+  // first try says it too.
+  let lastFailure = "";
+
   const buildRow = (item: SendItem): ClayRow => {
     const callbacks = options.callbacks;
     const url = callbacks
@@ -144,12 +150,21 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
     let tries = 0;
     // In tenths of a try, so a 429 can cost less than a whole one.
     let spent = 0;
+    const host = hostOf(webhook.url);
+    // Why this row's last try failed in a way that passes, for the gate's refusal.
     let lastReason = "";
     const gate = options.tryGate;
     for (;;) {
       if (gate && !(await gate.allow()).allowed) {
-        const reason = lastReason || `cannot reach Clay at ${hostOf(webhook.url)}`;
-        return { status: "failed", attempts: tries, reason, reachedClay: progress.reached };
+        const reason =
+          lastReason || lastFailure || `circuit breaker open: Clay at ${host} keeps failing`;
+        return {
+          status: "failed",
+          attempts: tries,
+          reason,
+          reachedClay: progress.reached,
+          gateClosed: true,
+        };
       }
       await limiter.acquire(signal);
       tries += 1;
@@ -170,7 +185,12 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
       if (!notSent) progress.reached = true;
       const verdict = classifyOutcome(outcome);
       await gate?.record(verdict.action !== "retry" || verdict.rateLimited);
-      lastReason = notSent ? `cannot reach Clay at ${hostOf(webhook.url)}: ${notSent}` : "";
+      if (verdict.action === "retry" && !verdict.rateLimited) {
+        lastReason = notSent
+          ? `cannot reach Clay at ${host}: ${notSent}`
+          : `Clay at ${host} keeps failing: ${verdict.reason}`;
+        lastFailure = lastReason;
+      }
       if (verdict.action === "success") {
         limiter.onSuccess();
         return { status: "sent", webhookIndex, attempts: tries };
@@ -183,7 +203,7 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
       if (verdict.rateLimited) limiter.onRateLimited(verdict.retryAfterMs);
       spent += verdict.rateLimited ? 1 : RATE_LIMITED_TRIES_PER_ATTEMPT;
       if (spent >= config.maxAttempts * RATE_LIMITED_TRIES_PER_ATTEMPT) {
-        const reason = lastReason
+        const reason = notSent
           ? `${lastReason} (gave up after ${tries} tries)`
           : `gave up after ${tries} tries: ${verdict.reason}`;
         logger?.warn(log, reason);

@@ -330,7 +330,13 @@ describe("sender against the emulator", () => {
     expect(first).toMatchObject({ status: "failed", attempts: 2, reachedClay: false });
     expect(first.status === "failed" && first.reason).toMatch(/connection refused$/);
     const next = await sender.send({ lead: lead(2), claypipeId: "id-2", table: "leads" });
-    expect(next).toMatchObject({ status: "failed", attempts: 0, reachedClay: false });
+    expect(next).toMatchObject({
+      status: "failed",
+      attempts: 0,
+      reachedClay: false,
+      gateClosed: true,
+      reason: expect.stringMatching(/^cannot reach Clay at 127\.0\.0\.1:\d+: connection refused$/),
+    });
     expect(await counters.get("table:ws/leads")).toBe(0);
   });
 

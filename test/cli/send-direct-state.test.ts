@@ -137,6 +137,27 @@ describe("claypipe send on the direct tier: Clay unreachable", () => {
   });
 });
 
+describe("claypipe send on the direct tier: Clay failing", () => {
+  it("stops once the breaker opens on 5xx answers, instead of trying every row to the end", async () => {
+    const clay = await startClay();
+    clay.control.setFaults({ webhookErrorRate: 1, webhookErrorStatus: 503 });
+    const leads = Array.from({ length: 40 }, (_, i) => lead(`p${i}@example.com`));
+    const dir = await workDir(
+      configWith(
+        clay.webhookUrl("t_leads", 0),
+        "sender: { initialBackoff: 20ms, maxBackoff: 50ms }\n",
+      ),
+      leads,
+    );
+    const result = await runCli(["send", "leads.jsonl"], { cwd: dir, timeoutMs: 30_000 });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(
+      /stopped: Clay at 127\.0\.0\.1:\d+ keeps failing: Clay answered 503[^\n]*; nothing more was sent; resume with --from-line \d+/,
+    );
+    expect(count(result.stdout, "read")).toBeLessThan(40);
+  });
+});
+
 describe("claypipe send on the direct tier: progress and summary", () => {
   it("names the same things the same way, with the same numbers at the end", async () => {
     const clay = await startClay();

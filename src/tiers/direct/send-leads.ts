@@ -119,9 +119,11 @@ export async function sendLeads(
         holdBack(line, outcome.reason);
         return;
       case "failed":
-        // Never reached Clay (the breaker stopped it, or no connection was made):
-        // it cost nothing, so it waits for the resume instead of counting as failed.
-        if (!outcome.reachedClay) {
+        // The breaker stopped it (Clay keeps failing), or it never reached Clay:
+        // it waits for the resume instead of counting as failed. One that reached
+        // Clay with a 5xx and is sent again on resume may make a second row; its
+        // reservation stays counted, the safe side.
+        if (outcome.gateClosed || !outcome.reachedClay) {
           holdBack(line, outcome.reason);
           return;
         }
