@@ -291,6 +291,47 @@ describe("sender against the emulator", () => {
     expect(capacity.webhooks.map((webhook) => webhook.used)).toEqual([0]);
   });
 
+  it("gives the reservation back when aborted between tries that never reached Clay", async () => {
+    const { emulator, counters } = await setup();
+    const config = configSchema.parse({
+      clay: {
+        workspaces: [
+          {
+            name: "ws",
+            rateLimit: RATE,
+            tables: [{ name: "leads", webhooks: [{ url: emulator.webhookUrl("t_leads", 0) }] }],
+          },
+        ],
+      },
+      sender: { maxAttempts: 8, initialBackoff: 60_000, maxBackoff: 60_000 },
+    });
+    let firstTryDone: () => void = () => {};
+    const tried = new Promise<void>((resolve) => {
+      firstTryDone = resolve;
+    });
+    const sender = createClaySender({
+      workspace: config.clay.workspaces[0]!,
+      sender: config.sender,
+      limiter: new LocalRateLimiter({ rateLimit: RATE, burstHeadroom: 1 }),
+      counters,
+      // Only watches: says when the first try has come back.
+      tryGate: { allow: async () => ({ allowed: true }), record: async () => firstTryDone() },
+    });
+    running.splice(running.indexOf(emulator), 1);
+    await emulator.close();
+    const abort = new AbortController();
+    const sending = sender.send(
+      { lead: lead(1), claypipeId: "id-1", table: "leads" },
+      abort.signal,
+    );
+    await tried;
+    expect(await counters.get("table:ws/leads")).toBe(1);
+    // Now in the minute's wait before the second try.
+    abort.abort(new Error("stopped"));
+    await expect(sending).rejects.toThrow("stopped");
+    expect(await counters.get("table:ws/leads")).toBe(0);
+  });
+
   it("keeps counting a row whose request timed out: Clay may have taken it", async () => {
     const { emulator, sender, counters } = await setup({
       sender: { maxAttempts: 2, requestTimeout: 100 },
