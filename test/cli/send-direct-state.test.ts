@@ -51,6 +51,7 @@ async function startClay(): Promise<RunningEmulator> {
     workspaces: [
       {
         id: "main",
+        apiKey: "key-1",
         rateLimit: { perSecond: 200, burst: 40 },
         tables: [{ id: "t_leads", webhooks: [{ submissionLimit: 100 }] }],
       },
@@ -113,6 +114,27 @@ describe("claypipe send on the direct tier: repeats", () => {
     });
     expect(forced.stdout).toMatch(/^sent: claypipe_id /);
     expect(clay.control.rows("t_leads")).toHaveLength(2);
+  });
+
+  it("enrich --wait on a repeat reads back the row Clay has, sending nothing", async () => {
+    const clay = await startClay();
+    const config = configWith(clay.webhookUrl("t_leads", 0)).replace(
+      "      tables:\n",
+      `      publicApi: { baseUrl: "${clay.publicApiBaseUrl}", apiKey: "\${CLAY_API_KEY}" }\n      tables:\n`,
+    );
+    const dir = await workDir(config, [lead("ada@acme.example")]);
+    const env = { CLAY_API_KEY: "key-1" };
+    expect((await runCli(["send", "leads.jsonl"], { cwd: dir, env })).code).toBe(0);
+    const repeat = await runCli(["enrich", "--email", "ada@acme.example", "--wait"], {
+      cwd: dir,
+      env,
+    });
+    expect(repeat.code).toBe(0);
+    expect(repeat.stderr).toContain("its row read back, not sent again (no credit)");
+    const row = JSON.parse(repeat.stdout);
+    expect(row.email).toBe("ada@acme.example");
+    expect(row.claypipe_id).toBe(clay.control.rows("t_leads")[0]!.fields.claypipe_id);
+    expect(clay.control.rows("t_leads")).toHaveLength(1);
   });
 });
 

@@ -5,7 +5,7 @@ import { ClaypipeError } from "../../core/errors.js";
 import { describeLeadIssues, validateLead } from "../../core/lead.js";
 import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import { interruptSignal, loadCommandConfig, withConfigOption } from "../config-option.js";
-import { say } from "../output.js";
+import { say, warn } from "../output.js";
 import { requireDirectTier } from "../require-tier.js";
 
 interface EnrichOptions {
@@ -58,6 +58,23 @@ export function registerEnrich(program: Command): void {
       signal: interruptSignal(),
       dedupe: options.dedupe,
     });
+    if ("repeat" in result && result.row) {
+      warn(
+        `repeat of a lead sent to Clay at ${new Date(result.repeat.sentAt).toISOString()}: its row read back, not sent again (no credit)`,
+      );
+      say(
+        JSON.stringify(
+          {
+            claypipe_id: result.row.fields.claypipe_id,
+            status: result.row.status,
+            ...result.row.fields,
+          },
+          null,
+          2,
+        ),
+      );
+      return;
+    }
     if ("repeat" in result) {
       say(
         `not sent: the same lead was sent to Clay at ${new Date(result.repeat.sentAt).toISOString()}, within dedupe.window; repeats skipped (no credit)`,

@@ -38,8 +38,11 @@ export type EnrichOneResult =
       /** The enriched row, when waited for. */
       row?: PublicApiRow;
     }
-  /** Not sent: a lead with the same dedupe key was sent at `sentAt`, within the window. */
-  | { repeat: { sentAt: number } };
+  /**
+   * Not sent: a lead with the same dedupe key was sent at `sentAt`, within the
+   * window. With `wait`, `row` is the row Clay already has (looked up by email).
+   */
+  | { repeat: { sentAt: number }; row?: PublicApiRow };
 
 export interface DirectStatus {
   tier: "direct";
@@ -171,7 +174,8 @@ export function createDirectPipeline(
         const sentAt = key === undefined ? undefined : sentLeads.sentAt(key, startedAt);
         if (sentAt !== undefined && enrichOptions.dedupe !== false) {
           await recordEnrich(startedAt, { sent: 0, repeats: 1, notSent: 0 });
-          return { repeat: { sentAt } };
+          if (!enrichOptions.wait || typeof lead.email !== "string") return { repeat: { sentAt } };
+          return { repeat: { sentAt }, row: await waitFor(undefined) };
         }
         claypipeId = newLeadId();
         const outcome = await senderFor(workspace).send(
@@ -194,25 +198,28 @@ export function createDirectPipeline(
       }
       await recordEnrich(startedAt, { sent: 1, repeats: 0, notSent: 0 });
       if (!enrichOptions.wait) return { claypipeId };
-      if (!workspace.publicApi || !table.id) {
-        throw new ClaypipeError(
-          "config_invalid",
-          "--wait reads the result through Clay's public API, which is not configured",
-          {
-            hint: `set clay.workspaces[].publicApi.apiKey and the table's id for "${table.name}"`,
-          },
-        );
+      return { claypipeId, row: await waitFor(claypipeId) };
+
+      async function waitFor(id: string | undefined): Promise<PublicApiRow> {
+        if (!workspace.publicApi || !table.id) {
+          throw new ClaypipeError(
+            "config_invalid",
+            "--wait reads the result through Clay's public API, which is not configured",
+            {
+              hint: `set clay.workspaces[].publicApi.apiKey and the table's id for "${table.name}"`,
+            },
+          );
+        }
+        return waitForRow({
+          client: createPublicApiClient(workspace.publicApi, { clock }),
+          tableId: table.id,
+          ...(id !== undefined ? { claypipeId: id } : {}),
+          email: typeof lead.email === "string" ? lead.email : undefined,
+          timeoutMs: enrichOptions.timeoutMs ?? 120_000,
+          clock,
+          signal: enrichOptions.signal,
+        });
       }
-      const row = await waitForRow({
-        client: createPublicApiClient(workspace.publicApi, { clock }),
-        tableId: table.id,
-        claypipeId,
-        email: typeof lead.email === "string" ? lead.email : undefined,
-        timeoutMs: enrichOptions.timeoutMs ?? 120_000,
-        clock,
-        signal: enrichOptions.signal,
-      });
-      return { claypipeId, row };
 
       async function recordEnrich(
         started: number,
