@@ -76,7 +76,10 @@ export type SendOutcome =
     };
 
 export interface ClaySender {
-  /** Rejects only when `signal` aborts; the reservation, if made, stays counted. */
+  /**
+   * Rejects only when `signal` aborts; the reservation, if made, stays counted
+   * unless no try can have reached Clay.
+   */
   send(item: SendItem, signal?: AbortSignal): Promise<SendOutcome>;
   /** The table's remaining capacity, per webhook and in rows. */
   capacity(table: string): Promise<PoolCapacity>;

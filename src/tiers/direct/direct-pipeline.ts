@@ -168,39 +168,7 @@ export function createDirectPipeline(
       const { workspace, table } = resolveTable(config, enrichOptions.table);
       const startedAt = clock.now();
       const key = keyOf(lead);
-      const sentLeads = await SentLeadsFile.open(sentLeadsPath, { ...window, now: startedAt });
-      let claypipeId: string;
-      try {
-        const sentAt = key === undefined ? undefined : sentLeads.sentAt(key, startedAt);
-        if (sentAt !== undefined && enrichOptions.dedupe !== false) {
-          await recordEnrich(startedAt, { sent: 0, repeats: 1, notSent: 0 });
-          if (!enrichOptions.wait || typeof lead.email !== "string") return { repeat: { sentAt } };
-          return { repeat: { sentAt }, row: await waitFor(undefined) };
-        }
-        claypipeId = newLeadId();
-        const outcome = await senderFor(workspace).send(
-          { lead, claypipeId, table: table.name },
-          enrichOptions.signal,
-        );
-        if (outcome.status !== "sent") {
-          await recordEnrich(startedAt, { sent: 0, repeats: 0, notSent: 1 });
-          throw new ClaypipeError(
-            outcome.status === "no_capacity" ? "capacity_exhausted" : "clay_rejected",
-            outcome.reason,
-            {
-              hint: "see the reason above; nothing was enriched",
-            },
-          );
-        }
-        if (key !== undefined) await sentLeads.record(key, clock.now());
-      } finally {
-        await sentLeads.close();
-      }
-      await recordEnrich(startedAt, { sent: 1, repeats: 0, notSent: 0 });
-      if (!enrichOptions.wait) return { claypipeId };
-      return { claypipeId, row: await waitFor(claypipeId) };
-
-      async function waitFor(id: string | undefined): Promise<PublicApiRow> {
+      const waitFor = async (id: string | undefined): Promise<PublicApiRow> => {
         if (!workspace.publicApi || !table.id) {
           throw new ClaypipeError(
             "config_invalid",
@@ -219,12 +187,12 @@ export function createDirectPipeline(
           clock,
           signal: enrichOptions.signal,
         });
-      }
+      };
 
-      async function recordEnrich(
+      const recordEnrich = async (
         started: number,
         counts: { sent: number; repeats: number; notSent: number },
-      ): Promise<void> {
+      ): Promise<void> => {
         await recordSendRun(historyPath, {
           command: "enrich",
           table: `${workspace.name}/${table.name}`,
@@ -233,7 +201,43 @@ export function createDirectPipeline(
           read: 1,
           ...counts,
         });
+      };
+
+      const sentLeads = await SentLeadsFile.open(sentLeadsPath, { ...window, now: startedAt });
+      let claypipeId: string;
+      try {
+        const sentAt = key === undefined ? undefined : sentLeads.sentAt(key, startedAt);
+        if (sentAt !== undefined && enrichOptions.dedupe !== false) {
+          await recordEnrich(startedAt, { sent: 0, repeats: 1, notSent: 0 });
+          if (!enrichOptions.wait || typeof lead.email !== "string") return { repeat: { sentAt } };
+          return { repeat: { sentAt }, row: await waitFor(undefined) };
+        }
+        claypipeId = newLeadId();
+        const outcome = await senderFor(workspace).send(
+          { lead, claypipeId, table: table.name },
+          enrichOptions.signal,
+        );
+        if (outcome.status !== "sent") {
+          await recordEnrich(startedAt, { sent: 0, repeats: 0, notSent: 1 });
+          throw new ClaypipeError(
+            outcome.status === "no_capacity"
+              ? "capacity_exhausted"
+              : outcome.status === "failed"
+                ? "clay_unavailable"
+                : "clay_rejected",
+            outcome.reason,
+            {
+              hint: "see the reason above; nothing was enriched",
+            },
+          );
+        }
+        if (key !== undefined) await sentLeads.record(key, clock.now());
+      } finally {
+        await sentLeads.close();
       }
+      await recordEnrich(startedAt, { sent: 1, repeats: 0, notSent: 0 });
+      if (!enrichOptions.wait) return { claypipeId };
+      return { claypipeId, row: await waitFor(claypipeId) };
     },
 
     status: async () => {
