@@ -54,5 +54,10 @@ export { createSink } from "./sinks/create-sink.js";
 export type { Sink, SinkRecord, SinkResult } from "./sinks/sink.js";
 export { createSqliteStore } from "./store/sqlite/index.js";
 export type { Store, StoredLead } from "./store/store.js";
-export { createDirectPipeline, type DirectPipeline } from "./tiers/direct/direct-pipeline.js";
-export type { SendEvent, SendSummary } from "./tiers/direct/send-leads.js";
+export {
+  createDirectPipeline,
+  type DirectPipeline,
+  type DirectStatus,
+  type EnrichOneResult,
+} from "./tiers/direct/direct-pipeline.js";
+export type { SendEvent, SendSummary, SendTally } from "./tiers/direct/send-leads.js";

@@ -4,8 +4,10 @@
  * more of several counters at once, all of them or none, so a row is counted
  * against its webhook and its table together.
  *
- * Counters only go up. A reservation counts even when the post later fails:
- * counting too many is safe, counting too few loses rows.
+ * A reservation counts even when the post later fails, as long as Clay may have
+ * seen it: counting too many is safe, counting too few loses rows. Only a
+ * reservation whose row provably never reached Clay (no connection was made)
+ * is given back.
  */
 
 export interface CapacityClaim {
@@ -25,6 +27,11 @@ export interface CapacityCounters {
   tryReserve(claims: readonly CapacityClaim[]): Promise<ReserveResult>;
   /** The current count; 0 for a counter never used. */
   get(key: string): Promise<number>;
+  /**
+   * Takes one off every listed counter (never below zero): gives back a
+   * reservation whose row provably never reached Clay.
+   */
+  release(keys: readonly string[]): Promise<void>;
 }
 
 /** The check every adapter shares: the increments to apply, or the first key that would pass its limit. */

@@ -44,12 +44,32 @@ export class FileCapacityCounters implements CapacityCounters {
     return this.current(key);
   }
 
+  release(keys: readonly string[]): Promise<void> {
+    const result = this.queue.then(() => this.lower(keys));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
   private async reserve(claims: readonly CapacityClaim[]): Promise<ReserveResult> {
     const plan = planReservation(claims, (key) => this.current(key));
     if (!plan.ok) return plan;
-    const before = new Map([...plan.increments.keys()].map((key) => [key, this.current(key)]));
-    for (const [key, increment] of plan.increments)
-      this.counts.set(key, this.current(key) + increment);
+    await this.write(
+      [...plan.increments].map(([key, increment]) => [key, this.current(key) + increment]),
+    );
+    return { ok: true };
+  }
+
+  private async lower(keys: readonly string[]): Promise<void> {
+    const lowered = new Map<string, number>();
+    for (const key of keys)
+      lowered.set(key, Math.max(0, (lowered.get(key) ?? this.current(key)) - 1));
+    await this.write([...lowered]);
+  }
+
+  /** Sets the counts and saves them; on a failed save the counts stay as they were. */
+  private async write(changes: Array<[string, number]>): Promise<void> {
+    const before = changes.map(([key]): [string, number] => [key, this.current(key)]);
+    for (const [key, count] of changes) this.counts.set(key, count);
     try {
       await save(this.path, this.counts);
     } catch (thrown) {
@@ -63,7 +83,6 @@ export class FileCapacityCounters implements CapacityCounters {
         },
       );
     }
-    return { ok: true };
   }
 
   private current(key: string): number {

@@ -29,6 +29,10 @@ export class MemoryCapacityCounters implements CapacityCounters {
     return this.current(key);
   }
 
+  async release(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.counts.set(key, Math.max(0, this.current(key) - 1));
+  }
+
   private current(key: string): number {
     return this.counts.get(key) ?? 0;
   }

@@ -4,6 +4,8 @@
  * any request), then post it under the workspace's rate limit, retrying what
  * passes (429, 5xx, network) and stopping at what does not (other 4xx). Every
  * row carries its claypipe_id, and a signed callback_url when callbacks are on.
+ * A reservation is given back when no try can have reached Clay (every try
+ * failed before a connection was made), so an unreachable Clay costs no capacity.
  */
 import type { SenderConfig, WebhookConfig, WorkspaceConfig } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
@@ -34,6 +36,19 @@ export interface ClaySenderOptions {
   logger?: Logger;
   /** @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * Asked before every try and told after it whether Clay answered: the direct
+   * tier's circuit breaker, so that an unreachable Clay stops a run within a few
+   * tries instead of after every row's retries. When it refuses, the row ends
+   * "failed" at once. The service tiers judge whole sends in their own breaker.
+   */
+  tryGate?: TryGate;
+}
+
+/** What the sender needs of a circuit breaker (the Breaker of src/pipeline fits). */
+export interface TryGate {
+  allow(): Promise<{ allowed: boolean }>;
+  record(answered: boolean): Promise<void>;
 }
 
 export interface SendItem {
@@ -50,13 +65,39 @@ export type SendOutcome =
   | { status: "refused"; code: "payload_too_large"; reason: string }
   | { status: "no_capacity"; reason: string }
   | { status: "rejected"; httpStatus: number; reason: string }
-  | { status: "failed"; attempts: number; reason: string };
+  | {
+      status: "failed";
+      attempts: number;
+      reason: string;
+      /** False when no try can have reached Clay: the reservation was given back. */
+      reachedClay: boolean;
+      /** Set when the try gate (a circuit breaker) stopped the tries: Clay keeps failing. */
+      gateClosed?: true;
+    };
 
 export interface ClaySender {
-  /** Rejects only when `signal` aborts; the reservation, if made, stays counted. */
+  /**
+   * Rejects only when `signal` aborts; the reservation, if made, stays counted
+   * unless no try can have reached Clay.
+   */
   send(item: SendItem, signal?: AbortSignal): Promise<SendOutcome>;
   /** The table's remaining capacity, per webhook and in rows. */
   capacity(table: string): Promise<PoolCapacity>;
+}
+
+/** What one row's tries have done so far: whether one may have reached Clay, whether one is out now. */
+interface DeliveryProgress {
+  reached: boolean;
+  posting: boolean;
+}
+
+/** host:port of a webhook URL; the path and query are credential-like and never shown. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "the webhook host";
+  }
 }
 
 export function createClaySender(options: ClaySenderOptions): ClaySender {
@@ -80,6 +121,10 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
     );
   };
 
+  // Why the last failed try of any row failed: a row the gate stops before its own
+  // first try says it too.
+  let lastFailure = "";
+
   const buildRow = (item: SendItem): ClayRow => {
     const callbacks = options.callbacks;
     const url = callbacks
@@ -97,6 +142,7 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
     row: ClayRow,
     webhook: WebhookConfig,
     webhookIndex: number,
+    progress: DeliveryProgress,
     signal: AbortSignal | undefined,
   ): Promise<SendOutcome> => {
     const log = { claypipeId: item.claypipeId, table: item.table, webhook: webhookIndex };
@@ -107,9 +153,25 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
     let tries = 0;
     // In tenths of a try, so a 429 can cost less than a whole one.
     let spent = 0;
+    const host = hostOf(webhook.url);
+    // Why this row's last try failed in a way that passes, for the gate's refusal.
+    let lastReason = "";
+    const gate = options.tryGate;
     for (;;) {
+      if (gate && !(await gate.allow()).allowed) {
+        const reason =
+          lastReason || lastFailure || `circuit breaker open: Clay at ${host} keeps failing`;
+        return {
+          status: "failed",
+          attempts: tries,
+          reason,
+          reachedClay: progress.reached,
+          gateClosed: true,
+        };
+      }
       await limiter.acquire(signal);
       tries += 1;
+      progress.posting = true;
       const outcome = await postRow({
         url: webhook.url,
         authToken: webhook.authToken,
@@ -119,7 +181,19 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
         fetch: options.fetch,
         clock,
       });
+      progress.posting = false;
+      // A timeout may come after the body went out, so only a failure before
+      // connecting proves Clay never saw this try.
+      const notSent = outcome.kind === "network_error" ? outcome.notSent : undefined;
+      if (!notSent) progress.reached = true;
       const verdict = classifyOutcome(outcome);
+      await gate?.record(verdict.action !== "retry" || verdict.rateLimited);
+      if (verdict.action === "retry" && !verdict.rateLimited) {
+        lastReason = notSent
+          ? `cannot reach Clay at ${host}: ${notSent}`
+          : `Clay at ${host} keeps failing: ${verdict.reason}`;
+        lastFailure = lastReason;
+      }
       if (verdict.action === "success") {
         limiter.onSuccess();
         return { status: "sent", webhookIndex, attempts: tries };
@@ -132,9 +206,11 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
       if (verdict.rateLimited) limiter.onRateLimited(verdict.retryAfterMs);
       spent += verdict.rateLimited ? 1 : RATE_LIMITED_TRIES_PER_ATTEMPT;
       if (spent >= config.maxAttempts * RATE_LIMITED_TRIES_PER_ATTEMPT) {
-        const reason = `gave up after ${tries} tries: ${verdict.reason}`;
+        const reason = notSent
+          ? `${lastReason} (gave up after ${tries} tries)`
+          : `gave up after ${tries} tries: ${verdict.reason}`;
         logger?.warn(log, reason);
-        return { status: "failed", attempts: tries, reason };
+        return { status: "failed", attempts: tries, reason, reachedClay: progress.reached };
       }
       logger?.debug({ ...log, tries }, `${verdict.reason}: will retry`);
       if (!verdict.rateLimited) {
@@ -159,9 +235,25 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
 
       const reservation = await pool.reserve();
       if (!reservation.ok) return { status: "no_capacity", reason: reservation.message };
+      const progress: DeliveryProgress = { reached: false, posting: false };
       try {
-        return await deliver(item, row, reservation.webhook, reservation.index, signal);
+        const outcome = await deliver(
+          item,
+          row,
+          reservation.webhook,
+          reservation.index,
+          progress,
+          signal,
+        );
+        if (outcome.status === "failed" && !outcome.reachedClay) {
+          await pool.release(reservation.index);
+        }
+        return outcome;
       } catch (thrown) {
+        // Aborted between tries, with no try that can have reached Clay: nothing to count.
+        if (signal?.aborted && !progress.reached && !progress.posting) {
+          await pool.release(reservation.index);
+        }
         // Every wait rejects on abort in its own way; callers get the signal's reason from all of them.
         if (signal?.aborted) throw signal.reason;
         throw thrown;

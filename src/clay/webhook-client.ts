@@ -5,11 +5,17 @@
  * failure is an outcome, for the retry policy to judge.
  */
 import { type Clock, systemClock } from "../core/clock.js";
-import { describeNetworkError } from "../core/network-error.js";
+import { describeNetworkError, failedBeforeSending } from "../core/network-error.js";
 
 export type WebhookOutcome =
   | { kind: "response"; status: number; retryAfterMs: number | undefined }
-  | { kind: "network_error"; reason: string; timedOut: boolean };
+  | {
+      kind: "network_error";
+      reason: string;
+      timedOut: boolean;
+      /** Set when the request provably never left: why, in words (e.g. "connection refused"). */
+      notSent?: string;
+    };
 
 export interface PostRowOptions {
   url: string;
@@ -50,8 +56,15 @@ export async function postRow(options: PostRowOptions): Promise<WebhookOutcome> 
     return { kind: "response", status: response.status, retryAfterMs };
   } catch (thrown) {
     if (signal?.aborted) throw signal.reason;
+    // A timeout may fire after the body went out: Clay may have taken the row.
     if (timeout.aborted) return { kind: "network_error", reason: "timed out", timedOut: true };
-    return { kind: "network_error", reason: describeNetworkError(thrown), timedOut: false };
+    const notSent = failedBeforeSending(thrown);
+    return {
+      kind: "network_error",
+      reason: describeNetworkError(thrown),
+      timedOut: false,
+      ...(notSent ? { notSent } : {}),
+    };
   }
 }
 

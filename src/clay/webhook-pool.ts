@@ -40,6 +40,8 @@ export interface PoolCapacity {
 export interface WebhookPool {
   /** Counts one row against the table and the first webhook with room, or says why none can take it. */
   reserve(): Promise<PoolReservation>;
+  /** Gives back a reservation of webhook `index` whose row provably never reached Clay. */
+  release(index: number): Promise<void>;
   /** What is left, for `claypipe status`. */
   capacity(): Promise<PoolCapacity>;
 }
@@ -65,7 +67,8 @@ export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
     limit: webhook.submissionLimit - table.capacityMargin,
   }));
   const where = `table "${table.name}" of workspace "${options.workspace}"`;
-  // Counts only grow, so a webhook seen full stays full: later reservations skip it.
+  // A webhook seen full stays retired: later reservations skip it (a count given back
+  // after that only leaves a little room unused, which is the safe side).
   let firstOpen = 0;
   // Errors are logged once per pool; every refused reservation still gets the message.
   const reported = new Set<string>();
@@ -111,6 +114,11 @@ export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
         `add a new webhook source to the table in Clay and append its URL to the webhooks of table "${table.name}" in the config.`;
       reportOnce("webhooks_exhausted", message);
       return { ok: false, reason: "webhooks_exhausted", message };
+    },
+
+    async release(index) {
+      const webhook = webhooks[index];
+      if (webhook) await counters.release([tableKey, webhook.key]);
     },
 
     async capacity() {

@@ -1,7 +1,11 @@
 /**
  * Progress for long commands: a redrawn bar on a terminal, plain lines
- * (one every few seconds) when output goes to a file or a pipe.
+ * (one every few seconds) when output goes to a file or a pipe. Other lines
+ * meant for the same stream (warnings, log lines) go through `print`, which on
+ * a terminal clears the bar, writes the line above it and draws the bar again,
+ * so the two never mix on one line.
  */
+import { Writable } from "node:stream";
 import { formatDuration } from "../core/duration.js";
 
 export interface ProgressCounts {
@@ -22,23 +26,31 @@ export interface ProgressOptions {
 export interface Progress {
   update(counts: ProgressCounts): void;
   finish(counts: ProgressCounts): void;
+  /** Writes one line of other text without breaking the bar: above it on a terminal. */
+  print(text: string): void;
+  /** A stream for the logger: each log line goes through `print`. */
+  readonly logStream: NodeJS.WritableStream;
 }
 
 const BAR_WIDTH = 24;
 const REDRAW_MS = 100;
+const CLEAR_LINE = "\r\x1b[2K";
 
 export function createProgress(options: ProgressOptions): Progress {
   const stream = options.stream ?? process.stderr;
   const interactive = stream.isTTY === true;
   const started = Date.now();
   let lastDraw = 0;
+  // The bar on screen now, to draw again after a printed line; none before the first draw or after finish.
+  let shown: string | undefined;
 
-  const line = (counts: ProgressCounts): string => {
+  const line = (counts: ProgressCounts, final: boolean): string => {
     const elapsed = (Date.now() - started) / 1000;
     const rate = elapsed > 0 ? counts.done / elapsed : 0;
     const parts = [`${options.label} ${counts.done}${options.total ? `/${options.total}` : ""}`];
     parts.push(`${rate.toFixed(1)}/s`);
-    if (options.total && rate > 0 && counts.done < options.total) {
+    // A run that ends early (stopped, interrupted) has no time left to estimate.
+    if (!final && options.total && rate > 0 && counts.done < options.total) {
       parts.push(`ETA ${formatDuration(((options.total - counts.done) / rate) * 1000)}`);
     }
     if (counts.note) parts.push(counts.note);
@@ -48,12 +60,19 @@ export function createProgress(options: ProgressOptions): Progress {
     return `[${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}] ${text}`;
   };
 
-  const draw = (counts: ProgressCounts, force: boolean) => {
+  const draw = (counts: ProgressCounts, final: boolean) => {
     const now = Date.now();
     const every = interactive ? REDRAW_MS : (options.plainEveryMs ?? 5000);
-    if (!force && now - lastDraw < every) return;
+    if (!final && now - lastDraw < every) return;
     lastDraw = now;
-    stream.write(interactive ? `\r\x1b[2K${line(counts)}` : `${line(counts)}\n`);
+    const text = line(counts, final);
+    if (interactive) shown = text;
+    stream.write(interactive ? `${CLEAR_LINE}${text}` : `${text}\n`);
+  };
+
+  const print = (text: string) => {
+    if (shown === undefined) stream.write(`${text}\n`);
+    else stream.write(`${CLEAR_LINE}${text}\n${shown}`);
   };
 
   return {
@@ -61,6 +80,15 @@ export function createProgress(options: ProgressOptions): Progress {
     finish: (counts) => {
       draw(counts, true);
       if (interactive) stream.write("\n");
+      shown = undefined;
     },
+    print,
+    logStream: new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        const text = chunk.toString();
+        print(text.endsWith("\n") ? text.slice(0, -1) : text);
+        done();
+      },
+    }),
   };
 }

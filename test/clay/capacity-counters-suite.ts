@@ -53,6 +53,23 @@ export function describeCapacityCounters(
       expect(await counters.get("other")).toBe(0);
     });
 
+    it("gives a reservation back, never below zero, and the room can be reserved again", async () => {
+      const counters = await open();
+      const claims = [
+        { key: "table", limit: 1 },
+        { key: "webhook", limit: 1 },
+      ];
+      expect(await counters.tryReserve(claims)).toEqual({ ok: true });
+      expect((await counters.tryReserve(claims)).ok).toBe(false);
+      await counters.release(["table", "webhook"]);
+      expect(await counters.get("table")).toBe(0);
+      expect(await counters.get("webhook")).toBe(0);
+      await counters.release(["table", "never"]);
+      expect(await counters.get("table")).toBe(0);
+      expect(await counters.get("never")).toBe(0);
+      expect(await counters.tryReserve(claims)).toEqual({ ok: true });
+    });
+
     it("counts a key claimed twice in one reservation twice", async () => {
       const counters = await open();
       expect(

@@ -9,8 +9,10 @@ import { MemoryCapacityCounters } from "../../src/clay/memory-capacity-counters.
 import { MAX_ROW_BYTES } from "../../src/clay/row-payload.js";
 import { type ClaySender, createClaySender, type SendOutcome } from "../../src/clay/sender.js";
 import { configSchema } from "../../src/config/schema.js";
+import { systemClock } from "../../src/core/clock.js";
 import type { Lead } from "../../src/core/lead.js";
 import { type EmulatorWebhookSpec, startEmulator } from "../../src/emulator/index.js";
+import { CircuitBreaker } from "../../src/pipeline/circuit-breaker.js";
 
 const SECRET = "k".repeat(32);
 const CALLBACK_BASE = "https://claypipe.example.com/";
@@ -167,6 +169,7 @@ describe("sender against the emulator", () => {
       status: "failed",
       attempts: 3,
       reason: expect.stringMatching(/3 tries.*502/),
+      reachedClay: true,
     });
   });
 
@@ -267,6 +270,115 @@ describe("sender against the emulator", () => {
     abort.abort(new Error("shutting down"));
     await expect(late).rejects.toThrow("shutting down");
     await waiting;
+  });
+
+  it("gives the reservation back when no try reached Clay, and says where it could not connect", async () => {
+    const { emulator, sender, counters } = await setup({
+      sender: { maxAttempts: 3, initialBackoff: 10, maxBackoff: 20 },
+    });
+    const port = new URL(emulator.webhookUrl("t_leads", 0)).port;
+    running.splice(running.indexOf(emulator), 1);
+    await emulator.close();
+    const outcome = await sender.send({ lead: lead(1), claypipeId: "id-1", table: "leads" });
+    expect(outcome).toEqual({
+      status: "failed",
+      attempts: 3,
+      reason: `cannot reach Clay at 127.0.0.1:${port}: connection refused (gave up after 3 tries)`,
+      reachedClay: false,
+    });
+    expect(await counters.get("table:ws/leads")).toBe(0);
+    const capacity = await sender.capacity("leads");
+    expect(capacity.webhooks.map((webhook) => webhook.used)).toEqual([0]);
+  });
+
+  it("gives the reservation back when aborted between tries that never reached Clay", async () => {
+    const { emulator, counters } = await setup();
+    const config = configSchema.parse({
+      clay: {
+        workspaces: [
+          {
+            name: "ws",
+            rateLimit: RATE,
+            tables: [{ name: "leads", webhooks: [{ url: emulator.webhookUrl("t_leads", 0) }] }],
+          },
+        ],
+      },
+      sender: { maxAttempts: 8, initialBackoff: 60_000, maxBackoff: 60_000 },
+    });
+    let firstTryDone: () => void = () => {};
+    const tried = new Promise<void>((resolve) => {
+      firstTryDone = resolve;
+    });
+    const sender = createClaySender({
+      workspace: config.clay.workspaces[0]!,
+      sender: config.sender,
+      limiter: new LocalRateLimiter({ rateLimit: RATE, burstHeadroom: 1 }),
+      counters,
+      // Only watches: says when the first try has come back.
+      tryGate: { allow: async () => ({ allowed: true }), record: async () => firstTryDone() },
+    });
+    running.splice(running.indexOf(emulator), 1);
+    await emulator.close();
+    const abort = new AbortController();
+    const sending = sender.send(
+      { lead: lead(1), claypipeId: "id-1", table: "leads" },
+      abort.signal,
+    );
+    await tried;
+    expect(await counters.get("table:ws/leads")).toBe(1);
+    // Now in the minute's wait before the second try.
+    abort.abort(new Error("stopped"));
+    await expect(sending).rejects.toThrow("stopped");
+    expect(await counters.get("table:ws/leads")).toBe(0);
+  });
+
+  it("keeps counting a row whose request timed out: Clay may have taken it", async () => {
+    const { emulator, sender, counters } = await setup({
+      sender: { maxAttempts: 2, requestTimeout: 100 },
+    });
+    emulator.control.setFaults({ webhookLatencyMs: 400 });
+    const outcome = await sender.send({ lead: lead(1), claypipeId: "id-1", table: "leads" });
+    expect(outcome).toMatchObject({ status: "failed", reachedClay: true });
+    expect(await counters.get("table:ws/leads")).toBe(1);
+  });
+
+  it("stops a row's tries as soon as its try gate (the direct tier's breaker) opens", async () => {
+    const { emulator, counters } = await setup();
+    const config = configSchema.parse({
+      clay: {
+        workspaces: [
+          {
+            name: "ws",
+            rateLimit: RATE,
+            tables: [{ name: "leads", webhooks: [{ url: emulator.webhookUrl("t_leads", 0) }] }],
+          },
+        ],
+      },
+      sender: { maxAttempts: 8, initialBackoff: 10, maxBackoff: 20 },
+      breaker: { minRequests: 2, failureRate: 0.5 },
+    });
+    const workspace = config.clay.workspaces[0]!;
+    const sender = createClaySender({
+      workspace,
+      sender: config.sender,
+      limiter: new LocalRateLimiter({ rateLimit: RATE, burstHeadroom: 1 }),
+      counters,
+      tryGate: new CircuitBreaker({ config: config.breaker, clock: systemClock, workspace: "ws" }),
+    });
+    running.splice(running.indexOf(emulator), 1);
+    await emulator.close();
+    const first = await sender.send({ lead: lead(1), claypipeId: "id-1", table: "leads" });
+    expect(first).toMatchObject({ status: "failed", attempts: 2, reachedClay: false });
+    expect(first.status === "failed" && first.reason).toMatch(/connection refused$/);
+    const next = await sender.send({ lead: lead(2), claypipeId: "id-2", table: "leads" });
+    expect(next).toMatchObject({
+      status: "failed",
+      attempts: 0,
+      reachedClay: false,
+      gateClosed: true,
+      reason: expect.stringMatching(/^cannot reach Clay at 127\.0\.0\.1:\d+: connection refused$/),
+    });
+    expect(await counters.get("table:ws/leads")).toBe(0);
   });
 
   it("names the tables it knows when asked for another", async () => {

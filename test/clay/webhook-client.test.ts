@@ -89,6 +89,7 @@ describe("postRow against the emulator", () => {
       kind: "network_error",
       reason: "ECONNREFUSED",
       timedOut: false,
+      notSent: "connection refused",
     });
   });
 });

@@ -135,7 +135,7 @@ async function directDemo(
     ...common,
     onSendEvent: (event) => {
       handled++;
-      if (event.type !== "sent") problems.push(`line ${event.line}: ${event.reason}`);
+      if ("reason" in event) problems.push(`line ${event.line}: ${event.reason}`);
       sending.update({ done: handled, note: note() });
     },
     onEnrichProgress: (finished, total) => {
@@ -164,6 +164,7 @@ function printDirect(summary: DemoSummary, problems: string[]): void {
         "sent to Clay",
         `${send.sent} in ${summary.sendSeconds.toFixed(1)}s (${(send.sent / summary.sendSeconds).toFixed(1)}/s)`,
       ],
+      ["repeats skipped (no credit)", send.repeats],
       ["429s from Clay", summary.rateLimited429],
       ["deduplicated by Clay (no credits)", summary.deduplicatedByClay],
       ["enriched", summary.enriched],

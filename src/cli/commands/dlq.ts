@@ -138,6 +138,15 @@ async function withPipeline(
   work: (pipeline: Pipeline) => Promise<void>,
 ): Promise<void> {
   const { config, logger } = loadCommandConfig(options);
+  if (config.tier === "direct") {
+    throw new ClaypipeError(
+      "input_invalid",
+      "the direct tier keeps no dead-letter queue: `claypipe send` lists each row it did not send, with its line number, as it goes",
+      {
+        hint: "fix those lines and send the file again (leads already sent are skipped as repeats, no credit), or resume a stopped run with --from-line; `claypipe status` shows the last run",
+      },
+    );
+  }
   const pipeline = await createPipeline(config, { logger });
   try {
     await work(pipeline);

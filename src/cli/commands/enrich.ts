@@ -5,7 +5,7 @@ import { ClaypipeError } from "../../core/errors.js";
 import { describeLeadIssues, validateLead } from "../../core/lead.js";
 import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import { interruptSignal, loadCommandConfig, withConfigOption } from "../config-option.js";
-import { say } from "../output.js";
+import { say, warn } from "../output.js";
 import { requireDirectTier } from "../require-tier.js";
 
 interface EnrichOptions {
@@ -15,6 +15,7 @@ interface EnrichOptions {
   table?: string;
   wait?: boolean;
   timeout: string;
+  dedupe: boolean;
 }
 
 export function registerEnrich(program: Command): void {
@@ -26,7 +27,8 @@ export function registerEnrich(program: Command): void {
       .option("--field <key=value>", "another field (repeatable)", collect, [])
       .option("-t, --table <name>", "table name, or workspace/table")
       .option("--wait", "wait for the enriched row (reads Clay's public API)")
-      .option("--timeout <duration>", "how long --wait waits", "2m"),
+      .option("--timeout <duration>", "how long --wait waits", "2m")
+      .option("--no-dedupe", "send it even when the same lead was sent within dedupe.window"),
   ).action(async (options: EnrichOptions) => {
     const { config, logger } = loadCommandConfig(options);
     requireDirectTier(config, "enrich");
@@ -54,7 +56,32 @@ export function registerEnrich(program: Command): void {
       wait: options.wait,
       timeoutMs,
       signal: interruptSignal(),
+      dedupe: options.dedupe,
     });
+    if ("repeat" in result && result.row) {
+      warn(
+        `repeat of a lead sent to Clay at ${new Date(result.repeat.sentAt).toISOString()}: its row read back, not sent again (no credit)`,
+      );
+      say(
+        JSON.stringify(
+          {
+            claypipe_id: result.row.fields.claypipe_id,
+            status: result.row.status,
+            ...result.row.fields,
+          },
+          null,
+          2,
+        ),
+      );
+      return;
+    }
+    if ("repeat" in result) {
+      say(
+        `not sent: the same lead was sent to Clay at ${new Date(result.repeat.sentAt).toISOString()}, within dedupe.window; repeats skipped (no credit)`,
+      );
+      say("  → its row is in Clay already; pass --no-dedupe to send it again");
+      return;
+    }
     if (!result.row) {
       say(`sent: claypipe_id ${result.claypipeId}`);
       return;

@@ -1,19 +1,22 @@
 /** `claypipe send <file|->`: the direct tier's bulk send, with progress and per-line reports. */
 import type { Command } from "commander";
 import { openLeadFile } from "../../intake/read-leads.js";
+import { createLogger } from "../../logging/create-logger.js";
 import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import type { SendSummary } from "../../tiers/direct/send-leads.js";
 import { interruptSignal, loadCommandConfig, withConfigOption } from "../config-option.js";
 import { estimateRecords } from "../estimate-records.js";
-import { formatRows, say, warn } from "../output.js";
+import { formatRows, say } from "../output.js";
 import { createProgress } from "../progress.js";
 import { requireDirectTier } from "../require-tier.js";
+import { stopLine, summaryRows, TALLY_WORDS, tallyNote } from "../send-report.js";
 
 interface SendOptions {
   config: string;
   table?: string;
   format?: "csv" | "jsonl";
   fromLine?: string;
+  dedupe: boolean;
 }
 
 /** Exit codes a script can branch on. */
@@ -27,42 +30,38 @@ export function registerSend(program: Command): void {
       .argument("<file>", "leads.csv, leads.jsonl, or - to read stdin")
       .option("-t, --table <name>", "table name, or workspace/table (default: the first table)")
       .option("--format <format>", "csv or jsonl (default: from the file name; sniffed for stdin)")
-      .option("--from-line <n>", "skip records before this line (resume after a stop)"),
+      .option("--from-line <n>", "skip records before this line (resume after a stop)")
+      .option("--no-dedupe", "send leads again even when sent within dedupe.window"),
   ).action(async (file: string, options: SendOptions) => {
-    const { config, logger } = loadCommandConfig(options);
+    const { config } = loadCommandConfig(options);
     requireDirectTier(config, "send");
-    const pipeline = createDirectPipeline(config, { logger });
     const input = await openLeadFile(file, options.format ? { format: options.format } : {});
     const progress = createProgress({
-      label: "sent",
+      label: TALLY_WORDS.read,
       total: await estimateRecords(file, input.format),
     });
-    let problems = 0;
-    let sent = 0;
+    // Log lines go through the progress display, so they never land inside the bar.
+    const logger = createLogger(config.logLevel, progress.logStream);
+    const pipeline = createDirectPipeline(config, { logger });
 
     const summary = await pipeline.sendLeads(input.records, {
       table: options.table,
       fromLine: options.fromLine ? Number(options.fromLine) : undefined,
       signal: interruptSignal(),
-      onEvent: (event) => {
-        if (event.type === "sent") sent++;
-        else {
-          problems++;
-          warn(
-            `line ${event.line}: ${event.type === "invalid" ? "" : `${event.type}: `}${event.reason}`,
-          );
+      dedupe: options.dedupe,
+      onEvent: (event, tally) => {
+        if (event.type === "invalid") progress.print(`line ${event.line}: ${event.reason}`);
+        else if (event.type === "refused" || event.type === "rejected" || event.type === "failed") {
+          progress.print(`line ${event.line}: ${event.type}: ${event.reason}`);
         }
-        progress.update({
-          done: sent + problems,
-          note: problems ? `${problems} not sent` : undefined,
-        });
+        progress.update({ done: tally.read, note: tallyNote(tally) });
       },
     });
-    progress.finish({ done: sent + problems, note: problems ? `${problems} not sent` : undefined });
+    progress.finish({ done: summary.read, note: tallyNote(summary) });
     printSummary(summary);
     process.exitCode = summary.stopped
       ? SEND_EXIT.stopped
-      : summary.read > summary.sent
+      : summary.notSent > 0
         ? SEND_EXIT.someRowsNotSent
         : SEND_EXIT.ok;
   });
@@ -70,18 +69,6 @@ export function registerSend(program: Command): void {
 
 function printSummary(summary: SendSummary): void {
   say("\nsummary");
-  say(
-    formatRows([
-      ["read", summary.read],
-      ["sent to Clay", summary.sent],
-      ["bad lines", summary.invalid],
-      ["refused (over 100 KB)", summary.refused],
-      ["rejected by Clay", summary.rejected],
-      ["failed after retries", summary.failed],
-    ]),
-  );
-  if (summary.stopped) {
-    say(`\nstopped: ${summary.stopped.reason}`);
-    say(`resume with: --from-line ${summary.stopped.resumeFromLine}`);
-  }
+  say(formatRows(summaryRows(summary)));
+  if (summary.stopped) say(`\n${stopLine(summary.stopped)}`);
 }

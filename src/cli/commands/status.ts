@@ -3,7 +3,9 @@ import type { Command } from "commander";
 import { LEAD_STATES } from "../../core/lead-state.js";
 import { createPipeline } from "../../pipeline/create-pipeline.js";
 import type { PipelineStatus } from "../../pipeline/pipeline-api.js";
+import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
+import { printDirectStatus } from "../direct-status.js";
 import { formatRows, say } from "../output.js";
 
 export function registerStatus(program: Command): void {
@@ -16,6 +18,13 @@ export function registerStatus(program: Command): void {
       .option("--json", "print the status as JSON"),
   ).action(async (options: { config: string; json?: boolean }) => {
     const { config, logger } = loadCommandConfig(options);
+    if (config.tier === "direct") {
+      // The direct tier has no service to ask: its state directory says what it has.
+      const status = await createDirectPipeline(config, { logger }).status();
+      if (options.json) say(JSON.stringify(status, null, 2));
+      else printDirectStatus(status);
+      return;
+    }
     const pipeline = await createPipeline(config, { logger });
     try {
       const status = await pipeline.status();

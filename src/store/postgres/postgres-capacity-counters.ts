@@ -69,6 +69,17 @@ export class PostgresCapacityCounters implements CapacityCounters {
     return { ok: false, exhaustedKey: (full ?? claims[0]!).key };
   }
 
+  async release(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const times = new Map<string, number>();
+    for (const key of keys) times.set(key, (times.get(key) ?? 0) + 1);
+    await this.db.query(
+      `UPDATE ${this.counters} AS counter SET count = GREATEST(counter.count - given.n, 0)
+       FROM unnest($1::text[], $2::bigint[]) AS given (key, n) WHERE counter.key = given.key`,
+      [[...times.keys()], [...times.values()]],
+    );
+  }
+
   async get(key: string): Promise<number> {
     const { rows } = await this.db.query<{ count: number }>(
       `SELECT count FROM ${this.counters} WHERE key = $1`,

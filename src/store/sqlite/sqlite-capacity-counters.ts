@@ -23,6 +23,9 @@ export class SqliteCapacityCounters implements CapacityCounters {
         `INSERT INTO capacity_counters (key, count) VALUES (?, ?)
          ON CONFLICT (key) DO UPDATE SET count = count + excluded.count`,
       ),
+      lower: db.prepare<[string]>(
+        "UPDATE capacity_counters SET count = MAX(count - 1, 0) WHERE key = ?",
+      ),
     };
   }
 
@@ -37,6 +40,12 @@ export class SqliteCapacityCounters implements CapacityCounters {
 
   async get(key: string): Promise<number> {
     return this.current(key);
+  }
+
+  async release(keys: readonly string[]): Promise<void> {
+    writeTransaction(this.db, () => {
+      for (const key of keys) this.statements.lower.run(key);
+    });
   }
 
   private current(key: string): number {

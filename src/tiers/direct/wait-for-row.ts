@@ -2,7 +2,8 @@
  * "Clay as a synchronous call" for the direct tier: polls the public API until
  * the row for a claypipe id is enriched. A lead Clay deduplicated never gets a
  * row of its own, so after the first empty look it also looks by email and
- * takes the oldest row (the one Clay kept).
+ * takes the oldest row (the one Clay kept). Without a claypipe id (a repeat
+ * claypipe did not send again) it looks by email from the start.
  */
 import type { PublicApiClient, PublicApiRow } from "../../clay/public-api-client.js";
 import type { Clock } from "../../core/clock.js";
@@ -13,7 +14,7 @@ const FINISHED = new Set(["enriched", "not_found"]);
 export interface WaitForRowOptions {
   client: PublicApiClient;
   tableId: string;
-  claypipeId: string;
+  claypipeId?: string;
   email?: string;
   timeoutMs: number;
   /** @defaultValue 2000 */
@@ -53,6 +54,15 @@ async function findRow(
   alsoByEmail: boolean,
 ): Promise<PublicApiRow | undefined> {
   const { client, tableId, signal } = options;
+  if (options.claypipeId === undefined) {
+    if (!options.email) return undefined;
+    const byEmail = await client.queryRows(
+      tableId,
+      { filter: { email: options.email }, limit: 1 },
+      signal,
+    );
+    return byEmail.rows[0];
+  }
   const own = await client.queryRows(
     tableId,
     { filter: { claypipe_id: options.claypipeId }, limit: 1 },
