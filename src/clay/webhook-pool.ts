@@ -79,11 +79,22 @@ export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
     if (index < firstOpen) return;
     firstOpen = index + 1;
     const next = webhooks[firstOpen];
+    const { webhook, limit } = webhooks[index]!;
+    // Said in Clay's terms: the webhook stops short of Clay's cap by the margin, on purpose.
+    const short =
+      table.capacityMargin > 0
+        ? `${table.capacityMargin} before Clay's cap of ${webhook.submissionLimit} (capacityMargin)`
+        : `at Clay's cap of ${webhook.submissionLimit}`;
     logger?.warn(
-      { table: table.name, webhook: index, next: next ? next.index : null },
-      next
-        ? `webhook #${index} of ${where} reached its submission cap and retired; webhook #${next.index} takes over`
-        : `webhook #${index} of ${where} reached its submission cap and retired; no webhook is left`,
+      {
+        table: table.name,
+        webhook: index,
+        submissions: limit,
+        submissionLimit: webhook.submissionLimit,
+        next: next ? next.index : null,
+      },
+      `webhook #${index} of ${where} retired after ${limit} submissions, ${short}; ` +
+        (next ? `webhook #${next.index} takes over` : "no webhook is left"),
     );
   };
 
