@@ -70,7 +70,8 @@ export class PostgresLeadStore implements LeadStore {
     // The row lock in `current` makes a racing transition wait and then see the state it left.
     const { rowCount } = await this.db.query(
       `WITH current AS (
-         SELECT id, state FROM ${this.leads} WHERE id = $1 FOR UPDATE
+         SELECT id, state, GREATEST($14::bigint, updated_at) AS at
+         FROM ${this.leads} WHERE id = $1 FOR UPDATE
        ), moved AS (
          UPDATE ${this.leads} AS lead SET state = $3::text, reason = $4::text,
            attempt = COALESCE($5::integer, lead.attempt),
@@ -79,12 +80,12 @@ export class PostgresLeadStore implements LeadStore {
            duplicate_of = CASE WHEN $9::boolean THEN $10::text ELSE lead.duplicate_of END,
            result = CASE WHEN $11::boolean THEN $12::json ELSE lead.result END,
            routes = COALESCE($13::json, lead.routes),
-           updated_at = $14::bigint
+           updated_at = current.at
          FROM current WHERE lead.id = current.id AND current.state = ANY($2::text[])
-         RETURNING lead.id, current.state AS from_state
+         RETURNING lead.id, current.state AS from_state, current.at
        )
        INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
-       SELECT id, $14::bigint, from_state, $3::text, $4::text FROM moved`,
+       SELECT id, at, from_state, $3::text, $4::text FROM moved`,
       [
         id,
         allowed,
@@ -110,17 +111,17 @@ export class PostgresLeadStore implements LeadStore {
     // SKIP LOCKED: a worker passes over leads another one is claiming instead of waiting for them.
     const { rows } = await this.db.query<LeadRow>(
       `WITH picked AS (
-         SELECT id, state FROM ${this.leads}
+         SELECT id, state, GREATEST($1, updated_at) AS at FROM ${this.leads}
          WHERE state IN ('queued', 'retrying') AND available_at <= $1
          ORDER BY priority, available_at, created_at, id
          LIMIT $2 FOR UPDATE SKIP LOCKED
        ), claimed AS (
-         UPDATE ${this.leads} AS lead SET state = 'sending', reason = NULL, updated_at = $1
+         UPDATE ${this.leads} AS lead SET state = 'sending', reason = NULL, updated_at = picked.at
          FROM picked WHERE lead.id = picked.id
          RETURNING ${leadColumns("lead")}, picked.state AS from_state
        ), recorded AS (
          INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
-         SELECT id, $1, from_state, 'sending', NULL FROM claimed
+         SELECT id, updated_at, from_state, 'sending', NULL FROM claimed
        )
        SELECT ${leadColumns()} FROM claimed ORDER BY priority, available_at, created_at, id`,
       [now, rowLimit(limit)],

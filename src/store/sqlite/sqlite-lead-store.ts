@@ -7,6 +7,7 @@
  */
 import type { Clock } from "../../core/clock.js";
 import { LEAD_STATES, type LeadState } from "../../core/lead-state.js";
+import { causalTime } from "../causal-time.js";
 import { decodeLeadCursor, encodeLeadCursor } from "../lead-cursor.js";
 import {
   LEAD_COLUMNS,
@@ -57,7 +58,9 @@ export class SqliteLeadStore implements LeadStore {
       ),
       get: db.prepare<[string], LeadRow>(`SELECT ${LEAD_COLUMNS} FROM leads WHERE id = ?`),
       history: db.prepare<[string, string, string], LeadEventRow>(HISTORY_SQL),
-      stateOf: db.prepare<[string], { state: string }>("SELECT state FROM leads WHERE id = ?"),
+      stateOf: db.prepare<[string], { state: string; updated_at: number }>(
+        "SELECT state, updated_at FROM leads WHERE id = ?",
+      ),
       update: db.prepare(
         `UPDATE leads SET state = @to, reason = @reason,
            attempt = COALESCE(@attempt, attempt),
@@ -143,10 +146,12 @@ export class SqliteLeadStore implements LeadStore {
     const allowed: readonly LeadState[] = typeof from === "string" ? [from] : from;
     const s = this.statements;
     return writeTransaction(this.db, () => {
-      const current = s.stateOf.get(id)?.state as LeadState | undefined;
-      if (current === undefined || !allowed.includes(current)) return false;
+      const row = s.stateOf.get(id);
+      const current = row?.state as LeadState | undefined;
+      if (row === undefined || current === undefined || !allowed.includes(current)) return false;
       // A new state drops the old state's reason unless the patch gives one.
       const reason = patch.reason ?? null;
+      const at = causalTime(now, row.updated_at);
       s.update.run({
         id,
         from: current,
@@ -161,9 +166,9 @@ export class SqliteLeadStore implements LeadStore {
         setResult: patch.result === undefined ? 0 : 1,
         result: patch.result == null ? null : JSON.stringify(patch.result),
         routes: patch.routes === undefined ? null : JSON.stringify(patch.routes),
-        now,
+        now: at,
       });
-      s.event.run(id, now, current, to, reason);
+      s.event.run(id, at, current, to, reason);
       return true;
     });
   }
@@ -176,9 +181,10 @@ export class SqliteLeadStore implements LeadStore {
         .sort(claimOrder)
         .slice(0, count)
         .map((row) => {
-          s.claim.run(now, row.id);
-          s.event.run(row.id, now, row.state, "sending", null);
-          return { ...toStoredLead(row), state: "sending", reason: null, updatedAt: now };
+          const at = causalTime(now, row.updated_at);
+          s.claim.run(at, row.id);
+          s.event.run(row.id, at, row.state, "sending", null);
+          return { ...toStoredLead(row), state: "sending", reason: null, updatedAt: at };
         }),
     );
   }
