@@ -20,6 +20,7 @@ import type {
   LeaseQuery,
   NewLead,
   StoredLead,
+  WaitingCount,
 } from "../lead-store.js";
 import { historySql, PostgresAdmission } from "./postgres-admission.js";
 import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
@@ -74,6 +75,8 @@ export class PostgresLeadStore implements LeadStore {
          FROM ${this.leads} WHERE id = $1 FOR UPDATE
        ), moved AS (
          UPDATE ${this.leads} AS lead SET state = $3::text, reason = $4::text,
+           workspace = COALESCE($15::text, lead.workspace),
+           table_name = COALESCE($16::text, lead.table_name),
            attempt = COALESCE($5::integer, lead.attempt),
            available_at = COALESCE($6::bigint, lead.available_at),
            callback_deadline = CASE WHEN $7::boolean THEN $8::bigint ELSE lead.callback_deadline END,
@@ -102,6 +105,8 @@ export class PostgresLeadStore implements LeadStore {
         patch.result == null ? null : JSON.stringify(patch.result),
         patch.routes === undefined ? null : JSON.stringify(patch.routes),
         now,
+        patch.workspace ?? null,
+        patch.table ?? null,
       ],
     );
     return rowCount === 1;
@@ -184,6 +189,10 @@ export class PostgresLeadStore implements LeadStore {
          AND ($4::bigint IS NULL OR created_at >= $4::bigint)
          AND ($5::bigint IS NULL OR created_at < $5::bigint)
          AND ($6::bigint IS NULL OR (created_at, id) > ($6::bigint, $7::text))
+         AND ($9::text IS NULL OR left(reason, length($9::text)) = $9::text)
+         AND ($10::text IS NULL OR table_name = $10::text)
+         AND ($11::bigint IS NULL OR updated_at >= $11::bigint)
+         AND ($12::bigint IS NULL OR updated_at < $12::bigint)
        ORDER BY created_at, id LIMIT $8`,
       [
         query.states ?? null,
@@ -194,6 +203,10 @@ export class PostgresLeadStore implements LeadStore {
         cursor?.createdAt ?? null,
         cursor?.id ?? null,
         limit + 1,
+        query.reasonPrefix ?? null,
+        query.table ?? null,
+        query.updatedAfter ?? null,
+        query.updatedBefore ?? null,
       ],
     );
     const page = rows.slice(0, limit).map(toStoredLead);
@@ -212,6 +225,16 @@ export class PostgresLeadStore implements LeadStore {
     );
     for (const { state, count } of rows) counts[state as LeadState] = count;
     return counts;
+  }
+
+  async countWaiting(state: LeadState, reasonPrefix: string): Promise<WaitingCount[]> {
+    const { rows } = await this.db.query<{ available_at: string; count: string }>(
+      `SELECT available_at, COUNT(*) AS count FROM ${this.leads}
+       WHERE state = $1 AND left(reason, length($2::text)) = $2::text
+       GROUP BY available_at ORDER BY available_at`,
+      [state, reasonPrefix],
+    );
+    return rows.map((row) => ({ availableAt: Number(row.available_at), count: Number(row.count) }));
   }
 
   async purge(ids: string[]): Promise<number> {

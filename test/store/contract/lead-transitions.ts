@@ -107,6 +107,14 @@ export function describeLeadTransitions(open: OpenStore): void {
       expect(await store().leads.get(duplicate.id)).toMatchObject({ state: "dead", result: null });
     });
 
+    it("moves a lead to another workspace and table when the patch names them", async () => {
+      const id = await admitOne(store(), { workspace: "main", table: "people" });
+      await mustMove(store(), id, "queued", "deferred", { table: "people2" });
+      expect(await store().leads.get(id)).toMatchObject({ workspace: "main", table: "people2" });
+      await mustMove(store(), id, "deferred", "queued", { workspace: "other", table: "t" });
+      expect(await store().leads.get(id)).toMatchObject({ workspace: "other", table: "t" });
+    });
+
     it("gives the new state no reason unless the patch has one", async () => {
       const id = await admitOne(store());
       await mustMove(store(), id, "queued", "deferred", { reason: "budget", availableAt: T0 + 10 });
