@@ -65,14 +65,20 @@ export interface ReplayFilter {
   source?: string;
   createdAfter?: number;
   createdBefore?: number;
+  /** Died at or after this time (ms); for a sink's deliveries, when the delivery died. */
+  diedAfter?: number;
+  /** Died before this time (ms). */
+  diedBefore?: number;
   /** Replay dead sink deliveries of this sink instead of dead leads. */
   sink?: string;
 }
 
+/** A page of the DLQ, filtered like a replay (ids aside). */
+export type DeadLetterQuery = Omit<ReplayFilter, "sink" | "ids"> &
+  Pick<LeadListQuery, "cursor" | "limit">;
+
 export interface DeadLetters {
-  list(
-    query?: Omit<LeadListQuery, "states">,
-  ): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
+  list(query?: DeadLetterQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
   inspect(id: string): Promise<LeadView | undefined>;
   /**
    * Sends dead leads on again. A lead whose enrichment already came back is
