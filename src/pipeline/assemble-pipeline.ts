@@ -20,6 +20,7 @@ import { createSink } from "../sinks/create-sink.js";
 import type { Store } from "../store/store.js";
 import type { Transport } from "../transport/transport.js";
 import { createCallbackReceiver } from "./callback-receiver.js";
+import { createCapacityStep } from "./capacity-step.js";
 import type { Breaker } from "./circuit-breaker.js";
 import { recoverAfterCrash } from "./crash-recovery.js";
 import { type CreditBudget, createCreditBudget } from "./credit-budget.js";
@@ -142,6 +143,7 @@ export async function assemblePipeline(
     ctx,
     createCreditBudget({ config, ledger: store.ledger, logger }),
   );
+  const capacityStep = createCapacityStep(ctx);
   const serviceLoops = [
     {
       name: "inbox",
@@ -150,6 +152,15 @@ export async function assemblePipeline(
     },
     { name: "routing", step: createRoutingStep(ctx) },
     { name: "deferred", step: createDeferredStep(ctx), idleMs: 1000 },
+    {
+      name: "capacity",
+      // One pass per check, whatever it moved: moved leads must be sent before the counters show what is left.
+      step: async (signal: AbortSignal) => {
+        await capacityStep(signal);
+        return 0;
+      },
+      idleMs: config.sender.capacityCheck,
+    },
     { name: "deadline", step: createDeadlineStep(ctx), idleMs: 1000 },
     ...createDeliverySteps(ctx, { leaseMs: parts.deliveryLeaseMs }).map(({ sink, step }) => ({
       name: `deliver:${sink}`,
