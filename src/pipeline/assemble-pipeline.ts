@@ -37,6 +37,7 @@ import type { Pipeline } from "./pipeline-api.js";
 import { createPipelineEvents, type PipelineContext } from "./pipeline-context.js";
 import { readLeadView } from "./read-lead-view.js";
 import { readStatus } from "./read-status.js";
+import { createRequeue } from "./requeue-leads.js";
 import { createRoutingStep } from "./routing-step.js";
 import { runLoop } from "./run-loop.js";
 
@@ -144,6 +145,7 @@ export async function assemblePipeline(
     createCreditBudget({ config, ledger: store.ledger, logger }),
   );
   const capacityStep = createCapacityStep(ctx);
+  const requeue = createRequeue(ctx);
   const serviceLoops = [
     {
       name: "inbox",
@@ -199,6 +201,11 @@ export async function assemblePipeline(
     getLead: (id) => readLeadView(store, id),
     receiveCallback: (token, body) => receiver.receive(token, body),
     deadLetters: createDeadLetters(ctx),
+    async requeue(filter = {}) {
+      const result = await requeue(filter);
+      if (result.requeued > 0) transport.notify();
+      return result;
+    },
     status: async () => {
       const [status, queues] = await Promise.all([readStatus(ctx), transport.depth()]);
       return { ...status, queues };

@@ -14,6 +14,9 @@ import type {
   StoredLead,
 } from "../store/store.js";
 import type { QueueDepth } from "../transport/transport.js";
+import type { RequeueFilter } from "./requeue-leads.js";
+
+export type { RequeueFilter } from "./requeue-leads.js";
 
 export interface SubmitOptions {
   /** The intake source's name. @defaultValue the first configured source */
@@ -100,6 +103,11 @@ export interface Pipeline {
   /** Verifies the token, writes the callback durably (grouped commits), then answers. */
   receiveCallback(token: string, body: unknown): Promise<CallbackAnswer>;
   readonly deadLetters: DeadLetters;
+  /**
+   * Sends waiting leads (deferred by default) back to the outbox now: to the
+   * table their source sends to today, or to `filter.table`.
+   */
+  requeue(filter?: RequeueFilter): Promise<{ requeued: number }>;
   status(): Promise<PipelineStatus>;
   /** Starts the background loops (sender, inbox, deliveries, sweepers). */
   start(): Promise<void>;
