@@ -24,6 +24,7 @@ import { createCapacityStep } from "./capacity-step.js";
 import type { Breaker } from "./circuit-breaker.js";
 import { recoverAfterCrash } from "./crash-recovery.js";
 import { type CreditBudget, createCreditBudget } from "./credit-budget.js";
+import { describeCreditHold, readCreditHolds } from "./credit-holds.js";
 import { createDeadLetters } from "./dead-letters.js";
 import { createDeadlineStep } from "./deadline-step.js";
 import { createDeferredStep } from "./deferred-step.js";
@@ -142,7 +143,7 @@ export async function assemblePipeline(
   const waiter = createEnrichWaiter(ctx, { storePollMs: parts.storePollMs });
   const transport = await parts.createTransport(
     ctx,
-    createCreditBudget({ config, ledger: store.ledger, logger }),
+    createCreditBudget({ config, ledger: store.ledger }),
   );
   const capacityStep = createCapacityStep(ctx);
   const requeue = createRequeue(ctx);
@@ -214,6 +215,10 @@ export async function assemblePipeline(
       if (running || stopped) return;
       const counts = parts.runsServices ? await recoverAfterCrash(ctx) : {};
       logger.info({ ...counts, tier: config.tier }, "pipeline started");
+      // A cap that holds leads until tomorrow must not look like a stalled pipeline.
+      for (const hold of await readCreditHolds(config, store)) {
+        logger.warn({ creditHold: hold }, describeCreditHold(hold));
+      }
       const controller = new AbortController();
       const done = Promise.all([
         transport.run(controller.signal),

@@ -9,6 +9,7 @@ import { ClaypipeError } from "../core/errors.js";
 import type { LeadState } from "../core/lead-state.js";
 import type { LeadPatch, StoredLead } from "../store/lead-store.js";
 import type { CreditBudget } from "./credit-budget.js";
+import { describeCreditHold, readCreditHolds } from "./credit-holds.js";
 import { deadLetterLead } from "./dead-letter-lead.js";
 import { hasTable } from "./lead-destination.js";
 import type { PipelineContext } from "./pipeline-context.js";
@@ -85,6 +86,7 @@ export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): Lead
     const decision = await budget.reserve(lead, now);
     if (!decision.ok) {
       await leave("deferred", { availableAt: decision.availableAt, reason: decision.reason });
+      if (decision.first) await logCreditHold(ctx, decision.availableAt);
       return WAITING;
     }
 
@@ -161,6 +163,13 @@ export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): Lead
       }
     }
   };
+}
+
+/** Says once that a credit cap holds leads: which cap, how many wait so far, and until when (UTC). */
+async function logCreditHold(ctx: LeadSendContext, availableAt: number): Promise<void> {
+  const holds = await readCreditHolds(ctx.config, ctx.store);
+  const hold = holds.find((entry) => entry.resumesAt === new Date(availableAt).toISOString());
+  if (hold) ctx.logger.warn({ creditHold: hold }, describeCreditHold(hold));
 }
 
 /** The wait before send `attempt + 1`: the sender's longest backoff, doubling with each failed send. */

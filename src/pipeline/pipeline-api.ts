@@ -14,6 +14,7 @@ import type {
   StoredLead,
 } from "../store/store.js";
 import type { QueueDepth } from "../transport/transport.js";
+import type { CreditHold } from "./credit-holds.js";
 import type { RequeueFilter } from "./requeue-leads.js";
 
 export type { RequeueFilter } from "./requeue-leads.js";
@@ -54,6 +55,8 @@ export interface PipelineStatus {
   states: Record<LeadState, number>;
   credits: Array<{ scope: string; window: string; used: Credits; limit: Partial<Credits> }>;
   creditsSaved: Credits;
+  /** Leads a credit cap holds as deferred, per time they resume; empty when none. */
+  creditHolds: CreditHold[];
   /** Webhook and row capacity left per table. */
   capacity: Array<{ workspace: string; table: string; pool: PoolCapacity }>;
   breakers: Array<{ workspace: string; state: BreakerState }>;

@@ -16,8 +16,11 @@ export interface SeededStore {
   env: Record<string, string>;
   /** Opens the store, runs `work` on it, and closes it again before a command runs. */
   withStore<T>(work: (store: Store) => Promise<T>): Promise<T>;
-  /** Writes the config again with these tables (YAML lines under `tables:`) and sources. */
-  writeConfig(tables: string, sources: string): void;
+  /**
+   * Writes the config again with these tables (YAML lines under `tables:`), sources, and more
+   * of the workspace (YAML lines at its level, e.g. credits).
+   */
+  writeConfig(tables: string, sources: string, workspace?: string): void;
   cleanup(): void;
 }
 
@@ -30,13 +33,13 @@ export function seededStore(): SeededStore {
   const configPath = join(dir, "claypipe.config.yaml");
   const storePath = join(dir, "claypipe.db");
   const env = { CB_SECRET: randomBytes(32).toString("hex") };
-  const writeConfig = (tables: string, sources: string) =>
+  const writeConfig = (tables: string, sources: string, workspace = "") =>
     writeFileSync(
       configPath,
       `tier: standard
 clay:
   workspaces:
-    - name: main
+    - name: main${workspace}
       tables:${tables}
 callbacks:
   baseUrl: http://127.0.0.1:9

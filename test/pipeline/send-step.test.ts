@@ -111,10 +111,12 @@ describe("send step", () => {
       actions: 3,
       data: 30,
     });
-    const warnings = side.logs.filter(
-      (line) => line.level === WARN && line.msg.startsWith("credit cap"),
-    );
-    expect(warnings).toHaveLength(1);
+    const warnings = side.logs.filter((line) => line.level === WARN && line.creditHold);
+    expect(warnings.map((line) => line.msg)).toEqual([
+      expect.stringMatching(
+        /^[12] leads? waits? as deferred until 2026-11-26T00:00:00\.000Z \(UTC\), held by the workspace:main daily cap \(data 30\/30\); raise the cap/,
+      ),
+    ]);
 
     // Still the same day: nothing moves.
     await clock.advance(60 * 60_000);
