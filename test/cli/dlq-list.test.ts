@@ -13,6 +13,7 @@ afterEach(() => {
 });
 
 describe("claypipe dlq list", () => {
+  // Several CLI runs, each a fresh process: slow on a loaded machine.
   it("filters with --since/--until on when leads died, --created-* on when they came in", async () => {
     seeded = seededStore();
     const id = "lead_dlq_filters_1";
@@ -51,5 +52,5 @@ describe("claypipe dlq list", () => {
 
     await seeded.withStore((store) => store.leads.purge([id]));
     expect((await list()).stdout.trim()).toBe("the DLQ is empty");
-  });
+  }, 120_000);
 });

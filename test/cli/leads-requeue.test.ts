@@ -32,6 +32,7 @@ async function deferLead(store: Store, id: string, reason: string): Promise<void
 }
 
 describe("claypipe leads requeue", () => {
+  // Several CLI runs, each a fresh process: slow on a loaded machine.
   it("moves deferred leads to a named table now, filtered by why they wait", async () => {
     seeded = seededStore();
     seeded.writeConfig(
@@ -70,5 +71,5 @@ describe("claypipe leads requeue", () => {
 
     expect((await requeue()).stdout.trim()).toBe("requeued 1 deferred lead");
     expect((await requeue()).stdout.trim()).toBe("no deferred leads match");
-  });
+  }, 120_000);
 });
