@@ -33,8 +33,12 @@ export function createCapacityStep(
   };
 
   return async (signal) => {
-    const waiting = await store.leads.countWaiting("deferred", NO_CAPACITY_REASON_PREFIX);
-    if (waiting.length === 0) return 0;
+    const anyWaiting = await store.leads.list({
+      states: ["deferred"],
+      reasonPrefix: NO_CAPACITY_REASON_PREFIX,
+      limit: 1,
+    });
+    if (anyWaiting.leads.length === 0) return 0;
     let moved = 0;
     for (const source of config.sources) {
       signal.throwIfAborted();
