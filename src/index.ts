@@ -45,6 +45,7 @@ export type {
   Pipeline,
   PipelineStatus,
   ReplayFilter,
+  RequeueFilter,
   SubmitOptions,
   SubmitResult,
 } from "./pipeline/pipeline-api.js";

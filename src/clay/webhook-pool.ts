@@ -82,11 +82,22 @@ export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
     if (index < firstOpen) return;
     firstOpen = index + 1;
     const next = webhooks[firstOpen];
+    const { webhook, limit } = webhooks[index]!;
+    // Said in Clay's terms: the webhook stops short of Clay's cap by the margin, on purpose.
+    const short =
+      table.capacityMargin > 0
+        ? `${table.capacityMargin} before Clay's cap of ${webhook.submissionLimit} (capacityMargin)`
+        : `at Clay's cap of ${webhook.submissionLimit}`;
     logger?.warn(
-      { table: table.name, webhook: index, next: next ? next.index : null },
-      next
-        ? `webhook #${index} of ${where} reached its submission cap and retired; webhook #${next.index} takes over`
-        : `webhook #${index} of ${where} reached its submission cap and retired; no webhook is left`,
+      {
+        table: table.name,
+        webhook: index,
+        submissions: limit,
+        submissionLimit: webhook.submissionLimit,
+        next: next ? next.index : null,
+      },
+      `webhook #${index} of ${where} retired after ${limit} submissions, ${short}; ` +
+        (next ? `webhook #${next.index} takes over` : "no webhook is left"),
     );
   };
 
@@ -102,7 +113,9 @@ export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
           const message =
             `${where} holds ${tableLimit} rows, Clay's limit of ${table.rowLimit} less the capacity margin of ${table.capacityMargin}: ` +
             "nothing more is sent, because Clay would drop further rows without a word. " +
-            "Create a new table in Clay, add it under clay.workspaces[].tables in the config and send to it " +
+            "Create a new table in Clay, add it under clay.workspaces[].tables in the config and point the sources " +
+            "that send here at it (sources[].table): waiting leads follow them once claypipe runs with that config, " +
+            "or move them with `claypipe leads requeue --table <name>` " +
             "(or, after deleting rows in Clay, raise this table's rowLimit accordingly).";
           reportOnce("table_full", message);
           return { ok: false, reason: "table_full", message };
@@ -111,7 +124,8 @@ export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
       }
       const message =
         `every webhook source of ${where} has used its submissions (${webhooks.length} of them, each retired ${table.capacityMargin} before its limit): ` +
-        `add a new webhook source to the table in Clay and append its URL to the webhooks of table "${table.name}" in the config.`;
+        `add a new webhook source to the table in Clay and append its URL to the webhooks of table "${table.name}" in the config: ` +
+        "waiting leads resume once claypipe runs with that config.";
       reportOnce("webhooks_exhausted", message);
       return { ok: false, reason: "webhooks_exhausted", message };
     },

@@ -265,6 +265,19 @@ const senderSchema = z
      * Clay's own bucket past empty. @defaultValue 0.25
      */
     burstHeadroom: z.number().min(0).max(0.9).default(0.25),
+    /**
+     * How long a lead waits as deferred when its table has no webhook or row
+     * left before it is tried again by itself. Leads resume sooner when a
+     * capacity check finds room. @defaultValue "15m"
+     */
+    capacityWait: duration.default(15 * 60_000),
+    /**
+     * How often leads waiting for capacity are checked against the webhook and
+     * row counters (shared by every process) and the config: a webhook or table
+     * added, or a source pointed at another table, takes them within this long.
+     * @defaultValue "5s"
+     */
+    capacityCheck: duration.default(5000),
   })
   .strict();
 

@@ -21,9 +21,11 @@ import type { Sink } from "../sinks/sink.js";
 import type { Store } from "../store/store.js";
 import type { Transport } from "../transport/transport.js";
 import { createCallbackReceiver } from "./callback-receiver.js";
+import { createCapacityStep } from "./capacity-step.js";
 import type { Breaker } from "./circuit-breaker.js";
 import { recoverAfterCrash } from "./crash-recovery.js";
 import { type CreditBudget, createCreditBudget } from "./credit-budget.js";
+import { describeCreditHold, readCreditHolds } from "./credit-holds.js";
 import { createDeadLetters } from "./dead-letters.js";
 import { createDeadlineStep } from "./deadline-step.js";
 import { createDeferredStep } from "./deferred-step.js";
@@ -37,6 +39,7 @@ import type { Pipeline } from "./pipeline-api.js";
 import { createPipelineEvents, type PipelineContext } from "./pipeline-context.js";
 import { readLeadView } from "./read-lead-view.js";
 import { readStatus } from "./read-status.js";
+import { createRequeue } from "./requeue-leads.js";
 import { createRoutingStep } from "./routing-step.js";
 import { runLoop } from "./run-loop.js";
 
@@ -138,8 +141,10 @@ export async function assemblePipeline(
   const waiter = createEnrichWaiter(ctx, { storePollMs: parts.storePollMs });
   const transport = await parts.createTransport(
     ctx,
-    createCreditBudget({ config, ledger: store.ledger, logger }),
+    createCreditBudget({ config, ledger: store.ledger }),
   );
+  const capacityStep = createCapacityStep(ctx);
+  const requeue = createRequeue(ctx);
   const serviceLoops = [
     {
       name: "inbox",
@@ -148,6 +153,15 @@ export async function assemblePipeline(
     },
     { name: "routing", step: createRoutingStep(ctx) },
     { name: "deferred", step: createDeferredStep(ctx), idleMs: 1000 },
+    {
+      name: "capacity",
+      // One pass per check, whatever it moved: moved leads must be sent before the counters show what is left.
+      step: async (signal: AbortSignal) => {
+        await capacityStep(signal);
+        return 0;
+      },
+      idleMs: config.sender.capacityCheck,
+    },
     { name: "deadline", step: createDeadlineStep(ctx), idleMs: 1000 },
   ];
   const openSinks = async () => {
@@ -189,6 +203,11 @@ export async function assemblePipeline(
     getLead: (id) => readLeadView(store, id),
     receiveCallback: (token, body) => receiver.receive(token, body),
     deadLetters: createDeadLetters(ctx),
+    async requeue(filter = {}) {
+      const result = await requeue(filter);
+      if (result.requeued > 0) transport.notify();
+      return result;
+    },
     status: async () => {
       const [status, queues] = await Promise.all([readStatus(ctx), transport.depth()]);
       return { ...status, queues };
@@ -200,6 +219,10 @@ export async function assemblePipeline(
       const loops = parts.runsServices ? [...serviceLoops, ...(await openSinks())] : [];
       const counts = parts.runsServices ? await recoverAfterCrash(ctx) : {};
       logger.info({ ...counts, tier: config.tier }, "pipeline started");
+      // A cap that holds leads until tomorrow must not look like a stalled pipeline.
+      for (const hold of await readCreditHolds(config, store)) {
+        logger.warn({ creditHold: hold }, describeCreditHold(hold));
+      }
       const controller = new AbortController();
       const done = Promise.all([
         transport.run(controller.signal),

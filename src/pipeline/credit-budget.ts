@@ -1,11 +1,11 @@
 /**
  * The credit budget gate at send time: reserves a lead's estimated cost under
  * every cap that applies (workspace and source, day and month). When a cap
- * refuses, the lead is not failed: it waits until that cap's next window, and
- * the cap is reported once per window.
+ * refuses, the lead is not failed: it waits until that cap's next window. The
+ * first refusal of each cap and window is marked, so the caller can say so
+ * once, with how many leads wait.
  */
 import type { ClaypipeConfig } from "../config/schema.js";
-import type { Logger } from "../logging/create-logger.js";
 import type { CreditCap, CreditLedger, Credits } from "../store/credit-ledger.js";
 import type { StoredLead } from "../store/lead-store.js";
 import { capsFor, parseWindowKey } from "./credit-windows.js";
@@ -15,12 +15,18 @@ export const CREDIT_CAP_REASON_PREFIX = "credit cap ";
 
 export type BudgetDecision =
   | { ok: true }
-  | { ok: false; cap: CreditCap; availableAt: number; reason: string };
+  | {
+      ok: false;
+      cap: CreditCap;
+      availableAt: number;
+      reason: string;
+      /** This cap's first refusal in its window (in this process). */
+      first: boolean;
+    };
 
 export interface CreditBudgetOptions {
   config: ClaypipeConfig;
   ledger: CreditLedger;
-  logger: Logger;
 }
 
 export interface CreditBudget {
@@ -32,12 +38,12 @@ export interface CreditBudget {
 }
 
 export function createCreditBudget(options: CreditBudgetOptions): CreditBudget {
-  const { config, ledger, logger } = options;
+  const { config, ledger } = options;
   const estimates = new Map(
     config.clay.workspaces.map((workspace) => [workspace.name, workspace.costEstimate]),
   );
-  // One warning per cap and window, however many leads it holds back.
-  const reported = new Set<string>();
+  // Caps and windows refused so far: the first refusal of each is marked.
+  const refused = new Set<string>();
 
   const estimate = (workspace: string): Credits =>
     estimates.get(workspace) ?? { actions: 0, data: 0 };
@@ -50,21 +56,10 @@ export function createCreditBudget(options: CreditBudgetOptions): CreditBudget {
       const { cap, used } = result;
       const window = parseWindowKey(cap.window);
       const reason = `${CREDIT_CAP_REASON_PREFIX}${cap.scope} ${window.key.replace(":", " ")} reached (${describeUse(used, cap, cost)})`;
-      const reportKey = `${cap.scope}|${cap.window}`;
-      if (!reported.has(reportKey)) {
-        reported.add(reportKey);
-        logger.warn(
-          {
-            scope: cap.scope,
-            window: cap.window,
-            used,
-            limit: cap.limit,
-            resumesAt: new Date(window.end).toISOString(),
-          },
-          `${reason}: new leads wait as deferred until ${new Date(window.end).toISOString()}`,
-        );
-      }
-      return { ok: false, cap, availableAt: window.end, reason };
+      const key = `${cap.scope}|${cap.window}`;
+      const first = !refused.has(key);
+      refused.add(key);
+      return { ok: false, cap, availableAt: window.end, reason, first };
     },
   };
 }

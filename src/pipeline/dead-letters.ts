@@ -24,7 +24,8 @@ export function createDeadLetters(ctx: PipelineContext): DeadLetters {
         (lead): lead is StoredLead =>
           lead?.state === "dead" &&
           (filter.reason === undefined || lead.reason === filter.reason) &&
-          matchesLead(lead, filter),
+          matchesLead(lead, filter) &&
+          diedWithin(lead.updatedAt, filter),
       );
     }
     const leads: StoredLead[] = [];
@@ -88,6 +89,7 @@ export function createDeadLetters(ctx: PipelineContext): DeadLetters {
     for (const delivery of dead) {
       if (ids && !ids.has(delivery.leadId)) continue;
       if (filter.reason && !(delivery.lastError ?? "").includes(filter.reason)) continue;
+      if (!diedWithin(delivery.updatedAt, filter)) continue;
       const lead = await store.leads.get(delivery.leadId);
       if (lead && matchesLead(lead, filter)) chosen.push(delivery);
     }
@@ -113,7 +115,12 @@ export function createDeadLetters(ctx: PipelineContext): DeadLetters {
 
   return {
     list(query = {}) {
-      return store.leads.list({ ...query, states: ["dead"] });
+      return store.leads.list({
+        ...leadQuery(query),
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+        states: ["dead"],
+      });
     },
 
     inspect: (id) => readLeadView(store, id),
@@ -142,7 +149,17 @@ function leadQuery(filter: Omit<ReplayFilter, "sink">): Omit<LeadListQuery, "sta
     ...(filter.source === undefined ? {} : { source: filter.source }),
     ...(filter.createdAfter === undefined ? {} : { createdAfter: filter.createdAfter }),
     ...(filter.createdBefore === undefined ? {} : { createdBefore: filter.createdBefore }),
+    // A dead lead does not move again: its last move is when it died.
+    ...(filter.diedAfter === undefined ? {} : { updatedAfter: filter.diedAfter }),
+    ...(filter.diedBefore === undefined ? {} : { updatedBefore: filter.diedBefore }),
   };
+}
+
+/** Whether something that died at `diedAt` falls within the filter's died-after/died-before bounds. */
+function diedWithin(diedAt: number, filter: Omit<ReplayFilter, "sink">): boolean {
+  if (filter.diedAfter !== undefined && diedAt < filter.diedAfter) return false;
+  if (filter.diedBefore !== undefined && diedAt >= filter.diedBefore) return false;
+  return true;
 }
 
 /** The lead-level filters (source, creation time) that apply to dead leads and dead deliveries alike. */

@@ -115,11 +115,13 @@ export function createIntakeService(
             : await store.leads.admit(newLeads, { dedupeSince: now - config.dedupe.window, now });
       const accepted: SubmitResult["accepted"] = [];
       let served = 0;
+      // Read after the admit: a grouped admit stamps the leads with its own, later, clock read.
+      const servedAt = clock.now();
       for (const [position, admission] of admissions.entries()) {
         accepted.push({ index: indexes[position]!, id: admission.id, state: admission.state });
         if (
           admission.state === "duplicate" &&
-          (await serveFromOriginal(admission, target.workspace, now))
+          (await serveFromOriginal(admission, target.workspace, servedAt))
         ) {
           served += 1;
         }

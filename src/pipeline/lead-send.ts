@@ -9,13 +9,14 @@ import { ClaypipeError } from "../core/errors.js";
 import type { LeadState } from "../core/lead-state.js";
 import type { LeadPatch, StoredLead } from "../store/lead-store.js";
 import type { CreditBudget } from "./credit-budget.js";
+import { describeCreditHold, readCreditHolds } from "./credit-holds.js";
 import { deadLetterLead } from "./dead-letter-lead.js";
+import { hasTable } from "./lead-destination.js";
 import type { PipelineContext } from "./pipeline-context.js";
+import { NO_CAPACITY_REASON_PREFIX } from "./wait-reasons.js";
 
 /** Sends of one lead (the first and its retries) before it is dead as send_failed. */
 export const MAX_SENDS = 3;
-/** How long a lead waits when its table has no webhook or row left: a person must add one. */
-export const NO_CAPACITY_WAIT_MS = 15 * 60_000;
 /** While a probe is out, other leads look again this soon, so they go as soon as it closes the breaker. */
 const HALF_OPEN_RECHECK_MS = 1000;
 
@@ -49,6 +50,8 @@ export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): Lead
   }
   // Each table's "no capacity left" is said loudly once, not once per lead.
   const reportedNoCapacity = new Set<string>();
+  // The capacity step takes a waiting lead back sooner once its table has room again.
+  const capacityWait = config.sender.capacityWait;
 
   return async (lead, signal) => {
     const { id } = lead;
@@ -58,11 +61,16 @@ export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): Lead
     /** Moves the claimed lead on, at `now`; false when another worker already did. */
     const leave = (to: LeadState, patch: LeadPatch) =>
       store.leads.transition(id, "sending", to, patch, now);
-    if (!sender || !breaker) {
-      logger.error({ leadId: id, workspace: lead.workspace }, "a lead's workspace has no sender");
+    if (!sender || !breaker || !hasTable(config, lead)) {
+      logger.error(
+        { leadId: id, workspace: lead.workspace, table: lead.table },
+        "a lead's table is not in the config",
+      );
       await leave("deferred", {
-        availableAt: now + NO_CAPACITY_WAIT_MS,
-        reason: `workspace "${lead.workspace}" is not in the config any more: put it back to send this lead`,
+        availableAt: now + capacityWait,
+        reason:
+          `${NO_CAPACITY_REASON_PREFIX}table "${lead.table}" of workspace "${lead.workspace}" is not in the config any more: ` +
+          "put it back, or move the lead with `claypipe leads requeue --table <name>`",
       });
       return WAITING;
     }
@@ -78,6 +86,7 @@ export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): Lead
     const decision = await budget.reserve(lead, now);
     if (!decision.ok) {
       await leave("deferred", { availableAt: decision.availableAt, reason: decision.reason });
+      if (decision.first) await logCreditHold(ctx, decision.availableAt);
       return WAITING;
     }
 
@@ -126,8 +135,8 @@ export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): Lead
         }
         await store.ledger.release(id, now);
         await leave("deferred", {
-          availableAt: now + NO_CAPACITY_WAIT_MS,
-          reason: outcome.reason,
+          availableAt: now + capacityWait,
+          reason: `${NO_CAPACITY_REASON_PREFIX}${outcome.reason}`,
         });
         return WAITING;
       }
@@ -154,6 +163,13 @@ export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): Lead
       }
     }
   };
+}
+
+/** Says once that a credit cap holds leads: which cap, how many wait so far, and until when (UTC). */
+async function logCreditHold(ctx: LeadSendContext, availableAt: number): Promise<void> {
+  const holds = await readCreditHolds(ctx.config, ctx.store);
+  const hold = holds.find((entry) => entry.resumesAt === new Date(availableAt).toISOString());
+  if (hold) ctx.logger.warn({ creditHold: hold }, describeCreditHold(hold));
 }
 
 /** The wait before send `attempt + 1`: the sender's longest backoff, doubling with each failed send. */

@@ -14,6 +14,10 @@ import type {
   StoredLead,
 } from "../store/store.js";
 import type { QueueDepth } from "../transport/transport.js";
+import type { CreditHold } from "./credit-holds.js";
+import type { RequeueFilter } from "./requeue-leads.js";
+
+export type { RequeueFilter } from "./requeue-leads.js";
 
 export interface SubmitOptions {
   /** The intake source's name. @defaultValue the first configured source */
@@ -51,6 +55,8 @@ export interface PipelineStatus {
   states: Record<LeadState, number>;
   credits: Array<{ scope: string; window: string; used: Credits; limit: Partial<Credits> }>;
   creditsSaved: Credits;
+  /** Leads a credit cap holds as deferred, per time they resume; empty when none. */
+  creditHolds: CreditHold[];
   /** Webhook and row capacity left per table. */
   capacity: Array<{ workspace: string; table: string; pool: PoolCapacity }>;
   breakers: Array<{ workspace: string; state: BreakerState }>;
@@ -65,14 +71,20 @@ export interface ReplayFilter {
   source?: string;
   createdAfter?: number;
   createdBefore?: number;
+  /** Died at or after this time (ms); for a sink's deliveries, when the delivery died. */
+  diedAfter?: number;
+  /** Died before this time (ms). */
+  diedBefore?: number;
   /** Replay dead sink deliveries of this sink instead of dead leads. */
   sink?: string;
 }
 
+/** A page of the DLQ, filtered like a replay (ids aside). */
+export type DeadLetterQuery = Omit<ReplayFilter, "sink" | "ids"> &
+  Pick<LeadListQuery, "cursor" | "limit">;
+
 export interface DeadLetters {
-  list(
-    query?: Omit<LeadListQuery, "states">,
-  ): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
+  list(query?: DeadLetterQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
   inspect(id: string): Promise<LeadView | undefined>;
   /**
    * Sends dead leads on again. A lead whose enrichment already came back is
@@ -94,6 +106,11 @@ export interface Pipeline {
   /** Verifies the token, writes the callback durably (grouped commits), then answers. */
   receiveCallback(token: string, body: unknown): Promise<CallbackAnswer>;
   readonly deadLetters: DeadLetters;
+  /**
+   * Sends waiting leads (deferred by default) back to the outbox now: to the
+   * table their source sends to today, or to `filter.table`.
+   */
+  requeue(filter?: RequeueFilter): Promise<{ requeued: number }>;
   status(): Promise<PipelineStatus>;
   /** Starts the background loops (sender, inbox, deliveries, sweepers). */
   start(): Promise<void>;

@@ -1,9 +1,11 @@
 /**
  * `claypipe status` and GET /v1/status: where every lead is, credits used
- * against each cap in the current day and month, credits saved by dedupe,
+ * against each cap in the current day and month, the leads a cap holds and
+ * when they resume, credits saved by dedupe,
  * webhook and row capacity left per table, circuit breakers, and the DLQ.
  */
 import type { CreditCapsConfig } from "../config/schema.js";
+import { readCreditHolds } from "./credit-holds.js";
 import { windowAt } from "./credit-windows.js";
 import type { PipelineStatus } from "./pipeline-api.js";
 import type { PipelineContext } from "./pipeline-context.js";
@@ -39,12 +41,13 @@ export async function readStatus(ctx: PipelineContext): Promise<Omit<PipelineSta
     ws.tables.map((table) => ({ workspace: ws.name, table: table.name })),
   );
 
-  const [states, credits, creditsSaved, capacity, deadDeliveries] = await Promise.all([
+  const [states, credits, creditsSaved, creditHolds, capacity, deadDeliveries] = await Promise.all([
     store.leads.countByState(),
     Promise.all(
       capped.map(async (cap) => ({ ...cap, used: await store.ledger.used(cap.scope, cap.window) })),
     ),
     store.ledger.saved(),
+    readCreditHolds(config, store),
     Promise.all(
       tables.flatMap(({ workspace, table }) => {
         const sender = ctx.senders.get(workspace);
@@ -59,6 +62,7 @@ export async function readStatus(ctx: PipelineContext): Promise<Omit<PipelineSta
     states,
     credits,
     creditsSaved,
+    creditHolds,
     capacity,
     breakers: await Promise.all(
       [...ctx.breakers].map(async ([workspace, breaker]) => ({

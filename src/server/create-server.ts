@@ -28,6 +28,7 @@ import { acceptJsonBodies } from "./json-body.js";
 import { registerOpsRoutes } from "./ops-routes.js";
 import { sendProblem } from "./problem.js";
 import { useRequestLogging } from "./request-logging.js";
+import { registerRequeueRoutes } from "./requeue-routes.js";
 import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
 export interface ServerOptions {
@@ -94,6 +95,7 @@ export function createServer(options: ServerOptions): ClaypipeServer {
   registerCrmEventRoutes(app, context);
   registerCallbackRoutes(app, context);
   registerDlqRoutes(app, context);
+  registerRequeueRoutes(app, context);
   registerOpsRoutes(app, context);
 
   return {

@@ -1,7 +1,9 @@
 /**
  * The DLQ's request shapes, validated with zod at the boundary: the list query
- * (`?reason&source&after&before&cursor&limit`) and the replay and purge
- * filters. Times are milliseconds since the epoch or ISO 8601 dates. A replay
+ * (`?reason&source&diedAfter&diedBefore&createdAfter&createdBefore&cursor&limit`)
+ * and the replay and purge filters. `died…` bound when a lead died (the time the
+ * list shows), `created…` when it came in. Times are milliseconds since the
+ * epoch or ISO 8601 dates. A replay
  * or purge must name at least one criterion, so an empty body never touches the
  * whole DLQ by accident.
  */
@@ -26,8 +28,10 @@ export const dlqListQuerySchema = z
   .object({
     reason: name.optional(),
     source: name.optional(),
-    after: time.optional(),
-    before: time.optional(),
+    diedAfter: time.optional(),
+    diedBefore: time.optional(),
+    createdAfter: time.optional(),
+    createdBefore: time.optional(),
     cursor: z.string().min(1).max(1000).optional(),
     /** @defaultValue 100 */
     limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -35,7 +39,7 @@ export const dlqListQuerySchema = z
   .strict();
 
 const ANY_CRITERION =
-  'name at least one of ids, reason, source, createdAfter or createdBefore (to take every dead lead, send { "createdAfter": 0 })';
+  'name at least one of ids, reason, source, diedAfter, diedBefore, createdAfter or createdBefore (to take every dead lead, send { "createdAfter": 0 })';
 
 const purgeShape = {
   ids: z.array(name).min(1).max(10_000).optional(),
@@ -43,6 +47,8 @@ const purgeShape = {
   source: name.optional(),
   createdAfter: time.optional(),
   createdBefore: time.optional(),
+  diedAfter: time.optional(),
+  diedBefore: time.optional(),
 };
 
 export const dlqPurgeFilterSchema = z

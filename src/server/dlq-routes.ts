@@ -1,6 +1,6 @@
 /**
  * The DLQ over HTTP (Bearer): list dead leads, inspect one, replay (one or in
- * bulk by reason, source or time; `sink` replays a sink's dead deliveries
+ * bulk by reason, source, or when they died or came in; `sink` replays a sink's dead deliveries
  * instead), and purge. A replay never spends credits on a lead whose
  * enrichment already came back: the pipeline routes it from its stored result.
  */
@@ -21,10 +21,9 @@ export function registerDlqRoutes(app: FastifyInstance, context: ServerContext):
       return invalidRequest(
         reply,
         query.error,
-        "Fix the query parameters: reason, source, after, before, cursor, limit (1–1000).",
+        "Fix the query parameters: reason, source, diedAfter, diedBefore, createdAfter, createdBefore, cursor, limit (1–1000).",
       );
-    const { after, before, ...rest } = query.data;
-    return pipeline.deadLetters.list({ ...rest, createdAfter: after, createdBefore: before });
+    return pipeline.deadLetters.list(query.data);
   });
 
   app.get("/v1/dlq/:id", { onRequest }, async (request, reply) => {
@@ -46,7 +45,7 @@ export function registerDlqRoutes(app: FastifyInstance, context: ServerContext):
       return invalidRequest(
         reply,
         filter.error,
-        "Send a JSON filter: ids, reason, source, createdAfter, createdBefore, and optionally sink.",
+        "Send a JSON filter: ids, reason, source, diedAfter, diedBefore, createdAfter, createdBefore, and optionally sink.",
       );
     return pipeline.deadLetters.replay(filter.data);
   });
@@ -57,7 +56,7 @@ export function registerDlqRoutes(app: FastifyInstance, context: ServerContext):
       return invalidRequest(
         reply,
         filter.error,
-        "Send a JSON filter: ids, reason, source, createdAfter, createdBefore.",
+        "Send a JSON filter: ids, reason, source, diedAfter, diedBefore, createdAfter, createdBefore.",
       );
     return pipeline.deadLetters.purge(filter.data);
   });

@@ -55,6 +55,9 @@ export interface LeadEvent {
 /** What a transition may change besides the state. */
 export interface LeadPatch {
   reason?: string | null;
+  /** Where the lead goes now (a deferred lead re-resolved, or moved by a person). */
+  workspace?: string;
+  table?: string;
   attempt?: number;
   availableAt?: number;
   callbackDeadline?: number | null;
@@ -77,13 +80,26 @@ export type Admission =
 export interface LeadListQuery {
   states?: LeadState[];
   reason?: DeadReason | string;
+  /** The reason starts with this text. */
+  reasonPrefix?: string;
   source?: string;
+  /** The table's name in the config. */
+  table?: string;
   createdAfter?: number;
   createdBefore?: number;
+  /** Last moved at or after this time (ms): for a dead lead, when it died. */
+  updatedAfter?: number;
+  /** Last moved before this time (ms). */
+  updatedBefore?: number;
   /** Opaque cursor from the previous page. */
   cursor?: string;
   /** @defaultValue 100 */
   limit?: number;
+}
+
+export interface WaitingCount {
+  availableAt: number;
+  count: number;
 }
 
 export interface LeaseQuery {
@@ -141,6 +157,11 @@ export interface LeadStore {
   duplicatesOf(originalId: string): Promise<StoredLead[]>;
   list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
   countByState(): Promise<Record<LeadState, number>>;
+  /**
+   * Leads in `state` whose reason starts with `reasonPrefix`, counted per
+   * availableAt, earliest first: how many wait, and until when.
+   */
+  countWaiting(state: LeadState, reasonPrefix: string): Promise<WaitingCount[]>;
   /** Removes dead leads for good (DLQ purge); returns how many went. */
   purge(ids: string[]): Promise<number>;
 }

@@ -74,8 +74,10 @@ describe("webhook pool", () => {
 
     const warnings = lines.filter((line) => line.level === WARN);
     expect(warnings.map((line) => line.msg)).toEqual([
-      expect.stringMatching(/webhook #0 .* retired; webhook #1 takes over/),
-      expect.stringMatching(/webhook #1 .* retired; no webhook is left/),
+      'webhook #0 of table "leads" of workspace "acme" retired after 3 submissions, ' +
+        "2 before Clay's cap of 5 (capacityMargin); webhook #1 takes over",
+      'webhook #1 of table "leads" of workspace "acme" retired after 3 submissions, ' +
+        "2 before Clay's cap of 5 (capacityMargin); no webhook is left",
     ]);
     expect(lines.filter((line) => line.level === ERROR)).toHaveLength(1);
     expect(JSON.stringify(lines)).not.toContain("pull-in-data");
@@ -98,6 +100,21 @@ describe("webhook pool", () => {
       /table "leads".*holds 3 rows.*limit of 4.*new table/,
     );
     expect(lines.filter((line) => line.level === ERROR)).toHaveLength(1);
+  });
+
+  it("says a webhook with no margin retired at Clay's cap", async () => {
+    const { logger, lines } = captureLogs();
+    const pool = createWebhookPool({
+      workspace: "acme",
+      table: table({ submissionLimit: 2, capacityMargin: 0 }),
+      counters: new MemoryCapacityCounters(),
+      logger,
+    });
+    await reserveMany(pool, 3);
+    expect(lines.filter((line) => line.level === WARN).map((line) => line.msg)).toEqual([
+      'webhook #0 of table "leads" of workspace "acme" retired after 2 submissions, ' +
+        "at Clay's cap of 2; webhook #1 takes over",
+    ]);
   });
 
   it("skips webhooks that earlier runs used up", async () => {

@@ -1,6 +1,9 @@
 /** Intake on a real SQLite store: validation, the dedupe gate, duplicates served from a result, credits saved. */
 import { afterEach, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/core/clock.js";
 import { ClaypipeError } from "../../src/core/errors.js";
+import { createGroupedAdmit } from "../../src/pipeline/grouped-admit.js";
+import { createIntakeService } from "../../src/pipeline/intake-service.js";
 import type { EnrichedRow } from "../../src/store/store.js";
 import { ManualClock } from "../clay/manual-clock.js";
 import { closeSendSides, person, type SendSide, startSendSide } from "./send-side-fixture.js";
@@ -116,6 +119,24 @@ describe("intake service", () => {
     expect(emitted).toEqual(ids.map((id) => [id, result]));
     // costEstimate is { actions: 1, data: 10 } per lead served.
     expect(await side.store.ledger.saved()).toEqual({ actions: 2, data: 20 });
+  });
+
+  it("records a duplicate served at once in causal order when the grouped admit reads the clock later", async () => {
+    // Every read of this clock is a millisecond later than the one before, as real time is.
+    let tick = 1_700_000_000_000;
+    const clock = { now: () => ++tick, sleep: systemClock.sleep };
+    const side = await startSendSide({ clock });
+    const first = await side.intake.submit([person(1)]);
+    await enrich(side, first.accepted[0]!.id, { email: "person1@example.com" });
+
+    const grouped = createGroupedAdmit(side.store.leads, { clock, dedupeWindowMs: 60_000 });
+    const intake = createIntakeService(side.ctx, { admit: grouped.admit });
+    const again = await intake.submit([person(1)]);
+    await grouped.close();
+    const history = await side.store.leads.history(again.accepted[0]!.id);
+    expect(history.map((event) => event.to)).toEqual(["received", "duplicate", "enriched"]);
+    const times = history.map((event) => event.at);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
   it("dedupes on configured fields, falling back to the identity when one is missing", async () => {

@@ -189,7 +189,7 @@ export async function startSendSide(options: SendSideOptions = {}): Promise<Send
     clock,
     ctx,
     breaker: breakers.get("main")!,
-    budget: createCreditBudget({ config, ledger: store.ledger, logger }),
+    budget: createCreditBudget({ config, ledger: store.ledger }),
     intake: createIntakeService(ctx),
     logs: lines,
     async close() {

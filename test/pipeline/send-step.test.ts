@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
 import { createDeferredStep } from "../../src/pipeline/deferred-step.js";
-import { MAX_SENDS, NO_CAPACITY_WAIT_MS } from "../../src/pipeline/lead-send.js";
+import { MAX_SENDS } from "../../src/pipeline/lead-send.js";
 import { createSendStep } from "../../src/pipeline/send-step.js";
 import { ERROR, WARN } from "../clay/log-capture.js";
 import { ManualClock } from "../clay/manual-clock.js";
@@ -111,10 +111,12 @@ describe("send step", () => {
       actions: 3,
       data: 30,
     });
-    const warnings = side.logs.filter(
-      (line) => line.level === WARN && line.msg.startsWith("credit cap"),
-    );
-    expect(warnings).toHaveLength(1);
+    const warnings = side.logs.filter((line) => line.level === WARN && line.creditHold);
+    expect(warnings.map((line) => line.msg)).toEqual([
+      expect.stringMatching(
+        /^[12] leads? waits? as deferred until 2026-11-26T00:00:00\.000Z \(UTC\), held by the workspace:main daily cap \(data 30\/30\); raise the cap/,
+      ),
+    ]);
 
     // Still the same day: nothing moves.
     await clock.advance(60 * 60_000);
@@ -224,12 +226,22 @@ describe("send step", () => {
     expect(logged.some((msg) => msg.includes("closed"))).toBe(true);
   });
 
-  it("defers leads for 15 minutes when the table has no webhook left, and says so once", async () => {
+  it("defers leads for sender.capacityWait when the table has no webhook left, and says so once", async () => {
     const clock = new ManualClock();
+    const capacityWait = 2 * 60_000;
     const { side, step } = await setup({
       clock,
       webhook: { submissionLimit: 2 },
       workspace: { credits: { daily: { actions: 100 } } },
+      config: {
+        sender: {
+          initialBackoff: 10,
+          maxBackoff: 50,
+          maxAttempts: 1,
+          requestTimeout: 5000,
+          capacityWait: "2m",
+        },
+      },
     });
     const ids = await submit(side, 4);
     await step(never);
@@ -238,8 +250,8 @@ describe("send step", () => {
     expect(leads.filter((lead) => lead!.state === "awaiting_callback")).toHaveLength(2);
     expect(deferred).toHaveLength(2);
     for (const lead of deferred) {
-      expect(lead!.availableAt).toBe(clock.now() + NO_CAPACITY_WAIT_MS);
-      expect(lead!.reason).toContain("every webhook source");
+      expect(lead!.availableAt).toBe(clock.now() + capacityWait);
+      expect(lead!.reason).toMatch(/^no capacity: every webhook source/);
     }
     // Credits go back for the two that were never sent.
     const day = windowAt("day", clock.now()).key;
@@ -249,7 +261,7 @@ describe("send step", () => {
     );
     expect(loud).toHaveLength(1);
 
-    await clock.advance(NO_CAPACITY_WAIT_MS);
+    await clock.advance(capacityWait);
     expect(await createDeferredStep(side.ctx)(never)).toBe(2);
     const history = await side.store.leads.history(deferred[0]!.id);
     expect(history.at(-1)!.reason).toMatch(/^retry capacity/);

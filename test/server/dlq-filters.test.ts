@@ -11,14 +11,18 @@ describe("DLQ filters", () => {
     expect(
       dlqListQuerySchema.parse({
         reason: "no_callback",
-        after: "1700000000000",
-        before: "2026-11-25T00:00:00Z",
+        diedAfter: "1700000000000",
+        diedBefore: "2026-11-25T00:00:00Z",
+        createdAfter: "1600000000000",
+        createdBefore: "2026-11-24T00:00:00Z",
         limit: "5",
       }),
     ).toEqual({
       reason: "no_callback",
-      after: 1_700_000_000_000,
-      before: Date.parse("2026-11-25T00:00:00Z"),
+      diedAfter: 1_700_000_000_000,
+      diedBefore: Date.parse("2026-11-25T00:00:00Z"),
+      createdAfter: 1_600_000_000_000,
+      createdBefore: Date.parse("2026-11-24T00:00:00Z"),
       limit: 5,
     });
   });
@@ -26,7 +30,9 @@ describe("DLQ filters", () => {
   it("refuses bad times, limits and unknown parameters, naming the field", () => {
     const paths = (query: unknown) =>
       dlqListQuerySchema.safeParse(query).error?.issues.map((issue) => issue.path.join("."));
-    expect(paths({ after: "yesterday" })).toEqual(["after"]);
+    expect(paths({ diedAfter: "yesterday" })).toEqual(["diedAfter"]);
+    expect(paths({ createdBefore: "soon" })).toEqual(["createdBefore"]);
+    expect(paths({ after: 0 })).toEqual([""]);
     expect(paths({ limit: "0" })).toEqual(["limit"]);
     expect(paths({ limit: "5000" })).toEqual(["limit"]);
     expect(paths({ reasn: "x" })).toEqual([""]);
@@ -44,6 +50,7 @@ describe("DLQ filters", () => {
       sink: "crm",
     });
     expect(dlqPurgeFilterSchema.parse({ createdAfter: 0 })).toEqual({ createdAfter: 0 });
+    expect(dlqPurgeFilterSchema.parse({ diedBefore: 5 })).toEqual({ diedBefore: 5 });
     expect(dlqPurgeFilterSchema.safeParse({ sink: "crm", ids: ["a"] }).success).toBe(false);
     expect(dlqReplayFilterSchema.safeParse({ ids: [] }).success).toBe(false);
   });

@@ -40,9 +40,21 @@ describe("GET /v1/dlq", () => {
     expect(none.body.leads).toEqual([]);
     const future = await harness.request(
       "GET",
-      `/v1/dlq?after=${new Date(Date.now() + 60_000).toISOString()}`,
+      `/v1/dlq?diedAfter=${new Date(Date.now() + 60_000).toISOString()}`,
     );
     expect(future.body.leads).toEqual([]);
+  });
+
+  it("filters on when a lead died (the time it shows) or, when asked, on when it came in", async () => {
+    const { lead: dead } = await harness.waitForLead(webDead);
+    expect(dead.createdAt).toBeLessThan(dead.updatedAt);
+    const listed = async (query: string) =>
+      ids((await harness.request("GET", `/v1/dlq?source=web&${query}`)).body);
+    expect(await listed(`diedAfter=${dead.updatedAt}`)).toEqual([webDead]);
+    expect(await listed(`diedBefore=${dead.updatedAt}`)).toEqual([]);
+    expect(await listed(`diedBefore=${dead.updatedAt + 1}`)).toEqual([webDead]);
+    expect(await listed(`createdAfter=${dead.updatedAt}`)).toEqual([]);
+    expect(await listed(`createdBefore=${dead.updatedAt}`)).toEqual([webDead]);
   });
 
   it("pages with limit and cursor", async () => {
@@ -60,11 +72,11 @@ describe("GET /v1/dlq", () => {
   });
 
   it("answers 400 naming the parameter at fault", async () => {
-    const answer = await harness.request("GET", "/v1/dlq?limit=0&after=yesterday");
+    const answer = await harness.request("GET", "/v1/dlq?limit=0&diedAfter=yesterday");
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ error: "invalid_request", hint: expect.any(String) });
     expect(answer.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
-      "after",
+      "diedAfter",
       "limit",
     ]);
   });

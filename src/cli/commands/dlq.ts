@@ -13,6 +13,8 @@ interface FilterOptions {
   source?: string;
   since?: string;
   until?: string;
+  createdSince?: string;
+  createdUntil?: string;
 }
 
 export function registerDlq(program: Command): void {
@@ -22,7 +24,10 @@ export function registerDlq(program: Command): void {
 
   withFilters(
     withConfigOption(
-      dlq.command("list").description("list dead leads").option("--limit <n>", "how many", "50"),
+      dlq
+        .command("list")
+        .description("list dead leads: id, when it died (UTC), source, reason")
+        .option("--limit <n>", "how many", "50"),
     ),
   ).action((options: FilterOptions & { limit: string }) =>
     withPipeline(options, async (pipeline) => {
@@ -30,7 +35,11 @@ export function registerDlq(program: Command): void {
         ...filterFrom(options),
         limit: Number(options.limit),
       });
-      if (page.leads.length === 0) say("the DLQ is empty");
+      if (page.leads.length === 0) {
+        say(
+          Object.keys(filterFrom(options)).length > 0 ? "no dead leads match" : "the DLQ is empty",
+        );
+      }
       for (const lead of page.leads) {
         say(
           `${lead.id}  ${new Date(lead.updatedAt).toISOString()}  ${lead.source}  ${lead.reason ?? ""}`,
@@ -101,8 +110,10 @@ function withFilters(command: Command): Command {
     .option("--id <id...>", "these lead ids")
     .option("--reason <reason>", "dead for this reason (e.g. no_callback, rejected_by_clay)")
     .option("--source <name>", "from this intake source")
-    .option("--since <time>", "created at or after (ISO time)")
-    .option("--until <time>", "created before (ISO time)");
+    .option("--since <time>", "died at or after (ISO time; the time `dlq list` shows)")
+    .option("--until <time>", "died before (ISO time)")
+    .option("--created-since <time>", "came in at or after (ISO time)")
+    .option("--created-until <time>", "came in before (ISO time)");
 }
 
 function filterFrom(options: FilterOptions): Omit<ReplayFilter, "sink"> {
@@ -110,15 +121,21 @@ function filterFrom(options: FilterOptions): Omit<ReplayFilter, "sink"> {
     ...(options.id ? { ids: options.id } : {}),
     ...(options.reason ? { reason: options.reason } : {}),
     ...(options.source ? { source: options.source } : {}),
-    ...(options.since ? { createdAfter: time("--since", options.since) } : {}),
-    ...(options.until ? { createdBefore: time("--until", options.until) } : {}),
+    ...(options.since ? { diedAfter: time("--since", options.since) } : {}),
+    ...(options.until ? { diedBefore: time("--until", options.until) } : {}),
+    ...(options.createdSince
+      ? { createdAfter: time("--created-since", options.createdSince) }
+      : {}),
+    ...(options.createdUntil
+      ? { createdBefore: time("--created-until", options.createdUntil) }
+      : {}),
   };
 }
 
 function requireSomeFilter(filter: ReplayFilter, verb: string): void {
   if (Object.keys(filter).length === 0) {
     throw new ClaypipeError("input_invalid", `dlq ${verb} needs a filter`, {
-      hint: "pass --id, --reason, --source, --since/--until (or --sink for deliveries)",
+      hint: "pass --id, --reason, --source, --since/--until, --created-since/--created-until (or --sink for deliveries)",
     });
   }
 }

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { LEAD_STATES } from "../../core/lead-state.js";
 import { createPipeline } from "../../pipeline/create-pipeline.js";
+import { describeCreditHold } from "../../pipeline/credit-holds.js";
 import type { PipelineStatus } from "../../pipeline/pipeline-api.js";
 import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
@@ -48,6 +49,7 @@ function printStatus(status: PipelineStatus): void {
   say(
     `  saved by dedupe: actions ${status.creditsSaved.actions}, data ${status.creditsSaved.data}`,
   );
+  for (const hold of status.creditHolds) say(`  ${describeCreditHold(hold)}`);
   say("\nwebhook capacity left");
   say(
     formatRows(

@@ -20,6 +20,7 @@ import type {
   LeaseQuery,
   NewLead,
   StoredLead,
+  WaitingCount,
 } from "../lead-store.js";
 import { historySql, PostgresAdmission } from "./postgres-admission.js";
 import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
@@ -70,21 +71,24 @@ export class PostgresLeadStore implements LeadStore {
     // The row lock in `current` makes a racing transition wait and then see the state it left.
     const { rowCount } = await this.db.query(
       `WITH current AS (
-         SELECT id, state FROM ${this.leads} WHERE id = $1 FOR UPDATE
+         SELECT id, state, GREATEST($14::bigint, updated_at) AS at
+         FROM ${this.leads} WHERE id = $1 FOR UPDATE
        ), moved AS (
          UPDATE ${this.leads} AS lead SET state = $3::text, reason = $4::text,
+           workspace = COALESCE($15::text, lead.workspace),
+           table_name = COALESCE($16::text, lead.table_name),
            attempt = COALESCE($5::integer, lead.attempt),
            available_at = COALESCE($6::bigint, lead.available_at),
            callback_deadline = CASE WHEN $7::boolean THEN $8::bigint ELSE lead.callback_deadline END,
            duplicate_of = CASE WHEN $9::boolean THEN $10::text ELSE lead.duplicate_of END,
            result = CASE WHEN $11::boolean THEN $12::json ELSE lead.result END,
            routes = COALESCE($13::json, lead.routes),
-           updated_at = $14::bigint
+           updated_at = current.at
          FROM current WHERE lead.id = current.id AND current.state = ANY($2::text[])
-         RETURNING lead.id, current.state AS from_state
+         RETURNING lead.id, current.state AS from_state, current.at
        )
        INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
-       SELECT id, $14::bigint, from_state, $3::text, $4::text FROM moved`,
+       SELECT id, at, from_state, $3::text, $4::text FROM moved`,
       [
         id,
         allowed,
@@ -101,6 +105,8 @@ export class PostgresLeadStore implements LeadStore {
         patch.result == null ? null : JSON.stringify(patch.result),
         patch.routes === undefined ? null : JSON.stringify(patch.routes),
         now,
+        patch.workspace ?? null,
+        patch.table ?? null,
       ],
     );
     return rowCount === 1;
@@ -110,17 +116,17 @@ export class PostgresLeadStore implements LeadStore {
     // SKIP LOCKED: a worker passes over leads another one is claiming instead of waiting for them.
     const { rows } = await this.db.query<LeadRow>(
       `WITH picked AS (
-         SELECT id, state FROM ${this.leads}
+         SELECT id, state, GREATEST($1, updated_at) AS at FROM ${this.leads}
          WHERE state IN ('queued', 'retrying') AND available_at <= $1
          ORDER BY priority, available_at, created_at, id
          LIMIT $2 FOR UPDATE SKIP LOCKED
        ), claimed AS (
-         UPDATE ${this.leads} AS lead SET state = 'sending', reason = NULL, updated_at = $1
+         UPDATE ${this.leads} AS lead SET state = 'sending', reason = NULL, updated_at = picked.at
          FROM picked WHERE lead.id = picked.id
          RETURNING ${leadColumns("lead")}, picked.state AS from_state
        ), recorded AS (
          INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
-         SELECT id, $1, from_state, 'sending', NULL FROM claimed
+         SELECT id, updated_at, from_state, 'sending', NULL FROM claimed
        )
        SELECT ${leadColumns()} FROM claimed ORDER BY priority, available_at, created_at, id`,
       [now, rowLimit(limit)],
@@ -183,6 +189,10 @@ export class PostgresLeadStore implements LeadStore {
          AND ($4::bigint IS NULL OR created_at >= $4::bigint)
          AND ($5::bigint IS NULL OR created_at < $5::bigint)
          AND ($6::bigint IS NULL OR (created_at, id) > ($6::bigint, $7::text))
+         AND ($9::text IS NULL OR left(reason, length($9::text)) = $9::text)
+         AND ($10::text IS NULL OR table_name = $10::text)
+         AND ($11::bigint IS NULL OR updated_at >= $11::bigint)
+         AND ($12::bigint IS NULL OR updated_at < $12::bigint)
        ORDER BY created_at, id LIMIT $8`,
       [
         query.states ?? null,
@@ -193,6 +203,10 @@ export class PostgresLeadStore implements LeadStore {
         cursor?.createdAt ?? null,
         cursor?.id ?? null,
         limit + 1,
+        query.reasonPrefix ?? null,
+        query.table ?? null,
+        query.updatedAfter ?? null,
+        query.updatedBefore ?? null,
       ],
     );
     const page = rows.slice(0, limit).map(toStoredLead);
@@ -211,6 +225,16 @@ export class PostgresLeadStore implements LeadStore {
     );
     for (const { state, count } of rows) counts[state as LeadState] = count;
     return counts;
+  }
+
+  async countWaiting(state: LeadState, reasonPrefix: string): Promise<WaitingCount[]> {
+    const { rows } = await this.db.query<{ available_at: string; count: string }>(
+      `SELECT available_at, COUNT(*) AS count FROM ${this.leads}
+       WHERE state = $1 AND left(reason, length($2::text)) = $2::text
+       GROUP BY available_at ORDER BY available_at`,
+      [state, reasonPrefix],
+    );
+    return rows.map((row) => ({ availableAt: Number(row.available_at), count: Number(row.count) }));
   }
 
   async purge(ids: string[]): Promise<number> {

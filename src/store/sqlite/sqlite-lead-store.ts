@@ -7,6 +7,7 @@
  */
 import type { Clock } from "../../core/clock.js";
 import { LEAD_STATES, type LeadState } from "../../core/lead-state.js";
+import { causalTime } from "../causal-time.js";
 import { decodeLeadCursor, encodeLeadCursor } from "../lead-cursor.js";
 import {
   LEAD_COLUMNS,
@@ -25,6 +26,7 @@ import type {
   LeaseQuery,
   NewLead,
   StoredLead,
+  WaitingCount,
 } from "../lead-store.js";
 import { rowLimit, type SqliteDatabase, writeTransaction } from "./open-database.js";
 import { HISTORY_SQL, SqliteAdmission } from "./sqlite-admission.js";
@@ -34,9 +36,13 @@ type DueState = Parameters<LeadStore["due"]>[0];
 interface ListParams {
   states: string | null;
   reason: string | null;
+  reasonPrefix: string | null;
   source: string | null;
+  table: string | null;
   createdAfter: number | null;
   createdBefore: number | null;
+  updatedAfter: number | null;
+  updatedBefore: number | null;
   cursorAt: number | null;
   cursorId: string | null;
   limit: number;
@@ -57,9 +63,13 @@ export class SqliteLeadStore implements LeadStore {
       ),
       get: db.prepare<[string], LeadRow>(`SELECT ${LEAD_COLUMNS} FROM leads WHERE id = ?`),
       history: db.prepare<[string, string, string], LeadEventRow>(HISTORY_SQL),
-      stateOf: db.prepare<[string], { state: string }>("SELECT state FROM leads WHERE id = ?"),
+      stateOf: db.prepare<[string], { state: string; updated_at: number }>(
+        "SELECT state, updated_at FROM leads WHERE id = ?",
+      ),
       update: db.prepare(
         `UPDATE leads SET state = @to, reason = @reason,
+           workspace = COALESCE(@workspace, workspace),
+           table_name = COALESCE(@table, table_name),
            attempt = COALESCE(@attempt, attempt),
            available_at = COALESCE(@availableAt, available_at),
            callback_deadline = CASE WHEN @setDeadline THEN @callbackDeadline ELSE callback_deadline END,
@@ -105,15 +115,24 @@ export class SqliteLeadStore implements LeadStore {
         `SELECT ${LEAD_COLUMNS} FROM leads
          WHERE (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
            AND (@reason IS NULL OR reason = @reason)
+           AND (@reasonPrefix IS NULL OR substr(reason, 1, length(@reasonPrefix)) = @reasonPrefix)
            AND (@source IS NULL OR source = @source)
+           AND (@table IS NULL OR table_name = @table)
            AND (@createdAfter IS NULL OR created_at >= @createdAfter)
            AND (@createdBefore IS NULL OR created_at < @createdBefore)
+           AND (@updatedAfter IS NULL OR updated_at >= @updatedAfter)
+           AND (@updatedBefore IS NULL OR updated_at < @updatedBefore)
            AND (@cursorAt IS NULL OR created_at > @cursorAt
                 OR (created_at = @cursorAt AND id > @cursorId))
          ORDER BY created_at, id LIMIT @limit`,
       ),
       countByState: db.prepare<[], { state: string; count: number }>(
         "SELECT state, COUNT(*) AS count FROM leads GROUP BY state",
+      ),
+      countWaiting: db.prepare<[string, string, string], { availableAt: number; count: number }>(
+        `SELECT available_at AS availableAt, COUNT(*) AS count FROM leads
+         WHERE state = ? AND substr(reason, 1, length(?)) = ?
+         GROUP BY available_at ORDER BY available_at`,
       ),
       purge: db.prepare<[string]>("DELETE FROM leads WHERE id = ? AND state = 'dead'"),
     };
@@ -143,15 +162,19 @@ export class SqliteLeadStore implements LeadStore {
     const allowed: readonly LeadState[] = typeof from === "string" ? [from] : from;
     const s = this.statements;
     return writeTransaction(this.db, () => {
-      const current = s.stateOf.get(id)?.state as LeadState | undefined;
-      if (current === undefined || !allowed.includes(current)) return false;
+      const row = s.stateOf.get(id);
+      const current = row?.state as LeadState | undefined;
+      if (row === undefined || current === undefined || !allowed.includes(current)) return false;
       // A new state drops the old state's reason unless the patch gives one.
       const reason = patch.reason ?? null;
+      const at = causalTime(now, row.updated_at);
       s.update.run({
         id,
         from: current,
         to,
         reason,
+        workspace: patch.workspace ?? null,
+        table: patch.table ?? null,
         attempt: patch.attempt ?? null,
         availableAt: patch.availableAt ?? null,
         setDeadline: patch.callbackDeadline === undefined ? 0 : 1,
@@ -161,9 +184,9 @@ export class SqliteLeadStore implements LeadStore {
         setResult: patch.result === undefined ? 0 : 1,
         result: patch.result == null ? null : JSON.stringify(patch.result),
         routes: patch.routes === undefined ? null : JSON.stringify(patch.routes),
-        now,
+        now: at,
       });
-      s.event.run(id, now, current, to, reason);
+      s.event.run(id, at, current, to, reason);
       return true;
     });
   }
@@ -176,9 +199,10 @@ export class SqliteLeadStore implements LeadStore {
         .sort(claimOrder)
         .slice(0, count)
         .map((row) => {
-          s.claim.run(now, row.id);
-          s.event.run(row.id, now, row.state, "sending", null);
-          return { ...toStoredLead(row), state: "sending", reason: null, updatedAt: now };
+          const at = causalTime(now, row.updated_at);
+          s.claim.run(at, row.id);
+          s.event.run(row.id, at, row.state, "sending", null);
+          return { ...toStoredLead(row), state: "sending", reason: null, updatedAt: at };
         }),
     );
   }
@@ -218,9 +242,13 @@ export class SqliteLeadStore implements LeadStore {
     const rows = this.statements.list.all({
       states: query.states === undefined ? null : JSON.stringify(query.states),
       reason: query.reason ?? null,
+      reasonPrefix: query.reasonPrefix ?? null,
       source: query.source ?? null,
+      table: query.table ?? null,
       createdAfter: query.createdAfter ?? null,
       createdBefore: query.createdBefore ?? null,
+      updatedAfter: query.updatedAfter ?? null,
+      updatedBefore: query.updatedBefore ?? null,
       cursorAt: cursor?.createdAt ?? null,
       cursorId: cursor?.id ?? null,
       limit: limit + 1,
@@ -240,6 +268,10 @@ export class SqliteLeadStore implements LeadStore {
       counts[state as LeadState] = count;
     }
     return counts;
+  }
+
+  async countWaiting(state: LeadState, reasonPrefix: string): Promise<WaitingCount[]> {
+    return this.statements.countWaiting.all(state, reasonPrefix, reasonPrefix);
   }
 
   async purge(ids: string[]): Promise<number> {

@@ -1,4 +1,4 @@
-/** Contract: `leads.list` (filters and paging), `countByState` and `purge`. */
+/** Contract: `leads.list` (filters and paging), `countByState`, `countWaiting` and `purge`. */
 import { describe, expect, it } from "vitest";
 import { LEAD_STATES } from "../../../src/core/lead-state.js";
 import {
@@ -40,6 +40,26 @@ export function describeLeadQueries(open: OpenStore): void {
         csvDead,
         webDead,
       ]);
+    });
+
+    it("filters by reason prefix, table, and the time of the last move", async () => {
+      const early = await admitOne(store(), { table: "people" }, T0);
+      const late = await admitOne(store(), { table: "people2" }, T0 + 1);
+      const other = await admitOne(store(), {}, T0 + 2);
+      // Created first, died last: a DLQ filtered on when leads died must see the difference.
+      await killLead(store(), late, "send_failed", T0 + 100);
+      await killLead(store(), early, "send_failed", T0 + 300);
+      await mustMove(store(), other, "queued", "deferred", { reason: "credit cap day" }, T0 + 200);
+      const ids = async (query: Parameters<ReturnType<typeof store>["leads"]["list"]>[0]) =>
+        (await store().leads.list(query)).leads.map((lead) => lead.id);
+
+      expect(await ids({ updatedAfter: T0 + 200 })).toEqual([early, other]);
+      expect(await ids({ states: ["dead"], updatedBefore: T0 + 300 })).toEqual([late]);
+      expect(await ids({ updatedAfter: T0 + 100, updatedBefore: T0 + 201 })).toEqual([late, other]);
+      expect(await ids({ reasonPrefix: "credit cap " })).toEqual([other]);
+      expect(await ids({ reasonPrefix: "credit cap week" })).toEqual([]);
+      expect(await ids({ reasonPrefix: "send_" })).toEqual([early, late]);
+      expect(await ids({ table: "people2" })).toEqual([late]);
     });
 
     it("pages through every lead once, in a stable order, even as leads arrive", async () => {
@@ -118,6 +138,31 @@ export function describeLeadQueries(open: OpenStore): void {
         duplicate: 1,
         dead: 1,
       });
+    });
+  });
+
+  describe("leads.countWaiting", () => {
+    const store = useStore(open);
+
+    it("counts the leads of a state whose reason starts with a prefix, per time they resume", async () => {
+      expect(await store().leads.countWaiting("deferred", "credit cap ")).toEqual([]);
+      const [a, b, c, d] = [
+        await admitOne(store()),
+        await admitOne(store()),
+        await admitOne(store()),
+        await admitOne(store()),
+      ];
+      const defer = (id: string, reason: string, availableAt: number) =>
+        mustMove(store(), id, "queued", "deferred", { reason, availableAt });
+      await defer(a!, "credit cap workspace:main day 2023-11-14 reached (data 10/10)", T0 + 500);
+      await defer(b!, "credit cap source:api day 2023-11-14 reached (data 5/5)", T0 + 500);
+      await defer(c!, "credit cap workspace:main month 2023-11 reached (data 9/9)", T0 + 90);
+      await defer(d!, "no capacity: table full", T0 + 10);
+      expect(await store().leads.countWaiting("deferred", "credit cap ")).toEqual([
+        { availableAt: T0 + 90, count: 1 },
+        { availableAt: T0 + 500, count: 2 },
+      ]);
+      expect(await store().leads.countWaiting("dead", "credit cap ")).toEqual([]);
     });
   });
 

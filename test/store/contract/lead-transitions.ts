@@ -107,6 +107,14 @@ export function describeLeadTransitions(open: OpenStore): void {
       expect(await store().leads.get(duplicate.id)).toMatchObject({ state: "dead", result: null });
     });
 
+    it("moves a lead to another workspace and table when the patch names them", async () => {
+      const id = await admitOne(store(), { workspace: "main", table: "people" });
+      await mustMove(store(), id, "queued", "deferred", { table: "people2" });
+      expect(await store().leads.get(id)).toMatchObject({ workspace: "main", table: "people2" });
+      await mustMove(store(), id, "deferred", "queued", { workspace: "other", table: "t" });
+      expect(await store().leads.get(id)).toMatchObject({ workspace: "other", table: "t" });
+    });
+
     it("gives the new state no reason unless the patch has one", async () => {
       const id = await admitOne(store());
       await mustMove(store(), id, "queued", "deferred", { reason: "budget", availableAt: T0 + 10 });
@@ -126,6 +134,26 @@ export function describeLeadTransitions(open: OpenStore): void {
       const lead = await store().leads.get(id);
       expect(lead?.updatedAt).toBeGreaterThanOrEqual(before);
       expect(lead?.updatedAt).toBeLessThanOrEqual(after);
+    });
+
+    it("never stamps a move before the lead's previous one, whatever clock the caller read", async () => {
+      // A duplicate served at once from its original: intake read its clock before the
+      // grouped admit read its own, and processes of the queue tier have clocks of their own.
+      const original = await admitOne(store(), {}, T0 + 5);
+      const lead = newLead();
+      await admit(store(), [lead], T0 + 10);
+      await mustMove(store(), lead.id, "queued", "sending", {}, T0 + 9);
+      await mustMove(store(), lead.id, "sending", "dead", { reason: "send_failed" }, T0 + 3);
+      const times = (await store().leads.history(lead.id)).map((event) => event.at);
+      expect(times).toEqual([T0 + 10, T0 + 10, T0 + 10, T0 + 10]);
+      expect(await store().leads.get(lead.id)).toMatchObject({ updatedAt: T0 + 10 });
+
+      await requeueAt(store(), original, T0, T0 + 5);
+      const [claimed] = await store().leads.claimDue(1, T0 + 2);
+      expect(claimed).toMatchObject({ id: original, updatedAt: T0 + 5 });
+      expect((await store().leads.history(original)).map((event) => event.at)).toEqual(
+        Array(5).fill(T0 + 5),
+      );
     });
 
     it("lets exactly one of many racing transitions win", async () => {

@@ -1,0 +1,78 @@
+/**
+ * Moves waiting leads on purpose (`claypipe leads requeue`, POST
+ * /v1/leads/requeue): deferred (or retrying) leads go back to the outbox now,
+ * to the table their source sends to today, or to a table a person names.
+ * A credit cap is checked again at send: requeueing never spends past a cap.
+ */
+import { resolveTable } from "../config/resolve-table.js";
+import { currentDestination, type Destination } from "./lead-destination.js";
+import type { PipelineContext } from "./pipeline-context.js";
+import { type WaitKind, waitReasonPrefix } from "./wait-reasons.js";
+
+/** States a person may requeue from: leads waiting for their time to come. */
+export const REQUEUE_STATES = ["deferred", "retrying"] as const;
+export type RequeueState = (typeof REQUEUE_STATES)[number];
+
+export interface RequeueFilter {
+  /** @defaultValue "deferred" */
+  state?: RequeueState;
+  /** Only deferred leads waiting for this: a credit cap, or capacity. */
+  reason?: WaitKind;
+  /** Only leads of this intake source. */
+  source?: string;
+  /** Only leads headed for the table of this name. */
+  fromTable?: string;
+  /** Where they go: "name" or "workspace/name". @defaultValue where each lead's source sends today */
+  table?: string;
+}
+
+const PAGE = 500;
+
+export function createRequeue(
+  ctx: Pick<PipelineContext, "config" | "store" | "clock" | "logger">,
+): (filter: RequeueFilter) => Promise<{ requeued: number }> {
+  const { config, store } = ctx;
+  return async (filter) => {
+    const state = filter.state ?? "deferred";
+    let target: Destination | undefined;
+    if (filter.table !== undefined) {
+      const { workspace, table } = resolveTable(config, filter.table);
+      target = { workspace: workspace.name, table: table.name };
+    }
+    // Read every match before moving any, so the pages do not shift under the cursor.
+    const leads = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.leads.list({
+        states: [state],
+        ...(filter.reason === undefined ? {} : { reasonPrefix: waitReasonPrefix(filter.reason) }),
+        ...(filter.source === undefined ? {} : { source: filter.source }),
+        ...(filter.fromTable === undefined ? {} : { table: filter.fromTable }),
+        limit: PAGE,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      leads.push(...page.leads);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+
+    let requeued = 0;
+    for (const lead of leads) {
+      const destination = target ?? currentDestination(config, lead);
+      const now = ctx.clock.now();
+      const moved = await store.leads.transition(
+        lead.id,
+        state,
+        "queued",
+        {
+          availableAt: now,
+          ...destination,
+          reason: `requeued by a person, to table "${destination.workspace}/${destination.table}"`,
+        },
+        now,
+      );
+      if (moved) requeued += 1;
+    }
+    ctx.logger.info({ state, ...filter, requeued }, "waiting leads requeued");
+    return { requeued };
+  };
+}

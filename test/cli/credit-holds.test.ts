@@ -1,0 +1,85 @@
+/**
+ * A credit cap that holds leads is said plainly: `claypipe status` (text and
+ * JSON) and the pipeline's start name the cap, how many leads wait, and the
+ * UTC time they resume.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfigFile } from "../../src/config/load-config.js";
+import { createStandardPipeline } from "../../src/pipeline/create-standard-pipeline.js";
+import { windowAt } from "../../src/pipeline/credit-windows.js";
+import { captureLogs, WARN } from "../clay/log-capture.js";
+import { runCli } from "./run-cli.js";
+import { type SeededStore, seededStore, TABLE_LEADS } from "./seeded-store.js";
+
+let seeded: SeededStore | undefined;
+afterEach(() => {
+  seeded?.cleanup();
+  seeded = undefined;
+});
+
+describe("leads held by a credit cap", () => {
+  it("are shown by status and logged at start, with the cap, their number and when they resume", async () => {
+    seeded = seededStore();
+    seeded.writeConfig(
+      TABLE_LEADS,
+      "\n  - { name: api, table: leads }",
+      "\n      credits: { daily: { data: 20 } }",
+    );
+    const now = Date.now();
+    const day = windowAt("day", now);
+    const resumesAt = new Date(day.end).toISOString();
+    const cap = { scope: "workspace:main", window: day.key, limit: { data: 20 } };
+    await seeded.withStore(async (store) => {
+      const ids = ["sent1", "sent2", "held1", "held2", "held3"];
+      await store.leads.admit(
+        ids.map((id) => ({
+          id,
+          source: "api",
+          workspace: "main",
+          table: "leads",
+          identityKey: `email:${id}@example.com`,
+          fields: { email: `${id}@example.com` },
+          priority: 0,
+        })),
+        { dedupeSince: 0, now },
+      );
+      for (const id of ["sent1", "sent2"]) {
+        expect((await store.ledger.reserve(id, { actions: 4, data: 10 }, [cap], now)).ok).toBe(
+          true,
+        );
+      }
+      for (const id of ["held1", "held2", "held3"]) {
+        await store.leads.transition(id, "queued", "deferred", {
+          reason: `credit cap workspace:main ${day.key.replace(":", " ")} reached (data 20/20)`,
+          availableAt: day.end,
+        });
+      }
+    });
+    const { configPath, env, dir } = seeded;
+    const said = `3 leads wait as deferred until ${resumesAt} (UTC), held by the workspace:main daily cap (data 20/20); raise the cap in the config to send them sooner`;
+
+    const text = await runCli(["status", "-c", configPath], { cwd: dir, env });
+    expect(text.stdout).toContain(said);
+    const json = await runCli(["status", "--json", "-c", configPath], { cwd: dir, env });
+    expect(JSON.parse(json.stdout).creditHolds).toEqual([
+      {
+        waiting: 3,
+        resumesAt,
+        caps: [{ ...cap, used: { actions: 8, data: 20 } }],
+      },
+    ]);
+
+    process.env.CB_SECRET = env.CB_SECRET;
+    const { logger, lines } = captureLogs("info");
+    const pipeline = await createStandardPipeline(loadConfigFile(configPath), { logger });
+    try {
+      await pipeline.start();
+    } finally {
+      await pipeline.stop();
+      delete process.env.CB_SECRET;
+    }
+    expect(
+      lines.filter((line) => line.level === WARN && line.creditHold).map((line) => line.msg),
+    ).toEqual([said]);
+  });
+});
