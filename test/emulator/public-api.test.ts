@@ -134,7 +134,11 @@ it("rate-limits each workspace with 429 and Retry-After", async () => {
 
 async function me(headers: Record<string, string>) {
   const response = await fetch(`${emulator.publicApiBaseUrl}/me`, { headers });
-  return { status: response.status, headers: response.headers, body: await response.json() };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 it("answers GET /me with the key's user and workspace; a Bearer header gets 401", async () => {
