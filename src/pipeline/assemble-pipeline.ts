@@ -7,10 +7,10 @@
  * lead in a state the next start picks up.
  */
 import { createCallbackSigner } from "../clay/callback-token.js";
-import { createPublicApiClient } from "../clay/public-api-client.js";
+import { createLocalPublicApiLimiter, createPublicApiClient } from "../clay/public-api-client.js";
 import type { RateLimiter } from "../clay/rate-limiter.js";
 import { createClaySender } from "../clay/sender.js";
-import type { ClaypipeConfig, WorkspaceConfig } from "../config/schema.js";
+import type { ClaypipeConfig, PublicApiConfig, WorkspaceConfig } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { ClaypipeError } from "../core/errors.js";
 import { describeLeadIssues } from "../core/lead.js";
@@ -20,6 +20,7 @@ import { createSink } from "../sinks/create-sink.js";
 import type { Store } from "../store/store.js";
 import type { Transport } from "../transport/transport.js";
 import { createCallbackReceiver } from "./callback-receiver.js";
+import { checkPublicApis } from "./check-public-apis.js";
 import type { Breaker } from "./circuit-breaker.js";
 import { recoverAfterCrash } from "./crash-recovery.js";
 import { type CreditBudget, createCreditBudget } from "./credit-budget.js";
@@ -48,6 +49,11 @@ export interface PipelineOptions {
 export interface TierParts {
   store: Store;
   limiterFor(workspace: WorkspaceConfig): RateLimiter;
+  /**
+   * The public-API rate of a workspace that has `publicApi` (reconcile and the start check).
+   * @defaultValue one in this process at `publicApi.rate`
+   */
+  publicApiLimiterFor?(workspace: WorkspaceConfig & { publicApi: PublicApiConfig }): RateLimiter;
   breakerFor(workspace: WorkspaceConfig): Breaker;
   createTransport(ctx: LeadSendContext, budget: CreditBudget): Promise<Transport>;
   /**
@@ -93,6 +99,16 @@ export async function assemblePipeline(
       ),
     ),
   );
+  const publicApiLimiters = new Map(
+    config.clay.workspaces.flatMap((workspace) => {
+      const { publicApi } = workspace;
+      if (!publicApi) return [];
+      const limiter =
+        parts.publicApiLimiterFor?.({ ...workspace, publicApi }) ??
+        createLocalPublicApiLimiter(publicApi, clock);
+      return [[workspace.name, limiter] as const];
+    }),
+  );
   const ctx: PipelineContext = {
     config,
     store,
@@ -116,7 +132,15 @@ export async function assemblePipeline(
     publicApis: new Map(
       config.clay.workspaces.flatMap((workspace) =>
         workspace.publicApi
-          ? [[workspace.name, createPublicApiClient(workspace.publicApi, { clock })] as const]
+          ? [
+              [
+                workspace.name,
+                createPublicApiClient(workspace.publicApi, {
+                  clock,
+                  limiter: publicApiLimiters.get(workspace.name),
+                }),
+              ] as const,
+            ]
           : [],
       ),
     ),
@@ -194,6 +218,8 @@ export async function assemblePipeline(
     },
     async start() {
       if (running || stopped) return;
+      // Reconcile runs where the services run: a wrong key or address is said before any lead needs it.
+      if (parts.runsServices) await checkPublicApis(config, publicApiLimiters, { clock, logger });
       const counts = parts.runsServices ? await recoverAfterCrash(ctx) : {};
       logger.info({ ...counts, tier: config.tier }, "pipeline started");
       const controller = new AbortController();
