@@ -5,9 +5,14 @@
  */
 import { join } from "node:path";
 import { createCallbackSigner } from "../../clay/callback-token.js";
+import { checkPublicApi } from "../../clay/check-public-api.js";
 import { FileCapacityCounters } from "../../clay/file-capacity-counters.js";
 import { LocalRateLimiter } from "../../clay/local-rate-limiter.js";
-import { createPublicApiClient, type PublicApiRow } from "../../clay/public-api-client.js";
+import {
+  createLocalPublicApiLimiter,
+  createPublicApiClient,
+  type PublicApiRow,
+} from "../../clay/public-api-client.js";
 import { type ClaySender, createClaySender } from "../../clay/sender.js";
 import { resolveTable } from "../../config/resolve-table.js";
 import type { ClaypipeConfig, WorkspaceConfig } from "../../config/schema.js";
@@ -85,6 +90,41 @@ export function createDirectPipeline(
     return sender;
   };
 
+  /** The public API client `enrich --wait` polls with, once its key, address and table id are checked. */
+  const readerFor = async (
+    workspace: WorkspaceConfig,
+    table: { name: string; id?: string | undefined },
+    signal: AbortSignal | undefined,
+  ) => {
+    if (!workspace.publicApi || !table.id) {
+      throw new ClaypipeError(
+        "config_invalid",
+        "--wait reads the result through Clay's public API, which is not configured",
+        {
+          hint: `set clay.workspaces[].publicApi.apiKey and the table's id for "${table.name}"`,
+        },
+      );
+    }
+    const limiter = createLocalPublicApiLimiter(workspace.publicApi, clock);
+    const problem = await checkPublicApi(workspace.publicApi, {
+      workspace: workspace.name,
+      tableIds: [table.id],
+      limiter,
+      clock,
+      ...(signal ? { signal } : {}),
+    });
+    if (problem) {
+      logger.warn(
+        { workspace: workspace.name },
+        `could not check Clay's public API before sending: ${problem.message}; polling tries again`,
+      );
+    }
+    return {
+      client: createPublicApiClient(workspace.publicApi, { clock, limiter }),
+      tableId: table.id,
+    };
+  };
+
   return {
     sendLeads: (records, sendOptions = {}) => {
       const { workspace, table } = resolveTable(config, sendOptions.table);
@@ -101,6 +141,10 @@ export function createDirectPipeline(
 
     enrichOne: async (lead, enrichOptions = {}) => {
       const { workspace, table } = resolveTable(config, enrichOptions.table);
+      // A result that cannot be read back is found out before the lead is sent and paid for.
+      const reader = enrichOptions.wait
+        ? await readerFor(workspace, table, enrichOptions.signal)
+        : undefined;
       const claypipeId = newLeadId();
       const outcome = await senderFor(workspace).send(
         { lead, claypipeId, table: table.name },
@@ -115,19 +159,10 @@ export function createDirectPipeline(
           },
         );
       }
-      if (!enrichOptions.wait) return { claypipeId };
-      if (!workspace.publicApi || !table.id) {
-        throw new ClaypipeError(
-          "config_invalid",
-          "--wait reads the result through Clay's public API, which is not configured",
-          {
-            hint: `set clay.workspaces[].publicApi.apiKey and the table's id for "${table.name}"`,
-          },
-        );
-      }
+      if (!reader) return { claypipeId };
       const row = await waitForRow({
-        client: createPublicApiClient(workspace.publicApi, { clock }),
-        tableId: table.id,
+        client: reader.client,
+        tableId: reader.tableId,
         claypipeId,
         email: typeof lead.email === "string" ? lead.email : undefined,
         timeoutMs: enrichOptions.timeoutMs ?? 120_000,
