@@ -17,6 +17,8 @@ import type { PipelineContext } from "./pipeline-context.js";
 
 /** Row statuses that mean Clay is done with the row (its callback would have come). */
 const FINISHED = new Set(["enriched", "not_found"]);
+/** Leads whose looks are counted at once; more only happen in a long outage with many leads overdue. */
+const MAX_TRACKED_LEADS = 100_000;
 
 export type ReconcileOutcome =
   /** Clay has the lead's finished row. */
@@ -97,6 +99,8 @@ export function createReconciler(
         detail: `reconcile failed: Clay's public API did not answer on ${tries} looks (last: ${detail})`,
       };
     }
+    // Bounded: a lead forgotten here (its callback came meanwhile) only restarts its count.
+    if (looks.size >= MAX_TRACKED_LEADS) looks.delete(looks.keys().next().value as string);
     looks.set(lead.id, looked);
     return { kind: "later", until, detail };
   };

@@ -35,7 +35,11 @@ export function registerStart(program: Command): void {
       });
     }
     const pipeline = await createPipeline(config, { logger, role });
-    await pipeline.start();
+    // A start refused (a public API key Clay rejects) leaves nothing running, so the process ends.
+    await pipeline.start().catch(async (thrown: unknown) => {
+      await pipeline.stop();
+      throw thrown;
+    });
     const server = role === "worker" ? undefined : createServer({ pipeline, config, logger });
     if (server) {
       const url = await server.listen();
