@@ -5,8 +5,9 @@
  *   error with what to fix; Clay is not asked again for that workspace (key) or
  *   table until a restart, and its overdue leads go on without reconciling;
  * - Clay is busy or away (429, 5xx, no answer, 402): said once per outage; the
- *   workspace's lookups pause (1 minute, doubling up to 30), and each overdue
- *   lead waits for the next look, up to `tries` looks before it goes on without.
+ *   workspace's lookups pause (1 minute, or the callback deadline when shorter,
+ *   doubling up to 30 times that or 30 minutes), and each overdue lead waits
+ *   for the next look, up to `tries` looks before it goes on without.
  * The state is this process's own; each worker of the queue tier learns it by itself.
  */
 import type { PublicApiRow } from "../clay/public-api-client.js";
@@ -31,9 +32,12 @@ export type ReconcileOutcome =
   | { kind: "later"; until: number; detail: string };
 
 export interface ReconcilerOptions {
-  /** The first pause after Clay did not answer; each failure in a row doubles it. @defaultValue 60000 */
+  /**
+   * The first pause after Clay did not answer; each failure in a row doubles it.
+   * @defaultValue 60000, or `callbacks.deadline` when shorter
+   */
   retryFirstMs?: number;
-  /** @defaultValue 1800000 */
+  /** @defaultValue 1800000, or 30 × retryFirstMs when less */
   retryMaxMs?: number;
   /** Looks a lead waits for while Clay does not answer, before it goes on without. @defaultValue 6 */
   tries?: number;
@@ -46,8 +50,10 @@ export function createReconciler(
   options: ReconcilerOptions = {},
 ): Reconciler {
   const { config, clock, logger } = ctx;
-  const retryFirstMs = options.retryFirstMs ?? 60_000;
-  const retryMaxMs = options.retryMaxMs ?? 30 * 60_000;
+  // A short callback deadline (tests, demos) wants quick looks again; a real one a minute or more.
+  const deadlineMs = config.callbacks?.deadline ?? 30 * 60_000;
+  const retryFirstMs = options.retryFirstMs ?? Math.min(60_000, deadlineMs);
+  const retryMaxMs = options.retryMaxMs ?? Math.min(30 * 60_000, 30 * retryFirstMs);
   const tries = options.tries ?? 6;
   /** What broke, by workspace (a refused key) or workspace/table (anything else the config got wrong). */
   const broken = new Map<string, string>();
