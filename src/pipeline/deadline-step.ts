@@ -88,7 +88,7 @@ export function createDeadlineStep(
           callbackDeadline: null,
           reason: failed
             ? `no callback by the deadline and ${outcome.detail}: sending once more`
-            : "no callback by the deadline: sending once more",
+            : `no callback by the deadline${outcome.why ? ` (${outcome.why})` : ""}: sending once more`,
         },
         now,
       );

@@ -4,7 +4,9 @@
  * - the config is wrong (key refused, no such table or path): said once, as an
  *   error with what to fix; Clay is not asked again for that workspace (key) or
  *   table until a restart, and its overdue leads go on without reconciling;
- * - Clay is busy or away (429, 5xx, no answer, 402): said once per outage; the
+ * - Clay's credits are spent (402): said once; no row will finish, so the lead
+ *   goes on as if nothing was found (resend, or `no_callback`);
+ * - Clay is busy or away (429, 5xx, no answer): said once per outage; the
  *   workspace's lookups pause (1 minute, or the callback deadline when shorter,
  *   doubling up to 30 times that or 30 minutes), and each overdue lead waits
  *   for the next look, up to `tries` looks before it goes on without.
@@ -24,8 +26,8 @@ const MAX_TRACKED_LEADS = 100_000;
 export type ReconcileOutcome =
   /** Clay has the lead's finished row. */
   | { kind: "found"; row: PublicApiRow }
-  /** Not configured for the lead's table, or Clay has no finished row. */
-  | { kind: "nothing" }
+  /** Not configured for the lead's table, or Clay has no finished row (`why`, when Clay said so). */
+  | { kind: "nothing"; why?: string }
   /** Reconciling cannot work: the config is wrong, or Clay stayed away for every look. */
   | { kind: "failed"; detail: string }
   /** Clay is busy or away: look again at `until`. */
@@ -59,6 +61,8 @@ export function createReconciler(
   const broken = new Map<string, string>();
   const paused = new Map<string, { until: number; failures: number; detail: string }>();
   const looks = new Map<string, number>();
+  /** Workspaces whose exhausted credits (402) have been reported since their last answer. */
+  const creditsOut = new Set<string>();
 
   const brokenFor = (lead: StoredLead) =>
     broken.get(lead.workspace) ?? broken.get(`${lead.workspace}/${lead.table}`);
@@ -129,6 +133,18 @@ export function createReconciler(
         .rows;
     } catch (thrown) {
       signal.throwIfAborted();
+      if (thrown instanceof PublicApiError && thrown.status === 402) {
+        // Clay stops enriching when credits run out: no row will finish, so there is nothing to wait for.
+        looks.delete(lead.id);
+        if (!creditsOut.has(lead.workspace)) {
+          creditsOut.add(lead.workspace);
+          logger.error(
+            { workspace: lead.workspace, status: 402 },
+            `reconcile: ${thrown.message} (workspace "${lead.workspace}"); its overdue leads get no row from Clay. Fix: ${thrown.hint}`,
+          );
+        }
+        return { kind: "nothing", why: thrown.message };
+      }
       if (thrown instanceof PublicApiError && !thrown.passing) {
         looks.delete(lead.id);
         return { kind: "failed", detail: markBroken(lead, thrown) };
@@ -137,6 +153,7 @@ export function createReconciler(
       throw coerceError(thrown);
     }
     paused.delete(lead.workspace);
+    creditsOut.delete(lead.workspace);
     looks.delete(lead.id);
     const row = rows[0];
     return row && FINISHED.has(row.status) ? { kind: "found", row } : { kind: "nothing" };
