@@ -69,7 +69,8 @@ export function createReconciler(
 
   const markBroken = (lead: StoredLead, error: PublicApiError): string => {
     const keyRefused = error.status === 401 || error.status === 403;
-    const detail = `reconcile failed: ${error.message}${error.status === undefined ? "" : ` (HTTP ${error.status})`}`;
+    // Every refusal's message carries Clay's HTTP status, e.g. "… no table "t_x" at this address (404)".
+    const detail = `reconcile failed: ${error.message}`;
     broken.set(keyRefused ? lead.workspace : `${lead.workspace}/${lead.table}`, detail);
     logger.error(
       {
