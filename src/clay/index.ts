@@ -8,10 +8,12 @@ export {
   type TokenVerification,
 } from "./callback-token.js";
 export type { CapacityClaim, CapacityCounters, ReserveResult } from "./capacity-counters.js";
+export { checkPublicApi, type PublicApiCheckOptions } from "./check-public-api.js";
 export { FileCapacityCounters } from "./file-capacity-counters.js";
 export { LocalRateLimiter, type LocalRateLimiterOptions } from "./local-rate-limiter.js";
 export { MemoryCapacityCounters } from "./memory-capacity-counters.js";
 export {
+  createLocalPublicApiLimiter,
   createPublicApiClient,
   type FilterValue,
   type PublicApiClient,
@@ -20,6 +22,7 @@ export {
   type RowPage,
   type RowQuery,
 } from "./public-api-client.js";
+export { PublicApiError } from "./public-api-errors.js";
 export type { RateLimiter } from "./rate-limiter.js";
 export { RedisRateLimiter, type RedisRateLimiterOptions } from "./redis-rate-limiter.js";
 export {

@@ -1,12 +1,23 @@
 /**
  * A client for Clay's public API (read-only tables): query a table's rows a page
- * at a time, or find one row by a field. Clay's exact paths are unverified, so
- * the query path comes from the config. 429 and passing failures are retried,
- * honouring Retry-After; other refusals become ClaypipeErrors that say what to fix.
+ * at a time, find one row by a field, or ask who a key belongs to (`GET /me`).
+ * Clay's exact paths are unverified, so they come from the config. Every call
+ * waits its turn at the workspace's public-API rate (`publicApi.rate`, shared by
+ * whoever holds the same limiter); a 429 pauses that limiter for its
+ * Retry-After. 429 and passing failures are retried; other refusals become
+ * PublicApiErrors that say what to fix.
  */
 import type { PublicApiConfig } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
-import { ClaypipeError } from "../core/errors.js";
+import { LocalRateLimiter } from "./local-rate-limiter.js";
+import {
+  type PublicApiTarget,
+  refusal,
+  shownUrl,
+  unavailable,
+  unexpectedShape,
+} from "./public-api-errors.js";
+import type { RateLimiter } from "./rate-limiter.js";
 import { createBackoff } from "./retry-policy.js";
 import { parseRetryAfter } from "./webhook-client.js";
 
@@ -44,6 +55,8 @@ export interface PublicApiClient {
     value: FilterValue,
     signal?: AbortSignal,
   ): Promise<PublicApiRow | undefined>;
+  /** `GET publicApi.mePath`: Clay's answer about the key's user and workspace, unparsed. */
+  me(signal?: AbortSignal): Promise<unknown>;
 }
 
 export interface PublicApiClientOptions {
@@ -51,6 +64,11 @@ export interface PublicApiClientOptions {
   fetch?: typeof fetch;
   /** @defaultValue systemClock */
   clock?: Clock;
+  /**
+   * The workspace's public-API rate; pass the same one to every client of the
+   * workspace so together they keep it. @defaultValue a limiter of this client's own at `publicApi.rate`
+   */
+  limiter?: RateLimiter;
   /** Tries per request on 429, 5xx and network errors. @defaultValue 5 */
   maxAttempts?: number;
   /** Time allowed for one request. @defaultValue 30000 */
@@ -61,17 +79,38 @@ export interface PublicApiClientOptions {
   maxBackoffMs?: number;
 }
 
+/** A limiter at `publicApi.rate` for one process; the queue tier shares one through Redis instead. */
+export function createLocalPublicApiLimiter(
+  config: PublicApiConfig,
+  clock: Clock = systemClock,
+): RateLimiter {
+  return new LocalRateLimiter({ ...publicApiRateOptions(config), clock });
+}
+
+/** `publicApi.rate` as the rate limiter port takes it: the whole burst is used (Clay's is unknown). */
+export function publicApiRateOptions(config: PublicApiConfig) {
+  return {
+    rateLimit: { perSecond: config.rate.perMinute / 60, burst: config.rate.burst },
+    burstHeadroom: 0,
+  };
+}
+
 export function createPublicApiClient(
   config: PublicApiConfig,
   options: PublicApiClientOptions = {},
 ): PublicApiClient {
   const clock = options.clock ?? systemClock;
   const maxAttempts = options.maxAttempts ?? 5;
+  const limiter = options.limiter ?? createLocalPublicApiLimiter(config, clock);
   const base = config.baseUrl.replace(/\/+$/, "");
 
-  const queryRows = async (tableId: string, query: RowQuery = {}, signal?: AbortSignal) => {
+  const call = async (
+    request: { method: "GET" | "POST"; path: string; body?: unknown },
+    target: PublicApiTarget,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> => {
     try {
-      return await queryWithRetries(tableId, query, signal);
+      return await callWithRetries(request, target, signal);
     } catch (thrown) {
       // Every wait rejects on abort in its own way; callers get the signal's reason from all of them.
       if (signal?.aborted) throw signal.reason;
@@ -79,48 +118,68 @@ export function createPublicApiClient(
     }
   };
 
-  const queryWithRetries = async (
-    tableId: string,
-    query: RowQuery,
+  const callWithRetries = async (
+    request: { method: "GET" | "POST"; path: string; body?: unknown },
+    target: PublicApiTarget,
     signal: AbortSignal | undefined,
-  ): Promise<RowPage> => {
-    const url = `${base}${config.queryPath.replace("{tableId}", encodeURIComponent(tableId))}`;
+  ): Promise<unknown> => {
     const backoff = createBackoff({
       initialBackoffMs: options.initialBackoffMs ?? 500,
       maxBackoffMs: options.maxBackoffMs ?? 30_000,
     });
     let lastProblem = "";
+    let lastStatus: number | undefined;
     for (let attempt = 1; ; attempt++) {
-      signal?.throwIfAborted();
+      await limiter.acquire(signal);
       const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? 30_000);
       let response: Response;
       try {
-        response = await (options.fetch ?? fetch)(url, {
-          method: "POST",
-          headers: { "content-type": "application/json", "clay-api-key": config.apiKey },
-          body: JSON.stringify(query),
+        response = await (options.fetch ?? fetch)(`${base}${request.path}`, {
+          method: request.method,
+          headers: {
+            "clay-api-key": config.apiKey,
+            ...(request.body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
       } catch {
         signal?.throwIfAborted();
         lastProblem = timeout.aborted ? "gave no answer in time" : "could not be reached";
+        lastStatus = undefined;
         if (attempt >= maxAttempts) break;
         await clock.sleep(backoff.next(), signal);
         continue;
       }
-      if (response.ok) return parsePage(await readJson(response), tableId);
+      if (response.ok) {
+        limiter.onSuccess();
+        return readJson(response);
+      }
       await response.arrayBuffer().catch(() => undefined);
-      if (response.status !== 429 && response.status < 500) throw refusal(response.status, tableId);
       lastProblem = `answered ${response.status}`;
+      lastStatus = response.status;
+      if (response.status === 429) {
+        // The limiter holds every caller of the workspace back until Clay's Retry-After has passed.
+        limiter.onRateLimited(parseRetryAfter(response.headers.get("retry-after"), clock.now()));
+        if (attempt >= maxAttempts) break;
+        continue;
+      }
+      if (response.status < 500) throw refusal(response.status, target);
       if (attempt >= maxAttempts) break;
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), clock.now());
       await clock.sleep(retryAfterMs ?? backoff.next(), signal);
     }
-    throw new ClaypipeError(
-      "clay_unavailable",
-      `Clay's public API ${lastProblem} on ${maxAttempts} tries (table ${tableId})`,
-      { hint: "try again later; check publicApi.baseUrl if it never answers" },
+    throw unavailable(lastProblem, maxAttempts, target, lastStatus);
+  };
+
+  const queryRows = async (tableId: string, query: RowQuery = {}, signal?: AbortSignal) => {
+    const path = config.queryPath.replace("{tableId}", encodeURIComponent(tableId));
+    const body = await call(
+      { method: "POST", path, body: query },
+      { kind: "table", tableId },
+      signal,
     );
+    return parsePage(body, tableId);
   };
 
   return {
@@ -129,39 +188,20 @@ export function createPublicApiClient(
       const page = await queryRows(tableId, { filter: { [field]: value }, limit: 1 }, signal);
       return page.rows[0];
     },
+    async me(signal) {
+      const body = await call(
+        { method: "GET", path: config.mePath },
+        { kind: "me", url: shownUrl(`${base}${config.mePath}`) },
+        signal,
+      );
+      if (typeof body !== "object" || body === null) {
+        throw unexpectedShape(
+          `its answer at ${shownUrl(`${base}${config.mePath}`)} is not an object`,
+        );
+      }
+      return body;
+    },
   };
-}
-
-function refusal(status: number, tableId: string): ClaypipeError {
-  switch (status) {
-    case 401:
-    case 403:
-      return new ClaypipeError(
-        "clay_rejected",
-        `Clay's public API refused the API key (${status})`,
-        {
-          hint: "set publicApi.apiKey to a key from Clay's workspace settings (sent as clay-api-key)",
-        },
-      );
-    case 402:
-      return new ClaypipeError(
-        "clay_rejected",
-        "Clay's public API answered 402: the workspace's actions or data credits are exhausted",
-        { hint: "raise the workbook's spend limit or add credits in Clay, then try again" },
-      );
-    case 404:
-      return new ClaypipeError(
-        "clay_rejected",
-        `Clay has no table "${tableId}" at this address (404)`,
-        {
-          hint: "copy the table id from the table's URL in Clay into the table's `id`; check publicApi.queryPath",
-        },
-      );
-    default:
-      return new ClaypipeError("clay_rejected", `Clay's public API refused the query (${status})`, {
-        hint: "check the filter's field names and publicApi.queryPath",
-      });
-  }
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -193,15 +233,4 @@ function parsePage(body: unknown, tableId: string): RowPage {
     };
   });
   return { rows, nextCursor };
-}
-
-function unexpectedShape(what: string, cause?: unknown): ClaypipeError {
-  return new ClaypipeError(
-    "clay_unavailable",
-    `Clay's public API answered in an unexpected shape: ${what}`,
-    {
-      hint: "check publicApi.baseUrl and publicApi.queryPath; Clay's API paths are not documented and may change",
-      cause,
-    },
-  );
 }

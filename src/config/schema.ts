@@ -57,6 +57,21 @@ const publicApiSchema = z
     apiKey: z.string().min(1),
     /** Clay's exact path is unverified, so it is configurable. @defaultValue "/tables/{tableId}/rows/query" */
     queryPath: z.string().default("/tables/{tableId}/rows/query"),
+    /** Answers with the key's user and workspace: the key check at start. @defaultValue "/me" */
+    mePath: z.string().default("/me"),
+    /**
+     * Calls a minute to the public API for this workspace, reconcile and `enrich --wait` together.
+     * Clay's own limit is per workspace and far below the webhook rate (about 60 a minute,
+     * unverified), so the default leaves room for other tools using the same workspace.
+     * @defaultValue { perMinute: 30, burst: 5 }
+     */
+    rate: z
+      .object({
+        perMinute: z.number().positive().max(6_000).default(30),
+        burst: z.number().int().min(1).max(100).default(5),
+      })
+      .strict()
+      .default({ perMinute: 30, burst: 5 }),
   })
   .strict();
 

@@ -40,6 +40,7 @@ export type DeadReason =
   | "payload_too_large"
   | "send_failed"
   | "no_callback"
+  | "reconcile_failed"
   | "interrupted_send";
 
 const NEXT: Record<LeadState, readonly LeadState[]> = {

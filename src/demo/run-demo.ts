@@ -48,6 +48,9 @@ export interface DemoSummary {
 const WORKSPACE = "demo";
 const TABLE_ID = "t_demo_leads";
 const API_KEY = "demo-api-key";
+// The demo reads the whole table back every half second: its emulated workspace allows more
+// public API calls than Clay's (about 60 a minute), and the config uses them, so it ends promptly.
+const PUBLIC_API_RATE = { perMinute: 600, burst: 20 };
 
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const started = Date.now();
@@ -61,6 +64,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         id: WORKSPACE,
         apiKey: API_KEY,
         rateLimit: { perSecond: 10, burst: 20 },
+        publicApiRateLimit: PUBLIC_API_RATE,
         tables: [{ id: TABLE_ID, dedupeColumn: "email", webhooks: [{}, {}] }],
       },
     ],
@@ -73,7 +77,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
           {
             name: WORKSPACE,
             rateLimit: { perSecond: 10, burst: 20 },
-            publicApi: { baseUrl: emulator.publicApiBaseUrl, apiKey: API_KEY },
+            publicApi: {
+              baseUrl: emulator.publicApiBaseUrl,
+              apiKey: API_KEY,
+              rate: PUBLIC_API_RATE,
+            },
             tables: [
               {
                 name: "leads",

@@ -10,15 +10,13 @@ import { RateLimitedQueue } from "./rate-limited-queue.js";
 import type { ResolvedTable, ResolvedWebhook, ResolvedWorkspace } from "./spec-schema.js";
 import type { EmulatorRow, EmulatorSnapshot } from "./types.js";
 
-/** Public API requests per second per workspace (Clay publishes no number; this one is modest). */
-export const PUBLIC_API_RATE = { ratePerSecond: 10, burst: 10 };
-
 export interface WorkspaceState {
   spec: ResolvedWorkspace;
   webhookBucket: TokenBucket;
   publicApiBucket: TokenBucket;
   credits: { actionsUsed: number; dataUsed: number; exhausted: boolean };
   requests: { accepted: number; rateLimited: number; rejected: number; faulted: number };
+  publicApiCalls: { answered: number; rateLimited: number };
   tables: TableState[];
 }
 
@@ -69,9 +67,16 @@ export class EmulatorState {
         { ratePerSecond: spec.rateLimit.perSecond, burst: spec.rateLimit.burst },
         now,
       ),
-      publicApiBucket: new TokenBucket(PUBLIC_API_RATE, now),
+      publicApiBucket: new TokenBucket(
+        {
+          ratePerSecond: spec.publicApiRateLimit.perMinute / 60,
+          burst: spec.publicApiRateLimit.burst,
+        },
+        now,
+      ),
       credits: { actionsUsed: 0, dataUsed: 0, exhausted: false },
       requests: { accepted: 0, rateLimited: 0, rejected: 0, faulted: 0 },
+      publicApiCalls: { answered: 0, rateLimited: 0 },
       tables: [],
     };
     for (const tableSpec of spec.tables) {
@@ -144,6 +149,7 @@ export class EmulatorState {
           exhausted: workspace.credits.exhausted,
         },
         requests: { ...workspace.requests },
+        publicApi: { ...workspace.publicApiCalls },
         tables: workspace.tables.map((table) => {
           const { droppedAtRowLimit, deduplicated, enriched, notFound, stalled } = table.counters;
           return {

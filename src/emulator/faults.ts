@@ -27,12 +27,16 @@ export class FaultState {
   private faults: EmulatorFaults = {};
   private outageUntil = 0;
   private stormUntil = 0;
+  private publicApiStormUntil = 0;
 
   /** Replaces the faults; outage and storm durations count from `now`. */
   set(faults: EmulatorFaults, now: number): void {
     this.faults = structuredClone(faults);
     this.outageUntil = faults.outage ? now + faults.outage.durationMs : 0;
     this.stormUntil = faults.rateLimitStorm ? now + faults.rateLimitStorm.durationMs : 0;
+    this.publicApiStormUntil = faults.publicApiRateLimitStorm
+      ? now + faults.publicApiRateLimitStorm.durationMs
+      : 0;
   }
 
   clear(): void {
@@ -51,6 +55,17 @@ export class FaultState {
       retryAfterSeconds: Math.max(1, Math.ceil((this.outageUntil - now) / 1000)),
       code: "outage",
       message: "The emulator is simulating a Clay outage (fault injected through setFaults).",
+    };
+  }
+
+  /** The public API's own rate-limit storm, when one is on. */
+  publicApiStorm(now: number): InjectedError | undefined {
+    if (now >= this.publicApiStormUntil) return undefined;
+    return {
+      status: 429,
+      retryAfterSeconds: this.faults.publicApiRateLimitStorm?.retryAfterSeconds ?? 1,
+      code: "rate_limit_storm",
+      message: "Too many public API requests: the emulator is simulating a rate-limit storm.",
     };
   }
 

@@ -1,13 +1,15 @@
 /**
- * The public API's read side: `POST /public/v0/tables/:tableId/rows/query` with header
- * `clay-api-key`. Rows come in creation order, at most 100 a page, with an opaque
- * cursor. Clay's exact path and body are unverified; this is the shape claypipe uses.
+ * The public API's read side, with header `clay-api-key`: `GET /public/v0/me` (the key's
+ * user and workspace) and `POST /public/v0/tables/:tableId/rows/query` (rows in creation
+ * order, at most 100 a page, with an opaque cursor). Each workspace has its own public API
+ * rate, far below the webhook rate, answered past it with 429 and `Retry-After`. Clay's
+ * exact paths and bodies are unverified; these are the shapes claypipe uses.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { systemClock } from "../core/clock.js";
 import type { EmulatorContext } from "./emulator-context.js";
-import type { TableState } from "./emulator-state.js";
+import type { TableState, WorkspaceState } from "./emulator-state.js";
 import { sendError } from "./http-errors.js";
 import { describeIssues } from "./spec-schema.js";
 import type { EmulatorRow } from "./types.js";
@@ -24,19 +26,19 @@ const querySchema = z
   .strict();
 
 export function registerPublicApiRoute(app: FastifyInstance, context: EmulatorContext): void {
-  app.post(`${PUBLIC_API_PREFIX}/tables/:tableId/rows/query`, async (request, reply) => {
-    const now = systemClock.now();
-    const outage = context.faults.outage(now);
-    if (outage)
-      return sendError(reply, outage.status, outage.code, outage.message, outage.retryAfterSeconds);
+  app.get(`${PUBLIC_API_PREFIX}/me`, async (request, reply) => {
+    const workspace = admit(request, reply, context);
+    if (!workspace) return reply;
+    workspace.publicApiCalls.answered++;
+    return reply.send({
+      user: { id: `u_${workspace.spec.id}`, name: "Emulator user" },
+      workspace: { id: workspace.spec.id, name: workspace.spec.id },
+    });
+  });
 
-    const apiKey = request.headers["clay-api-key"];
-    const workspace =
-      typeof apiKey === "string" ? context.state.workspacesByApiKey.get(apiKey) : undefined;
-    if (!workspace) {
-      const problem = apiKey === undefined ? "is missing" : "matches no workspace";
-      return sendError(reply, 401, "unauthorized", `Header clay-api-key ${problem}.`);
-    }
+  app.post(`${PUBLIC_API_PREFIX}/tables/:tableId/rows/query`, async (request, reply) => {
+    const workspace = admit(request, reply, context);
+    if (!workspace) return reply;
     const { tableId } = request.params as { tableId: string };
     const table = context.state.tables.get(tableId);
     if (!table || table.workspace !== workspace) {
@@ -45,16 +47,6 @@ export function registerPublicApiRoute(app: FastifyInstance, context: EmulatorCo
         404,
         "table_not_found",
         `Workspace "${workspace.spec.id}" has no table "${tableId}".`,
-      );
-    }
-    const taken = workspace.publicApiBucket.tryTake(now);
-    if (!taken.ok) {
-      return sendError(
-        reply,
-        429,
-        "rate_limited",
-        "Too many public API requests for this workspace; retry after the Retry-After seconds.",
-        taken.waitMs / 1000,
       );
     }
     if (workspace.credits.exhausted) {
@@ -84,8 +76,60 @@ export function registerPublicApiRoute(app: FastifyInstance, context: EmulatorCo
         "The cursor is not one this table gave out; pass nextCursor from the previous page unchanged.",
       );
     }
+    workspace.publicApiCalls.answered++;
     return reply.send(queryRows(table, filter, Math.min(limit, MAX_PAGE_SIZE), start));
   });
+}
+
+/**
+ * What every public API call passes first: an outage, the key (header `clay-api-key`; a
+ * `Bearer` header is not Clay's way and gets 401), a rate-limit storm, and the workspace's
+ * public API rate.
+ * Undefined when the reply has been sent.
+ */
+function admit(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: EmulatorContext,
+): WorkspaceState | undefined {
+  const now = systemClock.now();
+  const outage = context.faults.outage(now);
+  if (outage) {
+    sendError(reply, outage.status, outage.code, outage.message, outage.retryAfterSeconds);
+    return undefined;
+  }
+  const apiKey = request.headers["clay-api-key"];
+  const workspace =
+    typeof apiKey === "string" ? context.state.workspacesByApiKey.get(apiKey) : undefined;
+  if (!workspace) {
+    const problem =
+      apiKey !== undefined
+        ? "matches no workspace"
+        : request.headers.authorization !== undefined
+          ? "is missing (the public API takes its key there, not as Authorization: Bearer)"
+          : "is missing";
+    sendError(reply, 401, "unauthorized", `Header clay-api-key ${problem}.`);
+    return undefined;
+  }
+  const storm = context.faults.publicApiStorm(now);
+  if (storm) {
+    workspace.publicApiCalls.rateLimited++;
+    sendError(reply, storm.status, storm.code, storm.message, storm.retryAfterSeconds);
+    return undefined;
+  }
+  const taken = workspace.publicApiBucket.tryTake(now);
+  if (!taken.ok) {
+    workspace.publicApiCalls.rateLimited++;
+    sendError(
+      reply,
+      429,
+      "rate_limited",
+      "Too many public API requests for this workspace; retry after the Retry-After seconds.",
+      taken.waitMs / 1000,
+    );
+    return undefined;
+  }
+  return workspace;
 }
 
 function queryRows(

@@ -75,6 +75,10 @@ export const workspaceSpecSchema = z
       .object({ perSecond: z.number().positive().default(10), burst: positiveInt.default(20) })
       .strict()
       .default({ perSecond: 10, burst: 20 }),
+    publicApiRateLimit: z
+      .object({ perMinute: z.number().positive().default(60), burst: positiveInt.default(10) })
+      .strict()
+      .default({ perMinute: 60, burst: 10 }),
     credits: z
       .object({ actions: z.number().min(0).optional(), data: z.number().min(0).optional() })
       .strict()
@@ -93,6 +97,10 @@ export const faultsSchema = z
       .strict()
       .optional(),
     rateLimitStorm: z
+      .object({ durationMs: z.number().positive(), retryAfterSeconds: positiveInt.optional() })
+      .strict()
+      .optional(),
+    publicApiRateLimitStorm: z
       .object({ durationMs: z.number().positive(), retryAfterSeconds: positiveInt.optional() })
       .strict()
       .optional(),

@@ -41,6 +41,11 @@ export interface EmulatorWorkspaceSpec {
   apiKey?: string;
   /** Webhook intake rate, shared by every webhook of every table of the workspace. @defaultValue { perSecond: 10, burst: 20 } */
   rateLimit?: { perSecond?: number; burst?: number };
+  /**
+   * Public API calls per minute, every route and key of the workspace together; past it, 429 with
+   * `Retry-After`. Clay's figure is unverified (about 60 a minute). @defaultValue { perMinute: 60, burst: 10 }
+   */
+  publicApiRateLimit?: { perMinute?: number; burst?: number };
   /** Spend limits. @defaultValue unlimited */
   credits?: { actions?: number; data?: number };
   tables: EmulatorTableSpec[];
@@ -95,7 +100,7 @@ export interface RunningEmulator {
   url: string;
   /** `${url}/v3/sources/webhook/pull-in-data-from-a-webhook-${uuid}` */
   webhookUrl(tableId: string, index?: number): string;
-  /** `${url}/public/v0` */
+  /** `${url}/public/v0` (`GET /me`, `POST /tables/<id>/rows/query`) */
   publicApiBaseUrl: string;
   control: EmulatorControl;
   /** Stops the server and cancels every timer and in-flight callback. */
@@ -126,6 +131,8 @@ export interface EmulatorFaults {
   outage?: { durationMs: number; status?: number };
   /** From now, every webhook request gets 429 with `Retry-After` (default 1 s) for `durationMs` real ms. */
   rateLimitStorm?: { durationMs: number; retryAfterSeconds?: number };
+  /** From now, every public API request gets 429 with `Retry-After` (default 1 s) for `durationMs` real ms. */
+  publicApiRateLimitStorm?: { durationMs: number; retryAfterSeconds?: number };
   /** Share (0..1) of callbacks sent twice. */
   callbackDuplicateRate?: number;
   /** Share (0..1) of callbacks never sent. */
@@ -159,6 +166,8 @@ export interface EmulatorSnapshot {
       exhausted: boolean;
     };
     requests: { accepted: number; rateLimited: number; rejected: number; faulted: number };
+    /** Public API calls: answered, and refused with 429 for the workspace's public API rate. */
+    publicApi: { answered: number; rateLimited: number };
     tables: Array<{
       id: string;
       rowCount: number;

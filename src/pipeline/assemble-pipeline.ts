@@ -7,10 +7,10 @@
  * lead in a state the next start picks up.
  */
 import { createCallbackSigner } from "../clay/callback-token.js";
-import { createPublicApiClient } from "../clay/public-api-client.js";
+import { createLocalPublicApiLimiter, createPublicApiClient } from "../clay/public-api-client.js";
 import type { RateLimiter } from "../clay/rate-limiter.js";
 import { createClaySender } from "../clay/sender.js";
-import type { ClaypipeConfig, WorkspaceConfig } from "../config/schema.js";
+import type { ClaypipeConfig, PublicApiConfig, WorkspaceConfig } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { ClaypipeError } from "../core/errors.js";
 import { describeLeadIssues } from "../core/lead.js";
@@ -22,6 +22,7 @@ import type { Store } from "../store/store.js";
 import type { Transport } from "../transport/transport.js";
 import { createCallbackReceiver } from "./callback-receiver.js";
 import { createCapacityStep } from "./capacity-step.js";
+import { checkPublicApis } from "./check-public-apis.js";
 import type { Breaker } from "./circuit-breaker.js";
 import { recoverAfterCrash } from "./crash-recovery.js";
 import { type CreditBudget, createCreditBudget } from "./credit-budget.js";
@@ -52,6 +53,11 @@ export interface PipelineOptions {
 export interface TierParts {
   store: Store;
   limiterFor(workspace: WorkspaceConfig): RateLimiter;
+  /**
+   * The public-API rate of a workspace that has `publicApi` (reconcile and the start check).
+   * @defaultValue one in this process at `publicApi.rate`
+   */
+  publicApiLimiterFor?(workspace: WorkspaceConfig & { publicApi: PublicApiConfig }): RateLimiter;
   breakerFor(workspace: WorkspaceConfig): Breaker;
   createTransport(ctx: LeadSendContext, budget: CreditBudget): Promise<Transport>;
   /**
@@ -94,6 +100,16 @@ export async function assemblePipeline(
   // leads in (status, dlq, import, the queue tier's API) never needs its sinks'
   // settings, which a worker may set per process (a file path per worker).
   const sinks = new Map<string, Sink>();
+  const publicApiLimiters = new Map(
+    config.clay.workspaces.flatMap((workspace) => {
+      const { publicApi } = workspace;
+      if (!publicApi) return [];
+      const limiter =
+        parts.publicApiLimiterFor?.({ ...workspace, publicApi }) ??
+        createLocalPublicApiLimiter(publicApi, clock);
+      return [[workspace.name, limiter] as const];
+    }),
+  );
   const ctx: PipelineContext = {
     config,
     store,
@@ -117,7 +133,15 @@ export async function assemblePipeline(
     publicApis: new Map(
       config.clay.workspaces.flatMap((workspace) =>
         workspace.publicApi
-          ? [[workspace.name, createPublicApiClient(workspace.publicApi, { clock })] as const]
+          ? [
+              [
+                workspace.name,
+                createPublicApiClient(workspace.publicApi, {
+                  clock,
+                  limiter: publicApiLimiters.get(workspace.name),
+                }),
+              ] as const,
+            ]
           : [],
       ),
     ),
@@ -216,6 +240,8 @@ export async function assemblePipeline(
       if (running || stopped) return;
       // Before any work: a store only one process may run refuses a second one here.
       if (parts.runsServices) await store.claimOwnership?.();
+      // Reconcile runs where the services run: a wrong key or address is said before any lead needs it.
+      if (parts.runsServices) await checkPublicApis(config, publicApiLimiters, { clock, logger });
       const loops = parts.runsServices ? [...serviceLoops, ...(await openSinks())] : [];
       const counts = parts.runsServices ? await recoverAfterCrash(ctx) : {};
       logger.info({ ...counts, tier: config.tier }, "pipeline started");

@@ -1,17 +1,18 @@
 /**
  * The queue tier: the PostgreSQL store shared by an API process and any number
  * of workers on any machines, BullMQ on Redis between them, and each
- * workspace's rate limit and circuit breaker kept in Redis so all workers
- * together keep them. Credit caps and webhook/table counters are exact across
- * workers through the store.
+ * workspace's rate limits (webhooks, and the public API reconcile uses) and
+ * circuit breaker kept in Redis so all workers together keep them. Credit caps
+ * and webhook/table counters are exact across workers through the store.
  */
+import { publicApiRateOptions } from "../clay/public-api-client.js";
 import { RedisRateLimiter } from "../clay/redis-rate-limiter.js";
 import type { ClaypipeConfig, PostgresStoreConfig, QueueConfig } from "../config/schema.js";
 import { systemClock } from "../core/clock.js";
 import { silentLogger } from "../logging/create-logger.js";
 import { createPostgresStore } from "../store/postgres/index.js";
 import { createBullmqTransport } from "../transport/bullmq/bullmq-transport.js";
-import { rateKey } from "../transport/bullmq/queue-names.js";
+import { publicApiRateKey, rateKey } from "../transport/bullmq/queue-names.js";
 import { assemblePipeline, type PipelineOptions } from "./assemble-pipeline.js";
 import type { Pipeline } from "./pipeline-api.js";
 import { RedisCircuitBreaker } from "./redis-circuit-breaker.js";
@@ -49,6 +50,16 @@ export async function createQueuePipeline(
         key: rateKey(queue.prefix, workspace.name),
         rateLimit: workspace.rateLimit,
         burstHeadroom: config.sender.burstHeadroom,
+        clock,
+      });
+      limiters.push(limiter);
+      return limiter;
+    },
+    publicApiLimiterFor(workspace) {
+      const limiter = new RedisRateLimiter({
+        redis,
+        key: publicApiRateKey(queue.prefix, workspace.name),
+        ...publicApiRateOptions(workspace.publicApi),
         clock,
       });
       limiters.push(limiter);

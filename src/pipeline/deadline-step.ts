@@ -2,17 +2,15 @@
  * The callback deadline sweep: a lead awaiting its callback past the deadline
  * is not forgotten. In order: reconcile (ask Clay's public API for the lead's
  * row, where the workspace has one and the table an id; a finished row goes
- * into the inbox exactly as its callback would have), else send once more if
- * the config allows and it was sent only once, else the DLQ as `no_callback`.
+ * into the inbox exactly as its callback would have; a busy Clay means a look
+ * again later), else send once more if the config allows and it was sent only
+ * once, else the DLQ: `no_callback` when reconciling found nothing or is not
+ * configured, `reconcile_failed` when it could not look (see reconcile-lead.ts).
  */
-import type { PublicApiRow } from "../clay/public-api-client.js";
-import { coerceError } from "../core/errors.js";
 import type { StoredLead } from "../store/lead-store.js";
 import { deadLetterLead } from "./dead-letter-lead.js";
 import type { PipelineContext } from "./pipeline-context.js";
-
-/** Row statuses that mean Clay is done with the row (its callback would have come). */
-const FINISHED = new Set(["enriched", "not_found"]);
+import { createReconciler, type ReconcilerOptions } from "./reconcile-lead.js";
 
 export type DeadlineStepContext = Pick<
   PipelineContext,
@@ -27,6 +25,8 @@ export interface DeadlineStepOptions {
    * inbox processor before the sweep looks at it again. @defaultValue 60000
    */
   reconcileGraceMs?: number;
+  /** How reconciling waits for a Clay that does not answer (see ReconcilerOptions). */
+  reconcile?: ReconcilerOptions;
 }
 
 export function createDeadlineStep(
@@ -37,40 +37,13 @@ export function createDeadlineStep(
   const batch = options.batch ?? 100;
   const graceMs = options.reconcileGraceMs ?? 60_000;
   const retryOnce = config.callbacks?.retryOnce ?? false;
-
-  /** The lead's finished row in Clay, when reconciling is configured and Clay has one. */
-  const findFinishedRow = async (
-    lead: StoredLead,
-    signal: AbortSignal,
-  ): Promise<PublicApiRow | undefined> => {
-    const api = ctx.publicApis.get(lead.workspace);
-    const tableId = config.clay.workspaces
-      .find((workspace) => workspace.name === lead.workspace)
-      ?.tables.find((table) => table.name === lead.table)?.id;
-    if (!api || tableId === undefined) return undefined;
-    try {
-      const page = await api.queryRows(
-        tableId,
-        { filter: { claypipe_id: lead.id }, limit: 1 },
-        signal,
-      );
-      const row = page.rows[0];
-      return row && FINISHED.has(row.status) ? row : undefined;
-    } catch (thrown) {
-      signal.throwIfAborted();
-      // Reconciling is a chance to save a send, not a condition: go on as if nothing was found.
-      logger.warn(
-        { leadId: lead.id, err: coerceError(thrown) },
-        "could not reconcile a lead through Clay's public API",
-      );
-      return undefined;
-    }
-  };
+  const reconcile = createReconciler(ctx, options.reconcile);
 
   const handle = async (lead: StoredLead, signal: AbortSignal): Promise<void> => {
-    const row = await findFinishedRow(lead, signal);
+    const outcome = await reconcile(lead, signal);
     const now = clock.now();
-    if (row) {
+    if (outcome.kind === "found") {
+      const { row } = outcome;
       await store.inbox.append([
         {
           leadId: lead.id,
@@ -91,6 +64,20 @@ export function createDeadlineStep(
       );
       return;
     }
+    if (outcome.kind === "later") {
+      await store.leads.transition(
+        lead.id,
+        "awaiting_callback",
+        "awaiting_callback",
+        {
+          callbackDeadline: outcome.until,
+          reason: `no callback by the deadline; ${outcome.detail}`,
+        },
+        now,
+      );
+      return;
+    }
+    const failed = outcome.kind === "failed";
     if (retryOnce && lead.attempt === 1) {
       await store.leads.transition(
         lead.id,
@@ -99,7 +86,9 @@ export function createDeadlineStep(
         {
           availableAt: now,
           callbackDeadline: null,
-          reason: "no callback by the deadline: sending once more",
+          reason: failed
+            ? `no callback by the deadline and ${outcome.detail}: sending once more`
+            : `no callback by the deadline${outcome.why ? ` (${outcome.why})` : ""}: sending once more`,
         },
         now,
       );
@@ -107,8 +96,8 @@ export function createDeadlineStep(
     }
     await deadLetterLead(ctx, lead.id, {
       from: "awaiting_callback",
-      reason: "no_callback",
-      detail: `no callback for send ${lead.attempt} by its deadline${retryOnce ? "" : " (callbacks.retryOnce is off)"}`,
+      reason: failed ? "reconcile_failed" : "no_callback",
+      detail: `no callback for send ${lead.attempt} by its deadline${retryOnce ? "" : " (callbacks.retryOnce is off)"}${failed ? `, and ${outcome.detail}` : ""}`,
       now,
     });
   };

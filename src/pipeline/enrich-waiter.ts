@@ -38,6 +38,7 @@ const DEAD_CODES: Record<string, ErrorCode> = {
   payload_too_large: "payload_too_large",
   send_failed: "clay_unavailable",
   no_callback: "timeout",
+  reconcile_failed: "timeout",
   no_capacity: "capacity_exhausted",
 };
 

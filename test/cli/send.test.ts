@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
@@ -177,6 +178,69 @@ describe("claypipe enrich", () => {
     expect(row.email).toBe("ada@acme.example");
     expect(["enriched", "not_found"]).toContain(row.status);
     expect(row).toHaveProperty("icp_score");
+  });
+
+  it("--wait with a key Clay refuses: one clear error before the lead is sent", async () => {
+    const running = await emulatorWith(1);
+    const dir = mkdtempSync(join(tmpdir(), "claypipe-cli-"));
+    try {
+      writeFileSync(join(dir, "claypipe.config.yaml"), configFor(running, 1));
+      const result = await runCli(["enrich", "--email", "ada@acme.example", "--wait"], {
+        cwd: dir,
+        env: { CLAY_API_KEY: "not-the-key-42" },
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `workspace "main": Clay's public API refused the API key (401)`,
+      );
+      expect(result.stderr).toContain("→ set publicApi.apiKey");
+      expect(result.stderr).not.toContain("not-the-key-42");
+      expect(running.control.snapshot().workspaces[0]!.requests.accepted).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--wait polls at publicApi.rate: no 429 from a workspace allowing a little more", async () => {
+    emulator = await startEmulator({
+      timeScale: 10_000,
+      workspaces: [
+        {
+          id: "main",
+          apiKey: "key-1",
+          rateLimit: { perSecond: 200, burst: 40 },
+          // Slower than the poll's own pace (every 2 s): only the rate keeps it from a 429.
+          publicApiRateLimit: { perMinute: 25, burst: 1 },
+          tables: [
+            {
+              id: "t_leads",
+              enrichment: { minDelayMs: 10_000_000, maxDelayMs: 10_000_000, notFoundRate: 0 },
+              webhooks: [{}],
+            },
+          ],
+        },
+      ],
+    });
+    const dir = mkdtempSync(join(tmpdir(), "claypipe-cli-"));
+    try {
+      const config = configFor(emulator, 1).replace(
+        "      publicApi:\n",
+        "      publicApi:\n        rate: { perMinute: 20, burst: 1 }\n",
+      );
+      expect(config).toContain("perMinute: 20");
+      writeFileSync(join(dir, "claypipe.config.yaml"), config);
+      const result = await runCli(["enrich", "--email", "ada@acme.example", "--wait"], {
+        cwd: dir,
+        env: ENV,
+      });
+      expect(result.stderr).toBe("");
+      expect(JSON.parse(result.stdout).status).toBe("enriched");
+      const { publicApi } = emulator.control.snapshot().workspaces[0]!;
+      expect(publicApi.rateLimited).toBe(0);
+      expect(publicApi.answered).toBeGreaterThanOrEqual(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses a lead it cannot enrich, saying what to pass", async () => {

@@ -20,11 +20,17 @@ beforeAll(async () => {
         rateLimit: fastIntake,
         tables: [{ id: "t_other", autoRun: false, webhooks: [{}] }],
       },
+      {
+        id: "ws_slow",
+        rateLimit: fastIntake,
+        publicApiRateLimit: { perMinute: 60, burst: 2 },
+        tables: [{ id: "t_slow", autoRun: false, webhooks: [{}] }],
+      },
     ],
   });
 });
 afterAll(() => emulator.close());
-// Reset also refills the public API's bucket (10 requests a second per workspace).
+// Reset also refills the public API's bucket (a burst of 10 per workspace by default).
 beforeEach(() => emulator.control.reset());
 
 type Page = { rows: EmulatorRow[]; nextCursor: string | null };
@@ -124,4 +130,50 @@ it("rate-limits each workspace with 429 and Retry-After", async () => {
   expect(Number(limited[0]!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   // The other workspace is not affected.
   expect((await query({}, "ws_other-api-key", "t_other")).status).toBe(200);
+});
+
+async function me(headers: Record<string, string>) {
+  const response = await fetch(`${emulator.publicApiBaseUrl}/me`, { headers });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+it("answers GET /me with the key's user and workspace; a Bearer header gets 401", async () => {
+  const answer = await me({ "clay-api-key": "key-ws" });
+  expect(answer.status).toBe(200);
+  expect(answer.body).toMatchObject({ user: { id: expect.any(String) }, workspace: { id: "ws" } });
+  expect((await me({ "clay-api-key": "wrong-key" })).status).toBe(401);
+  const bearer = await me({ authorization: "Bearer key-ws" });
+  expect(bearer.status).toBe(401);
+  expect(String(bearer.body.message)).toContain("not as Authorization: Bearer");
+});
+
+it("keeps each workspace's configured public API rate for every route, and counts it", async () => {
+  const answers = [
+    await me({ "clay-api-key": "ws_slow-api-key" }),
+    await query({ limit: 1 }, "ws_slow-api-key", "t_slow"),
+    await me({ "clay-api-key": "ws_slow-api-key" }),
+  ];
+  expect(answers.map((answer) => answer.status)).toEqual([200, 200, 429]);
+  expect(answers[2]!.headers.get("retry-after")).toBe("1");
+  const slow = emulator.control
+    .snapshot()
+    .workspaces.find((workspace) => workspace.id === "ws_slow");
+  expect(slow!.publicApi).toEqual({ answered: 2, rateLimited: 1 });
+});
+
+it("injects a public API rate-limit storm with its own Retry-After, leaving webhooks alone", async () => {
+  emulator.control.setFaults({
+    publicApiRateLimitStorm: { durationMs: 60_000, retryAfterSeconds: 7 },
+  });
+  const answer = await query({});
+  expect(answer.status).toBe(429);
+  expect(answer.headers.get("retry-after")).toBe("7");
+  expect((await me({ "clay-api-key": "key-ws" })).status).toBe(429);
+  expect((await postJson(emulator.webhookUrl("t_leads"), lead(1))).status).toBe(200);
+  emulator.control.clearFaults();
+  expect((await query({})).status).toBe(200);
 });

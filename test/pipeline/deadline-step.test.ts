@@ -3,19 +3,36 @@
  * reconciling through the public API, sending once more, and the DLQ.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import type { PublicApiClient } from "../../src/clay/public-api-client.js";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
 import { createDeadlineStep } from "../../src/pipeline/deadline-step.js";
 import { createSendStep } from "../../src/pipeline/send-step.js";
+import { ERROR, WARN } from "../clay/log-capture.js";
 import { ManualClock } from "../clay/manual-clock.js";
 import {
   closeSendSides,
   person,
+  type SendSide,
   type SendSideOptions,
   startSendSide,
   TABLE_ID,
 } from "./send-side-fixture.js";
 
 afterEach(closeSendSides);
+
+/** Counts the table queries reconcile makes through the side's public API client. */
+function countQueries(side: SendSide): () => number {
+  const client = side.ctx.publicApis.get("main")!;
+  let count = 0;
+  (side.ctx.publicApis as Map<string, PublicApiClient>).set("main", {
+    ...client,
+    queryRows: (...args) => {
+      count++;
+      return client.queryRows(...args);
+    },
+  });
+  return () => count;
+}
 
 const never = new AbortController().signal;
 const DEADLINE_MS = 5 * 60_000;
@@ -128,7 +145,7 @@ describe("deadline step", () => {
     expect((await used()).actions).toBe(0);
   });
 
-  it("goes on to send once more when the public API refuses to answer", async () => {
+  it("goes on to send once more when the public API refuses the key, saying why once", async () => {
     const { side, clock, sweep, id } = await sentLead({
       table: { autoRun: true, httpApiColumn: false },
       workspace: { publicApi: { apiKey: "not-the-key" } },
@@ -136,9 +153,90 @@ describe("deadline step", () => {
     await side.emulator.control.idle();
     await clock.advance(DEADLINE_MS);
     expect(await sweep(never)).toBe(1);
-    expect((await side.store.leads.get(id))!.state).toBe("retrying");
+    const lead = (await side.store.leads.get(id))!;
+    expect(lead.state).toBe("retrying");
+    expect(lead.reason).toMatch(/reconcile failed: .*API key \(401\)/);
     expect(await side.store.inbox.pending(10)).toHaveLength(0);
-    expect(side.logs.some((line) => line.leadId === id && /reconcile/.test(line.msg))).toBe(true);
+    const errors = side.logs.filter((line) => line.level === ERROR);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.msg).toMatch(/reconcile.*publicApi\.apiKey/);
+  });
+
+  it("a wrong table id: one error saying what to fix, Clay asked once, leads dead as reconcile_failed", async () => {
+    const clock = new ManualClock(Date.parse("2026-11-25T10:00:00Z"));
+    const side = await startSendSide({ clock, configTable: { id: "t_missing" } });
+    const queries = countQueries(side);
+    const send = createSendStep(side.ctx, { budget: side.budget });
+    const sweep = createDeadlineStep(side.ctx);
+    const dead: Array<[string, string]> = [];
+    side.ctx.events.on("dead", (leadId, reason) => dead.push([leadId, reason]));
+    const { accepted } = await side.intake.submit(Array.from({ length: 20 }, (_, n) => person(n)));
+    const ids = accepted.map((lead) => lead.id);
+    while ((await send(never)) > 0);
+
+    await clock.advance(DEADLINE_MS);
+    expect(await sweep(never)).toBe(20);
+    // The resend is the config's answer to a missing callback, reconcile or not.
+    while ((await send(never)) > 0);
+    await clock.advance(DEADLINE_MS);
+    expect(await sweep(never)).toBe(20);
+
+    expect(dead.sort()).toEqual(ids.map((id) => [id, "reconcile_failed"]).sort());
+    expect(await side.store.leads.get(ids[0]!)).toMatchObject({ reason: "reconcile_failed" });
+    expect(queries()).toBe(1);
+    const errors = side.logs.filter((line) => line.level === ERROR);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ status: 404, table: "leads" });
+    expect(errors[0]!.msg).toMatch(/no table "t_missing".*table's `id`/);
+    expect(side.logs.filter((line) => line.err !== undefined)).toEqual([]);
+  });
+
+  it("a 429 storm on the public API: reconcile waits out Retry-After and looks again later, no lead is resent", async () => {
+    const clock = new ManualClock(Date.parse("2026-11-25T10:00:00Z"));
+    const side = await startSendSide({ clock, table: { autoRun: true, httpApiColumn: false } });
+    const send = createSendStep(side.ctx, { budget: side.budget });
+    const sweep = createDeadlineStep(side.ctx, { reconcileGraceMs: 30_000 });
+    const { accepted } = await side.intake.submit(Array.from({ length: 10 }, (_, n) => person(n)));
+    while ((await send(never)) > 0);
+    await side.emulator.control.idle();
+    side.emulator.control.setFaults({
+      publicApiRateLimitStorm: { durationMs: 60_000, retryAfterSeconds: 1 },
+    });
+
+    await clock.advance(DEADLINE_MS);
+    expect(await sweep(never)).toBe(10);
+    for (const { id } of accepted) {
+      const lead = (await side.store.leads.get(id))!;
+      expect(lead).toMatchObject({ state: "awaiting_callback", attempt: 1 });
+      expect(lead.callbackDeadline).toBe(clock.now() + 60_000);
+      expect(lead.reason).toMatch(/reconcile postponed: .*answered 429/);
+    }
+    // Two tries of the first lead, the second after Retry-After; the others wait without asking.
+    expect(side.emulator.control.snapshot().workspaces[0]!.publicApi.rateLimited).toBe(2);
+    expect(
+      side.logs.filter((line) => line.level === WARN && /public API/.test(line.msg)),
+    ).toHaveLength(1);
+
+    side.emulator.control.clearFaults();
+    expect(await sweep(never)).toBe(0);
+    await clock.advance(60_000);
+    expect(await sweep(never)).toBe(10);
+    expect(await side.store.inbox.pending(20)).toHaveLength(10);
+  });
+
+  it("goes on without reconciling when Clay's public API stays away for every look", async () => {
+    const { side, clock, id } = await sentLead({
+      workspace: { publicApi: { baseUrl: "http://127.0.0.1:9/public/v0" } },
+    });
+    const sweep = createDeadlineStep(side.ctx, { reconcile: { tries: 2, retryFirstMs: 1000 } });
+    await clock.advance(DEADLINE_MS);
+    expect(await sweep(never)).toBe(1);
+    expect(await side.store.leads.get(id)).toMatchObject({ state: "awaiting_callback" });
+    await clock.advance(1000);
+    expect(await sweep(never)).toBe(1);
+    const lead = (await side.store.leads.get(id))!;
+    expect(lead.state).toBe("retrying");
+    expect(lead.reason).toMatch(/did not answer on 2 looks/);
   });
 
   it("releases the duplicates waiting for a lead that gets no callback", async () => {

@@ -32,6 +32,8 @@ import { captureLogs, type LogLine } from "../clay/log-capture.js";
 export const SECRET = "s".repeat(32);
 export const TABLE_ID = "t_leads";
 const RATE = { perSecond: 500, burst: 200 };
+/** Far above Clay's public API rate, so reconcile tests wait for nothing but what they test. */
+const PUBLIC_API_RATE = { perMinute: 6_000, burst: 100 };
 
 /** The context the send-side services take: everything but the return side's router and sinks. */
 export type SendSideContext = Omit<PipelineContext, "router" | "sinks">;
@@ -86,6 +88,7 @@ export async function startSendSide(options: SendSideOptions = {}): Promise<Send
         {
           id: "ws",
           rateLimit: RATE,
+          publicApiRateLimit: PUBLIC_API_RATE,
           tables: [
             {
               id: TABLE_ID,
@@ -113,6 +116,7 @@ export async function startSendSide(options: SendSideOptions = {}): Promise<Send
                 publicApi: {
                   baseUrl: emulator.publicApiBaseUrl,
                   apiKey: "ws-api-key",
+                  rate: PUBLIC_API_RATE,
                   ...publicApi,
                 },
               }),

@@ -22,6 +22,7 @@ const DEAD_REASONS: Record<DeadReason, true> = {
   payload_too_large: true,
   send_failed: true,
   no_callback: true,
+  reconcile_failed: true,
   interrupted_send: true,
 };
 

@@ -21,6 +21,8 @@ import { type SignedReceiver, startSignedReceiver } from "./faults-receiver.js";
 export const TABLE_ID = "t_faults";
 const WORKSPACE = "ws";
 const CLAY_API_KEY = "faults-public-api-key";
+/** Time runs 600× here, so reconciling lost callbacks may ask Clay's public API far more often. */
+const PUBLIC_API_RATE = { perMinute: 6_000, burst: 100 };
 const INTAKE_KEY = randomBytes(16).toString("hex");
 const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString("base64")}`;
 /** Leads per POST /v1/leads. */
@@ -64,6 +66,7 @@ export async function startFaultsRig(options: FaultsRigOptions): Promise<FaultsR
         id: WORKSPACE,
         apiKey: CLAY_API_KEY,
         rateLimit: { perSecond: 100, burst: 100 },
+        publicApiRateLimit: PUBLIC_API_RATE,
         ...(options.clayCredits ? { credits: options.clayCredits } : {}),
         tables: [
           {
@@ -88,7 +91,11 @@ export async function startFaultsRig(options: FaultsRigOptions): Promise<FaultsR
         {
           name: WORKSPACE,
           rateLimit: { perSecond: 100, burst: 40 },
-          publicApi: { baseUrl: emulator.publicApiBaseUrl, apiKey: CLAY_API_KEY },
+          publicApi: {
+            baseUrl: emulator.publicApiBaseUrl,
+            apiKey: CLAY_API_KEY,
+            rate: PUBLIC_API_RATE,
+          },
           tables: [
             { name: "leads", id: TABLE_ID, webhooks: [{ url: emulator.webhookUrl(TABLE_ID) }] },
           ],

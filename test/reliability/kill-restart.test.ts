@@ -61,6 +61,8 @@ describe("kill -9 during a 2,000-lead run", () => {
           id: "main",
           apiKey: "emulator-key",
           rateLimit: { perSecond: 300, burst: 100 },
+          // Time runs 600× here: reconciling may ask the public API far more often than Clay allows.
+          publicApiRateLimit: { perMinute: 6_000, burst: 100 },
           // Clay's own dedupe on claypipe_id makes a resend after a crash cost nothing.
           tables: [
             {
@@ -91,7 +93,7 @@ clay:
     - name: main
       rateLimit: { perSecond: 300, burst: 100 }
       credits: { daily: { data: ${DATA_CAP} } }
-      publicApi: { baseUrl: ${emulator.publicApiBaseUrl}, apiKey: "\${CLAY_API_KEY}" }
+      publicApi: { baseUrl: ${emulator.publicApiBaseUrl}, apiKey: "\${CLAY_API_KEY}", rate: { perMinute: 6000, burst: 100 } }
       tables:
         - name: leads
           id: t_leads

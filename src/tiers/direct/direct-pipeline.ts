@@ -7,9 +7,14 @@
  */
 import { join } from "node:path";
 import { createCallbackSigner } from "../../clay/callback-token.js";
+import { checkPublicApi } from "../../clay/check-public-api.js";
 import { FileCapacityCounters } from "../../clay/file-capacity-counters.js";
 import { LocalRateLimiter } from "../../clay/local-rate-limiter.js";
-import { createPublicApiClient, type PublicApiRow } from "../../clay/public-api-client.js";
+import {
+  createLocalPublicApiLimiter,
+  createPublicApiClient,
+  type PublicApiRow,
+} from "../../clay/public-api-client.js";
 import { type ClaySender, createClaySender } from "../../clay/sender.js";
 import type { PoolCapacity } from "../../clay/webhook-pool.js";
 import { resolveTable } from "../../config/resolve-table.js";
@@ -124,6 +129,40 @@ export function createDirectPipeline(
   };
 
   const keyOf = (lead: Lead) => dedupeKey(lead, config.dedupe.key);
+  /** The public API client `enrich --wait` polls with, once its key, address and table id are checked. */
+  const readerFor = async (
+    workspace: WorkspaceConfig,
+    table: { name: string; id?: string | undefined },
+    signal: AbortSignal | undefined,
+  ) => {
+    if (!workspace.publicApi || !table.id) {
+      throw new ClaypipeError(
+        "config_invalid",
+        "--wait reads the result through Clay's public API, which is not configured",
+        {
+          hint: `set clay.workspaces[].publicApi.apiKey and the table's id for "${table.name}"`,
+        },
+      );
+    }
+    const limiter = createLocalPublicApiLimiter(workspace.publicApi, clock);
+    const problem = await checkPublicApi(workspace.publicApi, {
+      workspace: workspace.name,
+      tableIds: [table.id],
+      limiter,
+      clock,
+      ...(signal ? { signal } : {}),
+    });
+    if (problem) {
+      logger.warn(
+        { workspace: workspace.name },
+        `could not check Clay's public API before sending: ${problem.message}; polling tries again`,
+      );
+    }
+    return {
+      client: createPublicApiClient(workspace.publicApi, { clock, limiter }),
+      tableId: table.id,
+    };
+  };
 
   return {
     sendLeads: async (records, sendOptions = {}) => {
@@ -168,26 +207,23 @@ export function createDirectPipeline(
       const { workspace, table } = resolveTable(config, enrichOptions.table);
       const startedAt = clock.now();
       const key = keyOf(lead);
-      const waitFor = async (id: string | undefined): Promise<PublicApiRow> => {
-        if (!workspace.publicApi || !table.id) {
-          throw new ClaypipeError(
-            "config_invalid",
-            "--wait reads the result through Clay's public API, which is not configured",
-            {
-              hint: `set clay.workspaces[].publicApi.apiKey and the table's id for "${table.name}"`,
-            },
-          );
-        }
-        return waitForRow({
-          client: createPublicApiClient(workspace.publicApi, { clock }),
-          tableId: table.id,
+      // A result that cannot be read back is found out before the lead is sent and paid for.
+      const reader = enrichOptions.wait
+        ? await readerFor(workspace, table, enrichOptions.signal)
+        : undefined;
+      const waitFor = async (
+        found: NonNullable<typeof reader>,
+        id: string | undefined,
+      ): Promise<PublicApiRow> =>
+        waitForRow({
+          client: found.client,
+          tableId: found.tableId,
           ...(id !== undefined ? { claypipeId: id } : {}),
           email: typeof lead.email === "string" ? lead.email : undefined,
           timeoutMs: enrichOptions.timeoutMs ?? 120_000,
           clock,
           signal: enrichOptions.signal,
         });
-      };
 
       const recordEnrich = async (
         started: number,
@@ -209,8 +245,8 @@ export function createDirectPipeline(
         const sentAt = key === undefined ? undefined : sentLeads.sentAt(key, startedAt);
         if (sentAt !== undefined && enrichOptions.dedupe !== false) {
           await recordEnrich(startedAt, { sent: 0, repeats: 1, notSent: 0 });
-          if (!enrichOptions.wait || typeof lead.email !== "string") return { repeat: { sentAt } };
-          return { repeat: { sentAt }, row: await waitFor(undefined) };
+          if (!reader || typeof lead.email !== "string") return { repeat: { sentAt } };
+          return { repeat: { sentAt }, row: await waitFor(reader, undefined) };
         }
         claypipeId = newLeadId();
         const outcome = await senderFor(workspace).send(
@@ -236,8 +272,8 @@ export function createDirectPipeline(
         await sentLeads.close();
       }
       await recordEnrich(startedAt, { sent: 1, repeats: 0, notSent: 0 });
-      if (!enrichOptions.wait) return { claypipeId };
-      return { claypipeId, row: await waitFor(claypipeId) };
+      if (!reader) return { claypipeId };
+      return { claypipeId, row: await waitFor(reader, claypipeId) };
     },
 
     status: async () => {
