@@ -9,6 +9,7 @@
  */
 import type { PublicApiConfig } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
+import { trimEndChar } from "../core/text-scan.js";
 import { LocalRateLimiter } from "./local-rate-limiter.js";
 import {
   type PublicApiTarget,
@@ -102,7 +103,7 @@ export function createPublicApiClient(
   const clock = options.clock ?? systemClock;
   const maxAttempts = options.maxAttempts ?? 5;
   const limiter = options.limiter ?? createLocalPublicApiLimiter(config, clock);
-  const base = config.baseUrl.replace(/\/+$/, "");
+  const base = trimEndChar(config.baseUrl, "/");
 
   const call = async (
     request: { method: "GET" | "POST"; path: string; body?: unknown },

@@ -12,7 +12,7 @@ import { systemClock } from "../core/clock.js";
 import { startEmulator } from "../emulator/index.js";
 import { createDirectPipeline } from "../tiers/direct/direct-pipeline.js";
 import { readTable } from "../tiers/direct/read-table.js";
-import type { SendEvent, SendSummary } from "../tiers/direct/send-leads.js";
+import type { SendEvent, SendSummary, SendTally } from "../tiers/direct/send-leads.js";
 import { sampleLeadRecords } from "./sample-leads.js";
 
 export interface DemoOptions {
@@ -24,7 +24,7 @@ export interface DemoOptions {
   seed?: number;
   /** Longest wait for enrichment after the last send, in real ms. @defaultValue 60000 */
   enrichTimeoutMs?: number;
-  onSendEvent?(event: SendEvent): void;
+  onSendEvent?(event: SendEvent, tally: Readonly<SendTally>): void;
   onEnrichProgress?(finished: number, total: number): void;
   signal?: AbortSignal;
 }

@@ -4,9 +4,9 @@
  * logs it and `status` shows it, so a cap that holds leads until tomorrow is
  * said plainly instead of looking like a stalled pipeline.
  */
-import type { ClaypipeConfig, CreditCapsConfig } from "../config/schema.js";
+import type { ClaypipeConfig } from "../config/schema.js";
 import type { Credits, Store } from "../store/store.js";
-import { type WindowKind, windowAt } from "./credit-windows.js";
+import { capScopes, type WindowKind, windowAt } from "./credit-windows.js";
 import { CREDIT_CAP_REASON_PREFIX } from "./wait-reasons.js";
 
 export interface HoldingCap {
@@ -66,16 +66,7 @@ function describeMeters(cap: HoldingCap): string {
 
 /** The configured caps (workspace and source, day and month) whose window ends at `end`. */
 function capsEndingAt(config: ClaypipeConfig, end: number): Array<Omit<HoldingCap, "used">> {
-  const scopes: Array<[string, CreditCapsConfig]> = [
-    ...config.clay.workspaces.map((ws): [string, CreditCapsConfig] => [
-      `workspace:${ws.name}`,
-      ws.credits,
-    ]),
-    ...config.sources.map((source): [string, CreditCapsConfig] => [
-      `source:${source.name}`,
-      source.credits,
-    ]),
-  ];
+  const scopes = capScopes(config);
   const kinds: Array<[WindowKind, "daily" | "monthly"]> = [
     ["day", "daily"],
     ["month", "monthly"],

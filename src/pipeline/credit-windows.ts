@@ -89,3 +89,17 @@ function capsOf(scope: string, caps: CreditCapsConfig | undefined, now: number):
 function pad(value: number): string {
   return String(value).padStart(2, "0");
 }
+
+/** Every scope that may carry caps, with its caps: each workspace, then each source. */
+export function capScopes(config: ClaypipeConfig): Array<[scope: string, caps: CreditCapsConfig]> {
+  return [
+    ...config.clay.workspaces.map((ws): [string, CreditCapsConfig] => [
+      `workspace:${ws.name}`,
+      ws.credits,
+    ]),
+    ...config.sources.map((source): [string, CreditCapsConfig] => [
+      `source:${source.name}`,
+      source.credits,
+    ]),
+  ];
+}

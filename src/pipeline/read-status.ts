@@ -4,9 +4,8 @@
  * when they resume, credits saved by dedupe,
  * webhook and row capacity left per table, circuit breakers, and the DLQ.
  */
-import type { CreditCapsConfig } from "../config/schema.js";
 import { readCreditHolds } from "./credit-holds.js";
-import { windowAt } from "./credit-windows.js";
+import { capScopes, windowAt } from "./credit-windows.js";
 import type { PipelineStatus } from "./pipeline-api.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
@@ -15,16 +14,7 @@ export async function readStatus(ctx: PipelineContext): Promise<Omit<PipelineSta
   const { config, store } = ctx;
   const now = ctx.clock.now();
 
-  const scopes: Array<[string, CreditCapsConfig]> = [
-    ...config.clay.workspaces.map((ws): [string, CreditCapsConfig] => [
-      `workspace:${ws.name}`,
-      ws.credits,
-    ]),
-    ...config.sources.map((source): [string, CreditCapsConfig] => [
-      `source:${source.name}`,
-      source.credits,
-    ]),
-  ];
+  const scopes = capScopes(config);
   // The ledger counts usage only under caps that exist, so only those are shown.
   const capped = scopes.flatMap(([scope, caps]) =>
     (

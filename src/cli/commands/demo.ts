@@ -7,9 +7,11 @@ import {
   QUEUE_DEMO_WORKERS,
   runPipelineDemo,
 } from "../../demo/run-pipeline-demo.js";
+import type { SendTally } from "../../tiers/direct/send-leads.js";
 import { interruptSignal } from "../config-option.js";
 import { formatRows, say } from "../output.js";
 import { createProgress } from "../progress.js";
+import { TALLY_WORDS, tallyNote } from "../send-report.js";
 
 interface DemoCliOptions {
   tier: string;
@@ -123,24 +125,27 @@ async function directDemo(
   say(
     `claypipe demo (direct tier): ${leads} generated leads → Clay emulator (10 records/s, bursts of 20)\n`,
   );
-  const sending = createProgress({ label: "sent", total: leads });
-  let handled = 0;
+  // The same words and numbers as `claypipe send`: read, sent to Clay, repeats skipped, not sent.
+  const sending = createProgress({ label: TALLY_WORDS.read, total: leads });
   const problems: string[] = [];
+  let tally: Readonly<SendTally> | undefined;
   let enriching: ReturnType<typeof createProgress> | undefined;
   let lastFinished = 0;
-  const note = () => (problems.length ? `${problems.length} bad` : undefined);
+  const finishSending = () => {
+    if (tally) sending.finish({ done: tally.read, note: tallyNote(tally) });
+  };
 
   const summary = await runDemo({
     leads,
     ...common,
-    onSendEvent: (event) => {
-      handled++;
+    onSendEvent: (event, current) => {
+      tally = current;
       if ("reason" in event) problems.push(`line ${event.line}: ${event.reason}`);
-      sending.update({ done: handled, note: note() });
+      sending.update({ done: current.read, note: tallyNote(current) });
     },
     onEnrichProgress: (finished, total) => {
       if (!enriching) {
-        sending.finish({ done: handled, note: note() });
+        finishSending();
         enriching = createProgress({ label: "enriched", total });
       }
       lastFinished = finished;
