@@ -13,13 +13,18 @@ export default function setup(): () => void {
   const previous = process.env.TMPDIR;
   const runDir = mkdtempSync(join(tmpdir(), "claypipe-test-run-"));
   process.env.TMPDIR = runDir;
-  // Child processes that load TypeScript through tsx would keep its compile
-  // cache here; in a folder removed at the end it would only be a leftover.
-  const previousCache = process.env.TSX_DISABLE_CACHE;
-  process.env.TSX_DISABLE_CACHE = "1";
+  // Child processes that load TypeScript through tsx, or run npm/npx on a
+  // Node.js with a module compile cache (22+), would keep those caches here;
+  // in a folder removed at the end they would only be leftovers.
+  const cacheSwitches = ["TSX_DISABLE_CACHE", "NODE_DISABLE_COMPILE_CACHE"];
+  const previousSwitches = cacheSwitches.map((name) => process.env[name]);
+  for (const name of cacheSwitches) process.env[name] = "1";
   return () => {
-    if (previousCache === undefined) delete process.env.TSX_DISABLE_CACHE;
-    else process.env.TSX_DISABLE_CACHE = previousCache;
+    cacheSwitches.forEach((name, index) => {
+      const value = previousSwitches[index];
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    });
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     const left = readdirSync(runDir);

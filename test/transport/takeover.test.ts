@@ -17,6 +17,7 @@ import {
   uniquePrefix,
 } from "../clay/fixtures/redis-server.js";
 
+const TIMER_SLACK_MS = 1000;
 const LOCK_MS = 2000;
 const QUEUE = "send-takeover";
 
@@ -103,6 +104,8 @@ describe("a dead worker's job", () => {
     const waited = takenAt! - killedAt;
     console.log(`kill to takeover: ${waited} ms (lockDuration ${LOCK_MS} ms)`);
     expect(waited).toBeGreaterThan(0);
-    expect(waited).toBeLessThanOrEqual(1.5 * LOCK_MS);
+    // The documented bound, plus the late timers of a loaded 2-core machine (a second on a
+    // 2 s lock; at the default 30 s it is noise). Before the fix the staged case took 2.6 ×.
+    expect(waited).toBeLessThanOrEqual(1.5 * LOCK_MS + TIMER_SLACK_MS);
   }, 30_000);
 });
