@@ -2,6 +2,7 @@
  * The file sink runs the sink contract on a JSONL file in a temp directory; a
  * file of its own, beside file-sink.test.ts, so the two change independently.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,9 +22,11 @@ const sinkAt = (path: string, format: "jsonl" | "csv" = "jsonl") =>
   createFileSink(fileSinkSchema.parse({ name: "out", type: "file", path, format }));
 
 sinkContract("file sink", {
+  keyedOn: "lead",
   async open() {
     const path = join(await freshDir(), "leads.jsonl");
     const arrived = async () => {
+      if (!existsSync(path)) return [];
       const text = await readFile(path, "utf8");
       return text
         .trimEnd()

@@ -39,6 +39,7 @@ const live = () => AbortSignal.timeout(20_000);
 const failures = (results: SinkResult[]) => results.filter((result) => !result.ok);
 
 sinkContract("HubSpot sink against the HubSpot stand-in", {
+  keyedOn: "identity",
   async open() {
     const { standIn, sink } = await setup();
     return { sink, arrived: async () => [...standIn.contacts().keys()] };

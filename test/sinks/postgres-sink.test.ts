@@ -88,9 +88,12 @@ async function contractSink(connectionString?: string) {
 }
 
 sinkContract("postgres sink", {
+  keyedOn: "identity",
   async open() {
     const { schema, sink } = await contractSink();
     const arrived = async () => {
+      const made = await admin.query("SELECT to_regclass($1) AS name", [`"${schema}".enriched`]);
+      if (made.rows[0].name === null) return [];
       const result = await admin.query(`SELECT email FROM "${schema}".enriched`);
       return result.rows.map((row: { email: string }) => row.email);
     };

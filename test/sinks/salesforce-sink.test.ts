@@ -45,6 +45,7 @@ const failures = (results: SinkResult[]) => results.filter((result) => !result.o
 const reasonOf = (result: SinkResult | undefined) => (result as { reason: string }).reason;
 
 sinkContract("Salesforce sink against the Salesforce stand-in", {
+  keyedOn: "identity",
   async open() {
     const { standIn, sink } = await setup();
     const arrived = async () =>

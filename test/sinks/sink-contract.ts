@@ -21,6 +21,11 @@ export interface SinkFactory {
   open(): Promise<SinkUnderTest>;
   /** A sink whose next delivery fails: a passing failure, or one that needs a person. */
   failing(kind: "retryable" | "final"): Promise<Sink>;
+  /**
+   * What makes two records one at the destination: the person (record sinks
+   * upsert on the identity) or the lead id (event sinks, one event per lead).
+   */
+  keyedOn: "identity" | "lead";
   /** Ends what open() and failing() started (servers, tables, files), after the sinks are closed. */
   cleanUp(): Promise<void>;
 }
@@ -58,6 +63,36 @@ export function sinkContract(name: string, factory: SinkFactory): void {
       expect(await sink.deliver([record!], live())).toEqual([{ ok: true }]);
       expect(await sink.deliver([record!], live())).toEqual([{ ok: true }]);
       expect(await arrived()).toEqual(["person0@acme.com"]);
+    });
+
+    it("makes the same record twice within one batch one record, with a result for each", async () => {
+      const { sink, arrived } = await open();
+      if (sink.maxBatch < 2) return;
+      const [record] = people(1);
+      expect(await sink.deliver([record!, record!], live())).toEqual([{ ok: true }, { ok: true }]);
+      expect(await arrived()).toEqual(["person0@acme.com"]);
+    });
+
+    const replay = factory.keyedOn === "identity" ? "one record" : "one event per lead";
+    it(`makes the same person under a new lead id ${replay}`, async () => {
+      const { sink, arrived } = await open();
+      const [first] = people(1);
+      const [again] = people(1);
+      expect(again!.leadId).not.toBe(first!.leadId);
+      expect(await sink.deliver([first!], live())).toEqual([{ ok: true }]);
+      expect(await sink.deliver([again!], live())).toEqual([{ ok: true }]);
+      expect(await arrived()).toEqual(
+        factory.keyedOn === "identity"
+          ? ["person0@acme.com"]
+          : ["person0@acme.com", "person0@acme.com"],
+      );
+    });
+
+    it("throws when the caller has aborted, and delivers nothing", async () => {
+      const { sink, arrived } = await open();
+      const reason = new Error("stop");
+      await expect(sink.deliver(people(1), AbortSignal.abort(reason))).rejects.toBe(reason);
+      expect(await arrived()).toEqual([]);
     });
 
     it("delivers batches of up to maxBatch, one result per record, and every record arrives", async () => {

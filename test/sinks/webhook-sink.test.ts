@@ -75,6 +75,7 @@ async function contractSink(status: number) {
 
 // The receiver keeps one event per webhook-id, as Standard Webhooks asks receivers to.
 sinkContract("webhook sink", {
+  keyedOn: "lead",
   async open() {
     const { receiver, sink } = await contractSink(200);
     const arrived = async () => {
