@@ -22,7 +22,7 @@ export class SinkLifecycle {
   }
 
   /**
-   * Runs one deliver(): throws when the caller has aborted, answers every
+   * Runs one deliver(): rejects when the caller has aborted, answers every
    * record with CLOSED_RESULT once the sink is closed, and otherwise gives the
    * work a signal that aborts with the caller's or when the sink closes.
    */
@@ -31,7 +31,8 @@ export class SinkLifecycle {
     signal: AbortSignal,
     work: (signal: AbortSignal) => Promise<SinkResult[]>,
   ): Promise<SinkResult[]> {
-    signal.throwIfAborted();
+    // A rejection, not a throw: callers chain on the promise deliver() returns.
+    if (signal.aborted) return Promise.reject(signal.reason);
     if (this.closed) return Promise.resolve(records.map(() => CLOSED_RESULT));
     const combined = AbortSignal.any([signal, this.closing.signal]);
     const promise = work(combined).catch((thrown: unknown) => {

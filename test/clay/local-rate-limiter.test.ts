@@ -1,6 +1,11 @@
+/**
+ * The local rate limiter: the rate limiter contract in real time, then its
+ * waits on a manual clock to the millisecond.
+ */
 import { describe, expect, it } from "vitest";
 import { LocalRateLimiter } from "../../src/clay/local-rate-limiter.js";
 import { ManualClock, settle } from "./manual-clock.js";
+import { rateLimiterContract } from "./rate-limiter-contract.js";
 
 function limiter(
   clock: ManualClock,
@@ -28,6 +33,12 @@ function acquireMany(
   return { times, order, all };
 }
 
+rateLimiterContract("LocalRateLimiter", async (options) => ({
+  limiter: new LocalRateLimiter(options),
+  reported: settle,
+}));
+
+// The same behaviours on a manual clock, to the millisecond.
 describe("LocalRateLimiter", () => {
   it("lets burst × (1 − headroom) through at once, then one per 1/rate", async () => {
     const clock = new ManualClock();

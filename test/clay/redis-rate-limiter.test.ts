@@ -1,7 +1,7 @@
 /**
  * The Redis rate limiter against the real Redis: first the shared bucket's
- * arithmetic at times the test chooses, then the limiter itself in real time —
- * burst and steady rate, order, abort, a pause and a rate shared between
+ * arithmetic at times the test chooses, then the rate limiter contract in real
+ * time, then what only a shared limiter does — a pause and a rate shared between
  * instances, and Redis going away and coming back.
  */
 import { Redis } from "ioredis";
@@ -15,11 +15,11 @@ import {
   type RateOperation,
   runRateScript,
 } from "../../src/clay/redis-rate-script.js";
-import { type Clock, systemClock } from "../../src/core/clock.js";
 import { ClaypipeError } from "../../src/core/errors.js";
 import { freePort } from "../../src/demo/free-port.js";
 import { connectRedis, deleteKeys, OwnRedisServer, uniquePrefix } from "./fixtures/redis-server.js";
 import { settle } from "./manual-clock.js";
+import { rateLimiterContract } from "./rate-limiter-contract.js";
 
 const prefix = uniquePrefix("rate");
 let redis: Redis;
@@ -69,32 +69,6 @@ async function drained(client: Redis): Promise<void> {
   for (let round = 0; round < 2; round++) {
     await client.ping();
     await settle();
-  }
-}
-
-/** The system clock, recording every sleep the limiter asks for. */
-class RecordingClock implements Clock {
-  readonly sleeps: number[] = [];
-  pending = 0;
-  now(): number {
-    return Date.now();
-  }
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    this.sleeps.push(ms);
-    this.pending++;
-    try {
-      await systemClock.sleep(ms, signal);
-    } finally {
-      this.pending--;
-    }
-  }
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met within 5 s");
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
@@ -177,65 +151,13 @@ describe("the shared bucket script, at chosen times", () => {
   });
 });
 
+rateLimiterContract("RedisRateLimiter", async (options) => {
+  const created = limiter({ key: nextKey(), ...options });
+  await created.connect();
+  return { limiter: created, reported: () => drained(redis) };
+});
+
 describe("RedisRateLimiter", () => {
-  it("lets burst × (1 − headroom) through at once, then sleeps exactly to each next token", async () => {
-    const clock = new RecordingClock();
-    const subject = limiter({ key: nextKey(), rateLimit: { perSecond: 50, burst: 8 }, clock });
-    const start = performance.now();
-    const grants: Array<{ at: number; sleepsBefore: number }> = [];
-    await Promise.all(
-      Array.from({ length: 12 }, () =>
-        subject.acquire().then(() => {
-          grants.push({ at: performance.now() - start, sleepsBefore: clock.sleeps.length });
-        }),
-      ),
-    );
-    // Burst: 8 × 0.75 = 6 tokens, taken without a single sleep.
-    expect(grants.slice(0, 6).every((grant) => grant.sleepsBefore === 0)).toBe(true);
-    expect(grants[6]!.sleepsBefore).toBeGreaterThan(0);
-    // Then never faster than 50/s: the n-th token after the burst is n × 20 ms away.
-    grants.slice(6).forEach((grant, index) => {
-      expect(grant.at).toBeGreaterThanOrEqual((index + 1) * 20 - 2);
-    });
-    // Computed waits, not polling: each sleep is at most one token's time, about one per grant.
-    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(20);
-    expect(clock.sleeps.length).toBeLessThanOrEqual(12);
-  });
-
-  it("serves this process's waiters in the order they asked", async () => {
-    const subject = limiter({
-      key: nextKey(),
-      rateLimit: { perSecond: 100, burst: 20 },
-      burstHeadroom: 0.95,
-    });
-    const order: number[] = [];
-    await Promise.all(
-      Array.from({ length: 10 }, (_, index) => subject.acquire().then(() => order.push(index))),
-    );
-    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  });
-
-  it("rejects an aborted waiter, serves the ones behind it, and ends its timer with the last", async () => {
-    const clock = new RecordingClock();
-    const subject = limiter({ key: nextKey(), burstHeadroom: 0.95, clock });
-    await expect(subject.acquire(AbortSignal.abort(new Error("early")))).rejects.toThrow("early");
-    await subject.acquire();
-    const abort = new AbortController();
-    const first = subject.acquire(abort.signal);
-    const second = subject.acquire();
-    abort.abort(new Error("stop"));
-    await expect(first).rejects.toThrow("stop");
-    await second;
-
-    const last = new AbortController();
-    const waiting = subject.acquire(last.signal).catch(() => "aborted");
-    await until(() => clock.pending === 1);
-    last.abort();
-    expect(await waiting).toBe("aborted");
-    await settle();
-    expect(clock.pending).toBe(0);
-  });
-
   it("holds every instance on the key through a 429 another one saw, with one cut per pause", async () => {
     const key = nextKey();
     const clientA = await ownClient();

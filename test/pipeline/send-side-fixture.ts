@@ -53,6 +53,8 @@ export interface SendSideOptions {
   config?: Record<string, unknown>;
   /** An existing SQLite file, to reopen a store as a restart does. */
   storePath?: string;
+  /** Another store than SQLite (the queue tier's PostgreSQL); the fixture closes it. */
+  openStore?: (clock: Clock) => Promise<Store>;
   emulator?: RunningEmulator;
 }
 
@@ -140,7 +142,9 @@ export async function startSendSide(options: SendSideOptions = {}): Promise<Send
   });
   const storeDir = options.storePath ? undefined : mkdtempSync(join(tmpdir(), "claypipe-send-"));
   const storePath = options.storePath ?? join(storeDir!, "claypipe.db");
-  const store = await createSqliteStore({ path: storePath, clock });
+  const store = options.openStore
+    ? await options.openStore(clock)
+    : await createSqliteStore({ path: storePath, clock });
   const { logger, lines } = captureLogs();
   const signer = createCallbackSigner({ secrets: [SECRET], ttlMs: config.callbacks!.ttl });
 

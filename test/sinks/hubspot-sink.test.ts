@@ -8,6 +8,7 @@ import {
   startHubspotStandIn,
 } from "../stand-ins/hubspot-stand-in.js";
 import { people, sinkRecord } from "../stand-ins/sink-records.js";
+import { sinkContract } from "./sink-contract.js";
 
 const TOKEN = "pat-na1-0000-test";
 const running: HubspotStandIn[] = [];
@@ -36,6 +37,22 @@ async function setup(options: Setup = {}) {
 
 const live = () => AbortSignal.timeout(20_000);
 const failures = (results: SinkResult[]) => results.filter((result) => !result.ok);
+
+sinkContract("HubSpot sink against the HubSpot stand-in", {
+  keyedOn: "identity",
+  async open() {
+    const { standIn, sink } = await setup();
+    return { sink, arrived: async () => [...standIn.contacts().keys()] };
+  },
+  async failing(kind) {
+    const { standIn, sink } = await setup();
+    standIn.failNext(kind === "retryable" ? 503 : 400);
+    return sink;
+  },
+  async cleanUp() {
+    await Promise.all(running.splice(0).map((standIn) => standIn.close()));
+  },
+});
 
 describe("HubSpot sink against the HubSpot stand-in", () => {
   it("creates contacts with the default properties, and updates them on a replay", async () => {

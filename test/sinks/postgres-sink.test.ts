@@ -1,8 +1,10 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../src/demo/free-port.js";
 import { createPostgresSink } from "../../src/sinks/postgres-sink.js";
 import type { Sink, SinkRecord } from "../../src/sinks/sink.js";
 import { postgresSinkSchema } from "../../src/sinks/sink-config.js";
+import { sinkContract } from "./sink-contract.js";
 
 const USER = process.env.PGUSER || "postgres";
 const DATABASE_URL = `postgres://${USER}@127.0.0.1:5432/test`;
@@ -65,6 +67,54 @@ async function rows(): Promise<Array<Record<string, unknown>>> {
   const result = await admin.query(`SELECT * FROM "${table}" ORDER BY identity_key`);
   return result.rows;
 }
+
+// Each contract test on a schema of its own, named in the connection's search_path.
+const contractSchemas: string[] = [];
+
+async function contractSink(connectionString?: string) {
+  const schema = `claypipe_sink_contract_${process.pid}_${contractSchemas.length}_${Math.random().toString(36).slice(2, 8)}`;
+  contractSchemas.push(schema);
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  const searchPath = encodeURIComponent(`-c search_path=${schema}`);
+  const sink = createPostgresSink(
+    postgresSinkSchema.parse({
+      name: "warehouse",
+      type: "postgres",
+      connectionString: connectionString ?? `${DATABASE_URL}?options=${searchPath}`,
+      table: "enriched",
+    }),
+  );
+  return { schema, sink };
+}
+
+sinkContract("postgres sink", {
+  keyedOn: "identity",
+  async open() {
+    const { schema, sink } = await contractSink();
+    const arrived = async () => {
+      const made = await admin.query("SELECT to_regclass($1) AS name", [`"${schema}".enriched`]);
+      if (made.rows[0].name === null) return [];
+      const result = await admin.query(`SELECT email FROM "${schema}".enriched`);
+      return result.rows.map((row: { email: string }) => row.email);
+    };
+    return { sink, arrived };
+  },
+  async failing(kind) {
+    if (kind === "retryable") {
+      // Nothing listens there: the server cannot be reached, which passes.
+      return (await contractSink(`postgres://${USER}@127.0.0.1:${await freePort()}/test`)).sink;
+    }
+    // A table of another shape under the sink's name needs a person.
+    const { schema, sink } = await contractSink();
+    await admin.query(`CREATE TABLE "${schema}".enriched (identity_key text PRIMARY KEY)`);
+    return sink;
+  },
+  async cleanUp() {
+    for (const schema of contractSchemas.splice(0)) {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  },
+});
 
 describe("postgres sink", () => {
   it("creates its table when missing, keyed on the identity", async () => {

@@ -9,6 +9,7 @@ import {
   startSalesforceStandIn,
 } from "../stand-ins/salesforce-stand-in.js";
 import { people, sinkRecord } from "../stand-ins/sink-records.js";
+import { sinkContract } from "./sink-contract.js";
 
 const TOKEN = "00Dxx0000001gPL!AQ4AQFakeToken";
 const running: SalesforceStandIn[] = [];
@@ -42,6 +43,24 @@ async function setup(options: Setup = {}) {
 const live = () => AbortSignal.timeout(20_000);
 const failures = (results: SinkResult[]) => results.filter((result) => !result.ok);
 const reasonOf = (result: SinkResult | undefined) => (result as { reason: string }).reason;
+
+sinkContract("Salesforce sink against the Salesforce stand-in", {
+  keyedOn: "identity",
+  async open() {
+    const { standIn, sink } = await setup();
+    const arrived = async () =>
+      [...standIn.records("Lead").values()].map((lead) => String(lead.Email));
+    return { sink, arrived };
+  },
+  async failing(kind) {
+    const { standIn, sink } = await setup();
+    standIn.failNext(kind === "retryable" ? 503 : 400);
+    return sink;
+  },
+  async cleanUp() {
+    await Promise.all(running.splice(0).map((standIn) => standIn.close()));
+  },
+});
 
 describe("Salesforce sink against the Salesforce stand-in", () => {
   it("creates Leads keyed by the person's identity, and updates them on a replay", async () => {

@@ -5,6 +5,7 @@ import { webhookSinkSchema } from "../../src/sinks/sink-config.js";
 import { createStandardWebhooks } from "../../src/sinks/standard-webhooks.js";
 import { createWebhookSink } from "../../src/sinks/webhook-sink.js";
 import { ManualClock, settle } from "../clay/manual-clock.js";
+import { sinkContract } from "./sink-contract.js";
 import { type Answer, type Receiver, startReceiver } from "./webhook-sink-receiver.js";
 
 const SECRET = `whsec_${Buffer.from("a test secret of thirty-two bytes").toString("base64")}`;
@@ -54,6 +55,46 @@ async function deliverOne(target: Sink, item: SinkRecord): Promise<SinkResult> {
   const [result] = await target.deliver([item], signal());
   return result!;
 }
+
+const contractReceivers: Receiver[] = [];
+
+async function contractSink(status: number) {
+  const receiver = await startReceiver(() => ({ status }));
+  contractReceivers.push(receiver);
+  const sink = createWebhookSink(
+    webhookSinkSchema.parse({
+      name: "crm-hook",
+      type: "webhook",
+      url: receiver.url,
+      secret: SECRET,
+      ratePerSecond: 100,
+    }),
+  );
+  return { receiver, sink };
+}
+
+// The receiver keeps one event per webhook-id, as Standard Webhooks asks receivers to.
+sinkContract("webhook sink", {
+  keyedOn: "lead",
+  async open() {
+    const { receiver, sink } = await contractSink(200);
+    const arrived = async () => {
+      const events = new Map<string, string>();
+      for (const request of receiver.requests) {
+        const body = JSON.parse(request.body) as { data: { row: { email: string } } };
+        events.set(String(request.headers["webhook-id"]), body.data.row.email);
+      }
+      return [...events.values()];
+    };
+    return { sink, arrived };
+  },
+  async failing(kind) {
+    return (await contractSink(kind === "retryable" ? 503 : 400)).sink;
+  },
+  async cleanUp() {
+    await Promise.all(contractReceivers.splice(0).map((receiver) => receiver.close()));
+  },
+});
 
 describe("webhook sink", () => {
   it("POSTs one signed lead.enriched event per record", async () => {

@@ -1,0 +1,7 @@
+/** The standard tier's embedded transport runs the transport contract. */
+import { createEmbeddedTransport } from "../../src/transport/embedded/embedded-transport.js";
+import { transportContract } from "./transport-contract.js";
+
+transportContract("embedded transport", {
+  create: async (side) => createEmbeddedTransport(side.ctx, side.budget),
+});
