@@ -50,7 +50,8 @@ export type {
   SubmitResult,
 } from "./pipeline/pipeline-api.js";
 export { compileRoutes, parseExpression, type Router } from "./routing/index.js";
-export { createServer, type ServerOptions } from "./server/index.js";
+export type { ClaypipeServer, ServerOptions } from "./server/index.js";
+export { createServer } from "./server/load-server.js";
 export { createSink } from "./sinks/create-sink.js";
 export type { Sink, SinkRecord, SinkResult } from "./sinks/sink.js";
 export { createSqliteStore } from "./store/sqlite/index.js";

@@ -1,9 +1,12 @@
-/** The library's entry: one pipeline definition, the tier picked by config. */
+/**
+ * The library's entry: one pipeline definition, the tier picked by config. Each
+ * tier's module is loaded when its config names it, so a standard-tier user
+ * never loads the queue tier's code, nor the reverse.
+ */
 import type { ClaypipeConfig } from "../config/schema.js";
 import { ClaypipeError } from "../core/errors.js";
 import type { PipelineOptions } from "./assemble-pipeline.js";
-import { createQueuePipeline, type PipelineRole } from "./create-queue-pipeline.js";
-import { createStandardPipeline } from "./create-standard-pipeline.js";
+import type { PipelineRole } from "./create-queue-pipeline.js";
 import type { Pipeline } from "./pipeline-api.js";
 
 export interface CreatePipelineOptions extends PipelineOptions {
@@ -21,7 +24,7 @@ export async function createPipeline(
 ): Promise<Pipeline> {
   switch (config.tier) {
     case "queue":
-      return createQueuePipeline(config, options);
+      return (await import("./create-queue-pipeline.js")).createQueuePipeline(config, options);
     case "standard":
       if (options.role !== undefined && options.role !== "all") {
         throw new ClaypipeError(
@@ -30,7 +33,10 @@ export async function createPipeline(
           { hint: "set tier: queue (with store.postgres and queue.redis), or drop --role" },
         );
       }
-      return createStandardPipeline(config, options);
+      return (await import("./create-standard-pipeline.js")).createStandardPipeline(
+        config,
+        options,
+      );
     case "direct":
       throw new ClaypipeError(
         "config_invalid",

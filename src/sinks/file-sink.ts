@@ -12,7 +12,17 @@ import { dirname } from "node:path";
 import type { z } from "zod";
 import { coerceError } from "../core/errors.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
-import { CSV_HEADER, csvHeaderLine, type FileFormat, formatLine } from "./file-sink-format.js";
+import {
+  CSV_EXTRA_COLUMN,
+  type CsvLayout,
+  chosenCsvLayout,
+  csvHeaderLine,
+  csvLayoutOf,
+  csvLine,
+  defaultCsvLayout,
+  type FileFormat,
+  jsonlLine,
+} from "./file-sink-format.js";
 import { scanExistingFile } from "./file-sink-scan.js";
 import type { Sink, SinkRecord, SinkResult } from "./sink.js";
 import type { fileSinkSchema } from "./sink-config.js";
@@ -25,6 +35,10 @@ interface OpenFile {
   handle: FileHandle;
   /** claypipe_ids in the file. */
   ids: Set<string>;
+  /** A CSV's columns; until its header is written, the `columns` chosen, if any. */
+  layout: CsvLayout | undefined;
+  /** Whether the CSV header is in the file yet (it goes in with the first records). */
+  headerWritten: boolean;
 }
 
 /** A problem no retry can fix (the file belongs to something else). */
@@ -42,8 +56,9 @@ export function createFileSink(config: FileSinkConfig, deps: SinkDeps = {}): Sin
   async function write(records: SinkRecord[], signal: AbortSignal): Promise<SinkResult[]> {
     try {
       signal.throwIfAborted();
-      file ??= openFile(config.path, format, signal, logger);
-      const { handle, ids } = await file;
+      file ??= openFile(config, signal, logger);
+      const opened = await file;
+      const { handle, ids } = opened;
       signal.throwIfAborted();
       const fresh = new Map<string, SinkRecord>();
       for (const record of records) {
@@ -51,9 +66,18 @@ export function createFileSink(config: FileSinkConfig, deps: SinkDeps = {}): Sin
       }
       if (fresh.size > 0) {
         let text = "";
-        for (const record of fresh.values()) text += formatLine(format, record);
+        if (format === "csv") {
+          const [first] = fresh.values();
+          const layout = opened.layout ?? defaultCsvLayout(first!);
+          if (!opened.headerWritten) text += csvHeaderLine(layout);
+          for (const record of fresh.values()) text += csvLine(record, layout);
+          opened.layout = layout;
+        } else {
+          for (const record of fresh.values()) text += jsonlLine(record);
+        }
         await handle.appendFile(text);
         await handle.datasync();
+        opened.headerWritten = true;
         for (const id of fresh.keys()) ids.add(id);
       }
       return records.map(() => ({ ok: true }));
@@ -90,26 +114,18 @@ export function createFileSink(config: FileSinkConfig, deps: SinkDeps = {}): Sin
 }
 
 async function openFile(
-  path: string,
-  format: FileFormat,
+  config: FileSinkConfig,
   signal: AbortSignal,
   logger: Logger,
 ): Promise<OpenFile> {
+  const { path, format } = config;
   await mkdir(dirname(path), { recursive: true });
   const handle = await open(path, "a+");
   try {
     const { size } = await handle.stat();
     if (size === 0) await syncDirectory(dirname(path));
     const existing = await scanExistingFile(path, format, size, signal);
-    if (
-      format === "csv" &&
-      existing.firstRecord !== undefined &&
-      existing.firstRecord !== CSV_HEADER
-    ) {
-      throw new FileSinkRefusal(
-        `${path} already holds a CSV with other columns than claypipe writes: point the sink at a new file, or move this one away`,
-      );
-    }
+    const layout = format === "csv" ? csvLayoutIn(config, existing.firstRecord) : undefined;
     if (existing.unreadable > 0) {
       logger.warn(
         { path, records: existing.unreadable },
@@ -123,14 +139,33 @@ async function openFile(
       );
       await handle.truncate(existing.completeBytes);
     }
-    if (format === "csv" && existing.completeBytes === 0) await handle.appendFile(csvHeaderLine());
-    // What was read (or cut, or the header) must survive a power cut before it counts as written.
-    if (size > 0 || format === "csv") await handle.datasync();
-    return { handle, ids: existing.ids };
+    // What was read (or cut) must survive a power cut before it counts as written.
+    if (size > 0) await handle.datasync();
+    return { handle, ids: existing.ids, layout, headerWritten: existing.firstRecord !== undefined };
   } catch (thrown) {
     await handle.close().catch(() => undefined);
     throw thrown;
   }
+}
+
+/**
+ * The columns to append under: the file's header when claypipe wrote it with
+ * these settings (a restart keeps appending to it), else a refusal. Undefined
+ * when the file has no header yet and the first record will choose.
+ */
+function csvLayoutIn(config: FileSinkConfig, header: string | undefined): CsvLayout | undefined {
+  const chosen = config.columns ? chosenCsvLayout(config.columns) : undefined;
+  if (header === undefined) return chosen;
+  const found = csvLayoutOf(header, chosen === undefined);
+  const fits = chosen
+    ? found.cells.join(",") === chosen.cells.join(",")
+    : found.cells[0] === "claypipe_id" && found.cells.at(-1) === CSV_EXTRA_COLUMN;
+  if (!fits) {
+    throw new FileSinkRefusal(
+      `${config.path} already holds a CSV with other columns than this sink writes: point the sink at a new file, move this one away, or set the sink's columns to the file's header`,
+    );
+  }
+  return found;
 }
 
 // A new file's name lives in its directory: sync that too, or a power cut can lose the whole file.

@@ -9,6 +9,7 @@
 import type { Pool } from "pg";
 import type { z } from "zod";
 import { ClaypipeError } from "../core/errors.js";
+import { importBackend } from "../core/import-backend.js";
 import { silentLogger } from "../logging/create-logger.js";
 import { classifyPostgresError } from "./postgres-errors.js";
 import { createTableSql, upsertParams, upsertSql } from "./postgres-upsert.js";
@@ -95,17 +96,6 @@ export function createPostgresSink(config: PostgresSinkConfig, deps: SinkDeps = 
 }
 
 async function loadPg(): Promise<typeof import("pg").default> {
-  try {
-    // pg is CommonJS: its exports sit on the default export.
-    return (await import("pg")).default;
-  } catch (thrown) {
-    throw new ClaypipeError(
-      "config_invalid",
-      "the postgres sink needs the pg package, which is not installed",
-      {
-        hint: "run `npm i pg` where claypipe is installed",
-        cause: thrown,
-      },
-    );
-  }
+  // pg is CommonJS: its exports sit on the default export.
+  return (await importBackend("pg", "the postgres sink", () => import("pg"))).default;
 }

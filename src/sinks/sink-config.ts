@@ -34,8 +34,23 @@ export const fileSinkSchema = z
     path: z.string().min(1),
     /** @defaultValue "jsonl" */
     format: z.enum(["jsonl", "csv"]).default("jsonl"),
+    /**
+     * CSV only: the columns to write, in this order, after claypipe_id; fields
+     * not named are left out. @defaultValue claypipe's columns, the first
+     * record's fields (sorted), and `extra` holding any others as JSON
+     */
+    columns: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .max(1000)
+      .refine((columns) => new Set(columns).size === columns.length, "each column once")
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((sink) => sink.columns === undefined || sink.format === "csv", {
+    message: "columns is for format: csv (JSONL writes every field)",
+    path: ["columns"],
+  });
 
 export const postgresSinkSchema = z
   .object({

@@ -50,7 +50,7 @@ async function running(): Promise<{ pipeline: Pipeline; emulator: RunningEmulato
     logLevel: "silent",
   });
   const pipeline = await createPipeline(config);
-  const server = createServer({ pipeline, config });
+  const server = await createServer({ pipeline, config });
   cleanup.push(
     () => pipeline.stop(),
     () => server.close(),

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CsvRow, CsvScanner } from "../../src/intake/csv-scanner.js";
 import { createFileSink } from "../../src/sinks/file-sink.js";
-import { CSV_COLUMNS, csvCell } from "../../src/sinks/file-sink-format.js";
+import { csvCell } from "../../src/sinks/file-sink-format.js";
 import type { Sink, SinkRecord } from "../../src/sinks/sink.js";
 import { fileSinkSchema } from "../../src/sinks/sink-config.js";
 
@@ -21,8 +21,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function sinkAt(path: string, format: "jsonl" | "csv" = "jsonl"): Sink {
-  const sink = createFileSink(fileSinkSchema.parse({ name: "out", type: "file", path, format }));
+function sinkAt(path: string, format: "jsonl" | "csv" = "jsonl", columns?: string[]): Sink {
+  const sink = createFileSink(
+    fileSinkSchema.parse({ name: "out", type: "file", path, format, columns }),
+  );
   open.push(sink);
   return sink;
 }
@@ -178,9 +180,25 @@ describe("file sink, CSV", () => {
     await sink.deliver([record(1, tricky)], signal());
     await sink.deliver([record(2)], signal());
     const [header, first, second] = await csvRecords(path);
-    expect(header).toEqual([...CSV_COLUMNS]);
-    const cell = (row: string[] | undefined, column: string) =>
-      row![CSV_COLUMNS.indexOf(column as never)];
+    // claypipe's columns, then the first record's fields sorted, then extra.
+    expect(header).toEqual([
+      "claypipe_id",
+      "source",
+      "route",
+      "enriched_at",
+      "company_name",
+      "country",
+      "email",
+      "employee_count",
+      "first_name",
+      "icp_score",
+      "industry",
+      "linkedin_url",
+      "seniority",
+      "title",
+      "extra",
+    ]);
+    const cell = (row: string[] | undefined, column: string) => row![header!.indexOf(column)];
     expect(cell(first, "claypipe_id")).toBe(record(1).leadId);
     expect(cell(first, "enriched_at")).toBe(record(1).enrichedAt);
     expect(cell(first, "title")).toBe('VP, "Growth"\nand Sales');
@@ -190,8 +208,11 @@ describe("file sink, CSV", () => {
     expect(cell(first, "seniority")).toBe("'@vp");
     expect(cell(first, "employee_count")).toBe("-5");
     expect(cell(first, "icp_score")).toBe("1");
-    expect(cell(second, "work_email")).toBe("");
-    expect(await readFile(path, "utf8")).toMatch(/^claypipe_id,source,route,enriched_at,email,/);
+    expect(cell(second, "title")).toBe("");
+    expect(cell(second, "extra")).toBe("");
+    expect(await readFile(path, "utf8")).toMatch(
+      /^claypipe_id,source,route,enriched_at,company_name,/,
+    );
   });
 
   // OWASP's CSV injection guidance: no cell may start (after any blank) with what a spreadsheet
@@ -247,8 +268,8 @@ describe("file sink, CSV", () => {
       ],
       signal(),
     );
-    const [, first] = await csvRecords(path);
-    const cell = (column: string) => first![CSV_COLUMNS.indexOf(column as never)];
+    const [header, first] = await csvRecords(path);
+    const cell = (column: string) => first![header!.indexOf(column)];
     expect(cell("company_name")).toBe("x;=1+cmd|' /C calc'!A0;");
     expect(cell("title")).toBe("' =1+1");
     expect(cell("industry")).toBe("'\u00a0@SUM(A1)");
@@ -263,10 +284,12 @@ describe("file sink, CSV", () => {
     await before.deliver([record(1, tricky), record(2)], signal());
     await before.close();
 
+    const [written] = await csvRecords(path);
+
     const after = sinkAt(path, "csv");
     await after.deliver([record(2), record(1, tricky), record(3)], signal());
     const [header, ...rows] = await csvRecords(path);
-    expect(header).toEqual([...CSV_COLUMNS]);
+    expect(header).toEqual(written);
     expect(rows.map((row) => row[0])).toEqual([
       record(1).leadId,
       record(2).leadId,
@@ -287,9 +310,9 @@ describe("file sink, CSV", () => {
 
     const after = sinkAt(path, "csv");
     await after.deliver([record(2, { first_name: "two\nlines" })], signal());
-    const [, ...rows] = await csvRecords(path);
+    const [header, ...rows] = await csvRecords(path);
     expect(rows.map((row) => row[0])).toEqual([record(1).leadId, record(2).leadId]);
-    expect(rows[1]![CSV_COLUMNS.indexOf("first_name")]).toBe("two\nlines");
+    expect(rows[1]![header!.indexOf("first_name")]).toBe("two\nlines");
   });
 
   it("refuses, as final, to append to a CSV with other columns", async () => {
@@ -300,5 +323,91 @@ describe("file sink, CSV", () => {
     expect(result).toMatchObject({ ok: false, retryable: false });
     expect((result as { reason: string }).reason).toMatch(/other columns.*new file/);
     expect(await readFile(path, "utf8")).toBe("name,phone\nAda,123\n");
+  });
+});
+
+describe("file sink, CSV columns", () => {
+  it("writes every column the first record carries; a later record's new fields go to extra", async () => {
+    const path = join(dir, "leads.csv");
+    const sink = sinkAt(path, "csv");
+    await sink.deliver([record(1, { clay_intent: "high", "=cmd": "x" })], signal());
+    await sink.deliver(
+      [record(2, { clay_intent: "low", tech_stack: ["a", "b"], "=cmd": "y" })],
+      signal(),
+    );
+    const [header, first, second] = await csvRecords(path);
+    // A column name is a cell like any other: defused, and its values still land under it.
+    expect(header).toEqual([
+      "claypipe_id",
+      "source",
+      "route",
+      "enriched_at",
+      "'=cmd",
+      "clay_intent",
+      "email",
+      "first_name",
+      "icp_score",
+      "extra",
+    ]);
+    const cell = (row: string[] | undefined, column: string) => row![header!.indexOf(column)];
+    expect(cell(first, "clay_intent")).toBe("high");
+    expect(cell(first, "'=cmd")).toBe("x");
+    expect(cell(first, "extra")).toBe("");
+    expect(cell(second, "clay_intent")).toBe("low");
+    expect(cell(second, "'=cmd")).toBe("y");
+    expect(JSON.parse(cell(second, "extra")!)).toEqual({ tech_stack: ["a", "b"] });
+  });
+
+  it("columns picks and orders the columns after claypipe_id, and leaves the rest out", async () => {
+    const path = join(dir, "leads.csv");
+    const sink = sinkAt(path, "csv", ["icp_score", "email", "route", "clay_intent"]);
+    await sink.deliver([record(1, { clay_intent: "high", tech_stack: "x" })], signal());
+    const [header, first] = await csvRecords(path);
+    expect(header).toEqual(["claypipe_id", "icp_score", "email", "route", "clay_intent"]);
+    expect(first).toEqual([record(1).leadId, "1", "p1@acme.com", "all", "high"]);
+  });
+
+  it("after a restart, keeps appending under the header the file has", async () => {
+    const path = join(dir, "leads.csv");
+    const before = sinkAt(path, "csv");
+    await before.deliver([record(1, { clay_intent: "high" })], signal());
+    await before.close();
+    const [written] = await csvRecords(path);
+
+    const after = sinkAt(path, "csv");
+    await after.deliver([record(2, { clay_intent: "low", seniority: "vp" })], signal());
+    const [header, ...rows] = await csvRecords(path);
+    expect(header).toEqual(written);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]![header!.indexOf("clay_intent")]).toBe("low");
+    expect(JSON.parse(rows[1]![header!.indexOf("extra")]!)).toEqual({ seniority: "vp" });
+  });
+
+  it("after a restart with other columns, refuses as final and leaves the file alone", async () => {
+    const path = join(dir, "leads.csv");
+    const before = sinkAt(path, "csv", ["email"]);
+    await before.deliver([record(1)], signal());
+    await before.close();
+    const text = await readFile(path, "utf8");
+
+    const after = sinkAt(path, "csv", ["email", "icp_score"]);
+    const [result] = await after.deliver([record(2)], signal());
+    expect(result).toMatchObject({ ok: false, retryable: false });
+    expect((result as { reason: string }).reason).toMatch(/set the sink's columns/);
+    expect(await readFile(path, "utf8")).toBe(text);
+
+    const same = sinkAt(path, "csv", ["email"]);
+    expect(await same.deliver([record(2)], signal())).toEqual([{ ok: true }]);
+  });
+
+  it("columns is refused for JSONL and for a column named twice", () => {
+    const base = { name: "out", type: "file", path: "x" };
+    expect(fileSinkSchema.safeParse({ ...base, columns: ["email"] }).success).toBe(false);
+    expect(
+      fileSinkSchema.safeParse({ ...base, format: "csv", columns: ["email", "email"] }).success,
+    ).toBe(false);
+    expect(fileSinkSchema.safeParse({ ...base, format: "csv", columns: ["email"] }).success).toBe(
+      true,
+    );
   });
 });

@@ -1,12 +1,8 @@
 /** `claypipe demo`: the whole path against the embedded emulator, nothing to install. */
 import type { Command } from "commander";
 import { ClaypipeError } from "../../core/errors.js";
-import { type DemoSummary, runDemo } from "../../demo/run-demo.js";
-import {
-  type PipelineDemoSummary,
-  QUEUE_DEMO_WORKERS,
-  runPipelineDemo,
-} from "../../demo/run-pipeline-demo.js";
+import type { DemoSummary } from "../../demo/run-demo.js";
+import type { PipelineDemoSummary } from "../../demo/run-pipeline-demo.js";
 import type { SendTally } from "../../tiers/direct/send-leads.js";
 import { interruptSignal } from "../config-option.js";
 import { formatRows, say } from "../output.js";
@@ -62,6 +58,8 @@ async function pipelineDemo(
   keep: boolean | undefined,
   common: { timeScale: number; seed: number; signal: AbortSignal },
 ): Promise<void> {
+  // Loaded when a demo runs: it starts the emulator and a server (Fastify), which `--help` never needs.
+  const { QUEUE_DEMO_WORKERS, runPipelineDemo } = await import("../../demo/run-pipeline-demo.js");
   const processes =
     tier === "queue" ? ` → BullMQ on Redis, PostgreSQL store, ${QUEUE_DEMO_WORKERS} workers` : "";
   say(
@@ -135,6 +133,7 @@ async function directDemo(
     if (tally) sending.finish({ done: tally.read, note: tallyNote(tally) });
   };
 
+  const { runDemo } = await import("../../demo/run-demo.js");
   const summary = await runDemo({
     leads,
     ...common,

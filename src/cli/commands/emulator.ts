@@ -1,7 +1,6 @@
 /** `claypipe emulator`: the Clay emulator as a server, to develop and test against. */
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load-config.js";
-import { startEmulator } from "../../emulator/index.js";
 import { emulatorWorkspacesFromConfig } from "../emulator-seed.js";
 import { onOutputClosed, say } from "../output.js";
 
@@ -33,6 +32,8 @@ export function registerEmulator(program: Command): void {
               tables: [{ id: "t_leads", dedupeColumn: "email", webhooks: [{}, {}] }],
             },
           ];
+      // Loaded when the command runs, so `claypipe --help` does not load Fastify.
+      const { startEmulator } = await import("../../emulator/index.js");
       const emulator = await startEmulator({
         host: options.host,
         port: Number(options.port),

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { ClaypipeError } from "../../core/errors.js";
 import { createPipeline } from "../../pipeline/create-pipeline.js";
 import type { PipelineRole } from "../../pipeline/create-queue-pipeline.js";
-import { createServer } from "../../server/create-server.js";
+import { createServer } from "../../server/load-server.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
 import { onOutputClosed, say } from "../output.js";
 
@@ -36,7 +36,7 @@ export function registerStart(program: Command): void {
       });
     }
     const pipeline = await createPipeline(config, { logger, role });
-    const server = role === "worker" ? undefined : createServer({ pipeline, config, logger });
+    const server = role === "worker" ? undefined : await createServer({ pipeline, config, logger });
     // Handlers before the ready line: a supervisor may signal as soon as it reads it.
     let stopping = false;
     const stop = async (signal: string) => {

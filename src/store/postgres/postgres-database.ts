@@ -7,6 +7,7 @@
  */
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import { ClaypipeError } from "../../core/errors.js";
+import { importBackend } from "../../core/import-backend.js";
 import { isConnectionFailure, isRetryableConflict, storeError } from "./postgres-errors.js";
 
 export interface Queryable {
@@ -176,14 +177,6 @@ function describeServer(connectionString: string): string {
 }
 
 async function loadPg(): Promise<typeof import("pg").default> {
-  try {
-    // pg is CommonJS: its exports sit on the default export.
-    return (await import("pg")).default;
-  } catch (thrown) {
-    throw new ClaypipeError(
-      "config_invalid",
-      "the PostgreSQL store needs the pg package, which is not installed",
-      { hint: "run `npm i pg` where claypipe is installed", cause: thrown },
-    );
-  }
+  // pg is CommonJS: its exports sit on the default export.
+  return (await importBackend("pg", "the PostgreSQL store", () => import("pg"))).default;
 }

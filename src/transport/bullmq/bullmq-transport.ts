@@ -9,9 +9,10 @@
  * worker process feeds, works, and recovers sends whose lease ran out with no
  * worker holding their job (a job Redis lost).
  */
-import { Queue, Worker } from "bullmq";
+import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { QueueConfig } from "../../config/schema.js";
+import { importBackend } from "../../core/import-backend.js";
 import { recoverInterruptedSends } from "../../pipeline/crash-recovery.js";
 import type { CreditBudget } from "../../pipeline/credit-budget.js";
 import { createLeadSend, type LeadSendContext, MAX_SENDS } from "../../pipeline/lead-send.js";
@@ -45,6 +46,7 @@ export async function createBullmqTransport(
   const { prefix } = queueConfig;
   const { logger } = ctx;
   const workspaces = ctx.config.clay.workspaces.map((workspace) => workspace.name);
+  const bullmq = await importBackend("bullmq", "the queue tier", () => import("bullmq"));
   const feederRedis = await openQueueConnection(queueConfig.redis.connectionString, {
     logger,
     purpose: "feeder",
@@ -52,7 +54,7 @@ export async function createBullmqTransport(
   const queues = new Map(
     workspaces.map((workspace) => [
       workspace,
-      new Queue<SendJobData>(sendQueueName(workspace), {
+      new bullmq.Queue<SendJobData>(sendQueueName(workspace), {
         connection: feederRedis,
         prefix,
         defaultJobOptions: {
@@ -98,7 +100,7 @@ export async function createBullmqTransport(
       handBack,
     });
     return workspaces.map((workspace) => {
-      const worker = new Worker<SendJobData>(sendQueueName(workspace), processor, {
+      const worker = new bullmq.Worker<SendJobData>(sendQueueName(workspace), processor, {
         connection: workerRedis!,
         prefix,
         concurrency: ctx.config.sender.concurrency,

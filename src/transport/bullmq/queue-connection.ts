@@ -6,6 +6,7 @@
  * its loop logs the outage, backs off, and can always stop.
  */
 import type { Redis } from "ioredis";
+import { importBackend } from "../../core/import-backend.js";
 import type { Logger } from "../../logging/create-logger.js";
 
 export async function openQueueConnection(
@@ -13,7 +14,7 @@ export async function openQueueConnection(
   options: { logger: Logger; purpose: "worker" | "feeder" },
 ): Promise<Redis> {
   const { logger, purpose } = options;
-  const { Redis } = await import("ioredis");
+  const { Redis } = await importBackend("ioredis", "the queue tier", () => import("ioredis"));
   const redis = new Redis(connectionString, {
     maxRetriesPerRequest: purpose === "worker" ? null : 2,
   });
