@@ -67,7 +67,9 @@ export function rateLimiterContract(name: string, create: RateLimiterFactory): v
       );
       // Burst: 8 × 0.75 = 6 tokens, taken without a single sleep.
       expect(grants.slice(0, 6).every((grant) => grant.sleepsBefore === 0)).toBe(true);
-      expect(grants[6]!.sleepsBefore).toBeGreaterThan(0);
+      // The 7th waited for its token: it slept, unless a loaded machine was so slow that the
+      // token had refilled by then (the check below holds either way).
+      expect(grants[6]!.sleepsBefore > 0 || grants[6]!.at >= 20 - 2).toBe(true);
       // Then never faster than 50/s: the n-th token after the burst is n × 20 ms away.
       grants.slice(6).forEach((grant, index) => {
         expect(grant.at).toBeGreaterThanOrEqual((index + 1) * 20 - 2);
