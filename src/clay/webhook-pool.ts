@@ -43,7 +43,15 @@ export interface CounterCapacity {
 
 export interface PoolCapacity {
   table: CounterCapacity;
-  webhooks: Array<CounterCapacity & { index: number; key: string; retired: boolean }>;
+  webhooks: Array<
+    CounterCapacity & {
+      index: number;
+      key: string;
+      retired: boolean;
+      /** Refused by Clay as configured, in this process: nothing can be sent to it (remaining 0). */
+      unusable: boolean;
+    }
+  >;
 }
 
 export interface WebhookPool {
@@ -189,7 +197,15 @@ export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
       const webhookCapacities = await Promise.all(
         webhooks.map(async ({ index, key, limit }) => {
           const counted = await describe(key, limit);
-          return { ...counted, index, key, retired: counted.remaining === 0 };
+          const unusable = disabled.has(index);
+          return {
+            ...counted,
+            ...(unusable ? { remaining: 0 } : {}),
+            index,
+            key,
+            retired: counted.remaining === 0,
+            unusable,
+          };
         }),
       );
       return { table: tableCapacity, webhooks: webhookCapacities };

@@ -6,6 +6,7 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { createCapacityStep } from "../../src/pipeline/capacity-step.js";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
 import { createDeferredStep } from "../../src/pipeline/deferred-step.js";
 import { MAX_SENDS } from "../../src/pipeline/lead-send.js";
@@ -335,6 +336,8 @@ describe("send step", () => {
       }
       expect((await side.ctx.senders.get("main")!.capacity("leads")).table.used).toBe(0);
       expect(side.logs.filter((line) => /webhook #0 .*is unusable/.test(line.msg))).toHaveLength(1);
+      // No room is seen where Clay refuses the webhook: the leads are not taken back in a loop.
+      expect(await createCapacityStep(side.ctx)(never)).toBe(0);
     }
   });
 
