@@ -50,7 +50,25 @@ export function createBackoff(options: BackoffOptions): Backoff {
 export type Classification =
   | { action: "success" }
   | { action: "retry"; rateLimited: boolean; retryAfterMs: number | undefined; reason: string }
-  | { action: "final"; httpStatus: number; reason: string };
+  | {
+      action: "final";
+      httpStatus: number;
+      reason: string;
+      /**
+       * Set when the refusal is of the webhook as configured, not of the row: its
+       * URL (404, 410) or its auth token (401, 403). Clay made no row and counted
+       * nothing; every row sent to it would fail the same way.
+       */
+      configError?: "url" | "authToken";
+    };
+
+/** Statuses that say the webhook's config is wrong, and which of its settings to fix. */
+const CONFIG_ERRORS: Record<number, "url" | "authToken"> = {
+  401: "authToken",
+  403: "authToken",
+  404: "url",
+  410: "url",
+};
 
 const FINAL_REASONS: Record<number, string> = {
   400: "Clay refused the row as bad JSON (400): this is a claypipe bug if it repeats; report it with the lead id",
@@ -92,6 +110,9 @@ export function classifyOutcome(outcome: WebhookOutcome): Classification {
     };
   }
   const known = FINAL_REASONS[status];
+  const configError = CONFIG_ERRORS[status];
+  if (known && configError)
+    return { action: "final", httpStatus: status, reason: known, configError };
   if (known) return { action: "final", httpStatus: status, reason: known };
   if (status >= 300 && status < 400) {
     return {

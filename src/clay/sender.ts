@@ -6,6 +6,10 @@
  * row carries its claypipe_id, and a signed callback_url when callbacks are on.
  * A reservation is given back when no try can have reached Clay (every try
  * failed before a connection was made), so an unreachable Clay costs no capacity.
+ * A refusal of the webhook itself (unknown URL, wrong auth token) is a config
+ * error, not the row's: Clay made no row, so the reservation is given back, the
+ * webhook leaves the pool, and the row goes to the next webhook (or, with none
+ * left, ends "no_capacity").
  */
 import type { SenderConfig, WebhookConfig, WorkspaceConfig } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
@@ -85,6 +89,11 @@ export interface ClaySender {
   capacity(table: string): Promise<PoolCapacity>;
 }
 
+/** What one delivery can end in: a send outcome, or Clay refusing the webhook as configured. */
+type DeliveryOutcome =
+  | SendOutcome
+  | { status: "unusable_webhook"; setting: "url" | "authToken"; reason: string };
+
 /** What one row's tries have done so far: whether one may have reached Clay, whether one is out now. */
 interface DeliveryProgress {
   reached: boolean;
@@ -144,7 +153,7 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
     webhookIndex: number,
     progress: DeliveryProgress,
     signal: AbortSignal | undefined,
-  ): Promise<SendOutcome> => {
+  ): Promise<DeliveryOutcome> => {
     const log = { claypipeId: item.claypipeId, table: item.table, webhook: webhookIndex };
     const backoff = createBackoff({
       initialBackoffMs: config.initialBackoff,
@@ -198,6 +207,9 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
         limiter.onSuccess();
         return { status: "sent", webhookIndex, attempts: tries };
       }
+      if (verdict.action === "final" && verdict.configError) {
+        return { status: "unusable_webhook", setting: verdict.configError, reason: verdict.reason };
+      }
       if (verdict.action === "final") {
         logger?.warn({ ...log, httpStatus: verdict.httpStatus }, verdict.reason);
         return { status: "rejected", httpStatus: verdict.httpStatus, reason: verdict.reason };
@@ -233,30 +245,40 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
         throw thrown;
       }
 
-      const reservation = await pool.reserve();
-      if (!reservation.ok) return { status: "no_capacity", reason: reservation.message };
-      const progress: DeliveryProgress = { reached: false, posting: false };
-      try {
-        const outcome = await deliver(
-          item,
-          row,
-          reservation.webhook,
-          reservation.index,
-          progress,
-          signal,
-        );
+      // A webhook Clay refuses as configured leaves the pool; the row tries the next one.
+      for (;;) {
+        const reservation = await pool.reserve();
+        if (!reservation.ok) return { status: "no_capacity", reason: reservation.message };
+        const progress: DeliveryProgress = { reached: false, posting: false };
+        let outcome: DeliveryOutcome;
+        try {
+          outcome = await deliver(
+            item,
+            row,
+            reservation.webhook,
+            reservation.index,
+            progress,
+            signal,
+          );
+        } catch (thrown) {
+          // Aborted between tries, with no try that can have reached Clay: nothing to count.
+          if (signal?.aborted && !progress.reached && !progress.posting) {
+            await pool.release(reservation.index);
+          }
+          // Every wait rejects on abort in its own way; callers get the signal's reason from all of them.
+          if (signal?.aborted) throw signal.reason;
+          throw thrown;
+        }
+        if (outcome.status === "unusable_webhook") {
+          // Clay made no row and counted nothing for this webhook: neither does claypipe.
+          await pool.release(reservation.index);
+          pool.disable(reservation.index, outcome.setting, outcome.reason);
+          continue;
+        }
         if (outcome.status === "failed" && !outcome.reachedClay) {
           await pool.release(reservation.index);
         }
         return outcome;
-      } catch (thrown) {
-        // Aborted between tries, with no try that can have reached Clay: nothing to count.
-        if (signal?.aborted && !progress.reached && !progress.posting) {
-          await pool.release(reservation.index);
-        }
-        // Every wait rejects on abort in its own way; callers get the signal's reason from all of them.
-        if (signal?.aborted) throw signal.reason;
-        throw thrown;
       }
     },
 

@@ -6,6 +6,11 @@
  * table stops `capacityMargin` rows before its own. Nothing is ever posted into a
  * full table.
  *
+ * A webhook Clay refuses as configured (unknown URL, wrong auth token) is taken
+ * out of the pool for the life of the process, said once as a config error: the
+ * next webhook takes over, and with none left the table has no capacity until
+ * the config is fixed.
+ *
  * Counter keys use a hash of the webhook URL, never the URL: it is credential-like.
  */
 import { createHash } from "node:crypto";
@@ -23,7 +28,11 @@ export interface WebhookPoolOptions {
 
 export type PoolReservation =
   | { ok: true; webhook: WebhookConfig; index: number }
-  | { ok: false; reason: "table_full" | "webhooks_exhausted"; message: string };
+  | {
+      ok: false;
+      reason: "table_full" | "webhooks_exhausted" | "webhooks_unusable";
+      message: string;
+    };
 
 export interface CounterCapacity {
   used: number;
@@ -34,7 +43,15 @@ export interface CounterCapacity {
 
 export interface PoolCapacity {
   table: CounterCapacity;
-  webhooks: Array<CounterCapacity & { index: number; key: string; retired: boolean }>;
+  webhooks: Array<
+    CounterCapacity & {
+      index: number;
+      key: string;
+      retired: boolean;
+      /** Refused by Clay as configured, in this process: nothing can be sent to it (remaining 0). */
+      unusable: boolean;
+    }
+  >;
 }
 
 export interface WebhookPool {
@@ -42,6 +59,11 @@ export interface WebhookPool {
   reserve(): Promise<PoolReservation>;
   /** Gives back a reservation of webhook `index` whose row provably never reached Clay. */
   release(index: number): Promise<void>;
+  /**
+   * Takes webhook `index` out of this process's pool, because Clay refuses it as
+   * configured (`setting`: which of its settings is wrong); said once, as an error.
+   */
+  disable(index: number, setting: "url" | "authToken", reason: string): void;
   /** What is left, for `claypipe status`. */
   capacity(): Promise<PoolCapacity>;
 }
@@ -78,6 +100,9 @@ export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
     logger?.error({ table: table.name, reason }, message);
   };
 
+  // Webhooks Clay refused as configured, with the error said for each.
+  const disabled = new Set<number>();
+
   const retire = (index: number) => {
     if (index < firstOpen) return;
     firstOpen = index + 1;
@@ -103,7 +128,12 @@ export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
 
   return {
     async reserve() {
+      let skipped = 0;
       for (const candidate of webhooks.slice(firstOpen)) {
+        if (disabled.has(candidate.index)) {
+          skipped += 1;
+          continue;
+        }
         const result = await counters.tryReserve([
           { key: tableKey, limit: tableLimit },
           { key: candidate.key, limit: candidate.limit },
@@ -122,12 +152,35 @@ export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
         }
         retire(candidate.index);
       }
+      if (skipped > 0) {
+        const indexes = [...disabled].map((index) => `#${index}`).join(", ");
+        const message =
+          `no usable webhook source is left in ${where}: Clay refuses webhook ${indexes} as configured ` +
+          "(see the error logged for each): fix its url or authToken in the config (or add a working webhook source " +
+          `to the webhooks of table "${table.name}"); waiting leads resume once claypipe runs with that config.`;
+        reportOnce("webhooks_unusable", message);
+        return { ok: false, reason: "webhooks_unusable", message };
+      }
       const message =
         `every webhook source of ${where} has used its submissions (${webhooks.length} of them, each retired ${table.capacityMargin} before its limit): ` +
         `add a new webhook source to the table in Clay and append its URL to the webhooks of table "${table.name}" in the config: ` +
         "waiting leads resume once claypipe runs with that config.";
       reportOnce("webhooks_exhausted", message);
       return { ok: false, reason: "webhooks_exhausted", message };
+    },
+
+    disable(index, setting, reason) {
+      if (disabled.has(index) || !webhooks[index]) return;
+      disabled.add(index);
+      const next = webhooks.slice(firstOpen).find((entry) => !disabled.has(entry.index));
+      logger?.error(
+        { table: table.name, webhook: index, setting, next: next ? next.index : null },
+        `webhook #${index} of ${where} is unusable: ${reason}. ` +
+          `Fix clay.workspaces[].tables[].webhooks[${index}].${setting} in the config and restart; ` +
+          (next
+            ? `until then webhook #${next.index} takes over (nothing sent to #${index} was counted).`
+            : "until then no webhook of this table is left and its leads wait (nothing sent to it was counted)."),
+      );
     },
 
     async release(index) {
@@ -144,7 +197,15 @@ export function createWebhookPool(options: WebhookPoolOptions): WebhookPool {
       const webhookCapacities = await Promise.all(
         webhooks.map(async ({ index, key, limit }) => {
           const counted = await describe(key, limit);
-          return { ...counted, index, key, retired: counted.remaining === 0 };
+          const unusable = disabled.has(index);
+          return {
+            ...counted,
+            ...(unusable ? { remaining: 0 } : {}),
+            index,
+            key,
+            retired: counted.remaining === 0,
+            unusable,
+          };
         }),
       );
       return { table: tableCapacity, webhooks: webhookCapacities };

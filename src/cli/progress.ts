@@ -3,7 +3,8 @@
  * (one every few seconds) when output goes to a file or a pipe. Other lines
  * meant for the same stream (warnings, log lines) go through `print`, which on
  * a terminal clears the bar, writes the line above it and draws the bar again,
- * so the two never mix on one line.
+ * so the two never mix on one line. On a terminal a log line is shown as a
+ * person reads it ("warning: …"), not as the JSON a log collector wants.
  */
 import { Writable } from "node:stream";
 import { formatDuration } from "../core/duration.js";
@@ -35,6 +36,30 @@ export interface Progress {
 const BAR_WIDTH = 24;
 const REDRAW_MS = 100;
 const CLEAR_LINE = "\r\x1b[2K";
+/** pino's numeric levels, as words. */
+const LEVEL_WORDS: Record<number, string> = {
+  10: "trace",
+  20: "debug",
+  30: "info",
+  40: "warning",
+  50: "error",
+  60: "fatal",
+};
+
+/** A JSON log line as "level: message"; any other text as it is. */
+export function humanLogLine(text: string): string {
+  if (!text.startsWith("{")) return text;
+  let entry: unknown;
+  try {
+    entry = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof entry !== "object" || entry === null) return text;
+  const { level, msg } = entry as { level?: unknown; msg?: unknown };
+  if (typeof level !== "number" || typeof msg !== "string") return text;
+  return `${LEVEL_WORDS[level] ?? "log"}: ${msg}`;
+}
 
 export function createProgress(options: ProgressOptions): Progress {
   const stream = options.stream ?? process.stderr;
@@ -85,8 +110,9 @@ export function createProgress(options: ProgressOptions): Progress {
     print,
     logStream: new Writable({
       write(chunk: Buffer | string, _encoding, done) {
-        const text = chunk.toString();
-        print(text.endsWith("\n") ? text.slice(0, -1) : text);
+        for (const text of chunk.toString().split("\n")) {
+          if (text !== "") print(interactive ? humanLogLine(text) : text);
+        }
         done();
       },
     }),

@@ -30,4 +30,15 @@ export function createLogger(
   return pino({ level, base: { service: "claypipe" }, redact: REDACTED_PATHS }, destination);
 }
 
+/** pino's levels from the most verbose up; "silent" logs nothing. */
+const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
+/**
+ * The level for a command that prints a human answer: warnings and up only, so
+ * no info line stands beside the answer (a quieter configured level stays).
+ */
+export function warningsAndUp(level: string): string {
+  return LEVELS.indexOf(level) > LEVELS.indexOf("warn") ? level : "warn";
+}
+
 export const silentLogger: Logger = pino({ level: "silent" });

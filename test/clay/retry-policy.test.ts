@@ -98,4 +98,13 @@ describe("classifyOutcome", () => {
     expect(verdict).toMatchObject({ action: "final", httpStatus: status });
     expect(verdict.action === "final" && verdict.reason).toMatch(reason);
   });
+
+  it("marks a refusal of the webhook as configured (its URL or auth token) as a config error", () => {
+    const setting = (status: number) => {
+      const verdict = response(status);
+      return verdict.action === "final" ? verdict.configError : "not final";
+    };
+    expect([401, 403, 404, 410].map(setting)).toEqual(["authToken", "authToken", "url", "url"]);
+    expect([400, 413, 422, 302].map(setting)).toEqual([undefined, undefined, undefined, undefined]);
+  });
 });

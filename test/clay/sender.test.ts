@@ -229,7 +229,7 @@ describe("sender against the emulator", () => {
     expect(await counters.get("table:ws/leads")).toBe(0);
   });
 
-  it("sends the webhook auth token, and a wrong one is rejected with the reason", async () => {
+  it("sends the webhook auth token; a wrong one takes the webhook out of the pool, counted nothing", async () => {
     const good = await setup({ webhooks: [{ authToken: "right-token" }], callbacks: false });
     expect(
       await good.sender.send({ lead: lead(1), claypipeId: "id-1", table: "leads" }),
@@ -247,10 +247,15 @@ describe("sender against the emulator", () => {
     });
     const outcome = await bad.sender.send({ lead: lead(1), claypipeId: "id-1", table: "leads" });
     expect(outcome).toEqual({
-      status: "rejected",
-      httpStatus: 401,
-      reason: expect.stringMatching(/auth token.*set authToken/),
+      status: "no_capacity",
+      reason: expect.stringMatching(/no usable webhook source.*fix its url or authToken/),
     });
+    expect(bad.snapshot().requests.rejected).toBe(1);
+    expect((await bad.sender.capacity("leads")).table.used).toBe(0);
+    // Out of the pool for this process: the next row is not posted to it again.
+    expect(
+      await bad.sender.send({ lead: lead(2), claypipeId: "id-2", table: "leads" }),
+    ).toMatchObject({ status: "no_capacity" });
     expect(bad.snapshot().requests.rejected).toBe(1);
   });
 

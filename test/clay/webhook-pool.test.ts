@@ -141,6 +141,7 @@ describe("webhook pool", () => {
         limit: 4,
         remaining: 0,
         retired: true,
+        unusable: false,
       },
       {
         index: 1,
@@ -149,8 +150,32 @@ describe("webhook pool", () => {
         limit: 4,
         remaining: 3,
         retired: false,
+        unusable: false,
       },
     ]);
+  });
+
+  it("takes a webhook Clay refuses as configured out of the pool, saying so once", async () => {
+    const { logger, lines } = captureLogs();
+    const pool = createWebhookPool({
+      workspace: "acme",
+      table: table({ capacityMargin: 0 }),
+      counters: new MemoryCapacityCounters(),
+      logger,
+    });
+    pool.disable(0, "url", "no webhook source at that URL (404)");
+    pool.disable(0, "url", "no webhook source at that URL (404)");
+    expect(await pool.reserve()).toMatchObject({ ok: true, index: 1 });
+    const capacity = await pool.capacity();
+    expect(capacity.webhooks[0]).toMatchObject({ used: 0, remaining: 0, unusable: true });
+    const errors = lines.filter((line) => line.level === ERROR);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.msg).toContain("clay.workspaces[].tables[].webhooks[0].url");
+
+    pool.disable(1, "authToken", "Clay refused the webhook auth token (401)");
+    const none = await pool.reserve();
+    expect(none).toMatchObject({ ok: false, reason: "webhooks_unusable" });
+    expect(!none.ok && none.message).toMatch(/no usable webhook source .*#0, #1/);
   });
 
   it("keys webhooks by a hash, never by the URL", () => {

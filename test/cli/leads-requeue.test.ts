@@ -1,4 +1,5 @@
 /** `claypipe leads requeue`: a person moves waiting leads on purpose, e.g. to a table added for them. */
+import { readFileSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Store } from "../../src/store/store.js";
 import { runCli } from "./run-cli.js";
@@ -47,11 +48,18 @@ describe("claypipe leads requeue", () => {
       await deferLead(store, "capped", "credit cap workspace:main day 2026-01-05 reached");
     });
     const { configPath, env, dir } = seeded;
+    // A user's config logs info lines by default: the answer must still stand alone.
+    writeFileSync(
+      configPath,
+      readFileSync(configPath, "utf8").replace("logLevel: warn", "logLevel: info"),
+    );
     const requeue = (...flags: string[]) =>
       runCli(["leads", "requeue", ...flags, "-c", configPath], { cwd: dir, env });
 
     const moved = await requeue("--reason", "no_capacity", "--table", "leads2");
     expect(moved.stdout.trim()).toBe("requeued 2 deferred leads");
+    // The human answer only: no info log line beside it.
+    expect(moved.stderr).not.toContain('"level":30');
     await seeded.withStore(async (store) => {
       for (const id of ["full1", "full2"]) {
         expect(await store.leads.get(id)).toMatchObject({ state: "queued", table: "leads2" });

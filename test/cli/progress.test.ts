@@ -31,7 +31,7 @@ function screen(output: string): string[] {
 }
 
 describe("progress on a terminal", () => {
-  it("prints a log line above the bar and draws the bar again below it", async () => {
+  it("prints a log line above the bar, as words not JSON, and draws the bar again below it", async () => {
     const terminal = fakeTerminal(true);
     const progress = createProgress({ label: "read", total: 10, stream: terminal.stream });
     const logger = createLogger("info", progress.logStream);
@@ -42,7 +42,7 @@ describe("progress on a terminal", () => {
 
     const lines = screen(terminal.written());
     expect(lines).toHaveLength(4);
-    expect(JSON.parse(lines[0]!).msg).toBe("webhook #0 retired");
+    expect(lines[0]).toBe("warning: webhook #0 retired");
     expect(lines[1]).toBe("line 4: email: not valid");
     expect(lines[2]).toMatch(/^\[█+\] read 10\/10 · .* · sent to Clay 9 · not sent 1$/);
     expect(lines[3]).toBe("");
@@ -61,5 +61,15 @@ describe("progress on a terminal", () => {
       "after",
       "",
     ]);
+  });
+
+  it("keeps log lines as JSON when not on a terminal, for log collectors", () => {
+    const pipe = fakeTerminal(false);
+    const progress = createProgress({ label: "read", total: 2, stream: pipe.stream });
+    createLogger("info", progress.logStream).warn("webhook #0 retired");
+    expect(JSON.parse(pipe.written().split("\n")[0]!)).toMatchObject({
+      level: 40,
+      msg: "webhook #0 retired",
+    });
   });
 });

@@ -159,6 +159,34 @@ describe("claypipe send on the direct tier: Clay unreachable", () => {
   });
 });
 
+describe("claypipe send on the direct tier: a webhook URL Clay does not know", () => {
+  it("says it once as a config error, stops, and counts no capacity", async () => {
+    const clay = await startClay();
+    const leads = Array.from({ length: 40 }, (_, i) => lead(`p${i}@example.com`));
+    const config = configWith(`${clay.webhookUrl("t_leads", 0)}-nope`).replace(
+      "logLevel: silent",
+      "logLevel: info",
+    );
+    const dir = await workDir(config, leads);
+    const result = await runCli(["send", "leads.jsonl"], { cwd: dir, timeoutMs: 30_000 });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(
+      /stopped: no usable webhook source [^\n]*; nothing more was sent; resume with --from-line 1/,
+    );
+    expect(count(result.stdout, "sent to Clay")).toBe(0);
+    expect(result.stderr).not.toContain("rejected");
+    const errors = result.stderr.split("\n").filter((line) => line.includes("is unusable"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("clay.workspaces[].tables[].webhooks[0].url");
+    expect(clay.control.rows("t_leads")).toHaveLength(0);
+
+    const status = await runCli(["status", "--json"], { cwd: dir });
+    const { capacity } = JSON.parse(status.stdout);
+    expect(capacity[0].pool.table.used).toBe(0);
+    expect(capacity[0].pool.webhooks[0].used).toBe(0);
+  });
+});
+
 describe("claypipe send on the direct tier: Clay failing", () => {
   it("stops once the breaker opens on 5xx answers, instead of trying every row to the end", async () => {
     const clay = await startClay();

@@ -28,9 +28,9 @@ async function standardSetup(): Promise<{ dir: string; url: string; configPath: 
       {
         id: "main",
         rateLimit: { perSecond: 100, burst: 50 },
-        // The first webhook wants a token the config does not give: its rows are refused (401).
+        // Rows of the "broken" source are refused (400) by a fault set while it is posted.
         tables: [
-          { id: "t_leads", webhooks: [{ authToken: "only-clay-knows" }] },
+          { id: "t_leads", webhooks: [{}] },
           { id: "t_ok", webhooks: [{}] },
         ],
       },
@@ -102,8 +102,12 @@ describe("standard-tier commands", () => {
       shown.replace("https://claypipe.example.com", url).replace("http://127.0.0.1:8787", url),
     );
     await post(url, "api", [{ email: "ada@acme.example" }, { email: "grace@navy.example" }]);
+    await settled(url, 2);
+    // A refusal of the row itself (a 401 or 404 would be the webhook's config, and wait instead).
+    emulator!.control.setFaults({ webhookErrorRate: 1, webhookErrorStatus: 400 });
     await post(url, "broken", [{ email: "linus@kernel.example" }]);
     await settled(url, 3);
+    emulator!.control.clearFaults();
     expect(await stopGracefully(service)).toBe(0);
 
     const status = await runCli(["status", "--json", "-c", configPath], { cwd: dir, env: ENV });

@@ -47,6 +47,8 @@ export interface SendSideOptions {
   workspace?: Record<string, unknown> & { publicApi?: false | Record<string, unknown> };
   /** Overrides of the config's table (rowLimit, capacityMargin). */
   configTable?: Record<string, unknown>;
+  /** The config's webhooks, built from the emulator's webhook URL (instead of one with `webhook`). */
+  webhooks?: (url: string) => Array<Record<string, unknown>>;
   /** Overrides of the config's webhook (authToken, submissionLimit). */
   webhook?: Record<string, unknown>;
   /** Top-level config overrides (sources, dedupe, breaker, recovery, callbacks, sender). */
@@ -127,7 +129,9 @@ export async function startSendSide(options: SendSideOptions = {}): Promise<Send
               name: "leads",
               id: TABLE_ID,
               capacityMargin: 0,
-              webhooks: [{ url: emulator.webhookUrl(TABLE_ID), ...options.webhook }],
+              webhooks: options.webhooks
+                ? options.webhooks(emulator.webhookUrl(TABLE_ID))
+                : [{ url: emulator.webhookUrl(TABLE_ID), ...options.webhook }],
               ...options.configTable,
             },
           ],

@@ -6,6 +6,7 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { createCapacityStep } from "../../src/pipeline/capacity-step.js";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
 import { createDeferredStep } from "../../src/pipeline/deferred-step.js";
 import { MAX_SENDS } from "../../src/pipeline/lead-send.js";
@@ -269,13 +270,12 @@ describe("send step", () => {
 
   it("dead-letters a lead Clay rejects; its credits go back and its duplicates go on their own", async () => {
     const { side, step } = await setup({
-      table: { webhooks: [{ authToken: "right-token" }] },
-      webhook: { authToken: "wrong-token" },
       workspace: { credits: { daily: { actions: 100 } } },
       config: { breaker: { minRequests: 1, failureRate: 0.5 } },
     });
     const dead: Array<[string, string]> = [];
     side.ctx.events.on("dead", (id, reason) => dead.push([id, reason]));
+    side.emulator.control.setFaults({ webhookErrorRate: 1, webhookErrorStatus: 422 });
     const [original] = await submit(side, 1);
     const { accepted } = await side.intake.submit([person(0)]);
     expect(accepted[0]!.state).toBe("duplicate");
@@ -284,7 +284,7 @@ describe("send step", () => {
     const lead = (await side.store.leads.get(original!))!;
     expect(lead).toMatchObject({ state: "dead", reason: "rejected_by_clay", attempt: 1 });
     expect(dead).toEqual([[original, "rejected_by_clay"]]);
-    expect(side.logs.some((line) => line.leadId === original && /401/.test(line.msg))).toBe(true);
+    expect(side.logs.some((line) => line.leadId === original && /422/.test(line.msg))).toBe(true);
     expect(await side.store.ledger.used("workspace:main", windowAt("day", Date.now()).key)).toEqual(
       {
         actions: 0,
@@ -297,6 +297,48 @@ describe("send step", () => {
     const duplicate = (await side.store.leads.get(accepted[0]!.id))!;
     expect(duplicate).toMatchObject({ state: "queued", duplicateOf: null });
     expect(duplicate.reason).toContain(original);
+  });
+
+  it("takes a webhook Clay answers 404 out of the pool: the next one sends, nothing is counted for it, one error", async () => {
+    const { side, step } = await setup({
+      webhooks: (url) => [{ url: `${url}-nope` }, { url }],
+    });
+    const ids = await submit(side, 6);
+    await step(never);
+    expect(await states(side, ids)).toEqual(ids.map(() => "awaiting_callback"));
+    expect(side.emulator.control.rows(TABLE_ID)).toHaveLength(6);
+    const capacity = await side.ctx.senders.get("main")!.capacity("leads");
+    expect(capacity.table.used).toBe(6);
+    expect(capacity.webhooks.map((webhook) => webhook.used)).toEqual([0, 6]);
+    const errors = side.logs.filter((line) => line.level === ERROR);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.msg).toMatch(
+      /webhook #0 .*404.*clay\.workspaces\[\]\.tables\[\]\.webhooks\[0\]\.url.*webhook #1 takes over/,
+    );
+    expect(side.logs.filter((line) => line.level === WARN)).toHaveLength(0);
+  });
+
+  it("defers leads for capacity, not dead, when the only webhook is refused as configured (401 or 404)", async () => {
+    for (const webhooks of [
+      (url: string) => [{ url: `${url}-nope` }],
+      (url: string) => [{ url, authToken: "wrong-token" }],
+    ]) {
+      const { side, step } = await setup({
+        webhooks,
+        table: { webhooks: [{ authToken: "right-token" }] },
+      });
+      const ids = await submit(side, 3);
+      await step(never);
+      const leads = await Promise.all(ids.map((id) => side.store.leads.get(id)));
+      for (const lead of leads) {
+        expect(lead!.state).toBe("deferred");
+        expect(lead!.reason).toMatch(/^no capacity: no usable webhook source/);
+      }
+      expect((await side.ctx.senders.get("main")!.capacity("leads")).table.used).toBe(0);
+      expect(side.logs.filter((line) => /webhook #0 .*is unusable/.test(line.msg))).toHaveLength(1);
+      // No room is seen where Clay refuses the webhook: the leads are not taken back in a loop.
+      expect(await createCapacityStep(side.ctx)(never)).toBe(0);
+    }
   });
 
   it("dead-letters a lead too large for Clay without posting it", async () => {
