@@ -1,6 +1,7 @@
 /** `claypipe emulator`: the Clay emulator as a server, to develop and test against. */
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load-config.js";
+import { READ_ONLY } from "../config-option.js";
 import { emulatorWorkspacesFromConfig } from "../emulator-seed.js";
 import { onOutputClosed, say } from "../output.js";
 
@@ -23,9 +24,7 @@ export function registerEmulator(program: Command): void {
     .option("-c, --config <file>", "create the workspaces, tables and webhooks this config names")
     .action(async (options: EmulatorCliOptions) => {
       const workspaces = options.config
-        ? emulatorWorkspacesFromConfig(
-            loadConfigFile(options.config, { sinkVariables: "deferred" }),
-          )
+        ? emulatorWorkspacesFromConfig(loadConfigFile(options.config, READ_ONLY))
         : [
             {
               id: "default",
