@@ -4,9 +4,10 @@
  * callback secret, the API keys and Clay's public API key unset, while
  * `start` still refuses at once, naming each one, and says when one is empty.
  */
+import { spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "./run-cli.js";
+import { CLI, runCli } from "./run-cli.js";
 import { type SeededStore, seededStore, TABLE_LEADS } from "./seeded-store.js";
 
 let seeded: SeededStore | undefined;
@@ -52,5 +53,37 @@ describe("read-only commands", () => {
       "server.apiKeys[0]: the environment variable API_KEY is set but empty",
     );
     expect(result.stderr).toContain("the environment variable CLAY_API_KEY is not set");
+  });
+
+  it("let the emulator start from the config before the pipeline's secrets exist", async () => {
+    seeded = seededStore();
+    seeded.writeConfig(
+      `
+        - name: leads
+          webhooks: [{ url: "http://127.0.0.1:4010/v3/sources/webhook/pull-in-data-from-a-webhook-abc" }]`,
+      "\n  - { name: api, table: leads }",
+    );
+    const child = spawn(process.execPath, [CLI, "emulator", "-p", "0", "-c", seeded.configPath], {
+      cwd: seeded.dir,
+      env: { ...process.env, CB_SECRET: "" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const closed = new Promise((resolve) => child.on("close", resolve));
+    // Until it says it is up, or exits with an error; the test's timeout bounds the wait.
+    await new Promise<void>((resolve) => {
+      child.stdout.on("data", (chunk) => {
+        stdout += chunk;
+        if (stdout.includes("control API")) resolve();
+      });
+      child.on("close", () => resolve());
+    });
+    child.kill("SIGTERM");
+    await closed;
+    expect(stderr).toBe("");
+    expect(stdout).toContain("table leads webhook 1:");
   });
 });

@@ -1,7 +1,6 @@
 /** `claypipe emulator`: the Clay emulator as a server, to develop and test against. */
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load-config.js";
-import { READ_ONLY } from "../config-option.js";
 import { emulatorWorkspacesFromConfig } from "../emulator-seed.js";
 import { onOutputClosed, say } from "../output.js";
 
@@ -24,7 +23,13 @@ export function registerEmulator(program: Command): void {
     .option("-c, --config <file>", "create the workspaces, tables and webhooks this config names")
     .action(async (options: EmulatorCliOptions) => {
       const workspaces = options.config
-        ? emulatorWorkspacesFromConfig(loadConfigFile(options.config, READ_ONLY))
+        ? // The emulator answers the public API with the config's key: of the secrets, only that one is needed.
+          emulatorWorkspacesFromConfig(
+            loadConfigFile(options.config, {
+              sinkVariables: "deferred",
+              unusedSecrets: ["callbacks.secret", "server.apiKeys"],
+            }),
+          )
         : [
             {
               id: "default",
