@@ -37,6 +37,7 @@ import {
   fileCheckpoints,
   type ImportSummary,
   importLeads,
+  storeIdentity,
 } from "../src/import/index.js";
 import { openLeadFile } from "../src/intake/index.js";
 import type { Store } from "../src/store/store.js";
@@ -196,7 +197,7 @@ function runImport(
     file,
     source: "csv",
     ...(BATCH === undefined ? {} : { batchSize: BATCH }),
-    checkpoints: fileCheckpoints(join(config.stateDir, "imports")),
+    checkpoints: fileCheckpoints(join(config.stateDir, "imports"), storeIdentity(config)),
   });
 }
 

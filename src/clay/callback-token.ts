@@ -7,6 +7,7 @@
  * token: base64url(JSON {l: leadId, a: attempt, e: expiresAt ms}) "." base64url(HMAC-SHA256)
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { isSet, requireSet } from "../config/unset-variable.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { ClaypipeError } from "../core/errors.js";
 import { trimEndChar } from "../core/text-scan.js";
@@ -58,12 +59,14 @@ export function createCallbackSigner(options: CallbackSignerOptions): CallbackSi
       },
     );
   }
-  const keys = options.secrets.map((secret) => Buffer.from(secret, "utf8"));
+  // A secret left unset (a command that never signs) signs nothing and verifies nothing.
+  const keys = options.secrets.filter(isSet).map((secret) => Buffer.from(secret, "utf8"));
   const clock = options.clock ?? systemClock;
   const mac = (key: Buffer, payload: string) => createHmac("sha256", key).update(payload).digest();
 
   return {
     sign({ leadId, attempt }) {
+      requireSet(options.secrets[0]!, "callbacks.secret");
       if (!Number.isSafeInteger(attempt) || attempt < 0) {
         throw new ClaypipeError("input_invalid", `attempt must be a whole number, got ${attempt}`);
       }

@@ -8,6 +8,7 @@
  * PublicApiErrors that say what to fix.
  */
 import type { PublicApiConfig } from "../config/schema.js";
+import { requireSet } from "../config/unset-variable.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { trimEndChar } from "../core/text-scan.js";
 import { LocalRateLimiter } from "./local-rate-limiter.js";
@@ -138,7 +139,7 @@ export function createPublicApiClient(
         response = await (options.fetch ?? fetch)(`${base}${request.path}`, {
           method: request.method,
           headers: {
-            "clay-api-key": config.apiKey,
+            "clay-api-key": requireSet(config.apiKey, "publicApi.apiKey"),
             ...(request.body === undefined ? {} : { "content-type": "application/json" }),
           },
           ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),

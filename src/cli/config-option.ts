@@ -4,6 +4,7 @@ import {
   DEFAULT_CONFIG_FILE,
   loadConfigFile,
   type ParseConfigOptions,
+  UNUSED_SECRETS,
 } from "../config/load-config.js";
 import type { ClaypipeConfig } from "../config/schema.js";
 import { createLogger, type Logger } from "../logging/create-logger.js";
@@ -14,18 +15,26 @@ export function withConfigOption(command: Command): Command {
 }
 
 /**
- * Only `start` delivers to sinks (as worker or all): every other command loads
- * the config with variables only sinks use left unresolved when unset, so a
- * per-worker `${WORKER_NAME}` never stops `status` or `dlq`.
+ * What a command that only reads or moves what the store holds (status, dlq,
+ * leads, import, the emulator) may run without: variables only sinks use, and
+ * the secrets it never uses (it serves no HTTP, signs no callback, calls no
+ * public API). So a per-worker `${WORKER_NAME}` or an unset callback secret
+ * never stops `status`.
  */
+export const READ_ONLY: ParseConfigOptions = {
+  sinkVariables: "deferred",
+  unusedSecrets: UNUSED_SECRETS,
+};
+
+/** Loads the config as `load` says; `start` and `send` pass what they need set. */
 export function loadCommandConfig(
   options: { config: string },
-  sinkVariables: ParseConfigOptions["sinkVariables"] = "deferred",
+  load: ParseConfigOptions = READ_ONLY,
 ): {
   config: ClaypipeConfig;
   logger: Logger;
 } {
-  const config = loadConfigFile(options.config, { sinkVariables });
+  const config = loadConfigFile(options.config, load);
   return { config, logger: createLogger(config.logLevel) };
 }
 

@@ -3,6 +3,7 @@
  * Secrets may only be written this way, so a config file never holds one.
  */
 import { isSecretPath } from "./secret-paths.js";
+import { unsetStandIn } from "./unset-variable.js";
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 const ONLY_A_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
@@ -29,8 +30,10 @@ export function overlaps(a: string, b: string): boolean {
 
 export interface InterpolateOptions {
   /**
-   * Where an unset variable may wait: its reference stays as written and its
-   * problem goes to `deferred`, for the code that needs the value to raise.
+   * Where an unset variable may wait: its problem goes to `deferred`, for the
+   * code that needs the value to raise. Its reference stays as written, or,
+   * for a secret outside `sinks`, becomes a stand-in that passes the schema
+   * and that any code using it refuses (see unset-variable.ts).
    * @defaultValue nowhere
    */
   deferUnset?: (path: ReadonlyArray<string | number>) => boolean;
@@ -68,9 +71,15 @@ export function interpolateEnv(
         const waits = options.deferUnset?.(path) ?? false;
         (waits ? deferred : problems).push({
           path: formatPath(path),
-          message: `the environment variable ${name} is not set: export it or add it to .env`,
+          message:
+            value === ""
+              ? `the environment variable ${name} is set but empty: give it a value (export or .env)`
+              : `the environment variable ${name} is not set: export it or add it to .env`,
         });
-        return waits ? reference : "";
+        if (!waits) return "";
+        return isSecretPath(path) && path[0] !== "sinks"
+          ? unsetStandIn(name, value === "")
+          : reference;
       },
     );
     // `${VAR:-}` on its own means "optional": an empty result is no value at all.

@@ -29,6 +29,24 @@ export interface ParseConfigOptions {
    * @defaultValue "required"
    */
   sinkVariables?: "required" | "deferred";
+  /**
+   * Secrets a command never uses (it neither serves HTTP, signs callbacks nor
+   * calls Clay's public API): unset, they get a stand-in that any code using
+   * them refuses, naming the variable. `start` and `send` need them.
+   * @defaultValue []
+   */
+  unusedSecrets?: readonly UnusedSecret[];
+}
+
+/** Secrets a read-only command may run without: `callbacks.secret`, `server.apiKeys`, each `publicApi.apiKey`. */
+export const UNUSED_SECRETS = ["callbacks.secret", "server.apiKeys", "publicApi.apiKey"] as const;
+export type UnusedSecret = (typeof UNUSED_SECRETS)[number];
+
+function secretArea(path: ReadonlyArray<string | number>): UnusedSecret | undefined {
+  if (path[0] === "callbacks" && path[1] === "secret") return "callbacks.secret";
+  if (path[0] === "server" && path[1] === "apiKeys") return "server.apiKeys";
+  const publicApi = path[0] === "clay" && path[1] === "workspaces" && path[3] === "publicApi";
+  return publicApi && path[4] === "apiKey" ? "publicApi.apiKey" : undefined;
 }
 
 export function loadConfigFile(
@@ -60,7 +78,11 @@ export function parseConfig(
   }
   const written: unknown = document.toJS() ?? {};
   const { value, problems, deferred } = interpolateEnv(written, options.env, {
-    deferUnset: (path) => options.sinkVariables === "deferred" && path[0] === "sinks",
+    deferUnset: (path) => {
+      if (path[0] === "sinks") return options.sinkVariables === "deferred";
+      const area = secretArea(path);
+      return area !== undefined && (options.unusedSecrets ?? []).includes(area);
+    },
   });
   const parsed = configSchema.safeParse(value);
   if (!parsed.success) {

@@ -1,7 +1,7 @@
 /**
  * Where an interrupted import resumes. After every committed batch the import
  * saves the last line of that batch; a later run of the same file into the
- * same source skips the lines up to it.
+ * source of the same store skips the lines up to it.
  *
  * Glossary.
  * - imported file: a lead file as the checkpoint knows it — its real absolute
@@ -10,7 +10,10 @@
  * - position: the last line whose batch is committed (0 before the first), the
  *   report bytes that belong to committed batches, and the running totals.
  *
- * The file store keeps one JSON file per (file path, source) under
+ * - store: which store the leads went into (see store-identity.ts); the same
+ *   file into another store is another import.
+ *
+ * The file store keeps one JSON file per (file path, source, store) under
  * `<stateDir>/imports/`, rewritten atomically (temp file, then rename) and
  * without fsync: a checkpoint lost with the machine only makes the next run
  * repeat batches, and the dedupe gate admits repeats as duplicates, which cost
@@ -56,7 +59,7 @@ export interface SavedImport {
   savedAt: number;
 }
 
-/** The checkpoint port: one saved position per (file path, source). */
+/** The checkpoint port: one saved position per (file path, source) of one store. */
 export interface ImportCheckpoints {
   /** The saved import of this path into this source, whatever its size and time say now. */
   read(path: string, source: string): Promise<SavedImport | undefined>;
@@ -78,10 +81,16 @@ export function sameFile(a: ImportedFile, b: ImportedFile): boolean {
   return a.path === b.path && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
-/** Checkpoints as JSON files in `dir` (the CLI uses `<stateDir>/imports`). */
-export function fileCheckpoints(dir: string): ImportCheckpoints {
+/**
+ * Checkpoints as JSON files in `dir` (the CLI uses `<stateDir>/imports`), of
+ * imports into the store `store` names (see store-identity.ts).
+ */
+export function fileCheckpoints(dir: string, store: string): ImportCheckpoints {
   const locate = (path: string, source: string) => {
-    const key = createHash("sha256").update(`${path}\n${source}`).digest("hex").slice(0, 24);
+    const key = createHash("sha256")
+      .update(`${path}\n${source}\n${store}`)
+      .digest("hex")
+      .slice(0, 24);
     return join(dir, `${key}.json`);
   };
   let dirMade = false;

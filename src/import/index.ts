@@ -15,3 +15,4 @@ export {
   importLeads,
 } from "./import-leads.js";
 export type { ImportStart, ImportStartReason } from "./import-start.js";
+export { storeIdentity } from "./store-identity.js";

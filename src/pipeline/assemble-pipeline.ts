@@ -27,6 +27,7 @@ import type { Breaker } from "./circuit-breaker.js";
 import { recoverAfterCrash } from "./crash-recovery.js";
 import { type CreditBudget, createCreditBudget } from "./credit-budget.js";
 import { describeCreditHold, readCreditHolds } from "./credit-holds.js";
+import { createCreditResumeStep } from "./credit-resume-step.js";
 import { createDeadLetters } from "./dead-letters.js";
 import { createDeadlineStep } from "./deadline-step.js";
 import { createDeferredStep } from "./deferred-step.js";
@@ -168,6 +169,7 @@ export async function assemblePipeline(
     createCreditBudget({ config, ledger: store.ledger }),
   );
   const capacityStep = createCapacityStep(ctx);
+  const creditResumeStep = createCreditResumeStep(ctx);
   const requeue = createRequeue(ctx);
   const serviceLoops = [
     {
@@ -182,6 +184,7 @@ export async function assemblePipeline(
       // One pass per check, whatever it moved: moved leads must be sent before the counters show what is left.
       step: async (signal: AbortSignal) => {
         await capacityStep(signal);
+        await creditResumeStep(signal);
         return 0;
       },
       idleMs: config.sender.capacityCheck,
@@ -247,7 +250,8 @@ export async function assemblePipeline(
       logger.info({ ...counts, tier: config.tier }, "pipeline started");
       // A cap that holds leads until tomorrow must not look like a stalled pipeline.
       for (const hold of await readCreditHolds(config, store)) {
-        logger.warn({ creditHold: hold }, describeCreditHold(hold));
+        if (hold.held) logger.warn({ creditHold: hold }, describeCreditHold(hold));
+        else logger.info({ creditHold: hold }, describeCreditHold(hold));
       }
       const controller = new AbortController();
       const done = Promise.all([

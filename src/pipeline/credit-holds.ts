@@ -16,6 +16,8 @@ export interface HoldingCap {
   window: string;
   limit: Partial<Credits>;
   used: Credits;
+  /** No room left for one more lead's cost estimate: this cap holds leads. */
+  reached: boolean;
 }
 
 export interface CreditHold {
@@ -25,6 +27,8 @@ export interface CreditHold {
   resumesAt: string;
   /** The configured caps whose window ends then (none when the cap left the config). */
   caps: HoldingCap[];
+  /** Some cap is reached; when none is, the leads resume at the next capacity check. */
+  held: boolean;
 }
 
 export async function readCreditHolds(
@@ -33,28 +37,60 @@ export async function readCreditHolds(
 ): Promise<CreditHold[]> {
   const waiting = await store.leads.countWaiting("deferred", CREDIT_CAP_REASON_PREFIX);
   return Promise.all(
-    waiting.map(async ({ availableAt, count }) => ({
-      waiting: count,
-      resumesAt: new Date(availableAt).toISOString(),
-      caps: await Promise.all(
-        capsEndingAt(config, availableAt).map(async (cap) => ({
-          ...cap,
-          used: await store.ledger.used(cap.scope, cap.window),
-        })),
-      ),
-    })),
+    waiting.map(async ({ availableAt, count }) => {
+      const caps = await Promise.all(
+        capsEndingAt(config, availableAt).map(async (cap) => {
+          const used = await store.ledger.used(cap.scope, cap.window);
+          const cost = smallestEstimate(config, cap.scope);
+          const reached = (["actions", "data"] as const).some((meter) => {
+            const limit = cap.limit[meter];
+            return limit !== undefined && used[meter] + cost[meter] > limit;
+          });
+          return { ...cap, used, reached };
+        }),
+      );
+      return {
+        waiting: count,
+        resumesAt: new Date(availableAt).toISOString(),
+        caps,
+        held: caps.some((cap) => cap.reached),
+      };
+    }),
   );
 }
 
 /** One line a person reads: how many wait, until when, and which cap holds them. */
 export function describeCreditHold(hold: CreditHold): string {
   const leads = hold.waiting === 1 ? "1 lead waits" : `${hold.waiting} leads wait`;
-  const caps = hold.caps.map(
-    (cap) =>
-      `${cap.scope} ${cap.window.startsWith("day") ? "daily" : "monthly"} cap (${describeMeters(cap)})`,
+  if (!hold.held) {
+    const caps = describeCaps(hold.caps);
+    const now = caps
+      ? `the ${caps} now ${hold.caps.length === 1 ? "has" : "have"} room`
+      : "no configured cap holds them now";
+    return `${leads} as deferred by a credit cap; ${now}, so they resume at the next capacity check (seconds)`;
+  }
+  const caps = describeCaps(hold.caps.filter((cap) => cap.reached));
+  return `${leads} as deferred until ${hold.resumesAt} (UTC), held by the ${caps}; raise the cap in the config to send them sooner`;
+}
+
+function describeCaps(caps: HoldingCap[]): string {
+  return caps
+    .map(
+      (cap) =>
+        `${cap.scope} ${cap.window.startsWith("day") ? "daily" : "monthly"} cap (${describeMeters(cap)})`,
+    )
+    .join(" and the ");
+}
+
+/** The least one lead under this scope is estimated to cost: its workspace's estimate, or the smallest. */
+function smallestEstimate(config: ClaypipeConfig, scope: string): Credits {
+  const workspaces = config.clay.workspaces.filter(
+    (ws) => !scope.startsWith("workspace:") || `workspace:${ws.name}` === scope,
   );
-  const why = caps.length > 0 ? `held by the ${caps.join(" and the ")}` : "held by a credit cap";
-  return `${leads} as deferred until ${hold.resumesAt} (UTC), ${why}; raise the cap in the config to send them sooner`;
+  return {
+    actions: Math.min(...workspaces.map((ws) => ws.costEstimate.actions)),
+    data: Math.min(...workspaces.map((ws) => ws.costEstimate.data)),
+  };
 }
 
 function describeMeters(cap: HoldingCap): string {
@@ -65,7 +101,10 @@ function describeMeters(cap: HoldingCap): string {
 }
 
 /** The configured caps (workspace and source, day and month) whose window ends at `end`. */
-function capsEndingAt(config: ClaypipeConfig, end: number): Array<Omit<HoldingCap, "used">> {
+function capsEndingAt(
+  config: ClaypipeConfig,
+  end: number,
+): Array<Omit<HoldingCap, "used" | "reached">> {
   const scopes = capScopes(config);
   const kinds: Array<[WindowKind, "daily" | "monthly"]> = [
     ["day", "daily"],

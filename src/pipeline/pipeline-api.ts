@@ -15,7 +15,7 @@ import type {
 } from "../store/store.js";
 import type { QueueDepth } from "../transport/transport.js";
 import type { CreditHold } from "./credit-holds.js";
-import type { RequeueFilter } from "./requeue-leads.js";
+import type { RequeueFilter, RequeueResult } from "./requeue-leads.js";
 
 export type { RequeueFilter } from "./requeue-leads.js";
 
@@ -110,7 +110,7 @@ export interface Pipeline {
    * Sends waiting leads (deferred by default) back to the outbox now: to the
    * table their source sends to today, or to `filter.table`.
    */
-  requeue(filter?: RequeueFilter): Promise<{ requeued: number }>;
+  requeue(filter?: RequeueFilter): Promise<RequeueResult>;
   status(): Promise<PipelineStatus>;
   /** Starts the background loops (sender, inbox, deliveries, sweepers). */
   start(): Promise<void>;

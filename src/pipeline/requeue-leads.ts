@@ -2,12 +2,14 @@
  * Moves waiting leads on purpose (`claypipe leads requeue`, POST
  * /v1/leads/requeue): deferred (or retrying) leads go back to the outbox now,
  * to the table their source sends to today, or to a table a person names.
- * A credit cap is checked again at send: requeueing never spends past a cap.
+ * A credit cap is checked again at send: requeueing never spends past a cap,
+ * and the answer says when a cap that holds them is still reached.
  */
 import { resolveTable } from "../config/resolve-table.js";
+import { readCreditHolds } from "./credit-holds.js";
 import { currentDestination, type Destination } from "./lead-destination.js";
 import type { PipelineContext } from "./pipeline-context.js";
-import { type WaitKind, waitReasonPrefix } from "./wait-reasons.js";
+import { CREDIT_CAP_REASON_PREFIX, type WaitKind, waitReasonPrefix } from "./wait-reasons.js";
 
 /** States a person may requeue from: leads waiting for their time to come. */
 export const REQUEUE_STATES = ["deferred", "retrying"] as const;
@@ -26,11 +28,17 @@ export interface RequeueFilter {
   table?: string;
 }
 
+export interface RequeueResult {
+  requeued: number;
+  /** When requeued leads were held by a cap that is still reached: when it opens again (ISO 8601, UTC). */
+  capReachedUntil?: string;
+}
+
 const PAGE = 500;
 
 export function createRequeue(
   ctx: Pick<PipelineContext, "config" | "store" | "clock" | "logger">,
-): (filter: RequeueFilter) => Promise<{ requeued: number }> {
+): (filter: RequeueFilter) => Promise<RequeueResult> {
   const { config, store } = ctx;
   return async (filter) => {
     const state = filter.state ?? "deferred";
@@ -55,6 +63,11 @@ export function createRequeue(
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
 
+    // Read before they move: once queued they no longer count as held.
+    const holds = leads.some((lead) => lead.reason?.startsWith(CREDIT_CAP_REASON_PREFIX))
+      ? await readCreditHolds(config, store)
+      : [];
+    const held = holds.filter((hold) => hold.held).map((hold) => hold.resumesAt);
     let requeued = 0;
     for (const lead of leads) {
       const destination = target ?? currentDestination(config, lead);
@@ -73,6 +86,8 @@ export function createRequeue(
       if (moved) requeued += 1;
     }
     ctx.logger.info({ state, ...filter, requeued }, "waiting leads requeued");
-    return { requeued };
+    return requeued > 0 && held.length > 0
+      ? { requeued, capReachedUntil: held.sort()[0]! }
+      : { requeued };
   };
 }

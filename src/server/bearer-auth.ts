@@ -10,6 +10,7 @@
  */
 import { hash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { requireSet } from "../config/unset-variable.js";
 import { sendProblem } from "./problem.js";
 
 export type ApiKeyCheck = "ok" | "missing" | "wrong" | "disabled";
@@ -37,7 +38,7 @@ function digest(text: string): Buffer {
 
 /** An onRequest hook that lets only requests with a valid key through (before any body is read). */
 export function requireApiKey(keys: readonly string[]) {
-  const verify = createApiKeyVerifier(keys);
+  const verify = createApiKeyVerifier(keys.map((key) => requireSet(key, "server.apiKeys")));
   // Callback style, so a request that passes costs no promise; one that does not is
   // answered here and `done` is never called, as Fastify expects of an early reply.
   return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {

@@ -65,7 +65,8 @@ describe("leads held by a credit cap", () => {
       {
         waiting: 3,
         resumesAt,
-        caps: [{ ...cap, used: { actions: 8, data: 20 } }],
+        caps: [{ ...cap, used: { actions: 8, data: 20 }, reached: true }],
+        held: true,
       },
     ]);
 
@@ -81,5 +82,68 @@ describe("leads held by a credit cap", () => {
     expect(
       lines.filter((line) => line.level === WARN && line.creditHold).map((line) => line.msg),
     ).toEqual([said]);
+  });
+
+  it("are not said to be held once the cap is raised, and a requeue under a reached cap says they will wait again", async () => {
+    seeded = seededStore();
+    const capped = (data: number) =>
+      seeded!.writeConfig(
+        TABLE_LEADS,
+        "\n  - { name: api, table: leads }",
+        `\n      credits: { daily: { data: ${data} } }`,
+      );
+    capped(20);
+    const now = Date.now();
+    const day = windowAt("day", now);
+    const resumesAt = new Date(day.end).toISOString();
+    const cap = { scope: "workspace:main", window: day.key, limit: { data: 20 } };
+    await seeded.withStore(async (store) => {
+      await store.leads.admit(
+        ["sent1", "sent2", "held1"].map((id) => ({
+          id,
+          source: "api",
+          workspace: "main",
+          table: "leads",
+          identityKey: `email:${id}@example.com`,
+          fields: { email: `${id}@example.com` },
+          priority: 0,
+        })),
+        { dedupeSince: 0, now },
+      );
+      for (const id of ["sent1", "sent2"]) {
+        await store.ledger.reserve(id, { actions: 4, data: 10 }, [cap], now);
+      }
+      await store.leads.transition("held1", "queued", "deferred", {
+        reason: `credit cap workspace:main ${day.key.replace(":", " ")} reached (data 20/20)`,
+        availableAt: day.end,
+      });
+    });
+    const { configPath, env, dir } = seeded;
+
+    const requeued = await runCli(
+      ["leads", "requeue", "--reason", "credit_cap", "-c", configPath],
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    expect(requeued.stdout).toContain(
+      `requeued 1 deferred lead\nthe cap is still reached: they will wait again until ${resumesAt} (UTC)`,
+    );
+    await seeded.withStore(async (store) => {
+      await store.leads.transition("held1", "queued", "deferred", {
+        reason: `credit cap workspace:main ${day.key.replace(":", " ")} reached (data 20/20)`,
+        availableAt: day.end,
+      });
+    });
+
+    capped(5000);
+    const text = await runCli(["status", "-c", configPath], { cwd: dir, env });
+    expect(text.stdout).not.toContain("held by");
+    expect(text.stdout).toContain(
+      "1 lead waits as deferred by a credit cap; the workspace:main daily cap (data 20/5000) now has room, so they resume at the next capacity check (seconds)",
+    );
+    const json = await runCli(["status", "--json", "-c", configPath], { cwd: dir, env });
+    expect(JSON.parse(json.stdout).creditHolds[0]).toMatchObject({ waiting: 1, held: false });
   });
 });

@@ -2,8 +2,9 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfigFile, parseConfig } from "../../src/config/load-config.js";
+import { loadConfigFile, parseConfig, UNUSED_SECRETS } from "../../src/config/load-config.js";
 import { starterConfig } from "../../src/config/starter-config.js";
+import { requireSet } from "../../src/config/unset-variable.js";
 import { ClaypipeError } from "../../src/core/errors.js";
 import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
 
@@ -237,6 +238,55 @@ routes: { default: [archive, hook] }
     expect(error.message).toContain("sinks[1].url: the environment variable HOOK_URL is not set");
     expect(error.message).not.toContain("WORKER_NAME");
     expect(error.message).not.toContain("HOOK_SECRET");
+  });
+});
+
+describe("secrets a command never uses", () => {
+  const SECRETS = `
+callbacks: { baseUrl: "https://claypipe.example.com", secret: "\${CB_SECRET}" }
+server: { apiKeys: ["\${API_KEY}"] }
+`;
+  const WITH_PUBLIC_API = MINIMAL.replace(
+    "      tables:",
+    '      publicApi: { apiKey: "${CLAY_API_KEY}" }\n      tables:',
+  );
+
+  it("may be unset for a read-only command, and any code that uses one names its variable", () => {
+    const config = parseConfig(`${WITH_PUBLIC_API}${SECRETS}`, {
+      env: { CLAY_WEBHOOK_TOKEN: "t" },
+      unusedSecrets: UNUSED_SECRETS,
+    });
+    const used = failure(() => requireSet(config.callbacks!.secret, "callbacks.secret"));
+    expect(used.message).toBe("callbacks.secret: the environment variable CB_SECRET is not set");
+    expect(
+      failure(() => requireSet(config.server.apiKeys[0]!, "server.apiKeys")).message,
+    ).toContain("API_KEY is not set");
+    const apiKey = config.clay.workspaces[0]!.publicApi!.apiKey;
+    expect(failure(() => requireSet(apiKey, "publicApi.apiKey")).message).toContain(
+      "CLAY_API_KEY is not set",
+    );
+  });
+
+  it("are required by default (start, send), and a variable outside them still is", () => {
+    const error = failure(() =>
+      parseConfig(`${WITH_PUBLIC_API}${SECRETS}`, { env: {}, unusedSecrets: UNUSED_SECRETS }),
+    );
+    expect(error.message).toContain("CLAY_WEBHOOK_TOKEN is not set");
+    expect(error.message).not.toContain("CB_SECRET");
+    const required = failure(() =>
+      parseConfig(`${WITH_PUBLIC_API}${SECRETS}`, { env: { CLAY_WEBHOOK_TOKEN: "t" } }),
+    );
+    expect(required.message).toContain(
+      "callbacks.secret: the environment variable CB_SECRET is not set",
+    );
+    expect(required.message).toContain("API_KEY is not set");
+    expect(required.message).toContain("CLAY_API_KEY is not set");
+  });
+
+  it("an empty variable is said to be set but empty, not unset", () => {
+    const error = failure(() => parseConfig(MINIMAL, { env: { CLAY_WEBHOOK_TOKEN: "" } }));
+    expect(error.message).toContain("the environment variable CLAY_WEBHOOK_TOKEN is set but empty");
+    expect(error.message).not.toContain("CLAY_WEBHOOK_TOKEN is not set");
   });
 });
 

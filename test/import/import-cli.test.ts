@@ -79,6 +79,28 @@ describe("claypipe import", () => {
     expect(await states(run)).toMatchObject({ queued: 2, duplicate: 1 });
   });
 
+  it("imports the same file again into another store, whose config shares the folder", async () => {
+    const { dir, run } = setup();
+    const other = join(dir, "other.yaml");
+    writeFileSync(
+      other,
+      readFileSync(join(dir, "claypipe.config.yaml"), "utf8").replace(
+        "path: claypipe.db",
+        "path: other.db",
+      ),
+    );
+    writeFileSync(join(dir, "leads.csv"), "email\nada@acme.example\ngrace@navy.example\n");
+    expect((await run("import", "leads.csv", "-s", "csv")).code).toBe(0);
+    const second = await run("import", "leads.csv", "-s", "csv", "-c", other);
+    expect(second.code).toBe(0);
+    expect(second.stderr).not.toContain("completely");
+    expect(await states(run)).toMatchObject({ queued: 2 });
+    const otherStatus = await run("status", "--json", "-c", other);
+    expect(JSON.parse(otherStatus.stdout).states).toMatchObject({ queued: 2 });
+    const again = await run("import", "leads.csv", "-s", "csv", "-c", other);
+    expect(again.stderr).toContain('imported into source "csv" completely');
+  });
+
   it("Ctrl-C stops after the batch in flight with exit 3; the same command resumes and admits every lead once", async () => {
     const { dir, run } = setup();
     writeFileSync(join(dir, "leads.csv"), numberedCsv(20_000));

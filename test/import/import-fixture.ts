@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ClaypipeConfig, configSchema } from "../../src/config/schema.js";
-import { fileCheckpoints, type ImportCheckpoints } from "../../src/import/index.js";
+import { fileCheckpoints, type ImportCheckpoints, storeIdentity } from "../../src/import/index.js";
 import { createPipeline } from "../../src/pipeline/create-pipeline.js";
 import type { Pipeline } from "../../src/pipeline/pipeline-api.js";
 import { createSqliteStore } from "../../src/store/sqlite/index.js";
@@ -55,7 +55,7 @@ export function importRig(): ImportRig {
   return {
     dir,
     config,
-    checkpoints: fileCheckpoints(join(dir, "state", "imports")),
+    checkpoints: fileCheckpoints(join(dir, "state", "imports"), storeIdentity(config)),
     async pipeline() {
       const pipeline = await createPipeline(config);
       pipelines.push(pipeline);

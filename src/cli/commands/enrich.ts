@@ -30,7 +30,7 @@ export function registerEnrich(program: Command): void {
       .option("--timeout <duration>", "how long --wait waits", "2m")
       .option("--no-dedupe", "send it even when the same lead was sent within dedupe.window"),
   ).action(async (options: EnrichOptions) => {
-    const { config, logger } = loadCommandConfig(options);
+    const { config, logger } = loadCommandConfig(options, { sinkVariables: "deferred" });
     requireDirectTier(config, "enrich");
     const checked = validateLead({
       ...parseFields(options.field),

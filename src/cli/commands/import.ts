@@ -12,6 +12,7 @@ import {
   fileCheckpoints,
   type ImportSummary,
   importLeads,
+  storeIdentity,
 } from "../../import/index.js";
 import type { LeadFileFormat } from "../../intake/read-leads.js";
 import { createPipeline } from "../../pipeline/create-pipeline.js";
@@ -70,7 +71,7 @@ export function registerImport(program: Command): void {
         source: options.source,
         format,
         batchSize,
-        checkpoints: fileCheckpoints(join(config.stateDir, "imports")),
+        checkpoints: fileCheckpoints(join(config.stateDir, "imports"), storeIdentity(config)),
         restart: options.restart ?? false,
         reportPath: options.report,
         signal: interruptSignal(),

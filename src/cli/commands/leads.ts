@@ -45,12 +45,17 @@ export function registerLeads(program: Command): void {
     const logger = createLogger(warningsAndUp(config.logLevel));
     const pipeline = await createPipeline(config, { logger });
     try {
-      const { requeued } = await pipeline.requeue(filter);
+      const { requeued, capReachedUntil } = await pipeline.requeue(filter);
       say(
         requeued === 0
           ? `no ${filter.state} leads match`
           : `requeued ${requeued} ${filter.state} lead${requeued === 1 ? "" : "s"}`,
       );
+      if (capReachedUntil !== undefined) {
+        say(
+          `the cap is still reached: they will wait again until ${capReachedUntil} (UTC); raise the cap in the config to send them sooner`,
+        );
+      }
     } finally {
       await pipeline.stop();
     }

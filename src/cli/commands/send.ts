@@ -33,7 +33,7 @@ export function registerSend(program: Command): void {
       .option("--from-line <n>", "skip records before this line (resume after a stop)")
       .option("--no-dedupe", "send leads again even when sent within dedupe.window"),
   ).action(async (file: string, options: SendOptions) => {
-    const { config } = loadCommandConfig(options);
+    const { config } = loadCommandConfig(options, { sinkVariables: "deferred" });
     requireDirectTier(config, "send");
     const input = await openLeadFile(file, options.format ? { format: options.format } : {});
     const progress = createProgress({

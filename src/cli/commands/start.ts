@@ -29,7 +29,10 @@ export function registerStart(program: Command): void {
   ).action(async (options: { config: string; role: string }) => {
     const role = parseRole(options.role);
     // An API process never delivers: the variables of workers' sinks need not be set for it.
-    const { config, logger } = loadCommandConfig(options, role === "api" ? "deferred" : "required");
+    const { config, logger } = loadCommandConfig(
+      options,
+      role === "api" ? { sinkVariables: "deferred" } : {},
+    );
     if (config.tier === "direct") {
       throw new ClaypipeError("config_invalid", "the direct tier has no service to start", {
         hint: "use `claypipe send <file>` for the direct tier, or set `tier: standard` to run the service",
