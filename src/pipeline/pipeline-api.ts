@@ -79,8 +79,8 @@ export interface ReplayFilter {
   sink?: string;
 }
 
-/** A page of the DLQ, filtered like a replay (ids aside). */
-export type DeadLetterQuery = Omit<ReplayFilter, "sink" | "ids"> &
+/** A page of the DLQ, filtered like a replay. */
+export type DeadLetterQuery = Omit<ReplayFilter, "sink"> &
   Pick<LeadListQuery, "cursor" | "limit">;
 
 export interface DeadLetters {
