@@ -80,8 +80,7 @@ export interface ReplayFilter {
 }
 
 /** A page of the DLQ, filtered like a replay. */
-export type DeadLetterQuery = Omit<ReplayFilter, "sink"> &
-  Pick<LeadListQuery, "cursor" | "limit">;
+export type DeadLetterQuery = Omit<ReplayFilter, "sink"> & Pick<LeadListQuery, "cursor" | "limit">;
 
 export interface DeadLetters {
   list(query?: DeadLetterQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
