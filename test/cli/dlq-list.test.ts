@@ -53,4 +53,20 @@ describe("claypipe dlq list", () => {
     await seeded.withStore((store) => store.leads.purge([id]));
     expect((await list()).stdout.trim()).toBe("the DLQ is empty");
   }, 120_000);
+
+  it("refuses a --limit that is not a whole number of at least 1", async () => {
+    seeded = seededStore();
+    const { configPath, env, dir } = seeded;
+    for (const value of ["abc", "0", "-1"]) {
+      const result = await runCli(["dlq", "list", "--limit", value, "-c", configPath], {
+        cwd: dir,
+        env,
+      });
+      expect(result.stderr).toContain(
+        `--limit must be a whole number of at least 1 (got "${value}")`,
+      );
+      expect(result.stderr).not.toContain("bug in claypipe");
+      expect(result.code).not.toBe(0);
+    }
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import { createPipeline } from "../../pipeline/create-pipeline.js";
 import type { Pipeline, ReplayFilter } from "../../pipeline/pipeline-api.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
 import { say } from "../output.js";
+import { parseNumberOption } from "../parse-number-option.js";
 
 interface FilterOptions {
   config: string;
@@ -33,7 +34,7 @@ export function registerDlq(program: Command): void {
     withPipeline(options, async (pipeline) => {
       const page = await pipeline.deadLetters.list({
         ...filterFrom(options),
-        limit: Number(options.limit),
+        limit: parseNumberOption("--limit", options.limit, { min: 1 }),
       });
       if (page.leads.length === 0) {
         say(
