@@ -111,6 +111,12 @@ export interface Pipeline {
    */
   requeue(filter?: RequeueFilter): Promise<{ requeued: number }>;
   status(): Promise<PipelineStatus>;
+  /**
+   * Claims the store for this process when it runs the services and the store
+   * allows one owner (SQLite): cheap, so a refused second start can be told
+   * before it listens. start() claims too.
+   */
+  claimOwnership(): Promise<void>;
   /** Starts the background loops (sender, inbox, deliveries, sweepers). */
   start(): Promise<void>;
   /** Stops taking work, lets in-flight work finish, closes the store. */
