@@ -5,6 +5,9 @@
  * A credit cap is checked again at send: requeueing never spends past a cap.
  */
 import { resolveTable } from "../config/resolve-table.js";
+import type { ClaypipeConfig } from "../config/schema.js";
+import { echoInput } from "../core/echo-input.js";
+import { ClaypipeError } from "../core/errors.js";
 import { currentDestination, type Destination } from "./lead-destination.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { type WaitKind, waitReasonPrefix } from "./wait-reasons.js";
@@ -55,6 +58,8 @@ export function createRequeue(
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
 
+    if (leads.length === 0) requireKnownNames(config, filter);
+
     let requeued = 0;
     for (const lead of leads) {
       const destination = target ?? currentDestination(config, lead);
@@ -75,4 +80,34 @@ export function createRequeue(
     ctx.logger.info({ state, ...filter, requeued }, "waiting leads requeued");
     return { requeued };
   };
+}
+
+/**
+ * A source or table that is neither in the config nor on any waiting lead is
+ * a typo: say so rather than "requeued 0". Names the config no longer has are
+ * fine while leads still carry them (leads headed for a table that was taken out).
+ */
+function requireKnownNames(config: ClaypipeConfig, filter: RequeueFilter): void {
+  const sources = config.sources.map((source) => source.name);
+  if (filter.source !== undefined && !sources.includes(filter.source)) {
+    throw new ClaypipeError(
+      "input_invalid",
+      `no source "${echoInput(filter.source)}" in the config`,
+      {
+        hint: `use one of: ${sources.join(", ")}`,
+      },
+    );
+  }
+  const tables = config.clay.workspaces.flatMap((workspace) =>
+    workspace.tables.map((table) => table.name),
+  );
+  if (filter.fromTable !== undefined && !tables.includes(filter.fromTable)) {
+    throw new ClaypipeError(
+      "input_invalid",
+      `no table "${echoInput(filter.fromTable)}" in the config`,
+      {
+        hint: `use one of: ${[...new Set(tables)].join(", ")}`,
+      },
+    );
+  }
 }

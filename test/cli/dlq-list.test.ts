@@ -49,6 +49,10 @@ describe("claypipe dlq list", () => {
       "no dead leads match",
     );
     expect((await list("--reason", "no_callback")).stdout.trim()).toBe("no dead leads match");
+    const unknownReason = await list("--reason", "nope");
+    expect(unknownReason.code).toBe(1);
+    expect(unknownReason.stderr).toContain("--reason nope is not a reason leads die for");
+    expect(unknownReason.stderr).toContain("no_callback, reconcile_failed");
 
     await seeded.withStore((store) => store.leads.purge([id]));
     expect((await list()).stdout.trim()).toBe("the DLQ is empty");
