@@ -6,9 +6,9 @@
  */
 import { ClaypipeError } from "../core/errors.js";
 import { type Lead, RESERVED_FIELDS } from "../core/lead.js";
+import { formatBytes, largestFields, MAX_ROW_BYTES } from "../core/row-size.js";
 
-/** Clay's payload limit for a webhook request, in bytes. */
-export const MAX_ROW_BYTES = 102_400;
+export { MAX_ROW_BYTES };
 
 export interface ClayRowOptions {
   claypipeId: string;
@@ -42,16 +42,4 @@ export function buildClayRow(lead: Lead, options: ClayRowOptions): ClayRow {
     );
   }
   return { body, bytes };
-}
-
-function largestFields(row: Record<string, unknown>, count = 3): string[] {
-  return Object.entries(row)
-    .map(([key, value]) => ({ key, bytes: Buffer.byteLength(JSON.stringify(value), "utf8") }))
-    .sort((a, b) => b.bytes - a.bytes)
-    .slice(0, count)
-    .map(({ key, bytes }) => `${key} (${formatBytes(bytes)})`);
-}
-
-function formatBytes(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
 }

@@ -1,6 +1,7 @@
 /** `claypipe status` on the direct tier: capacity left, what was sent, repeats skipped. */
 import { formatDuration } from "../core/duration.js";
 import type { DirectStatus } from "../tiers/direct/direct-pipeline.js";
+import { describePool } from "./describe-pool.js";
 import { formatRows, say } from "./output.js";
 import { stopLine, TALLY_WORDS } from "./send-report.js";
 
@@ -17,7 +18,7 @@ export function printDirectStatus(status: DirectStatus): void {
     formatRows(
       status.capacity.map((table): [string, string] => [
         `${table.workspace}/${table.table}`,
-        `${table.pool.table.remaining} rows; submissions per webhook ${table.pool.webhooks.map((w) => (w.retired ? "retired" : w.remaining)).join(", ")}`,
+        describePool(table.pool),
       ]),
     ),
   );

@@ -39,3 +39,12 @@ export function stopLine(stopped: NonNullable<SendSummary["stopped"]>): string {
   const reason = stopped.reason.endsWith(".") ? stopped.reason.slice(0, -1) : stopped.reason;
   return `stopped: ${reason}; nothing more was sent; resume with --from-line ${stopped.resumeFromLine}`;
 }
+
+/** One line: --from-line points past the file's last record, so nothing was read. */
+export function pastEndLine(fromLine: number, lastLine: number): string {
+  const where =
+    lastLine === 0
+      ? "the file has no records"
+      : `the file's last record starts on line ${lastLine}`;
+  return `${where}: --from-line ${fromLine} is past its end; nothing was read`;
+}

@@ -35,13 +35,15 @@ export const LEAD_STATES = [
 export type LeadState = (typeof LEAD_STATES)[number];
 
 /** Why a lead is dead: stable codes for DLQ filters and replays. */
-export type DeadReason =
-  | "rejected_by_clay"
-  | "payload_too_large"
-  | "send_failed"
-  | "no_callback"
-  | "reconcile_failed"
-  | "interrupted_send";
+export const DEAD_REASONS = [
+  "rejected_by_clay",
+  "payload_too_large",
+  "send_failed",
+  "no_callback",
+  "reconcile_failed",
+  "interrupted_send",
+] as const;
+export type DeadReason = (typeof DEAD_REASONS)[number];
 
 const NEXT: Record<LeadState, readonly LeadState[]> = {
   received: ["duplicate", "deferred", "queued", "dead"],

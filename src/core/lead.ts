@@ -7,6 +7,13 @@
  */
 import { z } from "zod";
 import { echoInput } from "./echo-input.js";
+import {
+  formatBytes,
+  jsonBytes,
+  largestFields,
+  MAX_ROW_BYTES,
+  ROW_ROOM_BYTES,
+} from "./row-size.js";
 import { cutAtFirstOf, trimChar, trimEndChar } from "./text-scan.js";
 
 export type FieldValue = string | number | boolean | null;
@@ -25,6 +32,8 @@ export const RESERVED_FIELDS = ["claypipe_id", "callback_url"] as const;
 
 // The pattern z.email() checks, tested directly: the same rule without a parse result per lead.
 const EMAIL = z.regexes.email;
+/** The longest email address SMTP carries (RFC 5321's path limit, less the brackets). */
+const MAX_EMAIL_LENGTH = 254;
 // A name that normalization would leave as it is; most incoming names already are.
 const NORMALIZED_NAME = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
 
@@ -92,13 +101,26 @@ export function validateLead(input: unknown): LeadValidation {
 
   if (lead.email !== undefined) {
     const email = normalizeEmail(String(lead.email));
-    if (EMAIL.test(email)) lead.email = email;
+    if (email.length > MAX_EMAIL_LENGTH) {
+      issues.push({
+        path: "email",
+        reason: `is ${email.length} characters long: an email address has at most ${MAX_EMAIL_LENGTH} (RFC 5321)`,
+      });
+    } else if (EMAIL.test(email)) lead.email = email;
     else
       issues.push({ path: "email", reason: `"${echoInput(email)}" is not a valid email address` });
   }
   if (lead.domain !== undefined) lead.domain = normalizeDomain(String(lead.domain));
   if (lead.linkedin_url !== undefined && !/linkedin\.com\//i.test(String(lead.linkedin_url))) {
     issues.push({ path: "linkedin_url", reason: "must be a linkedin.com profile URL" });
+  }
+  const rowBytes = jsonBytes(lead);
+  if (rowBytes + ROW_ROOM_BYTES > MAX_ROW_BYTES) {
+    const [largest] = Object.entries(lead).sort((a, b) => jsonBytes(b[1]) - jsonBytes(a[1]));
+    issues.push({
+      path: echoInput(largest?.[0] ?? ""),
+      reason: `the lead makes a Clay row of ${formatBytes(rowBytes)}, over Clay's limit of ${formatBytes(MAX_ROW_BYTES)} (with ${formatBytes(ROW_ROOM_BYTES)} kept for claypipe's fields): shorten or drop its largest fields, ${largestFields(lead).join(", ")}`,
+    });
   }
   if (issues.length === 0 && identityKey(lead) === undefined) {
     issues.push({

@@ -202,6 +202,10 @@ export async function assemblePipeline(
   let running: { controller: AbortController; done: Promise<unknown> } | undefined;
   let stopped = false;
 
+  const claimOwnership = async () => {
+    if (parts.runsServices) await store.claimOwnership?.();
+  };
+
   const submit: Pipeline["submit"] = async (leads, submitOptions) => {
     const result = await intake.submit(Array.isArray(leads) ? leads : [leads], submitOptions);
     if (result.accepted.length > 0) transport.notify();
@@ -239,10 +243,11 @@ export async function assemblePipeline(
       const [status, queues] = await Promise.all([readStatus(ctx), transport.depth()]);
       return { ...status, queues };
     },
+    claimOwnership,
     async start() {
       if (running || stopped) return;
       // Before any work: a store only one process may run refuses a second one here.
-      if (parts.runsServices) await store.claimOwnership?.();
+      await claimOwnership();
       // Reconcile runs where the services run: a wrong key or address is said before any lead needs it.
       if (parts.runsServices) await checkPublicApis(config, publicApiLimiters, { clock, logger });
       const loops = parts.runsServices ? [...serviceLoops, ...(await openSinks())] : [];

@@ -145,6 +145,7 @@ export function createDeadLetters(ctx: PipelineContext): DeadLetters {
 
 function leadQuery(filter: Omit<ReplayFilter, "sink">): Omit<LeadListQuery, "states"> {
   return {
+    ...(filter.ids === undefined ? {} : { ids: filter.ids }),
     ...(filter.reason === undefined ? {} : { reason: filter.reason }),
     ...(filter.source === undefined ? {} : { source: filter.source }),
     ...(filter.createdAfter === undefined ? {} : { createdAfter: filter.createdAfter }),

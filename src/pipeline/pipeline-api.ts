@@ -79,9 +79,8 @@ export interface ReplayFilter {
   sink?: string;
 }
 
-/** A page of the DLQ, filtered like a replay (ids aside). */
-export type DeadLetterQuery = Omit<ReplayFilter, "sink" | "ids"> &
-  Pick<LeadListQuery, "cursor" | "limit">;
+/** A page of the DLQ, filtered like a replay. */
+export type DeadLetterQuery = Omit<ReplayFilter, "sink"> & Pick<LeadListQuery, "cursor" | "limit">;
 
 export interface DeadLetters {
   list(query?: DeadLetterQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
@@ -112,6 +111,12 @@ export interface Pipeline {
    */
   requeue(filter?: RequeueFilter): Promise<RequeueResult>;
   status(): Promise<PipelineStatus>;
+  /**
+   * Claims the store for this process when it runs the services and the store
+   * allows one owner (SQLite): cheap, so a refused second start can be told
+   * before it listens. start() claims too.
+   */
+  claimOwnership(): Promise<void>;
   /** Starts the background loops (sender, inbox, deliveries, sweepers). */
   start(): Promise<void>;
   /** Stops taking work, lets in-flight work finish, closes the store. */

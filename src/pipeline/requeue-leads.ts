@@ -6,6 +6,9 @@
  * and the answer says when a cap that holds them is still reached.
  */
 import { resolveTable } from "../config/resolve-table.js";
+import type { ClaypipeConfig } from "../config/schema.js";
+import { echoInput } from "../core/echo-input.js";
+import { ClaypipeError } from "../core/errors.js";
 import { readCreditHolds } from "./credit-holds.js";
 import { currentDestination, type Destination } from "./lead-destination.js";
 import type { PipelineContext } from "./pipeline-context.js";
@@ -63,6 +66,8 @@ export function createRequeue(
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
 
+    if (leads.length === 0) requireKnownNames(config, filter);
+
     // Read before they move: once queued they no longer count as held.
     const holds = leads.some((lead) => lead.reason?.startsWith(CREDIT_CAP_REASON_PREFIX))
       ? await readCreditHolds(config, store)
@@ -90,4 +95,34 @@ export function createRequeue(
       ? { requeued, capReachedUntil: held.sort()[0]! }
       : { requeued };
   };
+}
+
+/**
+ * A source or table that is neither in the config nor on any waiting lead is
+ * a typo: say so rather than "requeued 0". Names the config no longer has are
+ * fine while leads still carry them (leads headed for a table that was taken out).
+ */
+function requireKnownNames(config: ClaypipeConfig, filter: RequeueFilter): void {
+  const sources = config.sources.map((source) => source.name);
+  if (filter.source !== undefined && !sources.includes(filter.source)) {
+    throw new ClaypipeError(
+      "input_invalid",
+      `no source "${echoInput(filter.source)}" in the config`,
+      {
+        hint: `use one of: ${sources.join(", ")}`,
+      },
+    );
+  }
+  const tables = config.clay.workspaces.flatMap((workspace) =>
+    workspace.tables.map((table) => table.name),
+  );
+  if (filter.fromTable !== undefined && !tables.includes(filter.fromTable)) {
+    throw new ClaypipeError(
+      "input_invalid",
+      `no table "${echoInput(filter.fromTable)}" in the config`,
+      {
+        hint: `use one of: ${[...new Set(tables)].join(", ")}`,
+      },
+    );
+  }
 }

@@ -32,7 +32,8 @@ export function registerRequeueRoutes(app: FastifyInstance, context: ServerConte
     "/v1/leads/requeue",
     { onRequest: requireApiKey(config.server.apiKeys) },
     async (request, reply) => {
-      const filter = requeueFilterSchema.safeParse(request.body ?? {});
+      // No body: every deferred lead. A body of null or a non-object is a mistake, not "all".
+      const filter = requeueFilterSchema.safeParse(request.body === undefined ? {} : request.body);
       if (!filter.success) {
         const issues = fieldIssues(filter.error.issues);
         return sendProblem(reply, 400, {

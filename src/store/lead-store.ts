@@ -79,6 +79,8 @@ export type Admission =
 
 export interface LeadListQuery {
   states?: LeadState[];
+  /** Only these lead ids. */
+  ids?: string[];
   reason?: DeadReason | string;
   /** The reason starts with this text. */
   reasonPrefix?: string;

@@ -53,7 +53,7 @@ describe("claypipe", () => {
     expect(result.stdout).toContain("tier: direct");
     const bad = await runCli(["recommend", "--volume", "lots"]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--volume "lots" is not a number');
+    expect(bad.stderr).toContain('--volume must be a whole number of at least 0 (got "lots")');
   });
 
   it.each([

@@ -49,8 +49,28 @@ describe("claypipe dlq list", () => {
       "no dead leads match",
     );
     expect((await list("--reason", "no_callback")).stdout.trim()).toBe("no dead leads match");
+    const unknownReason = await list("--reason", "nope");
+    expect(unknownReason.code).toBe(1);
+    expect(unknownReason.stderr).toContain("--reason nope is not a reason leads die for");
+    expect(unknownReason.stderr).toContain("no_callback, reconcile_failed");
 
     await seeded.withStore((store) => store.leads.purge([id]));
     expect((await list()).stdout.trim()).toBe("the DLQ is empty");
+  }, 120_000);
+
+  it("refuses a --limit that is not a whole number of at least 1", async () => {
+    seeded = seededStore();
+    const { configPath, env, dir } = seeded;
+    for (const value of ["abc", "0", "-1"]) {
+      const result = await runCli(["dlq", "list", "--limit", value, "-c", configPath], {
+        cwd: dir,
+        env,
+      });
+      expect(result.stderr).toContain(
+        `--limit must be a whole number of at least 1 (got "${value}")`,
+      );
+      expect(result.stderr).not.toContain("bug in claypipe");
+      expect(result.code).not.toBe(0);
+    }
   }, 120_000);
 });

@@ -73,6 +73,12 @@ describe("claypipe leads requeue", () => {
     const unknown = await requeue("--table", "nope");
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no table "nope"');
+    const unknownSource = await requeue("--source", "nope");
+    expect(unknownSource.code).toBe(1);
+    expect(unknownSource.stderr).toContain('no source "nope" in the config');
+    const unknownFrom = await requeue("--from-table", "nope");
+    expect(unknownFrom.code).toBe(1);
+    expect(unknownFrom.stderr).toContain('no table "nope" in the config');
     const badState = await requeue("--state", "dead");
     expect(badState.code).toBe(1);
     expect(badState.stderr).toContain("deferred or retrying");

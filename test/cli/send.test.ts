@@ -121,6 +121,40 @@ describe("claypipe send", () => {
     expect(webhooks.map((w) => w.submissions)).toEqual([5, 3]);
   });
 
+  it("refuses a --from-line that is not a whole number of at least 1, before reading", async () => {
+    const running = await emulatorWith(1);
+    const dir = makeTempDir("cli");
+    writeFileSync(join(dir, "claypipe.config.yaml"), configFor(running, 1));
+    writeFileSync(join(dir, "leads.csv"), "email\nada@acme.example\n");
+    for (const value of ["abc", "0", "-1", "1.5", ""]) {
+      const result = await runCli(["send", "leads.csv", "--from-line", value], {
+        cwd: dir,
+        env: ENV,
+      });
+      expect(result.stderr).toContain(
+        `--from-line must be a whole number of at least 1 (got "${value}")`,
+      );
+      expect(result.code).not.toBe(0);
+    }
+    expect(running.control.rows("t_leads")).toEqual([]);
+  });
+
+  it("says when --from-line is past the end of the file, and exits 2", async () => {
+    const running = await emulatorWith(1);
+    const dir = makeTempDir("cli");
+    writeFileSync(join(dir, "claypipe.config.yaml"), configFor(running, 1));
+    writeFileSync(join(dir, "leads.csv"), "email\nada@acme.example\ngrace@navy.example\n");
+    const result = await runCli(["send", "leads.csv", "--from-line", "1000"], {
+      cwd: dir,
+      env: ENV,
+    });
+    expect(result.stdout).toContain(
+      "the file's last record starts on line 3: --from-line 1000 is past its end; nothing was read",
+    );
+    expect(result.code).toBe(2);
+    expect(running.control.rows("t_leads")).toEqual([]);
+  });
+
   it("reads stdin with --format", async () => {
     const running = await emulatorWith(1);
     const dir = makeTempDir("cli");

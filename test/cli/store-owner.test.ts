@@ -5,7 +5,7 @@
  * dies by kill -9, a new start takes the store over.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -26,7 +26,12 @@ afterEach(async () => {
 });
 
 /** A standard-tier config on `dir`'s store, listening on its own free port. */
-async function configOn(dir: string, name: string): Promise<string> {
+async function configOn(
+  dir: string,
+  name: string,
+  storePath = join(dir, "state", "claypipe.db"),
+  logLevel = "warn",
+): Promise<string> {
   const port = await freePort();
   const path = join(dir, `${name}.config.yaml`);
   writeFileSync(
@@ -46,11 +51,11 @@ callbacks:
 sources:
   - { name: api, table: leads }
 server: { port: ${port}, apiKeys: [ "\${API_KEY}" ] }
-store: { sqlite: { path: ${join(dir, "state", "claypipe.db")} } }
+store: { sqlite: { path: ${storePath} } }
 sinks:
   - { name: out, type: file, path: ${join(dir, "out.jsonl")} }
 routes: { default: [out] }
-logLevel: warn
+logLevel: ${logLevel}
 `,
   );
   return path;
@@ -85,5 +90,27 @@ describe("one claypipe start per SQLite store", () => {
     const takeover = await startService(secondConfig, dir, ENV);
     services.push(takeover);
     expect(takeover.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("refuses a second start that reaches the store through a symlink, before it listens", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "claypipe-owner-"));
+    dirs.push(dir);
+    const firstConfig = await configOn(dir, "first");
+    const first = await startService(firstConfig, dir, ENV);
+    services.push(first);
+    mkdirSync(join(dir, "other"));
+    const link = join(dir, "other", "link.db");
+    symlinkSync(join(dir, "state", "claypipe.db"), link);
+    const secondConfig = await configOn(dir, "second", link, "info");
+
+    const second = await runCli(["start", "-c", secondConfig], {
+      cwd: dir,
+      env: ENV,
+      timeoutMs: 20_000,
+    });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`process ${first.child.pid} on `);
+    expect(`${second.stdout}${second.stderr}`).not.toContain("listening");
+    expect(first.child.exitCode).toBeNull();
   });
 });

@@ -149,11 +149,50 @@ describe("normalisation of megabyte-sized hostile values", () => {
       [`${"_".repeat(MB)}y`]: "z",
     });
     expect(result.ok).toBe(false);
+    // Normalised in linear time, then refused: no Clay row holds a megabyte.
     expect(
       validateLead({ linkedin_url: `linkedin.com/in/ada${slashes}`, domain: slashes }),
     ).toEqual({
-      ok: true,
-      lead: { linkedin_url: `linkedin.com/in/ada${slashes}`, domain: "" },
+      ok: false,
+      issues: [
+        {
+          path: "linkedin_url",
+          reason: expect.stringContaining("over Clay's limit of 100.0 KB"),
+        },
+      ],
+    });
+  });
+});
+
+describe("validateLead's size limits", () => {
+  it("refuses a lead that cannot make a Clay row under 100 KB, naming its largest field", () => {
+    const result = validateLead({ email: "ada@acme.example", domain: "a".repeat(900 * 1024) });
+    expect(result).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: "domain",
+          reason: expect.stringMatching(
+            /makes a Clay row of 900\.\d KB, over Clay's limit of 100\.0 KB .*shorten or drop its largest fields, domain \(900\.0 KB\)/,
+          ),
+        },
+      ],
+    });
+    expect(validateLead({ email: "ada@acme.example", note: "x".repeat(90_000) }).ok).toBe(true);
+  });
+
+  it("refuses an email over 254 characters (RFC 5321)", () => {
+    const longest = `${"a".repeat(64)}@${"b".repeat(185)}.com`;
+    expect(longest).toHaveLength(254);
+    expect(validateLead({ email: longest }).ok).toBe(true);
+    expect(validateLead({ email: `a${longest}` })).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: "email",
+          reason: "is 255 characters long: an email address has at most 254 (RFC 5321)",
+        },
+      ],
     });
   });
 });

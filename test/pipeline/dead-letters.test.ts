@@ -41,6 +41,10 @@ describe("dead letters", () => {
       a.id,
     ]);
     expect((await dlq.list({ source: "csv" })).leads.map((lead) => lead.id)).toEqual([b.id]);
+    expect((await dlq.list({ ids: [b.id] })).leads.map((lead) => lead.id)).toEqual([b.id]);
+    expect(
+      (await dlq.list({ ids: [a.id, b.id], reason: "no_callback" })).leads.map((lead) => lead.id),
+    ).toEqual([a.id]);
     const page = await dlq.list({ limit: 1 });
     expect(page.leads.map((lead) => lead.id)).toEqual([a.id]);
     expect((await dlq.list({ cursor: page.nextCursor! })).leads.map((lead) => lead.id)).toEqual([

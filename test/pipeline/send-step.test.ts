@@ -6,6 +6,8 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { newLeadId } from "../../src/core/ids.js";
+import type { Lead } from "../../src/core/lead.js";
 import { createCapacityStep } from "../../src/pipeline/capacity-step.js";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
 import { createDeferredStep } from "../../src/pipeline/deferred-step.js";
@@ -343,9 +345,25 @@ describe("send step", () => {
 
   it("dead-letters a lead too large for Clay without posting it", async () => {
     const { side, step } = await setup();
-    const { accepted } = await side.intake.submit([person(1, { notes: "x".repeat(110_000) })]);
+    // Intake refuses such a lead; one stored before that check (or by another way in) still
+    // meets the sender's own check.
+    const workspace = side.ctx.config.clay.workspaces[0]!;
+    const [admitted] = await side.store.leads.admit(
+      [
+        {
+          id: newLeadId(Date.now()),
+          source: side.ctx.config.sources[0]!.name,
+          workspace: workspace.name,
+          table: workspace.tables[0]!.name,
+          identityKey: "email:person1@example.com",
+          fields: person(1, { notes: "x".repeat(110_000) }) as Lead,
+          priority: 0,
+        },
+      ],
+      { dedupeSince: 0, now: Date.now() },
+    );
     await step(never);
-    expect(await side.store.leads.get(accepted[0]!.id)).toMatchObject({
+    expect(await side.store.leads.get(admitted!.id)).toMatchObject({
       state: "dead",
       reason: "payload_too_large",
       attempt: 0,

@@ -50,5 +50,9 @@ describe("POST /v1/leads/requeue", () => {
     const unknown = await harness.request("POST", "/v1/leads/requeue", { table: "nope" });
     expect(unknown.status).toBe(422);
     expect(unknown.body.message).toContain('no table "nope"');
+    for (const body of [null, [], "deferred", 1]) {
+      const notAFilter = await harness.request("POST", "/v1/leads/requeue", body);
+      expect(notAFilter.status, JSON.stringify(body)).toBe(400);
+    }
   });
 });

@@ -1,5 +1,5 @@
 /** The SQLite store's owner lock: one owner at a time, free again once the owner closes. */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -35,6 +35,32 @@ for (const driver of sqliteDriversToTest()) {
       } finally {
         await owner.close();
         await other.close();
+      }
+    });
+
+    it("refuses a second owner that reaches the same file through a symlink or another spelling", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "claypipe-owner-lock-"));
+      dirs.push(dir);
+      const path = join(dir, "claypipe.db");
+      const owner = await createSqliteStore({ path, driver });
+      await owner.claimOwnership?.();
+      await symlink(path, join(dir, "link.db"));
+      await mkdir(join(dir, "sub"));
+      const others = await Promise.all(
+        [join(dir, "link.db"), `${dir}/sub/../claypipe.db`].map((other) =>
+          createSqliteStore({ path: other, driver }),
+        ),
+      );
+      try {
+        for (const other of others) {
+          await expect(other.claimOwnership?.()).rejects.toMatchObject({
+            code: "state_unavailable",
+            message: expect.stringContaining(`process ${process.pid} on `),
+          });
+        }
+      } finally {
+        await owner.close();
+        for (const other of others) await other.close();
       }
     });
   });

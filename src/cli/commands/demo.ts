@@ -6,6 +6,7 @@ import type { PipelineDemoSummary } from "../../demo/run-pipeline-demo.js";
 import type { SendTally } from "../../tiers/direct/send-leads.js";
 import { interruptSignal } from "../config-option.js";
 import { formatRows, say } from "../output.js";
+import { parseNumberOption, TIME_SCALE } from "../parse-number-option.js";
 import { createProgress } from "../progress.js";
 import { TALLY_WORDS, tallyNote } from "../send-report.js";
 
@@ -35,13 +36,13 @@ export function registerDemo(program: Command): void {
     .option("--keep", "keep the output folder (sink files, SQLite store)")
     .action(async (options: DemoCliOptions) => {
       const common = {
-        timeScale: Number(options.timeScale),
-        seed: Number(options.seed),
+        timeScale: parseNumberOption("--time-scale", options.timeScale, TIME_SCALE),
+        seed: parseNumberOption("--seed", options.seed, { min: 0 }),
         signal: interruptSignal(),
       };
       if (options.tier === "standard" || options.tier === "queue")
-        return pipelineDemo(options.tier, Number(options.leads ?? 150), options.keep, common);
-      if (options.tier === "direct") return directDemo(Number(options.leads ?? 120), common);
+        return pipelineDemo(options.tier, leadCount(options.leads, 150), options.keep, common);
+      if (options.tier === "direct") return directDemo(leadCount(options.leads, 120), common);
       throw new ClaypipeError(
         "input_invalid",
         `the demo runs the standard, queue or direct tier, not "${options.tier}"`,
@@ -81,6 +82,11 @@ async function pipelineDemo(
   });
   progress?.finish({ done: last });
   printStandard(summary);
+}
+
+/** `--leads`, or the tier's default when absent. */
+function leadCount(leads: string | undefined, otherwise: number): number {
+  return leads === undefined ? otherwise : parseNumberOption("--leads", leads, { min: 1 });
 }
 
 function printStandard(summary: PipelineDemoSummary): void {

@@ -1,10 +1,13 @@
 /** `claypipe dlq …`: list, inspect, replay and purge dead leads and dead sink deliveries. */
 import type { Command } from "commander";
+import { echoInput } from "../../core/echo-input.js";
 import { ClaypipeError } from "../../core/errors.js";
+import { DEAD_REASONS } from "../../core/lead-state.js";
 import { createPipeline } from "../../pipeline/create-pipeline.js";
 import type { Pipeline, ReplayFilter } from "../../pipeline/pipeline-api.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
 import { say } from "../output.js";
+import { parseNumberOption } from "../parse-number-option.js";
 
 interface FilterOptions {
   config: string;
@@ -31,9 +34,10 @@ export function registerDlq(program: Command): void {
     ),
   ).action((options: FilterOptions & { limit: string }) =>
     withPipeline(options, async (pipeline) => {
+      requireKnownReason(options.reason);
       const page = await pipeline.deadLetters.list({
         ...filterFrom(options),
-        limit: Number(options.limit),
+        limit: parseNumberOption("--limit", options.limit, { min: 1 }),
       });
       if (page.leads.length === 0) {
         say(
@@ -81,6 +85,8 @@ export function registerDlq(program: Command): void {
         ...(options.sink ? { sink: options.sink } : {}),
       };
       requireSomeFilter(filter, "replay");
+      // With --sink, --reason matches words in the delivery's last error instead.
+      if (!options.sink) requireKnownReason(options.reason);
       const { replayed } = await pipeline.deadLetters.replay(filter);
       say(`replayed ${replayed}`);
     }),
@@ -94,6 +100,7 @@ export function registerDlq(program: Command): void {
     withPipeline(options, async (pipeline) => {
       const filter = filterFrom(options);
       requireSomeFilter(filter, "purge");
+      requireKnownReason(options.reason);
       if (!options.yes) {
         throw new ClaypipeError("input_invalid", "purge deletes dead leads for good", {
           hint: "add --yes to confirm",
@@ -138,6 +145,17 @@ function requireSomeFilter(filter: ReplayFilter, verb: string): void {
       hint: "pass --id, --reason, --source, --since/--until, --created-since/--created-until (or --sink for deliveries)",
     });
   }
+}
+
+function requireKnownReason(reason: string | undefined): void {
+  if (reason === undefined || (DEAD_REASONS as readonly string[]).includes(reason)) return;
+  throw new ClaypipeError(
+    "input_invalid",
+    `--reason ${echoInput(reason)} is not a reason leads die for`,
+    {
+      hint: `use one of: ${DEAD_REASONS.join(", ")}`,
+    },
+  );
 }
 
 function time(flag: string, value: string): number {

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load-config.js";
 import { emulatorWorkspacesFromConfig } from "../emulator-seed.js";
 import { onOutputClosed, say } from "../output.js";
+import { parseNumberOption, TIME_SCALE } from "../parse-number-option.js";
 
 interface EmulatorCliOptions {
   host: string;
@@ -40,9 +41,9 @@ export function registerEmulator(program: Command): void {
       const { startEmulator } = await import("../../emulator/index.js");
       const emulator = await startEmulator({
         host: options.host,
-        port: Number(options.port),
-        timeScale: Number(options.timeScale),
-        seed: Number(options.seed),
+        port: parseNumberOption("--port", options.port, { min: 0, max: 65_535 }),
+        timeScale: parseNumberOption("--time-scale", options.timeScale, TIME_SCALE),
+        seed: parseNumberOption("--seed", options.seed, { min: 0 }),
         workspaces,
       });
       say(`Clay emulator on ${emulator.url} (time scale ${options.timeScale})`);

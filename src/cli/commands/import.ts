@@ -20,6 +20,7 @@ import { resolveSource } from "../../pipeline/resolve-source.js";
 import { interruptSignal, loadCommandConfig, withConfigOption } from "../config-option.js";
 import { estimateRecords } from "../estimate-records.js";
 import { formatRows, say, warn } from "../output.js";
+import { parseNumberOption } from "../parse-number-option.js";
 import { createProgress, type Progress } from "../progress.js";
 
 interface ImportOptions {
@@ -57,7 +58,7 @@ export function registerImport(program: Command): void {
     requirePipelineTier(config);
     resolveSource(config, options.source);
     const format = parseFormat(options.format);
-    const batchSize = parseBatch(options.batch);
+    const batchSize = parseNumberOption("--batch", options.batch, { min: 1, max: 10_000 });
     const estimate = await estimateRecords(file, format ?? guessFormat(file)).catch(
       () => undefined,
     );
@@ -149,14 +150,6 @@ function parseFormat(format: string | undefined): LeadFileFormat | undefined {
   if (format === undefined || format === "csv" || format === "jsonl") return format;
   throw new ClaypipeError("input_invalid", `--format ${format} is not a format claypipe reads`, {
     hint: "use --format csv or --format jsonl",
-  });
-}
-
-function parseBatch(batch: string): number {
-  const size = Number(batch);
-  if (Number.isInteger(size) && size >= 1 && size <= 10_000) return size;
-  throw new ClaypipeError("input_invalid", `--batch ${batch} is not a batch size`, {
-    hint: `give a whole number of leads from 1 to 10000 (default ${DEFAULT_IMPORT_BATCH})`,
   });
 }
 

@@ -2,8 +2,8 @@
 import type { Command } from "commander";
 import { type RecommendInput, recommendTier } from "../../advisor/recommend-tier.js";
 import { SUPPORTED_TIERS, type SupportedTier, starterConfig } from "../../config/starter-config.js";
-import { ClaypipeError } from "../../core/errors.js";
 import { formatRows, say } from "../output.js";
+import { parseNumberOption } from "../parse-number-option.js";
 
 interface RecommendCliOptions {
   volume: string;
@@ -28,13 +28,13 @@ export function registerRecommend(program: Command): void {
     .option("--no-config", "do not print a starter config")
     .action((options: RecommendCliOptions) => {
       const input: RecommendInput = {
-        volumePerDay: positiveNumber("--volume", options.volume),
+        volumePerDay: parseNumberOption("--volume", options.volume, { min: 0 }),
         ...(options.latency ? { latency: options.latency } : {}),
         ...(options.plan ? { plan: options.plan } : {}),
-        ...(options.team ? { team: positiveNumber("--team", options.team) } : {}),
+        ...(options.team ? { team: parseNumberOption("--team", options.team, { min: 1 }) } : {}),
         ...(options.infra ? { infra: options.infra as RecommendInput["infra"] } : {}),
         ...(options.budget
-          ? { creditBudgetPerMonth: positiveNumber("--budget", options.budget) }
+          ? { creditBudgetPerMonth: parseNumberOption("--budget", options.budget, { min: 0 }) }
           : {}),
       };
       const advice = recommendTier(input);
@@ -69,14 +69,4 @@ export function registerRecommend(program: Command): void {
         );
       }
     });
-}
-
-function positiveNumber(flag: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number < 0) {
-    throw new ClaypipeError("input_invalid", `${flag} "${value}" is not a number`, {
-      hint: `write it like ${flag} 5000`,
-    });
-  }
-  return number;
 }

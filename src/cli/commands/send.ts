@@ -7,9 +7,10 @@ import type { SendSummary } from "../../tiers/direct/send-leads.js";
 import { interruptSignal, loadCommandConfig, withConfigOption } from "../config-option.js";
 import { estimateRecords } from "../estimate-records.js";
 import { formatRows, say } from "../output.js";
+import { parseNumberOption } from "../parse-number-option.js";
 import { createProgress } from "../progress.js";
 import { requireDirectTier } from "../require-tier.js";
-import { stopLine, summaryRows, TALLY_WORDS, tallyNote } from "../send-report.js";
+import { pastEndLine, stopLine, summaryRows, TALLY_WORDS, tallyNote } from "../send-report.js";
 
 interface SendOptions {
   config: string;
@@ -20,7 +21,7 @@ interface SendOptions {
 }
 
 /** Exit codes a script can branch on. */
-export const SEND_EXIT = { ok: 0, someRowsNotSent: 2, stopped: 3 } as const;
+export const SEND_EXIT = { ok: 0, someRowsNotSent: 2, fromLinePastEnd: 2, stopped: 3 } as const;
 
 export function registerSend(program: Command): void {
   withConfigOption(
@@ -35,6 +36,10 @@ export function registerSend(program: Command): void {
   ).action(async (file: string, options: SendOptions) => {
     const { config } = loadCommandConfig(options, { sinkVariables: "deferred" });
     requireDirectTier(config, "send");
+    const fromLine =
+      options.fromLine === undefined
+        ? undefined
+        : parseNumberOption("--from-line", options.fromLine, { min: 1 });
     const input = await openLeadFile(file, options.format ? { format: options.format } : {});
     const progress = createProgress({
       label: TALLY_WORDS.read,
@@ -46,7 +51,7 @@ export function registerSend(program: Command): void {
 
     const summary = await pipeline.sendLeads(input.records, {
       table: options.table,
-      fromLine: options.fromLine ? Number(options.fromLine) : undefined,
+      fromLine,
       signal: interruptSignal(),
       dedupe: options.dedupe,
       onEvent: (event, tally) => {
@@ -59,11 +64,16 @@ export function registerSend(program: Command): void {
     });
     progress.finish({ done: summary.read, note: tallyNote(summary) });
     printSummary(summary);
+    if (summary.pastEnd && fromLine !== undefined) {
+      say(`\n${pastEndLine(fromLine, summary.pastEnd.lastLine)}`);
+    }
     process.exitCode = summary.stopped
       ? SEND_EXIT.stopped
-      : summary.notSent > 0
-        ? SEND_EXIT.someRowsNotSent
-        : SEND_EXIT.ok;
+      : summary.pastEnd
+        ? SEND_EXIT.fromLinePastEnd
+        : summary.notSent > 0
+          ? SEND_EXIT.someRowsNotSent
+          : SEND_EXIT.ok;
   });
 }
 

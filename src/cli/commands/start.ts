@@ -53,9 +53,11 @@ export function registerStart(program: Command): void {
     process.once("SIGINT", () => void stop("SIGINT"));
     process.once("SIGTERM", () => void stop("SIGTERM"));
     // The port first: a process that cannot serve must not send, recover or deliver either
-    // (a second `start` on the same config would run a headless duplicate pipeline).
+    // (a second `start` on the same config would run a headless duplicate pipeline). The
+    // store's owner before both: a refused second start must not say it is listening.
     let url: string | undefined;
     try {
+      await pipeline.claimOwnership();
       url = await server?.listen();
       await pipeline.start();
     } catch (error) {

@@ -6,6 +6,7 @@ import { describeCreditHold } from "../../pipeline/credit-holds.js";
 import type { PipelineStatus } from "../../pipeline/pipeline-api.js";
 import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
+import { describePool } from "../describe-pool.js";
 import { printDirectStatus } from "../direct-status.js";
 import { formatRows, say } from "../output.js";
 
@@ -55,7 +56,7 @@ function printStatus(status: PipelineStatus): void {
     formatRows(
       status.capacity.map((table): [string, string] => [
         `${table.workspace}/${table.table}`,
-        `${table.pool.table.remaining} rows; submissions per webhook ${table.pool.webhooks.map((w) => (w.retired ? "retired" : w.remaining)).join(", ")}`,
+        describePool(table.pool),
       ]),
     ),
   );

@@ -193,6 +193,7 @@ export class PostgresLeadStore implements LeadStore {
          AND ($10::text IS NULL OR table_name = $10::text)
          AND ($11::bigint IS NULL OR updated_at >= $11::bigint)
          AND ($12::bigint IS NULL OR updated_at < $12::bigint)
+         AND ($13::text[] IS NULL OR id = ANY($13::text[]))
        ORDER BY created_at, id LIMIT $8`,
       [
         query.states ?? null,
@@ -207,6 +208,7 @@ export class PostgresLeadStore implements LeadStore {
         query.table ?? null,
         query.updatedAfter ?? null,
         query.updatedBefore ?? null,
+        query.ids ?? null,
       ],
     );
     const page = rows.slice(0, limit).map(toStoredLead);

@@ -8,7 +8,9 @@
  * dlq, import) never take it. The sidecar is never deleted: a process that
  * opened it just before would hold its lock on a file nobody else sees.
  */
+import { realpathSync } from "node:fs";
 import { hostname } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { ClaypipeError } from "../../core/errors.js";
 import { openSqlite, type SqliteDatabase, type SqliteDriverName } from "./sqlite-driver.js";
 
@@ -25,8 +27,21 @@ interface Holder {
 // Long enough to wait out another process's short commit of its holder row.
 const BUSY_TIMEOUT_MS = 1000;
 
+/**
+ * The sidecar beside the store's real file: a symlink or another spelling of
+ * the same file (`a/../f.db`) must find the same lock, or it escapes it.
+ */
 export function ownerLockPath(storePath: string): string {
-  return `${storePath}-owner`;
+  return `${realStorePath(storePath)}-owner`;
+}
+
+function realStorePath(storePath: string): string {
+  try {
+    return realpathSync(storePath);
+  } catch {
+    // Not created yet: its folder is real, its name is the one it will have.
+    return join(realpathSync(dirname(storePath)), basename(storePath));
+  }
 }
 
 /** Takes the store's owner lock, or throws naming the process that holds it. */

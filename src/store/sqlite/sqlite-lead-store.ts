@@ -35,6 +35,7 @@ type DueState = Parameters<LeadStore["due"]>[0];
 
 interface ListParams {
   states: string | null;
+  ids: string | null;
   reason: string | null;
   reasonPrefix: string | null;
   source: string | null;
@@ -114,6 +115,7 @@ export class SqliteLeadStore implements LeadStore {
       list: db.prepare<ListParams, LeadRow>(
         `SELECT ${LEAD_COLUMNS} FROM leads
          WHERE (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
+           AND (@ids IS NULL OR id IN (SELECT value FROM json_each(@ids)))
            AND (@reason IS NULL OR reason = @reason)
            AND (@reasonPrefix IS NULL OR substr(reason, 1, length(@reasonPrefix)) = @reasonPrefix)
            AND (@source IS NULL OR source = @source)
@@ -241,6 +243,7 @@ export class SqliteLeadStore implements LeadStore {
     const cursor = query.cursor === undefined ? undefined : decodeLeadCursor(query.cursor);
     const rows = this.statements.list.all({
       states: query.states === undefined ? null : JSON.stringify(query.states),
+      ids: query.ids === undefined ? null : JSON.stringify(query.ids),
       reason: query.reason ?? null,
       reasonPrefix: query.reasonPrefix ?? null,
       source: query.source ?? null,

@@ -39,6 +39,8 @@ export interface SendSummary extends SendTally {
   failed: number;
   /** Read but held back by the stop. */
   unsent: number;
+  /** Set when --from-line is past the last record: the line the last record starts on (0: none). */
+  pastEnd?: { lastLine: number };
   /** Set when sending stopped early: why, and the first line not sent. */
   stopped?: { reason: string; resumeFromLine: number };
   /** claypipe ids of the rows sent, in send order. */
@@ -136,7 +138,9 @@ export async function sendLeads(
     emit({ type: outcome.status, line, claypipeId, reason: outcome.reason });
   };
 
+  let lastLine = 0;
   for await (const record of records) {
+    lastLine = Math.max(lastLine, record.line);
     if (record.line < (options.fromLine ?? 1)) continue;
     if (signal.aborted || stopReason !== undefined) {
       firstUnsentLine = Math.min(firstUnsentLine ?? record.line, record.line);
@@ -168,6 +172,7 @@ export async function sendLeads(
   }
   await Promise.all(inFlight);
 
+  if (options.fromLine !== undefined && options.fromLine > lastLine) summary.pastEnd = { lastLine };
   if (firstUnsentLine !== undefined) {
     summary.stopped = {
       reason: stopReason ?? "interrupted",

@@ -62,6 +62,22 @@ export function describeLeadQueries(open: OpenStore): void {
       expect(await ids({ table: "people2" })).toEqual([late]);
     });
 
+    it("filters by lead ids, with the other filters", async () => {
+      const first = await admitOne(store(), { source: "web" }, T0);
+      const second = await admitOne(store(), { source: "csv" }, T0 + 1);
+      const third = await admitOne(store(), { source: "web" }, T0 + 2);
+      await killLead(store(), second, "send_failed");
+      await killLead(store(), third, "send_failed");
+      const ids = async (query: Parameters<ReturnType<typeof store>["leads"]["list"]>[0]) =>
+        (await store().leads.list(query)).leads.map((lead) => lead.id);
+
+      expect(await ids({ ids: [third, first] })).toEqual([first, third]);
+      expect(await ids({ ids: [first, second, third], states: ["dead"] })).toEqual([second, third]);
+      expect(await ids({ ids: [second, third], source: "web" })).toEqual([third]);
+      expect(await ids({ ids: ["no-such-lead"] })).toEqual([]);
+      expect(await ids({ ids: [] })).toEqual([]);
+    });
+
     it("pages through every lead once, in a stable order, even as leads arrive", async () => {
       const batch = Array.from({ length: 7 }, () => newLead());
       await admit(store(), batch.slice(0, 4), T0);
