@@ -1,5 +1,6 @@
 /** One status line for a table's capacity: rows left, and what each webhook source has left. */
 import type { PoolCapacity } from "../clay/webhook-pool.js";
+import { formatRows, say } from "./output.js";
 
 export function describePool(pool: PoolCapacity): string {
   const rows = `${pool.table.remaining} rows`;
@@ -10,4 +11,19 @@ export function describePool(pool: PoolCapacity): string {
     webhook.unusable ? "refused by Clay" : webhook.retired ? "retired" : webhook.remaining,
   );
   return `${rows}; submissions per webhook ${left.join(", ")}`;
+}
+
+/** The "webhook capacity left" block of `claypipe status`, for every tier. */
+export function printCapacity(
+  capacity: ReadonlyArray<{ workspace: string; table: string; pool: PoolCapacity }>,
+): void {
+  say("\nwebhook capacity left");
+  say(
+    formatRows(
+      capacity.map((table): [string, string] => [
+        `${table.workspace}/${table.table}`,
+        describePool(table.pool),
+      ]),
+    ),
+  );
 }

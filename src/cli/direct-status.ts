@@ -1,7 +1,7 @@
 /** `claypipe status` on the direct tier: capacity left, what was sent, repeats skipped. */
 import { formatDuration } from "../core/duration.js";
 import type { DirectStatus } from "../tiers/direct/direct-pipeline.js";
-import { describePool } from "./describe-pool.js";
+import { printCapacity } from "./describe-pool.js";
 import { formatRows, say } from "./output.js";
 import { stopLine, TALLY_WORDS } from "./send-report.js";
 
@@ -13,15 +13,7 @@ function windowText(ms: number): string {
 
 export function printDirectStatus(status: DirectStatus): void {
   say("tier: direct (no store: the state directory keeps counters and what was sent)");
-  say("\nwebhook capacity left");
-  say(
-    formatRows(
-      status.capacity.map((table): [string, string] => [
-        `${table.workspace}/${table.table}`,
-        describePool(table.pool),
-      ]),
-    ),
-  );
+  printCapacity(status.capacity);
   const { lastRun, totals } = status.history;
   say("\nsent so far");
   say(

@@ -6,7 +6,7 @@ import { describeCreditHold } from "../../pipeline/credit-holds.js";
 import type { PipelineStatus } from "../../pipeline/pipeline-api.js";
 import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
-import { describePool } from "../describe-pool.js";
+import { printCapacity } from "../describe-pool.js";
 import { printDirectStatus } from "../direct-status.js";
 import { formatRows, say } from "../output.js";
 
@@ -51,15 +51,7 @@ function printStatus(status: PipelineStatus): void {
     `  saved by dedupe: actions ${status.creditsSaved.actions}, data ${status.creditsSaved.data}`,
   );
   for (const hold of status.creditHolds) say(`  ${describeCreditHold(hold)}`);
-  say("\nwebhook capacity left");
-  say(
-    formatRows(
-      status.capacity.map((table): [string, string] => [
-        `${table.workspace}/${table.table}`,
-        describePool(table.pool),
-      ]),
-    ),
-  );
+  printCapacity(status.capacity);
   say("\ncircuit breakers");
   say(formatRows(status.breakers.map((b): [string, string] => [b.workspace, b.state])));
   if (status.queues.length > 0) {
