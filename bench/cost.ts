@@ -29,8 +29,8 @@ import { freePort } from "../src/demo/free-port.js";
 import { seededRandom } from "../src/demo/sample-leads.js";
 import { enrich } from "../src/emulator/enrichment.js";
 import { startEmulator } from "../src/emulator/index.js";
-import { createStandardPipeline } from "../src/pipeline/create-standard-pipeline.js";
 import { createServer } from "../src/server/create-server.js";
+import { createStandardPipeline } from "../src/tiers/standard/create-standard-pipeline.js";
 
 const EVENTS = Number(process.env.BENCH_LEADS ?? 1000);
 const REPEAT_SHARE = 0.3;

@@ -32,14 +32,14 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ClaypipeConfig, configSchema } from "../src/config/schema.js";
+import { openLeadFile } from "../src/intake/files/index.js";
 import {
   DEFAULT_IMPORT_BATCH,
   fileCheckpoints,
   type ImportSummary,
   importLeads,
   storeIdentity,
-} from "../src/import/index.js";
-import { openLeadFile } from "../src/intake/index.js";
+} from "../src/intake/import/index.js";
 import type { Store } from "../src/store/store.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -205,7 +205,7 @@ function runImport(
 
 /** The standard tier: the pipeline on a temp SQLite file, as `claypipe import` builds it. */
 async function importToSqlite(plan: ChildPlan): Promise<ImportRun> {
-  const { createPipeline } = await import("../src/pipeline/create-pipeline.js");
+  const { createPipeline } = await import("../src/tiers/create-pipeline.js");
   const { createSqliteStore } = await import("../src/store/sqlite/index.js");
   const config = benchConfig(join(plan.dir, "sqlite"));
   const pipeline = await createPipeline(config);

@@ -29,10 +29,10 @@ import Fastify from "fastify";
 import { callbackUrl, createCallbackSigner } from "../src/clay/callback-token.js";
 import { type ClaypipeConfig, configSchema } from "../src/config/schema.js";
 import { enrich } from "../src/emulator/enrichment.js";
-import { createStandardPipeline } from "../src/pipeline/create-standard-pipeline.js";
 import type { Pipeline } from "../src/pipeline/pipeline-api.js";
 import { createServer } from "../src/server/create-server.js";
 import { openSqlite } from "../src/store/sqlite/sqlite-driver.js";
+import { createStandardPipeline } from "../src/tiers/standard/create-standard-pipeline.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);

@@ -6,9 +6,9 @@
  */
 import type { ClaypipeConfig } from "../src/config/schema.js";
 import { createLogger } from "../src/logging/create-logger.js";
-import { createPipeline } from "../src/pipeline/create-pipeline.js";
 import type { Pipeline } from "../src/pipeline/pipeline-api.js";
 import { createServer } from "../src/server/create-server.js";
+import { createPipeline } from "../src/tiers/create-pipeline.js";
 
 export interface InProcessQueueTier {
   api: Pipeline;

@@ -26,7 +26,7 @@ import { join } from "node:path";
 import { freePort } from "../src/demo/free-port.js";
 import { type RunningEmulator, startEmulator } from "../src/emulator/index.js";
 import { createLogger } from "../src/logging/create-logger.js";
-import { createPipeline } from "../src/pipeline/create-pipeline.js";
+import { createPipeline } from "../src/tiers/create-pipeline.js";
 import { type QueueBenchConfig, queueBenchConfig } from "./queue-bench-config.js";
 import {
   type BenchServices,

@@ -17,13 +17,13 @@ import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { LocalRateLimiter } from "../src/clay/local-rate-limiter.js";
-import { MemoryCapacityCounters } from "../src/clay/memory-capacity-counters.js";
-import type { RateLimiter } from "../src/clay/rate-limiter.js";
-import { RedisRateLimiter } from "../src/clay/redis-rate-limiter.js";
+import { LocalRateLimiter } from "../src/clay/rate-limit/local-rate-limiter.js";
+import type { RateLimiter } from "../src/clay/rate-limit/rate-limiter.js";
+import { RedisRateLimiter } from "../src/clay/rate-limit/redis-rate-limiter.js";
 import { createClaySender } from "../src/clay/sender.js";
 import { configSchema } from "../src/config/schema.js";
 import { startEmulator } from "../src/emulator/index.js";
+import { MemoryCapacityCounters } from "../src/store/memory/memory-capacity-counters.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";

@@ -31,12 +31,14 @@ export { type ClaypipeConfig, type ClaypipeConfigInput, configSchema } from "./c
 export { type Clock, systemClock } from "./core/clock.js";
 export { ClaypipeError, type ErrorCode } from "./core/errors.js";
 export { identityKey, type Lead, type LeadIssue, validateLead } from "./core/lead.js";
-export { fileCheckpoints, type ImportSummary, importLeads } from "./import/index.js";
-export { type LeadRecord, openLeadFile, readCsvLeads, readJsonlLeads } from "./intake/index.js";
+export {
+  type LeadRecord,
+  openLeadFile,
+  readCsvLeads,
+  readJsonlLeads,
+} from "./intake/files/index.js";
+export { fileCheckpoints, type ImportSummary, importLeads } from "./intake/import/index.js";
 export type { PipelineOptions } from "./pipeline/assemble-pipeline.js";
-export { type CreatePipelineOptions, createPipeline } from "./pipeline/create-pipeline.js";
-export { createQueuePipeline, type PipelineRole } from "./pipeline/create-queue-pipeline.js";
-export { createStandardPipeline } from "./pipeline/create-standard-pipeline.js";
 export type {
   CallbackAnswer,
   DeadLetters,
@@ -56,6 +58,7 @@ export { createSink } from "./sinks/create-sink.js";
 export type { Sink, SinkRecord, SinkResult } from "./sinks/sink.js";
 export { createSqliteStore } from "./store/sqlite/index.js";
 export type { Store, StoredLead } from "./store/store.js";
+export { type CreatePipelineOptions, createPipeline } from "./tiers/create-pipeline.js";
 export {
   createDirectPipeline,
   type DirectPipeline,
@@ -63,3 +66,5 @@ export {
   type EnrichOneResult,
 } from "./tiers/direct/direct-pipeline.js";
 export type { SendEvent, SendSummary, SendTally } from "./tiers/direct/send-leads.js";
+export { createQueuePipeline, type PipelineRole } from "./tiers/queue/create-queue-pipeline.js";
+export { createStandardPipeline } from "./tiers/standard/create-standard-pipeline.js";

@@ -11,7 +11,7 @@ import type { Clock } from "../core/clock.js";
 import { ClaypipeError } from "../core/errors.js";
 import { createPublicApiClient } from "./public-api-client.js";
 import { PublicApiError } from "./public-api-errors.js";
-import type { RateLimiter } from "./rate-limiter.js";
+import type { RateLimiter } from "./rate-limit/rate-limiter.js";
 
 export interface PublicApiCheckOptions {
   /** The workspace's name in the config, for the messages. */

@@ -1,4 +1,8 @@
 /** The Clay edge: everything that talks to Clay (webhook sender, callback tokens, public API). */
+
+export type { CapacityClaim, CapacityCounters, ReserveResult } from "../store/capacity-counters.js";
+export { FileCapacityCounters } from "../store/file/file-capacity-counters.js";
+export { MemoryCapacityCounters } from "../store/memory/memory-capacity-counters.js";
 export {
   type CallbackClaims,
   type CallbackSigner,
@@ -7,11 +11,7 @@ export {
   createCallbackSigner,
   type TokenVerification,
 } from "./callback-token.js";
-export type { CapacityClaim, CapacityCounters, ReserveResult } from "./capacity-counters.js";
 export { checkPublicApi, type PublicApiCheckOptions } from "./check-public-api.js";
-export { FileCapacityCounters } from "./file-capacity-counters.js";
-export { LocalRateLimiter, type LocalRateLimiterOptions } from "./local-rate-limiter.js";
-export { MemoryCapacityCounters } from "./memory-capacity-counters.js";
 export {
   createLocalPublicApiLimiter,
   createPublicApiClient,
@@ -23,8 +23,9 @@ export {
   type RowQuery,
 } from "./public-api-client.js";
 export { PublicApiError } from "./public-api-errors.js";
-export type { RateLimiter } from "./rate-limiter.js";
-export { RedisRateLimiter, type RedisRateLimiterOptions } from "./redis-rate-limiter.js";
+export { LocalRateLimiter, type LocalRateLimiterOptions } from "./rate-limit/local-rate-limiter.js";
+export type { RateLimiter } from "./rate-limit/rate-limiter.js";
+export { RedisRateLimiter, type RedisRateLimiterOptions } from "./rate-limit/redis-rate-limiter.js";
 export {
   type Backoff,
   type BackoffOptions,

@@ -11,7 +11,6 @@ import type { PublicApiConfig } from "../config/schema.js";
 import { requireSet } from "../config/unset-variable.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { trimEndChar } from "../core/text-scan.js";
-import { LocalRateLimiter } from "./local-rate-limiter.js";
 import {
   type PublicApiTarget,
   refusal,
@@ -19,7 +18,8 @@ import {
   unavailable,
   unexpectedShape,
 } from "./public-api-errors.js";
-import type { RateLimiter } from "./rate-limiter.js";
+import { LocalRateLimiter } from "./rate-limit/local-rate-limiter.js";
+import type { RateLimiter } from "./rate-limit/rate-limiter.js";
 import { createBackoff } from "./retry-policy.js";
 import { parseRetryAfter } from "./webhook-client.js";
 

@@ -5,7 +5,7 @@
  * failure is an outcome, for the retry policy to judge.
  */
 import { type Clock, systemClock } from "../core/clock.js";
-import { describeNetworkError, failedBeforeSending } from "../core/network-error.js";
+import { describeNetworkError, failedBeforeSending } from "../net/network-error.js";
 
 export type WebhookOutcome =
   | { kind: "response"; status: number; retryAfterMs: number | undefined }

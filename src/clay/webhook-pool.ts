@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import type { TableConfig, WebhookConfig } from "../config/schema.js";
 import type { Logger } from "../logging/create-logger.js";
-import type { CapacityCounters } from "./capacity-counters.js";
+import type { CapacityCounters } from "../store/capacity-counters.js";
 
 export interface WebhookPoolOptions {
   /** The workspace's name, to tell tables of the same name apart. */

@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { routesSchema } from "../routing/routes-schema.js";
-import { sinkConfigSchema } from "../sinks/sink-config.js";
 import { durationSchema } from "./duration-schema.js";
+import { sinkConfigSchema } from "./sink-schema.js";
 import { crmIntakeSchema, formIntakeSchema, hubspotIntakeSchema } from "./source-intake-schema.js";
 
 const duration = durationSchema;
@@ -336,7 +336,7 @@ export type BreakerConfig = ClaypipeConfig["breaker"];
 export type QueueConfig = NonNullable<ClaypipeConfig["queue"]>;
 export type PostgresStoreConfig = NonNullable<ClaypipeConfig["store"]["postgres"]>;
 export type { RoutesConfig } from "../routing/routes-schema.js";
-export type { SinkConfig } from "../sinks/sink-config.js";
+export type { SinkConfig } from "./sink-schema.js";
 
 /** Config keys whose values are secrets: they may only come from `${ENV}` references. */
 export const SECRET_KEYS = [

@@ -12,9 +12,9 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { systemClock } from "../core/clock.js";
 import { startEmulator } from "../emulator/index.js";
-import { createPipeline } from "../pipeline/create-pipeline.js";
 import type { Pipeline, PipelineStatus } from "../pipeline/pipeline-api.js";
 import { createServer } from "../server/create-server.js";
+import { createPipeline } from "../tiers/create-pipeline.js";
 import {
   DEMO_API_KEY,
   DEMO_INTAKE_KEY,

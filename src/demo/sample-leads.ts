@@ -4,7 +4,7 @@
  */
 
 import { describeLeadIssues, validateLead } from "../core/lead.js";
-import type { LeadRecord } from "../intake/lead-record.js";
+import type { LeadRecord } from "../intake/files/lead-record.js";
 
 const FIRST = [
   "Ada",

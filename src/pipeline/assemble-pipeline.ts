@@ -6,14 +6,17 @@
  * The services only meet in the store, so a crash at any point leaves each
  * lead in a state the next start picks up.
  */
+
+import type { Breaker } from "../clay/breaker/circuit-breaker.js";
 import { createCallbackSigner } from "../clay/callback-token.js";
 import { createLocalPublicApiLimiter, createPublicApiClient } from "../clay/public-api-client.js";
-import type { RateLimiter } from "../clay/rate-limiter.js";
+import type { RateLimiter } from "../clay/rate-limit/rate-limiter.js";
 import { createClaySender } from "../clay/sender.js";
 import type { ClaypipeConfig, PublicApiConfig, WorkspaceConfig } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { ClaypipeError } from "../core/errors.js";
 import { describeLeadIssues } from "../core/lead.js";
+import { runLoop } from "../core/run-loop.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import { compileRoutes } from "../routing/index.js";
 import { createSink } from "../sinks/create-sink.js";
@@ -23,7 +26,6 @@ import type { Transport } from "../transport/transport.js";
 import { createCallbackReceiver } from "./callback-receiver.js";
 import { createCapacityStep } from "./capacity-step.js";
 import { checkPublicApis } from "./check-public-apis.js";
-import type { Breaker } from "./circuit-breaker.js";
 import { recoverAfterCrash } from "./crash-recovery.js";
 import { type CreditBudget, createCreditBudget } from "./credit-budget.js";
 import { describeCreditHold, readCreditHolds } from "./credit-holds.js";
@@ -43,7 +45,6 @@ import { readLeadView } from "./read-lead-view.js";
 import { readStatus } from "./read-status.js";
 import { createRequeue } from "./requeue-leads.js";
 import { createRoutingStep } from "./routing-step.js";
-import { runLoop } from "./run-loop.js";
 
 export interface PipelineOptions {
   logger?: Logger;

@@ -5,7 +5,7 @@
  * that does not answer is a warning, and reconcile tries again when a lead needs it.
  */
 import { checkPublicApi } from "../clay/check-public-api.js";
-import type { RateLimiter } from "../clay/rate-limiter.js";
+import type { RateLimiter } from "../clay/rate-limit/rate-limiter.js";
 import type { ClaypipeConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../logging/create-logger.js";

@@ -4,6 +4,8 @@
  * already has its enriched row is served from it at once: no credit spent,
  * the saving counted, and routing picks it up like any enriched lead.
  */
+
+import { type ResolvedSource, resolveSource } from "../config/resolve-source.js";
 import { newLeadId } from "../core/ids.js";
 import { type LeadIssue, validateLead } from "../core/lead.js";
 import type { Admission, NewLead } from "../store/lead-store.js";
@@ -11,7 +13,6 @@ import { dedupeKey } from "./dedupe-key.js";
 import type { AdmitLeads } from "./grouped-admit.js";
 import type { SubmitOptions, SubmitResult } from "./pipeline-api.js";
 import type { PipelineContext } from "./pipeline-context.js";
-import { type ResolvedSource, resolveSource } from "./resolve-source.js";
 
 export type IntakeContext = Pick<
   PipelineContext,

@@ -5,9 +5,10 @@
  * pointed at a new table takes its waiting leads along. A lead whose source
  * is gone from the config keeps its own table.
  */
+
+import { resolveSource } from "../config/resolve-source.js";
 import type { ClaypipeConfig } from "../config/schema.js";
 import type { StoredLead } from "../store/lead-store.js";
-import { resolveSource } from "./resolve-source.js";
 
 export interface Destination {
   workspace: string;

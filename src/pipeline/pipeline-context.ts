@@ -5,6 +5,7 @@
  * of them can run in another process in the queue and event tiers.
  */
 import { EventEmitter } from "node:events";
+import type { Breaker } from "../clay/breaker/circuit-breaker.js";
 import type { CallbackSigner } from "../clay/callback-token.js";
 import type { PublicApiClient } from "../clay/public-api-client.js";
 import type { ClaySender } from "../clay/sender.js";
@@ -14,7 +15,6 @@ import type { Logger } from "../logging/create-logger.js";
 import type { Router } from "../routing/router.js";
 import type { Sink } from "../sinks/sink.js";
 import type { EnrichedRow, Store } from "../store/store.js";
-import type { Breaker } from "./circuit-breaker.js";
 
 /** In-process notifications; the store stays the source of truth. */
 export interface PipelineEvents {

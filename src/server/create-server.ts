@@ -16,19 +16,19 @@ import { ClaypipeError, coerceError } from "../core/errors.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import type { Pipeline } from "../pipeline/pipeline-api.js";
 import { refuseOtherCharsets } from "./body-charset.js";
-import { registerCallbackRoutes } from "./callback-routes.js";
 import { answerClientError } from "./client-errors.js";
-import { registerCrmEventRoutes } from "./crm-event-routes.js";
-import { registerDlqRoutes } from "./dlq-routes.js";
 import { answerForError, useErrorHandling } from "./error-handler.js";
-import { registerFormRoutes } from "./form-routes.js";
-import { registerHubspotRoutes } from "./hubspot-routes.js";
-import { registerIntakeRoutes } from "./intake-routes.js";
 import { acceptJsonBodies } from "./json-body.js";
-import { registerOpsRoutes } from "./ops-routes.js";
 import { sendProblem } from "./problem.js";
 import { useRequestLogging } from "./request-logging.js";
-import { registerRequeueRoutes } from "./requeue-routes.js";
+import { registerCallbackRoutes } from "./routes/callback-routes.js";
+import { registerCrmEventRoutes } from "./routes/crm-event-routes.js";
+import { registerDlqRoutes } from "./routes/dlq-routes.js";
+import { registerFormRoutes } from "./routes/form-routes.js";
+import { registerHubspotRoutes } from "./routes/hubspot-routes.js";
+import { registerIntakeRoutes } from "./routes/intake-routes.js";
+import { registerOpsRoutes } from "./routes/ops-routes.js";
+import { registerRequeueRoutes } from "./routes/requeue-routes.js";
 import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
 export interface ServerOptions {

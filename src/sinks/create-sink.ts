@@ -3,21 +3,21 @@
  * names it, so a pipeline that writes files never loads a database client.
  */
 
+import type { SinkConfig } from "../config/sink-schema.js";
 import type { Sink } from "./sink.js";
-import type { SinkConfig } from "./sink-config.js";
 import type { SinkDeps } from "./sink-deps.js";
 
 export async function createSink(config: SinkConfig, deps: SinkDeps = {}): Promise<Sink> {
   switch (config.type) {
     case "webhook":
-      return (await import("./webhook-sink.js")).createWebhookSink(config, deps);
+      return (await import("./webhook/webhook-sink.js")).createWebhookSink(config, deps);
     case "file":
-      return (await import("./file-sink.js")).createFileSink(config, deps);
+      return (await import("./file/file-sink.js")).createFileSink(config, deps);
     case "postgres":
-      return (await import("./postgres-sink.js")).createPostgresSink(config, deps);
+      return (await import("./postgres/postgres-sink.js")).createPostgresSink(config, deps);
     case "hubspot":
-      return (await import("./hubspot-sink.js")).createHubspotSink(config, deps);
+      return (await import("./hubspot/hubspot-sink.js")).createHubspotSink(config, deps);
     case "salesforce":
-      return (await import("./salesforce-sink.js")).createSalesforceSink(config, deps);
+      return (await import("./salesforce/salesforce-sink.js")).createSalesforceSink(config, deps);
   }
 }

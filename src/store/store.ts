@@ -3,8 +3,9 @@
  * implements over one database (SQLite for the embedded tier, PostgreSQL for
  * the queue and event tiers).
  */
-import type { CapacityCounters } from "../clay/capacity-counters.js";
+
 import type { CallbackInbox } from "./callback-inbox.js";
+import type { CapacityCounters } from "./capacity-counters.js";
 import type { CreditLedger } from "./credit-ledger.js";
 import type { DeliveryStore } from "./delivery-store.js";
 import type { LeadStore } from "./lead-store.js";

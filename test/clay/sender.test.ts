@@ -3,16 +3,16 @@
  * table capacity and refusals, checked on both sides of the wire.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { CircuitBreaker } from "../../src/clay/breaker/circuit-breaker.js";
 import { createCallbackSigner } from "../../src/clay/callback-token.js";
-import { LocalRateLimiter } from "../../src/clay/local-rate-limiter.js";
-import { MemoryCapacityCounters } from "../../src/clay/memory-capacity-counters.js";
+import { LocalRateLimiter } from "../../src/clay/rate-limit/local-rate-limiter.js";
 import { MAX_ROW_BYTES } from "../../src/clay/row-payload.js";
 import { type ClaySender, createClaySender, type SendOutcome } from "../../src/clay/sender.js";
 import { configSchema } from "../../src/config/schema.js";
 import { systemClock } from "../../src/core/clock.js";
 import type { Lead } from "../../src/core/lead.js";
 import { type EmulatorWebhookSpec, startEmulator } from "../../src/emulator/index.js";
-import { CircuitBreaker } from "../../src/pipeline/circuit-breaker.js";
+import { MemoryCapacityCounters } from "../../src/store/memory/memory-capacity-counters.js";
 
 const SECRET = "k".repeat(32);
 const CALLBACK_BASE = "https://claypipe.example.com/";

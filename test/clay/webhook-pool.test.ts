@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { MemoryCapacityCounters } from "../../src/clay/memory-capacity-counters.js";
 import {
   createWebhookPool,
   tableCounterKey,
   webhookCounterKey,
 } from "../../src/clay/webhook-pool.js";
 import { configSchema, type TableConfig } from "../../src/config/schema.js";
+import { MemoryCapacityCounters } from "../../src/store/memory/memory-capacity-counters.js";
 import { captureLogs, ERROR, WARN } from "./log-capture.js";
 
 const URLS = [

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfigFile } from "../../src/config/load-config.js";
-import { createStandardPipeline } from "../../src/pipeline/create-standard-pipeline.js";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
+import { createStandardPipeline } from "../../src/tiers/standard/create-standard-pipeline.js";
 import { captureLogs, WARN } from "../clay/log-capture.js";
 import { runCli } from "./run-cli.js";
 import { type SeededStore, seededStore, TABLE_LEADS } from "./seeded-store.js";

@@ -11,7 +11,8 @@ beforeAll(async () => {
     workspaces: [
       {
         id: "ws_a",
-        rateLimit: { perSecond: 2, burst: 4 },
+        // One token in 5 s: a slow machine cannot refill the bucket between the posts.
+        rateLimit: { perSecond: 0.2, burst: 4 },
         tables: [
           { id: "t_a1", autoRun: false, webhooks: [{}, {}] },
           { id: "t_a2", autoRun: false, webhooks: [{}] },
@@ -21,6 +22,11 @@ beforeAll(async () => {
         id: "ws_b",
         rateLimit: { perSecond: 2, burst: 4 },
         tables: [{ id: "t_b", autoRun: false, webhooks: [{}] }],
+      },
+      {
+        id: "ws_c",
+        rateLimit: { perSecond: 1, burst: 4 },
+        tables: [{ id: "t_c", autoRun: false, webhooks: [{}] }],
       },
     ],
   });
@@ -57,10 +63,10 @@ it("shares one bucket per workspace across its webhooks and tables, answering 42
 
 it("accepts again once the bucket refilled", async () => {
   emulator.control.reset();
-  const url = emulator.webhookUrl("t_a2");
+  const url = emulator.webhookUrl("t_c");
   for (let n = 0; n < 4; n++) await postJson(url, lead(n));
   expect((await postJson(url, lead(5))).status).toBe(429);
-  // 2 per second: one token every 500 ms.
-  await sleep(700);
+  // 1 per second: one token every second.
+  await sleep(1200);
   expect((await postJson(url, lead(6))).status).toBe(200);
 });

@@ -7,8 +7,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CircuitBreaker } from "../../src/clay/breaker/circuit-breaker.js";
 import { createCallbackSigner } from "../../src/clay/callback-token.js";
-import { LocalRateLimiter } from "../../src/clay/local-rate-limiter.js";
+import { LocalRateLimiter } from "../../src/clay/rate-limit/local-rate-limiter.js";
 import { type ClaySender, createClaySender } from "../../src/clay/sender.js";
 import {
   type ClaypipeConfig,
@@ -17,7 +18,6 @@ import {
 } from "../../src/config/schema.js";
 import { newLeadId } from "../../src/core/ids.js";
 import { silentLogger } from "../../src/logging/create-logger.js";
-import { CircuitBreaker } from "../../src/pipeline/circuit-breaker.js";
 import { capsFor } from "../../src/pipeline/credit-windows.js";
 import { createInboxStep } from "../../src/pipeline/inbox-step.js";
 import { createPipelineEvents, type PipelineContext } from "../../src/pipeline/pipeline-context.js";

@@ -12,8 +12,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { configSchema } from "../../src/config/schema.js";
 import type { LeadState } from "../../src/core/lead-state.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { createStandardPipeline } from "../../src/pipeline/create-standard-pipeline.js";
 import type { Pipeline } from "../../src/pipeline/pipeline-api.js";
+import { createStandardPipeline } from "../../src/tiers/standard/create-standard-pipeline.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

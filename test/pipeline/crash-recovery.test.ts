@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recoverAfterCrash } from "../../src/pipeline/crash-recovery.js";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
-import { createSendStep } from "../../src/pipeline/send-step.js";
+import { createSendStep } from "../../src/transport/embedded/send-step.js";
 import { WARN } from "../clay/log-capture.js";
 import { ManualClock } from "../clay/manual-clock.js";
 import {

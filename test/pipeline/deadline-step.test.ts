@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { PublicApiClient } from "../../src/clay/public-api-client.js";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
 import { createDeadlineStep } from "../../src/pipeline/deadline-step.js";
-import { createSendStep } from "../../src/pipeline/send-step.js";
+import { createSendStep } from "../../src/transport/embedded/send-step.js";
 import { ERROR, WARN } from "../clay/log-capture.js";
 import { ManualClock } from "../clay/manual-clock.js";
 import {

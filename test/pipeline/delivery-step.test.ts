@@ -6,7 +6,7 @@ import type { ClaypipeConfig } from "../../src/config/schema.js";
 import { createDeadLetters } from "../../src/pipeline/dead-letters.js";
 import { createDeliveryStep, createDeliverySteps } from "../../src/pipeline/delivery-step.js";
 import { createRoutingStep } from "../../src/pipeline/routing-step.js";
-import { createFileSink } from "../../src/sinks/file-sink.js";
+import { createFileSink } from "../../src/sinks/file/file-sink.js";
 import type { Sink, SinkRecord, SinkResult } from "../../src/sinks/sink.js";
 import { createFixture, type Fixture, RecordingSink } from "./callback-side-fixture.js";
 

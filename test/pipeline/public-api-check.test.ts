@@ -11,8 +11,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { configSchema } from "../../src/config/schema.js";
 import { ClaypipeError } from "../../src/core/errors.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { createStandardPipeline } from "../../src/pipeline/create-standard-pipeline.js";
 import type { Pipeline } from "../../src/pipeline/pipeline-api.js";
+import { createStandardPipeline } from "../../src/tiers/standard/create-standard-pipeline.js";
 import { captureLogs, type LogLine, WARN } from "../clay/log-capture.js";
 
 const KEY = "the-right-public-api-key";

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ClaypipeConfig, ClaypipeConfigInput } from "../../src/config/schema.js";
 import { createDeliveryStep } from "../../src/pipeline/delivery-step.js";
 import { createRoutingStep, SETTLE_RECHECK_MS } from "../../src/pipeline/routing-step.js";
-import { createFileSink } from "../../src/sinks/file-sink.js";
+import { createFileSink } from "../../src/sinks/file/file-sink.js";
 import { createFixture, type Fixture, RecordingSink } from "./callback-side-fixture.js";
 
 let fixture: Fixture;

@@ -10,9 +10,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CircuitBreaker } from "../../src/clay/breaker/circuit-breaker.js";
 import { createCallbackSigner } from "../../src/clay/callback-token.js";
-import { LocalRateLimiter } from "../../src/clay/local-rate-limiter.js";
 import { createPublicApiClient, type PublicApiClient } from "../../src/clay/public-api-client.js";
+import { LocalRateLimiter } from "../../src/clay/rate-limit/local-rate-limiter.js";
 import { type ClaySender, createClaySender } from "../../src/clay/sender.js";
 import { type ClaypipeConfig, configSchema } from "../../src/config/schema.js";
 import { type Clock, systemClock } from "../../src/core/clock.js";
@@ -21,7 +22,6 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../src/emulator/index.js";
-import { CircuitBreaker } from "../../src/pipeline/circuit-breaker.js";
 import { type CreditBudget, createCreditBudget } from "../../src/pipeline/credit-budget.js";
 import { createIntakeService, type IntakeService } from "../../src/pipeline/intake-service.js";
 import { createPipelineEvents, type PipelineContext } from "../../src/pipeline/pipeline-context.js";

@@ -7,8 +7,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ClaypipeConfig, configSchema } from "../../src/config/schema.js";
-import { createPipeline } from "../../src/pipeline/create-pipeline.js";
 import type { Pipeline } from "../../src/pipeline/pipeline-api.js";
+import { createPipeline } from "../../src/tiers/create-pipeline.js";
 import { type QueueRig, startQueueRig, TABLE_ID } from "./queue-rig.js";
 
 let rig: QueueRig | undefined;

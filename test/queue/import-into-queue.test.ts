@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { importLeads } from "../../src/import/index.js";
+import { importLeads } from "../../src/intake/import/index.js";
 import { type QueueRig, startQueueRig } from "./queue-rig.js";
 
 let rig: QueueRig | undefined;

@@ -12,10 +12,10 @@ import { freePort } from "../../src/demo/free-port.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 import type { Logger } from "../../src/logging/create-logger.js";
 import { silentLogger } from "../../src/logging/create-logger.js";
-import { createPipeline } from "../../src/pipeline/create-pipeline.js";
-import type { PipelineRole } from "../../src/pipeline/create-queue-pipeline.js";
 import type { LeadView, Pipeline } from "../../src/pipeline/pipeline-api.js";
 import { type ClaypipeServer, createServer } from "../../src/server/create-server.js";
+import { createPipeline } from "../../src/tiers/create-pipeline.js";
+import type { PipelineRole } from "../../src/tiers/queue/create-queue-pipeline.js";
 import {
   connectRedis,
   deleteKeys,

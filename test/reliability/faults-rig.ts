@@ -12,9 +12,9 @@ import { join } from "node:path";
 import { type ClaypipeConfig, configSchema } from "../../src/config/schema.js";
 import { freePort } from "../../src/demo/free-port.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { createStandardPipeline } from "../../src/pipeline/create-standard-pipeline.js";
 import type { Pipeline } from "../../src/pipeline/pipeline-api.js";
 import { createServer } from "../../src/server/create-server.js";
+import { createStandardPipeline } from "../../src/tiers/standard/create-standard-pipeline.js";
 import { captureLogs, type LogLine } from "../clay/log-capture.js";
 import { type SignedReceiver, startSignedReceiver } from "./faults-receiver.js";
 

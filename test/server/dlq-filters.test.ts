@@ -3,7 +3,7 @@ import {
   dlqListQuerySchema,
   dlqPurgeFilterSchema,
   dlqReplayFilterSchema,
-} from "../../src/server/dlq-filters.js";
+} from "../../src/server/routes/dlq-filters.js";
 
 describe("DLQ filters", () => {
   it("reads list queries, with times in ms or ISO 8601 and a default limit", () => {

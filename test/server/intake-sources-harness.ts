@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configSchema } from "../../src/config/schema.js";
 import { silentLogger } from "../../src/logging/create-logger.js";
-import { createStandardPipeline } from "../../src/pipeline/create-standard-pipeline.js";
 import type { Pipeline } from "../../src/pipeline/pipeline-api.js";
 import { createServer } from "../../src/server/create-server.js";
 import type { StoredLead } from "../../src/store/store.js";
+import { createStandardPipeline } from "../../src/tiers/standard/create-standard-pipeline.js";
 import { captureLogs, type LogLine } from "../clay/log-capture.js";
 
 const CALLBACK_SECRET = "s".repeat(40);

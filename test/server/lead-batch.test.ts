@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { invalidLeads, readLeadBatch } from "../../src/server/lead-batch.js";
+import { invalidLeads, readLeadBatch } from "../../src/server/routes/lead-batch.js";
 
 const options = { maxBatch: 3, sources: ["api", "web"] };
 const lead = (n: number) => ({ email: `lead${n}@example.com` });

@@ -16,9 +16,9 @@ import {
   startEmulator,
 } from "../../src/emulator/index.js";
 import { silentLogger } from "../../src/logging/create-logger.js";
-import { createStandardPipeline } from "../../src/pipeline/create-standard-pipeline.js";
 import type { LeadView, Pipeline } from "../../src/pipeline/pipeline-api.js";
 import { type ClaypipeServer, createServer } from "../../src/server/create-server.js";
+import { createStandardPipeline } from "../../src/tiers/standard/create-standard-pipeline.js";
 import { captureLogs, type LogLine } from "../clay/log-capture.js";
 
 export const API_KEY = "test-api-key-0123456789";

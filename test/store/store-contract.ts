@@ -4,7 +4,7 @@
  * fresh, empty store and a cleanup that removes it.
  */
 import { afterAll, describe } from "vitest";
-import { describeCapacityCounters } from "../clay/capacity-counters-suite.js";
+import { describeCapacityCounters } from "./capacity-counters-contract.js";
 import { describeCallbackInbox } from "./contract/callback-inbox.js";
 import { describeCreditLedger } from "./contract/credit-ledger.js";
 import { describeDeliveries } from "./contract/deliveries.js";

@@ -5,18 +5,18 @@
  */
 import { join } from "node:path";
 import type { Command } from "commander";
+import { resolveSource } from "../../config/resolve-source.js";
 import type { ClaypipeConfig } from "../../config/schema.js";
 import { ClaypipeError } from "../../core/errors.js";
+import type { LeadFileFormat } from "../../intake/files/read-leads.js";
 import {
   DEFAULT_IMPORT_BATCH,
   fileCheckpoints,
   type ImportSummary,
   importLeads,
   storeIdentity,
-} from "../../import/index.js";
-import type { LeadFileFormat } from "../../intake/read-leads.js";
-import { createPipeline } from "../../pipeline/create-pipeline.js";
-import { resolveSource } from "../../pipeline/resolve-source.js";
+} from "../../intake/import/index.js";
+import { createPipeline } from "../../tiers/create-pipeline.js";
 import { interruptSignal, loadCommandConfig, withConfigOption } from "../config-option.js";
 import { estimateRecords } from "../estimate-records.js";
 import { formatRows, say, warn } from "../output.js";

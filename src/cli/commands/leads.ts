@@ -2,13 +2,13 @@
 import type { Command } from "commander";
 import { ClaypipeError } from "../../core/errors.js";
 import { createLogger, warningsAndUp } from "../../logging/create-logger.js";
-import { createPipeline } from "../../pipeline/create-pipeline.js";
 import {
   REQUEUE_STATES,
   type RequeueFilter,
   type RequeueState,
 } from "../../pipeline/requeue-leads.js";
 import { WAIT_KINDS } from "../../pipeline/wait-reasons.js";
+import { createPipeline } from "../../tiers/create-pipeline.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
 import { say } from "../output.js";
 

@@ -1,6 +1,6 @@
 /** `claypipe send <file|->`: the direct tier's bulk send, with progress and per-line reports. */
 import type { Command } from "commander";
-import { openLeadFile } from "../../intake/read-leads.js";
+import { openLeadFile } from "../../intake/files/read-leads.js";
 import { createLogger } from "../../logging/create-logger.js";
 import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import type { SendSummary } from "../../tiers/direct/send-leads.js";

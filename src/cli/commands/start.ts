@@ -6,9 +6,9 @@
  */
 import type { Command } from "commander";
 import { ClaypipeError } from "../../core/errors.js";
-import { createPipeline } from "../../pipeline/create-pipeline.js";
-import type { PipelineRole } from "../../pipeline/create-queue-pipeline.js";
 import { createServer } from "../../server/load-server.js";
+import { createPipeline } from "../../tiers/create-pipeline.js";
+import type { PipelineRole } from "../../tiers/queue/create-queue-pipeline.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
 import { onOutputClosed, say } from "../output.js";
 

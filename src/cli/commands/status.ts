@@ -1,9 +1,9 @@
 /** `claypipe status`: where every lead is, credits against caps, capacity left, breakers, DLQ. */
 import type { Command } from "commander";
 import { LEAD_STATES } from "../../core/lead-state.js";
-import { createPipeline } from "../../pipeline/create-pipeline.js";
 import { describeCreditHold } from "../../pipeline/credit-holds.js";
 import type { PipelineStatus } from "../../pipeline/pipeline-api.js";
+import { createPipeline } from "../../tiers/create-pipeline.js";
 import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
 import { printCapacity } from "../describe-pool.js";

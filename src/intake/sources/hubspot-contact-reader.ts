@@ -14,8 +14,8 @@
 
 import { createBackoff } from "../../clay/retry-policy.js";
 import { parseRetryAfter } from "../../clay/webhook-client.js";
-import { describeNetworkError } from "../../core/network-error.js";
 import { trimEndChar } from "../../core/text-scan.js";
+import { describeNetworkError } from "../../net/network-error.js";
 
 /** HubSpot's limit of inputs per batch read. */
 const MAX_BATCH = 100;

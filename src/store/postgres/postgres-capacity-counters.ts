@@ -4,11 +4,7 @@
  * checks them and raises them in one statement, so the counts stay exact
  * across every worker process and a reservation is all of its claims or none.
  */
-import type {
-  CapacityClaim,
-  CapacityCounters,
-  ReserveResult,
-} from "../../clay/capacity-counters.js";
+import type { CapacityClaim, CapacityCounters, ReserveResult } from "../capacity-counters.js";
 import type { PostgresDatabase } from "./postgres-database.js";
 
 export class PostgresCapacityCounters implements CapacityCounters {

@@ -8,7 +8,7 @@ import {
   type CapacityCounters,
   planReservation,
   type ReserveResult,
-} from "../../clay/capacity-counters.js";
+} from "../capacity-counters.js";
 import { type SqliteDatabase, writeTransaction } from "./open-database.js";
 
 export class SqliteCapacityCounters implements CapacityCounters {

@@ -6,15 +6,15 @@
  * a repeat is never paid for twice, and what was sent (send-history.json).
  */
 import { join } from "node:path";
+import { CircuitBreaker } from "../../clay/breaker/circuit-breaker.js";
 import { createCallbackSigner } from "../../clay/callback-token.js";
 import { checkPublicApi } from "../../clay/check-public-api.js";
-import { FileCapacityCounters } from "../../clay/file-capacity-counters.js";
-import { LocalRateLimiter } from "../../clay/local-rate-limiter.js";
 import {
   createLocalPublicApiLimiter,
   createPublicApiClient,
   type PublicApiRow,
 } from "../../clay/public-api-client.js";
+import { LocalRateLimiter } from "../../clay/rate-limit/local-rate-limiter.js";
 import { type ClaySender, createClaySender } from "../../clay/sender.js";
 import type { PoolCapacity } from "../../clay/webhook-pool.js";
 import { resolveTable } from "../../config/resolve-table.js";
@@ -23,10 +23,10 @@ import { type Clock, systemClock } from "../../core/clock.js";
 import { ClaypipeError } from "../../core/errors.js";
 import { newLeadId } from "../../core/ids.js";
 import type { Lead } from "../../core/lead.js";
-import type { LeadRecord } from "../../intake/lead-record.js";
+import type { LeadRecord } from "../../intake/files/lead-record.js";
 import { type Logger, silentLogger } from "../../logging/create-logger.js";
-import { CircuitBreaker } from "../../pipeline/circuit-breaker.js";
 import { dedupeKey } from "../../pipeline/dedupe-key.js";
+import { FileCapacityCounters } from "../../store/file/file-capacity-counters.js";
 import { readSendHistory, recordSendRun, type SendHistory } from "./send-history.js";
 import { type SendEvent, type SendSummary, type SendTally, sendLeads } from "./send-leads.js";
 import { SentLeadsFile } from "./sent-leads-file.js";

@@ -12,7 +12,7 @@
 import type { SendOutcome } from "../../clay/sender.js";
 import { newLeadId } from "../../core/ids.js";
 import type { Lead } from "../../core/lead.js";
-import type { LeadRecord } from "../../intake/lead-record.js";
+import type { LeadRecord } from "../../intake/files/lead-record.js";
 
 export type SendEvent =
   | { type: "sent"; line: number; claypipeId: string }

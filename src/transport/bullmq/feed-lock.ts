@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { RedisScript } from "../../clay/redis-script.js";
+import { RedisScript } from "../../redis/redis-script.js";
 
 const RELEASE = new RedisScript(`
 if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end

@@ -5,8 +5,9 @@
  * 0) gets most places, yet a million-row backfill (say priority 10) still moves,
  * and a fresh form lead never waits behind more than the queue's lookahead.
  */
+
+import { resolveSource } from "../../config/resolve-source.js";
 import type { ClaypipeConfig } from "../../config/schema.js";
-import { resolveSource } from "../../pipeline/resolve-source.js";
 
 /** The lanes of one workspace, highest priority (lowest number) first. */
 export function workspaceLanes(config: ClaypipeConfig, workspace: string): number[] {

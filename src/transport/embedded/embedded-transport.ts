@@ -3,11 +3,11 @@
  * the store's outbox (the send step) and wakes as soon as new leads arrive.
  */
 import { EventEmitter } from "node:events";
+import { runLoop } from "../../core/run-loop.js";
 import type { CreditBudget } from "../../pipeline/credit-budget.js";
 import type { LeadSendContext } from "../../pipeline/lead-send.js";
-import { runLoop } from "../../pipeline/run-loop.js";
-import { createSendStep } from "../../pipeline/send-step.js";
 import type { Transport } from "../transport.js";
+import { createSendStep } from "./send-step.js";
 
 export function createEmbeddedTransport(ctx: LeadSendContext, budget: CreditBudget): Transport {
   const newWork = new EventEmitter();

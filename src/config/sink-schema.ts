@@ -1,0 +1,109 @@
+/** Config of each sink type, validated at start (the `sinks:` list). */
+import { z } from "zod";
+import { durationSchema } from "./duration-schema.js";
+
+const common = {
+  /** How routes name the sink. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "letters, digits, - and _ only"),
+  /** Tries per record before it goes to this sink's dead letter. @defaultValue 8 */
+  maxAttempts: z.number().int().min(1).default(8),
+  /** @defaultValue "1s" */
+  initialBackoff: durationSchema.default(1000),
+  /** @defaultValue "5m" */
+  maxBackoff: durationSchema.default(300_000),
+};
+
+export const webhookSinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("webhook"),
+    url: z.url(),
+    /** Standard Webhooks signing secret ("whsec_…"); from the environment only. */
+    secret: z.string().min(1),
+    /** @defaultValue "10s" */
+    timeout: durationSchema.default(10_000),
+    /** @defaultValue 10 */
+    ratePerSecond: z.number().positive().default(10),
+  })
+  .strict();
+
+export const fileSinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("file"),
+    path: z.string().min(1),
+    /** @defaultValue "jsonl" */
+    format: z.enum(["jsonl", "csv"]).default("jsonl"),
+    /**
+     * CSV only: the columns to write, in this order, after claypipe_id; fields
+     * not named are left out. @defaultValue claypipe's columns, the first
+     * record's fields (sorted), and `extra` holding any others as JSON
+     */
+    columns: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .max(1000)
+      .refine((columns) => new Set(columns).size === columns.length, "each column once")
+      .optional(),
+  })
+  .strict()
+  .refine((sink) => sink.columns === undefined || sink.format === "csv", {
+    message: "columns is for format: csv (JSONL writes every field)",
+    path: ["columns"],
+  });
+
+export const postgresSinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("postgres"),
+    /** postgres://… ; from the environment only. */
+    connectionString: z.string().min(1),
+    /** Created when missing. @defaultValue "claypipe_enriched_leads" */
+    table: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, "lowercase letters, digits and _")
+      .default("claypipe_enriched_leads"),
+  })
+  .strict();
+
+export const hubspotSinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("hubspot"),
+    /** Private app access token; from the environment only. */
+    accessToken: z.string().min(1),
+    /** @defaultValue "https://api.hubapi.com" */
+    baseUrl: z.url().default("https://api.hubapi.com"),
+    /** HubSpot property ← enriched row field. @defaultValue a mapping of the usual fields */
+    properties: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+export const salesforceSinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("salesforce"),
+    /** e.g. https://acme.my.salesforce.com */
+    instanceUrl: z.url(),
+    /** OAuth access token; from the environment only. */
+    accessToken: z.string().min(1),
+    /** @defaultValue "v60.0" */
+    apiVersion: z.string().default("v60.0"),
+    /** @defaultValue "Lead" */
+    object: z.string().default("Lead"),
+    /** The external id field upserts match on. @defaultValue "Claypipe_Id__c" */
+    externalIdField: z.string().default("Claypipe_Id__c"),
+    /** Salesforce field ← enriched row field. @defaultValue a mapping of the usual fields */
+    fields: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+export const sinkConfigSchema = z.discriminatedUnion("type", [
+  webhookSinkSchema,
+  fileSinkSchema,
+  postgresSinkSchema,
+  hubspotSinkSchema,
+  salesforceSinkSchema,
+]);
+
+export type SinkConfig = z.output<typeof sinkConfigSchema>;

@@ -1,0 +1,54 @@
+/**
+ * Runs one step of background work again and again until stopped: at once
+ * while it finds work, after `idleMs` when it found none, after a back-off
+ * when it failed (the error is logged, never lost, and the loop goes on).
+ */
+
+import type { Logger } from "../logging/create-logger.js";
+import type { Clock } from "./clock.js";
+import { coerceError, isAbortError } from "./errors.js";
+
+export interface LoopOptions {
+  name: string;
+  /** One pass; resolves with how much work it did (0 = idle). */
+  step: (signal: AbortSignal) => Promise<number>;
+  /** @defaultValue 200 */
+  idleMs?: number;
+  /** @defaultValue 2000 */
+  errorBackoffMs?: number;
+  clock: Clock;
+  logger: Logger;
+  /** Wakes the loop early (e.g. new leads arrived). */
+  wake?: (listener: () => void) => () => void;
+}
+
+export async function runLoop(options: LoopOptions, signal: AbortSignal): Promise<void> {
+  const { logger } = options;
+  while (!signal.aborted) {
+    let pauseMs = 0;
+    try {
+      const done = await options.step(signal);
+      if (done === 0) pauseMs = options.idleMs ?? 200;
+    } catch (thrown) {
+      if (signal.aborted && isAbortError(thrown)) break;
+      logger.error(
+        { loop: options.name, err: coerceError(thrown) },
+        `${options.name} failed; trying again`,
+      );
+      pauseMs = options.errorBackoffMs ?? 2000;
+    }
+    if (pauseMs > 0) await pause(pauseMs, options, signal);
+  }
+}
+
+async function pause(ms: number, options: LoopOptions, signal: AbortSignal): Promise<void> {
+  const early = new AbortController();
+  const unsubscribe = options.wake?.(() => early.abort());
+  try {
+    await options.clock.sleep(ms, AbortSignal.any([signal, early.signal]));
+  } catch {
+    // Woken early or stopped: either way the loop decides what next.
+  } finally {
+    unsubscribe?.();
+  }
+}

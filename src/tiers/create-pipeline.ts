@@ -1,0 +1,52 @@
+/**
+ * The library's entry: one pipeline definition, the tier picked by config. Each
+ * tier's module is loaded when its config names it, so a standard-tier user
+ * never loads the queue tier's code, nor the reverse.
+ */
+import type { ClaypipeConfig } from "../config/schema.js";
+import { ClaypipeError } from "../core/errors.js";
+import type { PipelineOptions } from "../pipeline/assemble-pipeline.js";
+import type { Pipeline } from "../pipeline/pipeline-api.js";
+import type { PipelineRole } from "./queue/create-queue-pipeline.js";
+
+export interface CreatePipelineOptions extends PipelineOptions {
+  /**
+   * The queue tier's process role: "api" takes leads in, "worker" sends and
+   * processes them, "all" does both. Other tiers run everything in one process.
+   * @defaultValue "all"
+   */
+  role?: PipelineRole;
+}
+
+export async function createPipeline(
+  config: ClaypipeConfig,
+  options: CreatePipelineOptions = {},
+): Promise<Pipeline> {
+  switch (config.tier) {
+    case "queue":
+      return (await import("./queue/create-queue-pipeline.js")).createQueuePipeline(
+        config,
+        options,
+      );
+    case "standard":
+      if (options.role !== undefined && options.role !== "all") {
+        throw new ClaypipeError(
+          "config_invalid",
+          `role "${options.role}" needs the queue tier: the standard tier is one process doing everything`,
+          { hint: "set tier: queue (with store.postgres and queue.redis), or drop --role" },
+        );
+      }
+      return (await import("./standard/create-standard-pipeline.js")).createStandardPipeline(
+        config,
+        options,
+      );
+    case "direct":
+      throw new ClaypipeError(
+        "config_invalid",
+        "the direct tier has no pipeline service: it sends and reads back directly",
+        {
+          hint: "use createDirectPipeline(config) (CLI: claypipe send / enrich), or set tier: standard",
+        },
+      );
+  }
+}

@@ -1,7 +1,0 @@
-/** The in-memory circuit breaker (standard tier) against the breaker contract. */
-import { CircuitBreaker } from "../../src/pipeline/circuit-breaker.js";
-import { breakerContract } from "./breaker-contract.js";
-
-breakerContract("CircuitBreaker", async ({ config, clock, logger }) => {
-  return new CircuitBreaker({ config, clock, workspace: "ws", logger });
-});
