@@ -1,38 +1,8 @@
 #!/usr/bin/env node
 /** The `claypipe` command: a thin caller of the library that only picks defaults. */
-import { Command } from "commander";
-import { registerDemo } from "./commands/demo.js";
-import { registerDlq } from "./commands/dlq.js";
-import { registerEmulator } from "./commands/emulator.js";
-import { registerEnrich } from "./commands/enrich.js";
-import { registerImport } from "./commands/import.js";
-import { registerInit } from "./commands/init.js";
-import { registerLeads } from "./commands/leads.js";
-import { registerRecommend } from "./commands/recommend.js";
-import { registerSend } from "./commands/send.js";
-import { registerStart } from "./commands/start.js";
-import { registerStatus } from "./commands/status.js";
+import { buildProgram } from "./build-program.js";
 import { endQuietlyWhenOutputCloses, reportFailure } from "./output.js";
-import { packageVersion } from "./package-version.js";
 
 endQuietlyWhenOutputCloses();
 
-const program = new Command()
-  .name("claypipe")
-  .description("Run Clay enrichment pipelines: leads in, enriched rows out, nothing lost.")
-  .version(packageVersion(), "-V, --version", "print claypipe's version")
-  .showHelpAfterError("(run with --help for usage)");
-
-registerDemo(program);
-registerSend(program);
-registerImport(program);
-registerStart(program);
-registerStatus(program);
-registerDlq(program);
-registerLeads(program);
-registerEnrich(program);
-registerRecommend(program);
-registerInit(program);
-registerEmulator(program);
-
-program.parseAsync(process.argv).catch(reportFailure);
+buildProgram().parseAsync(process.argv).catch(reportFailure);

@@ -95,9 +95,9 @@ describe("standard-tier commands", () => {
   it("start serves leads to delivery or the DLQ; status and dlq read the store; SIGTERM stops cleanly", async () => {
     const { dir, url, configPath } = await standardSetup();
     const service = await startService(configPath, dir, ENV);
-    // It says what the README's "3. Start it" shows, at this run's addresses.
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    const shown = /^# (claypipe standard tier .*)$/m.exec(readme)?.[1] ?? "";
+    // It says what the standard tier's page shows under "Run it", at this run's addresses.
+    const page = readFileSync(new URL("../../docs/tiers/standard.md", import.meta.url), "utf8");
+    const shown = /^# (claypipe standard tier .*)$/m.exec(page)?.[1] ?? "";
     expect(service.readyLine).toBe(
       shown.replace("https://claypipe.example.com", url).replace("http://127.0.0.1:8787", url),
     );

@@ -1,4 +1,4 @@
-/** The README's library example, run for real: createPipeline + createServer, submit and enrich. */
+/** The library example (docs/library.md), run for real: createPipeline + createServer, submit and enrich. */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
 /**
  * kill -9 one of three queue workers while it holds jobs: BullMQ hands its
  * jobs to the others once their locks lapse (within 1.5 × lockDuration, 2 s
- * here, as the README says: the test measures it), the store hands them its
+ * here, as docs/tiers/queue.md says: the test measures it), the store hands them its
  * sink deliveries once their leases lapse, the others take its interrupted
  * sends over, and every lead ends delivered, in the sink once. The credit
  * ledger ends exactly at one estimate per lead: a taken-over send gives its
@@ -31,7 +31,7 @@ const ESTIMATE = 10;
 const LOCK_DURATION_MS = 2000;
 /** Each send stays in flight this long at Clay, so the killed worker surely holds some. */
 const WEBHOOK_LATENCY_MS = 250;
-/** The README's bound: a dead worker's job is back in the queue within 1.5 × lockDuration. */
+/** The bound docs/tiers/queue.md gives: a dead worker's job is back in the queue within 1.5 × lockDuration. */
 const TAKEOVER_BOUND_MS = 1.5 * LOCK_DURATION_MS;
 /**
  * Then it is the next job a free worker slot takes, and its claim is what the

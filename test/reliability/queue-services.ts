@@ -89,7 +89,7 @@ export interface QueueServices {
   waitForSettled(expected: number, timeoutMs: number): Promise<void>;
   /**
    * claypipe_ids in the sink, one per row. Several workers deliver, so the sink
-   * is PostgreSQL (an upsert per person), as the README advises: a file sink is
+   * is PostgreSQL (an upsert per person), as docs/sinks.md advises: a file sink is
    * one process's, and a worker killed between its append and its bookkeeping
    * leaves a record another worker appends again.
    */

@@ -1,6 +1,6 @@
 /**
  * A worker that dies holding a job loses it to another within 1.5 ×
- * lockDuration, as the README says, whatever the phase of BullMQ's stalled
+ * lockDuration, as docs/tiers/queue.md says, whatever the phase of BullMQ's stalled
  * checks. Here in the phase that made BullMQ's own pairing (stalledInterval =
  * lockDuration) wait 2.5 lockDurations: the dead worker was the one running
  * the checks, it renewed the job's lock after its last check, and the
