@@ -107,7 +107,7 @@ export function parseConfig(
 function configError(source: string, problems: ConfigProblem[]): ClaypipeError {
   const lines = problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n");
   return new ClaypipeError("config_invalid", `${source} is not valid:\n${lines}`, {
-    hint: "fix the keys above; the README's config reference lists every key and its default",
+    hint: "fix the keys above; docs/config.md lists every key and its default",
   });
 }
 

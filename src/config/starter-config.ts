@@ -6,7 +6,7 @@
 export const SUPPORTED_TIERS = ["direct", "standard", "queue"] as const;
 export type SupportedTier = (typeof SUPPORTED_TIERS)[number];
 
-const HEADER = `# claypipe pipeline definition. Reference: README.md, "Config reference".
+const HEADER = `# claypipe pipeline definition. Reference: docs/config.md in the claypipe repository.
 # Secrets come from the environment only (your shell, or .env beside this file):
 #   CLAY_WEBHOOK_TOKEN   the auth token Clay showed when you created the webhook source (optional)
 #   CLAY_API_KEY         Clay public API key, to read results back (optional)
