@@ -87,7 +87,7 @@ describe("parseConfig", () => {
     const text = MINIMAL.replace("name: main", "name: main\n      rateLimit: { perSecond: -3 }");
     const error = failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } }));
     expect(error.message).toMatch(/clay\.workspaces\[0\]\.rateLimit\.perSecond: .*; found -3/);
-    expect(error.hint).toContain("config reference");
+    expect(error.hint).toContain("docs/config.md");
   });
 
   it("lists every problem at once, unknown keys included", () => {

@@ -107,7 +107,7 @@ describe("compileRoutes: problems", () => {
     );
     expect(error).toBeInstanceOf(ClaypipeError);
     expect(error.code).toBe("config_invalid");
-    expect(error.hint).toContain('docs/routing.md');
+    expect(error.hint).toContain("docs/routing.md");
     expect(error.problems).toEqual([
       {
         path: "routes.rules[0].when",

@@ -114,12 +114,12 @@ describe("parseExpression: every error says what, where and what was expected", 
 });
 
 describe("parseExpression: where the error is", () => {
-  it("is a config_invalid ClaypipeError with a hint to the README", () => {
+  it("is a config_invalid ClaypipeError with a hint to docs/routing.md", () => {
     const error = parseError("a >= 80 and = 3");
     expect(error).toBeInstanceOf(ClaypipeError);
     expect(error.code).toBe("config_invalid");
     expect(error.name).toBe("ExpressionError");
-    expect(error.hint).toContain('"Routing rules"');
+    expect(error.hint).toContain("docs/routing.md");
   });
 
   it("draws a caret under the column", () => {
