@@ -27,7 +27,7 @@ import { createCallbackReceiver } from "./callback-receiver.js";
 import { createCapacityStep } from "./capacity-step.js";
 import { checkPublicApis } from "./check-public-apis.js";
 import { recoverAfterCrash } from "./crash-recovery.js";
-import { type CreditBudget, createCreditBudget } from "./credit-budget.js";
+import { createCreditBudget } from "./credit-budget.js";
 import { describeCreditHold, readCreditHolds } from "./credit-holds.js";
 import { createCreditResumeStep } from "./credit-resume-step.js";
 import { createDeadLetters } from "./dead-letters.js";
@@ -38,13 +38,14 @@ import { createEnrichWaiter } from "./enrich-waiter.js";
 import { createGroupedAdmit } from "./grouped-admit.js";
 import { createInboxStep } from "./inbox-step.js";
 import { createIntakeService } from "./intake-service.js";
-import type { LeadSendContext } from "./lead-send.js";
 import type { Pipeline } from "./pipeline-api.js";
 import { createPipelineEvents, type PipelineContext } from "./pipeline-context.js";
 import { readLeadView } from "./read-lead-view.js";
 import { readStatus } from "./read-status.js";
 import { createRequeue } from "./requeue-leads.js";
 import { createRoutingStep } from "./routing-step.js";
+import { createSendHandler } from "./send-handler.js";
+import { sharedStoreTimings } from "./shared-store-timings.js";
 
 export interface PipelineOptions {
   logger?: Logger;
@@ -61,20 +62,14 @@ export interface TierParts {
    */
   publicApiLimiterFor?(workspace: WorkspaceConfig & { publicApi: PublicApiConfig }): RateLimiter;
   breakerFor(workspace: WorkspaceConfig): Breaker;
-  createTransport(ctx: LeadSendContext, budget: CreditBudget): Promise<Transport>;
+  /** The transport that runs this pipeline's send handler. */
+  createTransport(): Promise<Transport>;
   /**
    * Runs the services that move leads after a send — inbox, routing, deferred,
    * deadline, deliveries — and crash recovery, in this process (false for an
    * API-only process of the queue tier).
    */
   runsServices: boolean;
-  /**
-   * Other processes move this pipeline's leads too: a waiting `enrich()` reads
-   * the store this often instead of only hearing this process's events.
-   */
-  storePollMs?: number;
-  /** How long one process holds the sink deliveries it took (see DeliveryStepOptions). */
-  deliveryLeaseMs?: number;
   /** Closes what the tier opened besides the store and the transport. */
   closeParts(): Promise<void>;
 }
@@ -164,11 +159,10 @@ export async function assemblePipeline(
   });
   const intake = createIntakeService(ctx, { admit: groupedAdmit.admit });
   const receiver = createCallbackReceiver(ctx);
-  const waiter = createEnrichWaiter(ctx, { storePollMs: parts.storePollMs });
-  const transport = await parts.createTransport(
-    ctx,
-    createCreditBudget({ config, ledger: store.ledger }),
-  );
+  const timings = sharedStoreTimings(config, store);
+  const waiter = createEnrichWaiter(ctx, { storePollMs: timings.storePollMs });
+  const sendHandler = createSendHandler(ctx, createCreditBudget({ config, ledger: store.ledger }));
+  const transport = await parts.createTransport();
   const capacityStep = createCapacityStep(ctx);
   const creditResumeStep = createCreditResumeStep(ctx);
   const requeue = createRequeue(ctx);
@@ -195,7 +189,7 @@ export async function assemblePipeline(
   const openSinks = async () => {
     for (const sink of config.sinks)
       sinks.set(sink.name, await createSink(sink, { clock, logger }));
-    return createDeliverySteps(ctx, { leaseMs: parts.deliveryLeaseMs }).map(({ sink, step }) => ({
+    return createDeliverySteps(ctx, { leaseMs: timings.deliveryLeaseMs }).map(({ sink, step }) => ({
       name: `deliver:${sink}`,
       step,
     }));
@@ -261,7 +255,7 @@ export async function assemblePipeline(
       }
       const controller = new AbortController();
       const done = Promise.all([
-        transport.run(controller.signal),
+        transport.run(sendHandler, controller.signal),
         ...loops.map((loop) => runLoop({ ...loop, clock, logger }, controller.signal)),
       ]);
       running = { controller, done };

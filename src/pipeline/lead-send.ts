@@ -2,12 +2,13 @@
  * Takes one claimed lead (in `sending`) to Clay through the gates of its
  * workspace — circuit breaker, credit budget, then the sender (rate limit,
  * webhook pool, retries) — and moves it on: awaiting its callback, waiting
- * (queued or deferred), retrying later, or dead with its reason. Both
- * transports use it: the embedded outbox loop and the BullMQ workers.
+ * (queued or deferred), retrying later, or dead with its reason. The send
+ * handler (send-handler.ts) runs it for every transport.
  */
 import { ClaypipeError } from "../core/errors.js";
 import type { LeadState } from "../core/lead-state.js";
 import type { LeadPatch, StoredLead } from "../store/lead-store.js";
+import type { SendOutcome } from "../transport/transport.js";
 import type { CreditBudget } from "./credit-budget.js";
 import { describeCreditHold, readCreditHolds } from "./credit-holds.js";
 import { deadLetterLead } from "./dead-letter-lead.js";
@@ -25,16 +26,10 @@ export type LeadSendContext = Pick<
   "config" | "store" | "clock" | "logger" | "senders" | "events" | "breakers"
 >;
 
-/** Where one send left the lead. */
-export type SendResult =
-  | { kind: "awaiting_callback" | "waiting" | "dead" }
-  /** A send failed and another may go after `delayMs`. */
-  | { kind: "retrying"; delayMs: number };
+export type LeadSend = (lead: StoredLead, signal: AbortSignal) => Promise<SendOutcome>;
 
-export type LeadSend = (lead: StoredLead, signal: AbortSignal) => Promise<SendResult>;
-
-const WAITING: SendResult = { kind: "waiting" };
-const DEAD: SendResult = { kind: "dead" };
+const WAITING: SendOutcome = { kind: "waiting" };
+const DEAD: SendOutcome = { kind: "dead" };
 
 export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): LeadSend {
   const { config, store, clock, logger } = ctx;
@@ -104,7 +99,7 @@ export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): Lead
           callbackDeadline: now + callbacks.deadline,
           reason: `sent to table "${lead.table}" (webhook #${outcome.webhookIndex}, send ${attempt})`,
         });
-        return { kind: "awaiting_callback" };
+        return { kind: "sent" };
       case "refused":
         await deadLetterLead(ctx, id, {
           from: "sending",

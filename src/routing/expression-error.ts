@@ -8,8 +8,7 @@ import { ClaypipeError } from "../core/errors.js";
 /** How many characters of a long line the caret snippet shows around the spot. */
 const SNIPPET_WIDTH = 80;
 
-export const ROUTING_DOCS_HINT =
-  'the rule language is described in docs/routing.md';
+export const ROUTING_DOCS_HINT = "the rule language is described in docs/routing.md";
 
 export class ExpressionError extends ClaypipeError {
   /** 0-based offset into the expression text (a UTF-16 index; the column on one-line text). */

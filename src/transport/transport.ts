@@ -1,10 +1,36 @@
 /**
- * How leads travel from the store's outbox to the senders. The store stays
- * the source of truth (each lead's state); a transport only carries the work.
- * The embedded one (standard tier) claims due leads from the store itself; the
- * BullMQ one (queue tier) feeds them into one Redis queue per workspace, from
- * which any number of worker processes take them.
+ * How leads travel from the store's outbox to Clay. The pipeline builds the
+ * send handler (what to do with one lead); a transport only decides when and
+ * where it runs. The store stays the source of truth (each lead's state), so a
+ * transport carries work and never decides a lead's fate. The embedded one
+ * (standard tier) claims due leads from the store in this process; the BullMQ
+ * one (queue tier) feeds them into a Redis queue per workspace, from which any
+ * number of worker processes take them.
  */
+import type { StoredLead } from "../store/lead-store.js";
+
+/** Where one send left its lead. */
+export type SendOutcome =
+  /** sent: awaiting its callback; waiting: back in the outbox or deferred; moved_on: not this message's to send. */
+  | { kind: "sent" | "waiting" | "dead" | "moved_on" }
+  /** The send failed; the lead may go again after `delayMs`. */
+  | { kind: "retrying"; delayMs: number };
+
+/** The pipeline's work on one lead, built once per pipeline and run by the transport. */
+export interface SendHandler {
+  /** Takes a lead the transport claimed from the outbox (now `sending`) to Clay. */
+  send(lead: StoredLead, signal: AbortSignal): Promise<SendOutcome>;
+  /**
+   * Claims the lead a message names under a lease of `leaseMs`, then sends it. A lead
+   * already `sending` was held by a process that stopped mid-send: `recovery.sending` decides.
+   */
+  claimAndSend(leadId: string, leaseMs: number, signal: AbortSignal): Promise<SendOutcome>;
+  /** Applies `recovery.sending` to sends whose lease ran out; resolves with how many it moved. */
+  recoverLostSends(): Promise<number>;
+  /** Sends of one lead before it is dead: a transport that counts attempts needs at least these. */
+  readonly maxSends: number;
+}
+
 export interface QueueDepth {
   workspace: string;
   /** Jobs waiting for a worker. */
@@ -19,10 +45,10 @@ export interface Transport {
   /** New leads are in the outbox: carry them now rather than at the next look. */
   notify(): void;
   /**
-   * Carries leads to Clay until `signal` aborts, then resolves once the sends
-   * in flight have finished or been handed back.
+   * Runs `handler` on due leads until `signal` aborts, then resolves once the
+   * sends in flight have finished or been handed back.
    */
-  run(signal: AbortSignal): Promise<void>;
+  run(handler: SendHandler, signal: AbortSignal): Promise<void>;
   /** Jobs in each workspace's queue; empty for a transport whose queue is the store. */
   depth(): Promise<QueueDepth[]>;
   /** Frees what the transport holds (connections); after `run` has resolved. */

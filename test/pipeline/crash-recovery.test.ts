@@ -9,13 +9,13 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recoverAfterCrash } from "../../src/pipeline/crash-recovery.js";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
-import { createSendStep } from "../../src/transport/embedded/send-step.js";
 import { WARN } from "../clay/log-capture.js";
 import { ManualClock } from "../clay/manual-clock.js";
 import {
   closeSendSides,
   person,
   type SendSideOptions,
+  sendStepOf,
   startSendSide,
   TABLE_ID,
 } from "./send-side-fixture.js";
@@ -83,7 +83,7 @@ describe("recoverAfterCrash", () => {
       side.logs.filter((line) => line.level === WARN && /recovered/.test(line.msg)),
     ).toHaveLength(1);
 
-    await createSendStep(side.ctx, { budget: side.budget })(never);
+    await sendStepOf(side)(never);
     const states = await Promise.all(
       ids.map(async (id) => (await side.store.leads.get(id))!.state),
     );

@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { PublicApiClient } from "../../src/clay/public-api-client.js";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
 import { createDeadlineStep } from "../../src/pipeline/deadline-step.js";
-import { createSendStep } from "../../src/transport/embedded/send-step.js";
 import { ERROR, WARN } from "../clay/log-capture.js";
 import { ManualClock } from "../clay/manual-clock.js";
 import {
@@ -14,6 +13,7 @@ import {
   person,
   type SendSide,
   type SendSideOptions,
+  sendStepOf,
   startSendSide,
   TABLE_ID,
 } from "./send-side-fixture.js";
@@ -45,7 +45,7 @@ async function sentLead(options: SendSideOptions = {}) {
     clock,
     workspace: { credits: { daily: { actions: 100 } }, ...options.workspace },
   });
-  const send = createSendStep(side.ctx, { budget: side.budget });
+  const send = sendStepOf(side);
   const sweep = createDeadlineStep(side.ctx, { reconcileGraceMs: 30_000 });
   const { accepted } = await side.intake.submit([person(1)]);
   const id = accepted[0]!.id;
@@ -166,7 +166,7 @@ describe("deadline step", () => {
     const clock = new ManualClock(Date.parse("2026-11-25T10:00:00Z"));
     const side = await startSendSide({ clock, configTable: { id: "t_missing" } });
     const queries = countQueries(side);
-    const send = createSendStep(side.ctx, { budget: side.budget });
+    const send = sendStepOf(side);
     const sweep = createDeadlineStep(side.ctx);
     const dead: Array<[string, string]> = [];
     side.ctx.events.on("dead", (leadId, reason) => dead.push([leadId, reason]));
@@ -194,7 +194,7 @@ describe("deadline step", () => {
   it("a 429 storm on the public API: reconcile waits out Retry-After and looks again later, no lead is resent", async () => {
     const clock = new ManualClock(Date.parse("2026-11-25T10:00:00Z"));
     const side = await startSendSide({ clock, table: { autoRun: true, httpApiColumn: false } });
-    const send = createSendStep(side.ctx, { budget: side.budget });
+    const send = sendStepOf(side);
     const sweep = createDeadlineStep(side.ctx, { reconcileGraceMs: 30_000 });
     const { accepted } = await side.intake.submit(Array.from({ length: 10 }, (_, n) => person(n)));
     while ((await send(never)) > 0);

@@ -7,6 +7,7 @@
  * deadline); the sender and its rate limiter wait in real time, as the
  * emulator does.
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,8 +26,11 @@ import {
 import { type CreditBudget, createCreditBudget } from "../../src/pipeline/credit-budget.js";
 import { createIntakeService, type IntakeService } from "../../src/pipeline/intake-service.js";
 import { createPipelineEvents, type PipelineContext } from "../../src/pipeline/pipeline-context.js";
+import { createSendHandler } from "../../src/pipeline/send-handler.js";
 import { createSqliteStore } from "../../src/store/sqlite/index.js";
 import type { Store } from "../../src/store/store.js";
+import { createSendStep } from "../../src/transport/embedded/send-step.js";
+import type { SendHandler } from "../../src/transport/transport.js";
 import { captureLogs, type LogLine } from "../clay/log-capture.js";
 
 export const SECRET = "s".repeat(32);
@@ -69,6 +73,8 @@ export interface SendSide {
   ctx: SendSideContext;
   breaker: CircuitBreaker;
   budget: CreditBudget;
+  /** The pipeline's send handler over this side's context and budget. */
+  handler: SendHandler;
   intake: IntakeService;
   logs: LogLine[];
   close(): Promise<void>;
@@ -77,6 +83,19 @@ export interface SendSide {
 const opened: SendSide[] = [];
 
 /** Closes every fixture opened since the last call (for afterEach). */
+/** The embedded transport's send step over a side (the standard tier's outbox loop). */
+export function sendStepOf(
+  side: SendSide,
+  batch?: number,
+): (signal: AbortSignal) => Promise<number> {
+  return createSendStep(side.handler, {
+    leads: side.store.leads,
+    clock: side.clock,
+    concurrency: side.config.sender.concurrency,
+    ...(batch === undefined ? {} : { batch }),
+  });
+}
+
 export async function closeSendSides(): Promise<void> {
   await Promise.all(opened.splice(0).map((side) => side.close()));
 }
@@ -193,6 +212,7 @@ export async function startSendSide(options: SendSideOptions = {}): Promise<Send
     breakers,
     events: createPipelineEvents(),
   };
+  const budget = createCreditBudget({ config, ledger: store.ledger });
   const side: SendSide = {
     emulator,
     config,
@@ -201,7 +221,8 @@ export async function startSendSide(options: SendSideOptions = {}): Promise<Send
     clock,
     ctx,
     breaker: breakers.get("main")!,
-    budget: createCreditBudget({ config, ledger: store.ledger }),
+    budget,
+    handler: createSendHandler(ctx, budget),
     intake: createIntakeService(ctx),
     logs: lines,
     async close() {

@@ -47,7 +47,7 @@ transportContract("BullMQ transport", {
       queue: { redis: { connectionString: REDIS_URL }, prefix },
     },
   }),
-  create: (side) => createBullmqTransport(side.ctx, side.budget, { feed: true, work: true }),
+  create: (side) => createBullmqTransport(side.ctx, { feed: true, work: true }),
   async cleanUp() {
     const admin = await connectAdmin();
     try {

@@ -3,5 +3,11 @@ import { createEmbeddedTransport } from "../../src/transport/embedded/embedded-t
 import { transportContract } from "./transport-contract.js";
 
 transportContract("embedded transport", {
-  create: async (side) => createEmbeddedTransport(side.ctx, side.budget),
+  create: async (side) =>
+    createEmbeddedTransport({
+      leads: side.store.leads,
+      clock: side.clock,
+      logger: side.ctx.logger,
+      concurrency: side.config.sender.concurrency,
+    }),
 });

@@ -58,6 +58,8 @@ async function admit(count: number, priority: number): Promise<string[]> {
   return leads.map((lead) => lead.id);
 }
 
+const JOB_ATTEMPTS = 8;
+
 function feeder(lanes: number[], lookahead: number) {
   return createFeeder({
     workspace: "main",
@@ -68,6 +70,7 @@ function feeder(lanes: number[], lookahead: number) {
     lockKey: `${prefix}:feed-lock`,
     leads: store.leads,
     clock,
+    attempts: JOB_ATTEMPTS,
   });
 }
 
@@ -104,6 +107,13 @@ describe("the BullMQ feeder", () => {
     expect(await feed()).toBe(20);
     expect(await feed()).toBe(0);
     expect(await queue.getWaitingCount()).toBe(20);
+  });
+
+  it("gives each job the attempts the transport asks for", async () => {
+    await admit(2, 0);
+    await feeder([0], 20)();
+    const jobs = await queue.getWaiting(0, -1);
+    expect(jobs.map((job) => job.opts.attempts)).toEqual([JOB_ATTEMPTS, JOB_ATTEMPTS]);
   });
 
   it("lets fresh form leads past a million-row backfill, and keeps the backfill moving", async () => {

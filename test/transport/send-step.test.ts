@@ -12,7 +12,6 @@ import { createCapacityStep } from "../../src/pipeline/capacity-step.js";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
 import { createDeferredStep } from "../../src/pipeline/deferred-step.js";
 import { MAX_SENDS } from "../../src/pipeline/lead-send.js";
-import { createSendStep } from "../../src/transport/embedded/send-step.js";
 import { ERROR, WARN } from "../clay/log-capture.js";
 import { ManualClock } from "../clay/manual-clock.js";
 import {
@@ -20,6 +19,7 @@ import {
   person,
   type SendSide,
   type SendSideOptions,
+  sendStepOf,
   startSendSide,
   TABLE_ID,
 } from "../pipeline/send-side-fixture.js";
@@ -30,7 +30,7 @@ const never = new AbortController().signal;
 
 async function setup(options: SendSideOptions = {}) {
   const side = await startSendSide(options);
-  const step = createSendStep(side.ctx, { budget: side.budget });
+  const step = sendStepOf(side);
   return { side, step };
 }
 
@@ -80,7 +80,7 @@ describe("send step", () => {
         sender: { concurrency: 1, initialBackoff: 10, maxBackoff: 50, maxAttempts: 1 },
       },
     });
-    const step = createSendStep(side.ctx, { budget: side.budget, batch: 1 });
+    const step = sendStepOf(side, 1);
     const backfill = await side.intake.submit([person(1)], { source: "backfill" });
     const web = await side.intake.submit([person(2)], { source: "web" });
     await step(never);
@@ -197,7 +197,7 @@ describe("send step", () => {
         sender: { concurrency: 1, initialBackoff: 10, maxBackoff: 50, maxAttempts: 1 },
       },
     });
-    const step = createSendStep(side.ctx, { budget: side.budget, batch: 10 });
+    const step = sendStepOf(side, 10);
     const ids = await submit(side, 6);
     side.emulator.control.setFaults({ outage: { durationMs: 1000 } });
     expect(await step(never)).toBe(6);

@@ -52,7 +52,7 @@ export function transportContract(name: string, factory: TransportFactory): void
       const side = await startSendSide(factory.sideOptions?.());
       const transport = await factory.create(side);
       const stop = new AbortController();
-      const run = transport.run(stop.signal);
+      const run = transport.run(side.handler, stop.signal);
       running.push({ transport, stop, run });
       const submit = async (count: number, from = 0) => {
         const leads = Array.from({ length: count }, (_, index) => person(from + index));

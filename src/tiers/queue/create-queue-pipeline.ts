@@ -21,9 +21,6 @@ import { publicApiRateKey, rateKey } from "../../transport/bullmq/queue-names.js
 /** What this process does: take leads in (api), send and process them (worker), or both (all). */
 export type PipelineRole = "api" | "worker" | "all";
 
-/** How often a waiting `enrich()` reads the store, since another process may move its lead. */
-const ENRICH_POLL_MS = 500;
-
 export async function createQueuePipeline(
   config: ClaypipeConfig,
   options: PipelineOptions & { role?: PipelineRole } = {},
@@ -78,13 +75,9 @@ export async function createQueuePipeline(
       breakers.push(breaker);
       return breaker;
     },
-    createTransport: (ctx, budget) =>
-      createBullmqTransport(ctx, budget, { feed: true, work: role !== "api" }),
+    createTransport: () =>
+      createBullmqTransport({ config, store, clock, logger }, { feed: true, work: role !== "api" }),
     runsServices: role !== "api",
-    storePollMs: ENRICH_POLL_MS,
-    // A worker renews the deliveries it holds as BullMQ renews its jobs' locks: when it
-    // stops (killed, frozen, cut off), another takes them after the same lockDuration.
-    deliveryLeaseMs: queue.lockDuration,
     async closeParts() {
       await Promise.all([...limiters, ...breakers].map((part) => part.close()));
     },

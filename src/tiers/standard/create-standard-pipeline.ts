@@ -31,7 +31,13 @@ export async function createStandardPipeline(
       }),
     breakerFor: (workspace) =>
       new CircuitBreaker({ config: config.breaker, clock, workspace: workspace.name, logger }),
-    createTransport: async (ctx, budget) => createEmbeddedTransport(ctx, budget),
+    createTransport: async () =>
+      createEmbeddedTransport({
+        leads: store.leads,
+        clock,
+        logger,
+        concurrency: config.sender.concurrency,
+      }),
     runsServices: true,
     closeParts: async () => {},
   });

@@ -11,14 +11,14 @@
  */
 import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { QueueConfig } from "../../config/schema.js";
+import type { ClaypipeConfig, QueueConfig } from "../../config/schema.js";
+import type { Clock } from "../../core/clock.js";
 import { importBackend } from "../../core/import-backend.js";
 import { type LoopOptions, runLoop } from "../../core/run-loop.js";
-import { recoverInterruptedSends } from "../../pipeline/crash-recovery.js";
-import type { CreditBudget } from "../../pipeline/credit-budget.js";
-import { createLeadSend, type LeadSendContext, MAX_SENDS } from "../../pipeline/lead-send.js";
+import type { Logger } from "../../logging/create-logger.js";
 import { closeQueueConnection, openQueueConnection } from "../../redis/open-redis.js";
-import type { Transport } from "../transport.js";
+import type { Store } from "../../store/store.js";
+import type { SendHandler, Transport } from "../transport.js";
 import { createFeeder, feedLeaseMs } from "./feeder.js";
 import { workspaceLanes } from "./priority-lanes.js";
 import { feedLockKey, type SendJobData, sendQueueName } from "./queue-names.js";
@@ -34,12 +34,18 @@ export interface QueueRole {
 
 /** Looks for sends with no worker left this often, or each sendLease when that is shorter. */
 const LOST_SEND_SWEEP_MS = 30_000;
-/** Job attempts: every send a lead may have, and spare ones for store or Redis blips. */
-const JOB_ATTEMPTS = MAX_SENDS + 5;
+/** Job runs beyond a lead's sends, for store or Redis blips mid-job. */
+const SPARE_ATTEMPTS = 5;
+
+export interface BullmqTransportContext {
+  config: ClaypipeConfig;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+}
 
 export async function createBullmqTransport(
-  ctx: LeadSendContext,
-  budget: CreditBudget,
+  ctx: BullmqTransportContext,
   role: QueueRole,
 ): Promise<Transport> {
   const queueConfig = ctx.config.queue as QueueConfig;
@@ -58,7 +64,6 @@ export async function createBullmqTransport(
         connection: feederRedis,
         prefix,
         defaultJobOptions: {
-          attempts: JOB_ATTEMPTS,
           backoff: { type: "claypipe" },
           // The lead's history is in the store; a finished job only takes Redis memory.
           removeOnComplete: true,
@@ -70,32 +75,38 @@ export async function createBullmqTransport(
   for (const queue of queues.values()) {
     queue.on("error", (error) => logger.warn({ err: error.message }, "BullMQ queue error"));
   }
-  const feeders = ctx.config.clay.workspaces.map(({ name, rateLimit }) => ({
-    name: `feed:${name}`,
-    step: createFeeder({
-      workspace: name,
-      lanes: workspaceLanes(ctx.config, name),
-      lookahead: queueConfig.lookahead,
-      queue: queues.get(name)!,
-      redis: feederRedis,
-      lockKey: feedLockKey(prefix, name),
-      leads: ctx.store.leads,
-      clock: ctx.clock,
-      leaseMs: feedLeaseMs(queueConfig, rateLimit),
-    }),
-  }));
+  const createFeeders = (attempts: number) =>
+    ctx.config.clay.workspaces.map(({ name, rateLimit }) => ({
+      name: `feed:${name}`,
+      step: createFeeder({
+        workspace: name,
+        lanes: workspaceLanes(ctx.config, name),
+        lookahead: queueConfig.lookahead,
+        queue: queues.get(name)!,
+        redis: feederRedis,
+        lockKey: feedLockKey(prefix, name),
+        leads: ctx.store.leads,
+        clock: ctx.clock,
+        leaseMs: feedLeaseMs(queueConfig, rateLimit),
+        attempts,
+      }),
+    }));
   const newWork = new Set<() => void>();
   const wakeFeeders = () => {
     for (const wake of newWork) wake();
   };
   let workerRedis: Redis | undefined;
 
-  const startWorkers = async (handBack: AbortSignal): Promise<Worker[]> => {
+  const startWorkers = async (
+    handler: SendHandler,
+    attempts: number,
+    handBack: AbortSignal,
+  ): Promise<Worker[]> => {
     workerRedis = await openQueueConnection(queueConfig.redis.connectionString, {
       logger,
       purpose: "worker",
     });
-    const processor = createSendProcessor(ctx, createLeadSend(ctx, budget), {
+    const processor = createSendProcessor(handler, {
       sendLeaseMs: queueConfig.sendLease,
       handBack,
     });
@@ -106,7 +117,7 @@ export async function createBullmqTransport(
         concurrency: ctx.config.sender.concurrency,
         ...lockOptions(queueConfig.lockDuration),
         // A lead is safe whatever happens to its job (the store is the outbox): keep trying.
-        maxStalledCount: JOB_ATTEMPTS,
+        maxStalledCount: attempts,
         settings: { backoffStrategy: sendBackoff },
       });
       worker.on("error", (error) =>
@@ -128,12 +139,13 @@ export async function createBullmqTransport(
 
   return {
     notify: wakeFeeders,
-    async run(signal) {
+    async run(handler, signal) {
+      const attempts = handler.maxSends + SPARE_ATTEMPTS;
       const loop = (options: Omit<LoopOptions, "clock" | "logger">) =>
         runLoop({ ...options, clock: ctx.clock, logger }, signal);
       const loops: Promise<void>[] = [];
       if (role.feed) {
-        for (const feeder of feeders) {
+        for (const feeder of createFeeders(attempts)) {
           loops.push(
             loop({
               name: feeder.name,
@@ -155,14 +167,11 @@ export async function createBullmqTransport(
         loop({
           name: "lost-sends",
           idleMs: Math.min(LOST_SEND_SWEEP_MS, queueConfig.sendLease),
-          step: async () => {
-            const { resent, held } = await recoverInterruptedSends(ctx, ctx.clock.now());
-            return resent + held;
-          },
+          step: () => handler.recoverLostSends(),
         }),
       );
       const handBack = new AbortController();
-      const workers = await startWorkers(handBack.signal);
+      const workers = await startWorkers(handler, attempts, handBack.signal);
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
         signal.addEventListener("abort", () => resolve(), { once: true });

@@ -35,6 +35,8 @@ export interface FeederOptions {
   clock: Clock;
   /** How long a fed lead is not fed again. @defaultValue FEED_LEASE_MS */
   leaseMs?: number;
+  /** Runs of one job before BullMQ gives up on it. */
+  attempts: number;
 }
 
 /**
@@ -56,7 +58,7 @@ export function feedLeaseMs(
 
 /** One pass; resolves with how many leads it fed (0 when the queue is full or the outbox empty). */
 export function createFeeder(options: FeederOptions): () => Promise<number> {
-  const { workspace, lanes, lookahead, queue, leads, clock } = options;
+  const { workspace, lanes, lookahead, queue, leads, clock, attempts } = options;
 
   const feed = async (): Promise<number> => {
     const waiting = await queue.getWaitingCount();
@@ -78,7 +80,11 @@ export function createFeeder(options: FeederOptions): () => Promise<number> {
       ids.push(...(await leads.leaseDue({ ...lease, limit: room - ids.length })));
     if (ids.length > 0) {
       await queue.addBulk(
-        ids.map((leadId) => ({ name: "send", data: { leadId }, opts: { jobId: leadId } })),
+        ids.map((leadId) => ({
+          name: "send",
+          data: { leadId },
+          opts: { jobId: leadId, attempts },
+        })),
       );
     }
     return ids.length;

@@ -3,24 +3,32 @@
  * the store's outbox (the send step) and wakes as soon as new leads arrive.
  */
 import { EventEmitter } from "node:events";
+import type { Clock } from "../../core/clock.js";
 import { runLoop } from "../../core/run-loop.js";
-import type { CreditBudget } from "../../pipeline/credit-budget.js";
-import type { LeadSendContext } from "../../pipeline/lead-send.js";
+import type { Logger } from "../../logging/create-logger.js";
+import type { LeadStore } from "../../store/lead-store.js";
 import type { Transport } from "../transport.js";
 import { createSendStep } from "./send-step.js";
 
-export function createEmbeddedTransport(ctx: LeadSendContext, budget: CreditBudget): Transport {
+export interface EmbeddedTransportOptions {
+  leads: LeadStore;
+  clock: Clock;
+  logger: Logger;
+  /** Sends at once (sender.concurrency). */
+  concurrency: number;
+}
+
+export function createEmbeddedTransport(options: EmbeddedTransportOptions): Transport {
   const newWork = new EventEmitter();
-  const step = createSendStep(ctx, { budget });
   return {
     notify: () => newWork.emit("work"),
-    run: (signal) =>
+    run: (handler, signal) =>
       runLoop(
         {
           name: "send",
-          step,
-          clock: ctx.clock,
-          logger: ctx.logger,
+          step: createSendStep(handler, options),
+          clock: options.clock,
+          logger: options.logger,
           wake: (listener) => {
             newWork.on("work", listener);
             return () => newWork.off("work", listener);

@@ -1,32 +1,33 @@
 /**
- * The embedded transport's send step (standard tier): claims due leads from
- * the store's outbox and takes each to Clay (see lead-send.ts), a few at once.
+ * The embedded transport's step (standard tier): claims due leads from the
+ * store's outbox and runs the pipeline's send handler on each, a few at once.
  */
-import type { CreditBudget } from "../../pipeline/credit-budget.js";
-import { createLeadSend, type LeadSendContext } from "../../pipeline/lead-send.js";
+import type { Clock } from "../../core/clock.js";
+import type { LeadStore } from "../../store/lead-store.js";
+import type { SendHandler } from "../transport.js";
 
 export interface SendStepOptions {
-  budget: CreditBudget;
-  /** Leads claimed per pass. @defaultValue 4 × sender.concurrency */
+  leads: LeadStore;
+  clock: Clock;
+  /** Sends at once. */
+  concurrency: number;
+  /** Leads claimed per pass. @defaultValue 4 × concurrency */
   batch?: number;
 }
 
 /** One pass: claims due leads and sends them; resolves with how many it handled. */
 export function createSendStep(
-  ctx: LeadSendContext,
+  handler: SendHandler,
   options: SendStepOptions,
 ): (signal: AbortSignal) => Promise<number> {
-  const { config, store, clock } = ctx;
-  const concurrency = config.sender.concurrency;
+  const { leads: store, clock, concurrency } = options;
   const batch = options.batch ?? concurrency * 4;
 
-  const sendOne = createLeadSend(ctx, options.budget);
-
   return async (signal) => {
-    const leads = await store.leads.claimDue(batch, clock.now());
+    const leads = await store.claimDue(batch, clock.now());
     let next = 0;
     const worker = async () => {
-      while (next < leads.length && !signal.aborted) await sendOne(leads[next++]!, signal);
+      while (next < leads.length && !signal.aborted) await handler.send(leads[next++]!, signal);
     };
     const settled = await Promise.allSettled(
       Array.from({ length: Math.min(concurrency, leads.length) }, worker),
@@ -35,7 +36,7 @@ export function createSendStep(
     // mid-way stays `sending`: whether Clay got the row is unknown, so the
     // recovery policy decides at the next start.)
     for (const lead of leads.slice(next)) {
-      await store.leads.transition(
+      await store.transition(
         lead.id,
         "sending",
         "queued",

@@ -1,0 +1,80 @@
+/**
+ * The pipeline's send handler: what any transport runs for one lead. `send`
+ * takes a lead the transport already claimed from the outbox; `claimAndSend`
+ * first claims the lead a queue message names.
+ *
+ * Each lead has at most one message in flight, and a queue gives a message to
+ * one worker at a time; so a message whose lead is already `sending` was held
+ * by a worker that stopped mid-send (killed, or its lock lapsed). Whether Clay
+ * got that row is unknown, and `recovery.sending` decides, as after a crash:
+ * send again (at-least-once; Clay's dedupe on claypipe_id absorbs a double) or
+ * hold it in the DLQ. A lead in any other state has moved on.
+ */
+import type { StoredLead } from "../store/lead-store.js";
+import type { SendHandler } from "../transport/transport.js";
+import { recoverInterruptedSends } from "./crash-recovery.js";
+import type { CreditBudget } from "./credit-budget.js";
+import { deadLetterLead } from "./dead-letter-lead.js";
+import { createLeadSend, type LeadSendContext, MAX_SENDS } from "./lead-send.js";
+import type { PipelineContext } from "./pipeline-context.js";
+
+export type SendHandlerContext = LeadSendContext & Pick<PipelineContext, "events">;
+
+export function createSendHandler(ctx: SendHandlerContext, budget: CreditBudget): SendHandler {
+  const { store, clock } = ctx;
+  const send = createLeadSend(ctx, budget);
+
+  /** Moves the lead to `sending` under this worker's lease; undefined when it is not this message's to send. */
+  const claim = async (lead: StoredLead, leaseMs: number): Promise<StoredLead | undefined> => {
+    const now = clock.now();
+    const lease = now + leaseMs;
+    if (lead.state === "queued" || lead.state === "retrying") {
+      const claimed = await store.leads.transition(
+        lead.id,
+        lead.state,
+        "sending",
+        { availableAt: lease, reason: null },
+        now,
+      );
+      return claimed ? lead : undefined;
+    }
+    if (lead.state !== "sending") return undefined;
+    if (ctx.config.recovery.sending === "hold") {
+      await deadLetterLead(ctx, lead.id, {
+        from: "sending",
+        reason: "interrupted_send",
+        detail:
+          "the worker sending it stopped mid-send, and recovery.sending is hold: check Clay for the row, then replay or purge it",
+        now,
+      });
+      return undefined;
+    }
+    // Its reservation goes back; the send reserves again.
+    await store.ledger.release(lead.id, now);
+    const taken = await store.leads.transition(
+      lead.id,
+      "sending",
+      "sending",
+      {
+        availableAt: lease,
+        reason: "interrupted send taken over by another worker: sending again (at-least-once)",
+      },
+      now,
+    );
+    return taken ? lead : undefined;
+  };
+
+  return {
+    send,
+    async claimAndSend(leadId, leaseMs, signal) {
+      const found = await store.leads.get(leadId);
+      const lead = found && (await claim(found, leaseMs));
+      return lead ? send(lead, signal) : { kind: "moved_on" };
+    },
+    async recoverLostSends() {
+      const { resent, held } = await recoverInterruptedSends(ctx, clock.now());
+      return resent + held;
+    },
+    maxSends: MAX_SENDS,
+  };
+}
