@@ -26,13 +26,7 @@ export { PublicApiError } from "./public-api-errors.js";
 export { LocalRateLimiter, type LocalRateLimiterOptions } from "./rate-limit/local-rate-limiter.js";
 export type { RateLimiter } from "./rate-limit/rate-limiter.js";
 export { RedisRateLimiter, type RedisRateLimiterOptions } from "./rate-limit/redis-rate-limiter.js";
-export {
-  type Backoff,
-  type BackoffOptions,
-  type Classification,
-  classifyOutcome,
-  createBackoff,
-} from "./retry-policy.js";
+export { type Classification, classifyOutcome } from "./retry-policy.js";
 export { buildClayRow, type ClayRow, type ClayRowOptions, MAX_ROW_BYTES } from "./row-payload.js";
 export {
   type ClaySender,
@@ -43,7 +37,6 @@ export {
 } from "./sender.js";
 export {
   type PostRowOptions,
-  parseRetryAfter,
   postRow,
   type WebhookOutcome,
 } from "./webhook-client.js";

@@ -11,6 +11,8 @@ import type { PublicApiConfig } from "../config/schema.js";
 import { requireSet } from "../config/unset-variable.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { trimEndChar } from "../core/text-scan.js";
+import { createBackoff } from "../net/backoff.js";
+import { parseRetryAfter } from "../net/retry-after.js";
 import {
   type PublicApiTarget,
   refusal,
@@ -20,8 +22,6 @@ import {
 } from "./public-api-errors.js";
 import { LocalRateLimiter } from "./rate-limit/local-rate-limiter.js";
 import type { RateLimiter } from "./rate-limit/rate-limiter.js";
-import { createBackoff } from "./retry-policy.js";
-import { parseRetryAfter } from "./webhook-client.js";
 
 export interface PublicApiRow {
   id: string;

@@ -4,8 +4,10 @@
  * are all claypipe reads. The caller's abort rejects; a timeout or a network
  * failure is an outcome, for the retry policy to judge.
  */
+
 import { type Clock, systemClock } from "../core/clock.js";
 import { describeNetworkError, failedBeforeSending } from "../net/network-error.js";
+import { parseRetryAfter } from "../net/retry-after.js";
 
 export type WebhookOutcome =
   | { kind: "response"; status: number; retryAfterMs: number | undefined }
@@ -66,16 +68,4 @@ export async function postRow(options: PostRowOptions): Promise<WebhookOutcome> 
       ...(notSent ? { notSent } : {}),
     };
   }
-}
-
-/** Milliseconds to wait from a Retry-After header: delay-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  // An HTTP date names its day and month; without letters it is neither form.
-  if (!/[a-z]/i.test(text)) return undefined;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
 }

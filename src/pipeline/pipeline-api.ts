@@ -2,6 +2,7 @@
  * The pipeline as its callers see it (HTTP server, CLI, library users). One
  * implementation per tier wires the same services to different transports.
  */
+import type { BreakerState } from "../clay/breaker/circuit-breaker.js";
 import type { PoolCapacity } from "../clay/webhook-pool.js";
 import type { LeadIssue } from "../core/lead.js";
 import type { LeadState } from "../core/lead-state.js";
@@ -17,6 +18,7 @@ import type { QueueDepth } from "../transport/transport.js";
 import type { CreditHold } from "./credit-holds.js";
 import type { RequeueFilter, RequeueResult } from "./requeue-leads.js";
 
+export type { BreakerState } from "../clay/breaker/circuit-breaker.js";
 export type { RequeueFilter } from "./requeue-leads.js";
 
 export interface SubmitOptions {
@@ -47,8 +49,6 @@ export type CallbackAnswer =
   | { status: 401; reason: "malformed" | "bad_signature" | "expired" }
   | { status: 404; reason: "unknown_lead" }
   | { status: 409; reason: "stale_attempt" };
-
-export type BreakerState = "closed" | "open" | "half_open";
 
 export interface PipelineStatus {
   tier: string;

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { classifyOutcome, createBackoff } from "../../src/clay/retry-policy.js";
+import { classifyOutcome } from "../../src/clay/retry-policy.js";
+import { createBackoff } from "../../src/net/backoff.js";
 
 describe("backoff", () => {
   it("keeps every delay between initialBackoff and maxBackoff, for both jitters", () => {

@@ -1,7 +1,8 @@
 import { createServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseRetryAfter, postRow } from "../../src/clay/webhook-client.js";
+import { postRow } from "../../src/clay/webhook-client.js";
 import { startEmulator } from "../../src/emulator/index.js";
+import { parseRetryAfter } from "../../src/net/retry-after.js";
 
 describe("parseRetryAfter", () => {
   const now = Date.parse("2026-03-01T12:00:00Z");

@@ -11,13 +11,14 @@
 import type { BreakerConfig } from "../../config/schema.js";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../logging/create-logger.js";
-import type { BreakerState } from "../../pipeline/pipeline-api.js";
 import { logBreakerClosed, logBreakerHalfOpen, logBreakerOpened } from "./breaker-log.js";
 
 /** What `allow()` decided: go, or wait until `retryAt` (ms). */
 export type BreakerGate =
   | { allowed: true }
   | { allowed: false; state: "open" | "half_open"; retryAt: number };
+
+export type BreakerState = "closed" | "open" | "half_open";
 
 export interface Breaker {
   /** May a send go now? In half-open, yes for exactly one probe at a time. */

@@ -8,10 +8,9 @@ import { randomUUID } from "node:crypto";
 import type { BreakerConfig } from "../../config/schema.js";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../logging/create-logger.js";
-import type { BreakerState } from "../../pipeline/pipeline-api.js";
 import { RedisConnection, type RedisSource } from "../../redis/redis-connection.js";
 import { logBreakerClosed, logBreakerHalfOpen, logBreakerOpened } from "./breaker-log.js";
-import type { Breaker, BreakerGate } from "./circuit-breaker.js";
+import type { Breaker, BreakerGate, BreakerState } from "./circuit-breaker.js";
 import { type BreakerKeys, runBreakerScript } from "./redis-breaker-script.js";
 
 export interface RedisCircuitBreakerOptions {

@@ -12,10 +12,10 @@
  * (deleted or merged) is simply missing from the result.
  */
 
-import { createBackoff } from "../../clay/retry-policy.js";
-import { parseRetryAfter } from "../../clay/webhook-client.js";
 import { trimEndChar } from "../../core/text-scan.js";
+import { createBackoff } from "../../net/backoff.js";
 import { describeNetworkError } from "../../net/network-error.js";
+import { parseRetryAfter } from "../../net/retry-after.js";
 
 /** HubSpot's limit of inputs per batch read. */
 const MAX_BATCH = 100;

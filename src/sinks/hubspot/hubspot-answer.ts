@@ -6,7 +6,7 @@
  * rest of the batch, refused only because it shared a request with them, goes
  * again.
  */
-import { parseRetryAfter } from "../../clay/webhook-client.js";
+import { parseRetryAfter } from "../../net/retry-after.js";
 import type { SinkResult } from "../sink.js";
 
 export type BatchOutcome =

@@ -4,7 +4,7 @@
  * in order; anything else is about the request as a whole and applies to every
  * record in it.
  */
-import { parseRetryAfter } from "../../clay/webhook-client.js";
+import { parseRetryAfter } from "../../net/retry-after.js";
 import type { SinkResult } from "../sink.js";
 
 interface RecordError {

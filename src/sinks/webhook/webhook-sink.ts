@@ -6,12 +6,12 @@
  * receiver's Retry-After has passed.
  */
 import type { z } from "zod";
-import { parseRetryAfter } from "../../clay/webhook-client.js";
 import type { webhookSinkSchema } from "../../config/sink-schema.js";
 import { systemClock } from "../../core/clock.js";
 import { formatDuration } from "../../core/duration.js";
 import { silentLogger } from "../../logging/create-logger.js";
 import { describeNetworkError } from "../../net/network-error.js";
+import { parseRetryAfter } from "../../net/retry-after.js";
 import type { Sink, SinkRecord, SinkResult } from "../sink.js";
 import type { SinkDeps } from "../sink-deps.js";
 import { SinkLifecycle } from "../sink-lifecycle.js";

@@ -7,7 +7,7 @@
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
 import { ClaypipeError } from "../../core/errors.js";
-import type { SqliteDatabase, SqliteErrorKind, SqliteStatement } from "./sqlite-driver.js";
+import type { SqliteDatabase, SqliteErrorKind, SqliteStatement } from "./sqlite-database.js";
 
 type BetterSqlite3Constructor = typeof BetterSqlite3;
 

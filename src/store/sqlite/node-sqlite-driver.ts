@@ -9,7 +9,7 @@ import type {
   SqliteDatabase,
   SqliteErrorKind,
   SqliteStatement,
-} from "./sqlite-driver.js";
+} from "./sqlite-database.js";
 
 // The part of node:sqlite claypipe uses (@types/node 20 does not describe the module).
 interface NodeStatementSync {

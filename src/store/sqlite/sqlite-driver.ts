@@ -1,6 +1,5 @@
 /**
- * The SQLite driver port: the few calls the SQLite store makes (prepare with
- * run/get/all, exec, close) and how a driver's errors read. Two adapters
+ * Picks and opens a SQLite driver (the port is sqlite-database.ts). Two adapters
  * provide it: Node's built-in `node:sqlite` (Node 22.13+ and 24) and the
  * better-sqlite3 package (Node 20, which has no built-in SQLite; better-sqlite3
  * 12 aborts on Node 24). A driver's module loads only when it is chosen, so
@@ -9,39 +8,16 @@
 import { ClaypipeError } from "../../core/errors.js";
 import { betterSqlite3Loads, openBetterSqlite3 } from "./better-sqlite3-driver.js";
 import { loadNodeSqliteModule, openNodeSqlite } from "./node-sqlite-driver.js";
+import { SQLITE_DRIVERS, type SqliteDatabase, type SqliteDriverName } from "./sqlite-database.js";
 
-/** Positional parameters as a tuple, or one object of named (`@name`) parameters. */
-type Bind<P> = P extends unknown[] ? P : [P];
-
-export interface RunResult {
-  changes: number;
-  lastInsertRowid: number;
-}
-
-export interface SqliteStatement<P extends unknown[] | object = unknown[], R = unknown> {
-  run(...params: Bind<P>): RunResult;
-  get(...params: Bind<P>): R | undefined;
-  all(...params: Bind<P>): R[];
-}
-
-/** What a failure was, as far as the store needs to tell. */
-export type SqliteErrorKind = "constraint" | "busy" | "other";
-
-export interface SqliteDatabase {
-  readonly driver: SqliteDriverName;
-  readonly open: boolean;
-  prepare<P extends unknown[] | object = unknown[], R = unknown>(
-    sql: string,
-  ): SqliteStatement<P, R>;
-  /** Runs one or more statements that take no parameters (DDL, PRAGMA, BEGIN/COMMIT). */
-  exec(sql: string): void;
-  close(): void;
-  /** The kind of a failure this driver threw; undefined when it is not a SQLite error. */
-  errorKind(thrown: unknown): SqliteErrorKind | undefined;
-}
-
-export const SQLITE_DRIVERS = ["node:sqlite", "better-sqlite3"] as const;
-export type SqliteDriverName = (typeof SQLITE_DRIVERS)[number];
+export {
+  type RunResult,
+  SQLITE_DRIVERS,
+  type SqliteDatabase,
+  type SqliteDriverName,
+  type SqliteErrorKind,
+  type SqliteStatement,
+} from "./sqlite-database.js";
 
 export interface OpenSqliteOptions {
   readonly?: boolean;
