@@ -1,4 +1,4 @@
-// The whole test suite, as CI runs it: lint, typecheck, then every test (the
+// The whole test suite, as CI runs it: lint, typecheck, dependency rules, then every test (the
 // tests' global setup builds dist/ for the CLI tests) on this Node.js, and
 // every test again on Node.js 24 when this is another version: claypipe is
 // tested on both. Node 24 comes from the npm registry's `node` package
@@ -76,6 +76,8 @@ function fetchNode(major) {
 const checks = [
   run("lint (biome)", "npx", ["biome", "check", "."]),
   run("typecheck (tsc)", "npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]),
+  // The folder layout's rules (.dependency-cruiser.cjs): no cycles, adapters wired only in tiers/.
+  run("dependency rules (dependency-cruiser)", "npx", ["depcruise", "src", "--output-type", "err"]),
 ];
 
 const runs = [runTests(process.execPath)];
