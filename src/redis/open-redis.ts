@@ -1,22 +1,30 @@
 /**
- * Redis connections for BullMQ, opened from the config's connection string;
- * ioredis reconnects by itself after an outage. A worker's connection blocks
- * on Redis and waits through a restart (`maxRetriesPerRequest: null`, as
- * BullMQ requires); the feeder's commands fail after a few tries instead, so
- * its loop logs the outage, backs off, and can always stop.
+ * Opening and closing a Redis connection from the config's connection string;
+ * ioredis reconnects by itself after an outage. A blocking connection (a
+ * BullMQ worker's) waits on Redis through a restart (`maxRetriesPerRequest:
+ * null`, as BullMQ requires); any other fails its commands after a few tries,
+ * so its caller logs the outage, backs off, and can always stop.
  */
 import type { Redis } from "ioredis";
 import { importBackend } from "../core/import-backend.js";
 import type { Logger } from "../logging/create-logger.js";
 
-export async function openQueueConnection(
+export interface OpenRedisOptions {
+  logger: Logger;
+  /** What the connection is for, in logs ("worker", "feeder", "rate limit"). */
+  purpose: string;
+  /** Waits through outages instead of failing commands (BullMQ workers). @defaultValue false */
+  blocking?: boolean;
+}
+
+export async function openRedis(
   connectionString: string,
-  options: { logger: Logger; purpose: "worker" | "feeder" },
+  options: OpenRedisOptions,
 ): Promise<Redis> {
   const { logger, purpose } = options;
-  const { Redis } = await importBackend("ioredis", "the queue tier", () => import("ioredis"));
+  const { Redis } = await importBackend("ioredis", "Redis", () => import("ioredis"));
   const redis = new Redis(connectionString, {
-    maxRetriesPerRequest: purpose === "worker" ? null : 2,
+    maxRetriesPerRequest: options.blocking ? null : 2,
   });
   let down = false;
   // Said once per outage, not once per reconnect attempt.
@@ -37,7 +45,7 @@ export async function openQueueConnection(
 }
 
 /** Closes a connection whether or not Redis is reachable. */
-export async function closeQueueConnection(redis: Redis): Promise<void> {
+export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === "ready") await redis.quit().catch(() => redis.disconnect());
   else redis.disconnect();
 }

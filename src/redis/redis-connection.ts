@@ -6,6 +6,8 @@
  */
 import type { Redis } from "ioredis";
 import { ClaypipeError, coerceError } from "../core/errors.js";
+import { importBackend } from "../core/import-backend.js";
+import { closeRedis } from "./open-redis.js";
 
 export type RedisSource = Redis | { url: string };
 
@@ -68,14 +70,13 @@ export class RedisConnection {
     const redis = await this.client.catch(() => undefined);
     this.client = undefined;
     if (!redis) return;
-    if (redis.status === "ready") await redis.quit().catch(() => redis.disconnect());
-    else redis.disconnect();
+    await closeRedis(redis);
   }
 
   private open(): Promise<Redis> {
     if (!this.client) {
       const { url } = this.source as { url: string };
-      this.client = import("ioredis").then(
+      this.client = importBackend("ioredis", this.purpose, () => import("ioredis")).then(
         ({ Redis }) => {
           const redis = new Redis(url);
           // Without a listener ioredis prints every failed reconnect; the last one goes into our error.
@@ -86,10 +87,7 @@ export class RedisConnection {
         },
         (error: unknown) => {
           this.client = undefined;
-          throw new ClaypipeError("state_unavailable", `Cannot load ioredis for ${this.purpose}.`, {
-            hint: "Install it next to claypipe (`npm i ioredis`); the queue tier needs Redis.",
-            cause: error,
-          });
+          throw error;
         },
       );
     }

@@ -10,8 +10,8 @@ import type { Pool } from "pg";
 import type { z } from "zod";
 import type { postgresSinkSchema } from "../../config/sink-schema.js";
 import { ClaypipeError } from "../../core/errors.js";
-import { importBackend } from "../../core/import-backend.js";
 import { silentLogger } from "../../logging/create-logger.js";
+import { loadPg } from "../../postgres/load-pg.js";
 import type { Sink, SinkRecord, SinkResult } from "../sink.js";
 import type { SinkDeps } from "../sink-deps.js";
 import { SinkLifecycle } from "../sink-lifecycle.js";
@@ -32,7 +32,7 @@ export function createPostgresSink(config: PostgresSinkConfig, deps: SinkDeps = 
   let tableReady: Promise<void> | undefined;
 
   async function createPool(): Promise<Pool> {
-    const pg = await loadPg();
+    const pg = await loadPg("the postgres sink");
     const created = new pg.Pool({
       connectionString: config.connectionString,
       max: POOL_SIZE,
@@ -93,9 +93,4 @@ export function createPostgresSink(config: PostgresSinkConfig, deps: SinkDeps = 
       await created?.end();
     },
   };
-}
-
-async function loadPg(): Promise<typeof import("pg").default> {
-  // pg is CommonJS: its exports sit on the default export.
-  return (await importBackend("pg", "the postgres sink", () => import("pg"))).default;
 }

@@ -5,9 +5,10 @@
  * ClaypipeError. A transaction the server rolled back for a deadlock or a
  * serialization failure runs again from the start.
  */
+
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import { ClaypipeError } from "../../core/errors.js";
-import { importBackend } from "../../core/import-backend.js";
+import { loadPg } from "../../postgres/load-pg.js";
 import { isConnectionFailure, isRetryableConflict, storeError } from "./postgres-errors.js";
 
 export interface Queryable {
@@ -132,7 +133,7 @@ export async function openPostgresDatabase(
       },
     );
   }
-  const pg = await loadPg();
+  const pg = await loadPg("the PostgreSQL store");
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: Math.max(1, Math.floor(options.poolSize)),
@@ -174,9 +175,4 @@ function describeServer(connectionString: string): string {
   } catch {
     return "the server in the connectionString";
   }
-}
-
-async function loadPg(): Promise<typeof import("pg").default> {
-  // pg is CommonJS: its exports sit on the default export.
-  return (await importBackend("pg", "the PostgreSQL store", () => import("pg"))).default;
 }

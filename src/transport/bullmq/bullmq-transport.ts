@@ -16,7 +16,7 @@ import type { Clock } from "../../core/clock.js";
 import { importBackend } from "../../core/import-backend.js";
 import { type LoopOptions, runLoop } from "../../core/run-loop.js";
 import type { Logger } from "../../logging/create-logger.js";
-import { closeQueueConnection, openQueueConnection } from "../../redis/open-redis.js";
+import { closeRedis, openRedis } from "../../redis/open-redis.js";
 import type { Store } from "../../store/store.js";
 import type { SendHandler, Transport } from "../transport.js";
 import { createFeeder, feedLeaseMs } from "./feeder.js";
@@ -53,7 +53,7 @@ export async function createBullmqTransport(
   const { logger } = ctx;
   const workspaces = ctx.config.clay.workspaces.map((workspace) => workspace.name);
   const bullmq = await importBackend("bullmq", "the queue tier", () => import("bullmq"));
-  const feederRedis = await openQueueConnection(queueConfig.redis.connectionString, {
+  const feederRedis = await openRedis(queueConfig.redis.connectionString, {
     logger,
     purpose: "feeder",
   });
@@ -102,9 +102,10 @@ export async function createBullmqTransport(
     attempts: number,
     handBack: AbortSignal,
   ): Promise<Worker[]> => {
-    workerRedis = await openQueueConnection(queueConfig.redis.connectionString, {
+    workerRedis = await openRedis(queueConfig.redis.connectionString, {
       logger,
       purpose: "worker",
+      blocking: true,
     });
     const processor = createSendProcessor(handler, {
       sendLeaseMs: queueConfig.sendLease,
@@ -196,8 +197,8 @@ export async function createBullmqTransport(
       ),
     async close() {
       await Promise.all([...queues.values()].map((queue) => queue.close()));
-      await closeQueueConnection(feederRedis);
-      if (workerRedis) await closeQueueConnection(workerRedis);
+      await closeRedis(feederRedis);
+      if (workerRedis) await closeRedis(workerRedis);
     },
   };
 }
