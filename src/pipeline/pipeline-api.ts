@@ -33,7 +33,8 @@ export interface EnrichOptions extends SubmitOptions {
 }
 
 export interface SubmitResult {
-  accepted: Array<{ index: number; id: string; state: "queued" | "duplicate" }>;
+  /** queued: durable in the outbox; duplicate: served by an earlier lead; sent: taken by Clay (direct tier, no outbox). */
+  accepted: Array<{ index: number; id: string; state: "queued" | "duplicate" | "sent" }>;
   rejected: Array<{ index: number; issues: LeadIssue[] }>;
 }
 

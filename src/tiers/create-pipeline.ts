@@ -29,24 +29,23 @@ export async function createPipeline(
         options,
       );
     case "standard":
-      if (options.role !== undefined && options.role !== "all") {
-        throw new ClaypipeError(
-          "config_invalid",
-          `role "${options.role}" needs the queue tier: the standard tier is one process doing everything`,
-          { hint: "set tier: queue (with store.postgres and queue.redis), or drop --role" },
-        );
-      }
+      rejectRole(options.role, "the standard tier is one process doing everything");
       return (await import("./standard/create-standard-pipeline.js")).createStandardPipeline(
         config,
         options,
       );
     case "direct":
-      throw new ClaypipeError(
-        "config_invalid",
-        "the direct tier has no pipeline service: it sends and reads back directly",
-        {
-          hint: "use createDirectPipeline(config) (CLI: claypipe send / enrich), or set tier: standard",
-        },
+      rejectRole(options.role, "the direct tier sends from the calling process");
+      return (await import("./direct/direct-tier-pipeline.js")).createDirectTierPipeline(
+        config,
+        options,
       );
   }
+}
+
+function rejectRole(role: PipelineRole | undefined, why: string): void {
+  if (role === undefined || role === "all") return;
+  throw new ClaypipeError("config_invalid", `role "${role}" needs the queue tier: ${why}`, {
+    hint: "set tier: queue (with store.postgres and queue.redis), or drop --role",
+  });
 }

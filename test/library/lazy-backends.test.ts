@@ -42,4 +42,23 @@ describe("lazy backends", () => {
     const queueOrServer = ["bullmq", "fastify", "ioredis", "pg", "prom-client"];
     expect(loaded.filter((name) => queueOrServer.includes(name))).toEqual([]);
   });
+
+  it("a direct-tier pipeline loads no backend library at all", () => {
+    const loaded = loadedPackages({
+      tier: "direct",
+      clay: {
+        workspaces: [
+          {
+            name: "main",
+            rateLimit: { perSecond: 10, burst: 10 },
+            tables: [{ name: "leads", webhooks: [{ url: "http://127.0.0.1:9/webhook" }] }],
+          },
+        ],
+      },
+      stateDir: makeTempDir("lazy-direct"),
+      logLevel: "silent",
+    });
+    expect(loaded).toContain("zod");
+    expect(loaded.filter((name) => BACKENDS.includes(name))).toEqual([]);
+  });
 });

@@ -1,0 +1,169 @@
+/**
+ * One pipeline API for every tier: the same calls on createPipeline(config),
+ * where only the config's tier (and the settings that tier needs) differ.
+ * Each runs for real against the emulator: SQLite for standard, PostgreSQL and
+ * Redis for queue, Clay's public API for direct's read-back.
+ */
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../src/demo/free-port.js";
+import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import {
+  type ClaypipeConfigInput,
+  ClaypipeError,
+  configSchema,
+  createPipeline,
+  createServer,
+  type Pipeline,
+} from "../../src/index.js";
+import {
+  connectRedis,
+  deleteKeys,
+  REDIS_URL,
+  uniquePrefix,
+} from "../clay/fixtures/redis-server.js";
+import {
+  connectAdmin,
+  DATABASE_URL,
+  dropSchema,
+  randomSchema,
+} from "../store/fixtures/postgres-server.js";
+import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
+
+const API_KEY = "key-tiers";
+let cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+  removeTempDirs();
+});
+
+async function emulator(): Promise<RunningEmulator> {
+  const running = await startEmulator({
+    timeScale: 2000,
+    workspaces: [
+      {
+        id: "main",
+        apiKey: API_KEY,
+        rateLimit: { perSecond: 100, burst: 50 },
+        tables: [{ id: "t_leads", webhooks: [{}] }],
+      },
+    ],
+  });
+  cleanup.push(() => running.close());
+  return running;
+}
+
+/** The config every tier shares: one workspace, one table, Clay's public API. */
+function baseConfig(running: RunningEmulator): ClaypipeConfigInput {
+  return {
+    clay: {
+      workspaces: [
+        {
+          name: "main",
+          rateLimit: { perSecond: 100, burst: 50 },
+          publicApi: { baseUrl: running.publicApiBaseUrl, apiKey: API_KEY },
+          tables: [
+            { name: "leads", id: "t_leads", webhooks: [{ url: running.webhookUrl("t_leads") }] },
+          ],
+        },
+      ],
+    },
+    logLevel: "silent",
+  };
+}
+
+/** A service tier's pipeline, started, with the server Clay's callbacks reach. */
+async function serviceTier(
+  running: RunningEmulator,
+  tierSettings: Partial<ClaypipeConfigInput>,
+): Promise<Pipeline> {
+  const port = await freePort();
+  const config = configSchema.parse({
+    ...baseConfig(running),
+    ...tierSettings,
+    callbacks: { baseUrl: `http://127.0.0.1:${port}`, secret: randomBytes(32).toString("hex") },
+    server: { port },
+  });
+  const pipeline = await createPipeline(config);
+  const server = await createServer({ pipeline, config });
+  cleanup.push(
+    () => pipeline.stop(),
+    () => server.close(),
+  );
+  await pipeline.start();
+  await server.listen();
+  return pipeline;
+}
+
+/** What every tier answers alike: a batch with a bad lead, then one lead enriched and read back. */
+async function submitAndEnrich(pipeline: Pipeline, acceptedState: string): Promise<void> {
+  const batch = await pipeline.submit([{ email: "ada@acme.example" }, { email: "nope" }]);
+  expect(batch.accepted).toMatchObject([{ index: 0, state: acceptedState }]);
+  expect(batch.rejected).toMatchObject([{ index: 1, issues: [{ path: "email" }] }]);
+  const row = await pipeline.enrich(
+    { email: "linus@kernel.example", company: "Kernel" },
+    { timeout: 20_000 },
+  );
+  expect(row).toMatchObject({ email: "linus@kernel.example" });
+  expect(row).toHaveProperty("icp_score");
+  const status = await pipeline.status();
+  expect(status.capacity).toMatchObject([{ workspace: "main", table: "leads" }]);
+}
+
+describe("createPipeline(config) runs every tier from config alone", () => {
+  it("direct: submit sends to Clay at once, enrich reads the row back through the public API", async () => {
+    const running = await emulator();
+    const config = configSchema.parse({
+      ...baseConfig(running),
+      tier: "direct",
+      stateDir: makeTempDir("direct-tier"),
+    });
+    const pipeline = await createPipeline(config);
+    await pipeline.start();
+    cleanup.push(() => pipeline.stop());
+    await submitAndEnrich(pipeline, "sent");
+    expect(running.control.rows("t_leads").map((row) => row.fields.email)).toEqual([
+      "ada@acme.example",
+      "linus@kernel.example",
+    ]);
+    // A repeat within the dedupe window is not sent or paid for again.
+    const again = await pipeline.submit({ email: "ada@acme.example" });
+    expect(again.accepted).toMatchObject([{ index: 0, state: "duplicate" }]);
+    expect(running.control.rows("t_leads")).toHaveLength(2);
+    // What needs a lead store says so, and which tier has it.
+    const refused = await pipeline.deadLetters.list().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ClaypipeError);
+    expect((refused as ClaypipeError).hint).toContain("tier: standard");
+  });
+
+  it("standard: the same calls on a SQLite store in this process", async () => {
+    const running = await emulator();
+    const pipeline = await serviceTier(running, {
+      tier: "standard",
+      store: { sqlite: { path: join(makeTempDir("standard-tier"), "claypipe.db") } },
+    });
+    await submitAndEnrich(pipeline, "queued");
+  });
+
+  it("queue: the same calls on PostgreSQL and BullMQ on Redis", async () => {
+    const running = await emulator();
+    const schema = randomSchema("tiers");
+    const prefix = uniquePrefix("tiers").replaceAll(":", "-");
+    cleanup.push(async () => {
+      const admin = await connectAdmin();
+      await dropSchema(admin, schema);
+      await admin.end();
+      const redis = await connectRedis();
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+    });
+    const pipeline = await serviceTier(running, {
+      tier: "queue",
+      store: { postgres: { connectionString: DATABASE_URL, schema } },
+      queue: { redis: { connectionString: REDIS_URL }, prefix },
+    });
+    await submitAndEnrich(pipeline, "queued");
+  });
+});
