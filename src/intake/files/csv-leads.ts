@@ -38,6 +38,8 @@ export async function* readCsvLeads(
         continue;
       }
       sawRow = true;
+      // A chunk holds many rows: stop between them, not only between chunks.
+      options.signal?.throwIfAborted();
       yield "fields" in row
         ? toRecord(row.line, row.fields, columns)
         : rejectLine(row.line, row.problem);

@@ -32,6 +32,8 @@ export async function* readJsonlLeads(
       const record = readLine(split, maxLineBytes);
       if (record === undefined) continue;
       sawLead = true;
+      // A chunk holds many lines: stop between them, not only between chunks.
+      options.signal?.throwIfAborted();
       yield record;
     }
     lines.length = 0;

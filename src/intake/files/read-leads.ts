@@ -1,5 +1,5 @@
 /**
- * Opens a lead file for `claypipe send` and `claypipe import`: picks CSV or
+ * The file Source: opens a lead file for `claypipe send` and `claypipe import`: picks CSV or
  * JSON Lines from the extension (or, for "-" = stdin, from the first byte),
  * and says clearly when the file is missing or of a kind claypipe cannot read.
  */
@@ -7,6 +7,7 @@ import { constants, createReadStream } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { ClaypipeError, coerceError, isAbortError } from "../../core/errors.js";
+import type { LeadSource } from "../source.js";
 import { readCsvLeads } from "./csv-leads.js";
 import { type ByteSource, readInputBytes } from "./input-bytes.js";
 import { readJsonlLeads } from "./jsonl-leads.js";
@@ -25,9 +26,9 @@ export interface OpenLeadFileOptions {
   stdin?: ByteSource;
 }
 
-export interface LeadFile {
-  format: LeadFileFormat;
-  records: AsyncIterable<LeadRecord>;
+/** A lead file or stdin as a Source (../source.ts). */
+export interface LeadFile extends LeadSource {
+  readonly format: LeadFileFormat;
 }
 
 const EXTENSIONS: Record<string, LeadFileFormat> = {
@@ -44,13 +45,19 @@ export async function openLeadFile(
   if (pathOrDash === "-") return openStdin(options);
   const format = options.format ?? formatFromExtension(pathOrDash);
   await checkReadable(pathOrDash);
-  return { format, records: readLeads(format, readFileBytes(pathOrDash), options) };
+  return {
+    name: pathOrDash,
+    format,
+    records: readLeads(format, readFileBytes(pathOrDash), options),
+  };
 }
 
 async function openStdin(options: OpenLeadFileOptions): Promise<LeadFile> {
   const source = options.stdin ?? process.stdin;
-  if (options.format)
-    return { format: options.format, records: readLeads(options.format, source, options) };
+  if (options.format) {
+    const { format } = options;
+    return { name: "stdin", format, records: readLeads(format, source, options) };
+  }
   const chunks = readInputBytes(source, { signal: options.signal });
   const head: Buffer[] = [];
   let first: number | undefined;
@@ -63,7 +70,7 @@ async function openStdin(options: OpenLeadFileOptions): Promise<LeadFile> {
     );
   }
   const format: LeadFileFormat = first === 0x7b ? "jsonl" : "csv";
-  return { format, records: readLeads(format, replay(head, chunks), options) };
+  return { name: "stdin", format, records: readLeads(format, replay(head, chunks), options) };
 }
 
 function readLeads(
