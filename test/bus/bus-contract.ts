@@ -53,7 +53,7 @@ function named(name: string, count: number, key = (index: number) => `k${index}`
 }
 
 export function busContract(name: string, openBus: () => Promise<OpenedBus>): void {
-  describe(`${name}: the bus contract`, () => {
+  describe(`${name}: the bus contract`, { timeout: 60_000 }, () => {
     let opened: OpenedBus;
     let topic: string;
     let dlq: string;
