@@ -18,6 +18,7 @@ import {
   resolveConsumeOptions,
   type TopicLag,
 } from "../bus.js";
+import { checkOutgoing } from "../check-outgoing.js";
 import { runNatsMember } from "./nats-consumer.js";
 import { toNatsHeaders } from "./nats-message.js";
 import {
@@ -134,6 +135,7 @@ class NatsBus implements Bus {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    checkOutgoing(topic, messages);
     await this.streamOf(topic);
     for (let start = 0; start < messages.length; start += PUBLISH_WINDOW) {
       // One connection keeps publish order, so a window in flight keeps each key's order.
