@@ -9,6 +9,7 @@ const ADAPTERS = [
   "^src/transport/(embedded|bullmq)/",
   "^src/clay/rate-limit/(local|redis)-",
   "^src/clay/breaker/redis-",
+  "^src/bus/(nats|kafka)/",
 ];
 
 module.exports = {
