@@ -15,7 +15,7 @@ import { ClaypipeError, coerceError } from "../../core/errors.js";
 import type { Sink, SinkRecord, SinkResult } from "../sink.js";
 import type { SinkDeps } from "../sink-deps.js";
 import { SinkLifecycle } from "../sink-lifecycle.js";
-import { toBusMessage } from "./bus-sink-event.js";
+import { eventId, toBusMessage } from "./bus-sink-event.js";
 
 export type BusSinkConfig = z.output<typeof busSinkSchema>;
 
@@ -50,47 +50,30 @@ export function createBusSink(config: BusSinkConfig, deps: SinkDeps = {}): Sink 
   };
 
   async function publishAll(records: SinkRecord[], signal: AbortSignal): Promise<SinkResult[]> {
-    const results: (SinkResult | undefined)[] = records.map(() => undefined);
-    // One publish per distinct event: a lead twice in one batch is one event.
-    const pending = new Map<string, { message: OutgoingMessage; at: number[] }>();
-    records.forEach((record, at) => {
-      const built = buildMessage(record, config);
-      if ("refused" in built) {
-        results[at] = { ok: false, retryable: false, reason: built.refused };
-        return;
-      }
-      const id = built.message.id ?? "";
-      const entry = pending.get(id) ?? { message: built.message, at: [] };
-      entry.at.push(at);
-      pending.set(id, entry);
-    });
-    if (pending.size > 0) {
-      let opened: Bus | undefined;
-      try {
-        opened = await untilAborted(connect(), signal);
-      } catch (error) {
-        signal.throwIfAborted();
-        const failure = failureOf(error, config);
-        for (const { at } of pending.values()) for (const i of at) results[i] = failure;
-      }
-      if (opened !== undefined) {
-        const connection = opened;
-        // Issued in record order on one connection, so one key's events keep their order.
-        const outcomes = await untilAborted(
-          Promise.allSettled(
-            [...pending.values()].map(({ message }) => connection.publish(config.topic, [message])),
-          ),
-          signal,
-        );
-        [...pending.values()].forEach(({ at }, n) => {
-          const outcome = outcomes[n]!;
-          const result: SinkResult =
-            outcome.status === "fulfilled" ? { ok: true } : failureOf(outcome.reason, config);
-          for (const i of at) results[i] = result;
-        });
-      }
+    const results: SinkResult[] = records.map(() => ({ ok: true }));
+    const events = distinctEvents(records, config, results);
+    if (events.length === 0) return results;
+    let connection: Bus;
+    try {
+      connection = await untilAborted(connect(), signal);
+    } catch (error) {
+      signal.throwIfAborted();
+      const failure = failureOf(error, config);
+      for (const { at } of events) for (const i of at) results[i] = failure;
+      return results;
     }
-    return results.map((result) => result!);
+    // Issued in record order on one connection, so one key's events keep their order.
+    const outcomes = await untilAborted(
+      Promise.allSettled(events.map(({ message }) => connection.publish(config.topic, [message]))),
+      signal,
+    );
+    events.forEach(({ at }, n) => {
+      const outcome = outcomes[n]!;
+      if (outcome.status === "rejected") {
+        for (const i of at) results[i] = failureOf(outcome.reason, config);
+      }
+    });
+    return results;
   }
 
   return {
@@ -125,6 +108,31 @@ async function openAndEnsureTopic(
     throw error;
   }
   return opened;
+}
+
+/**
+ * One message per distinct event (a lead twice in one batch is one event),
+ * with the positions of its records; a record that can be no message gets its
+ * final failure in `results` instead.
+ */
+function distinctEvents(
+  records: readonly SinkRecord[],
+  config: BusSinkConfig,
+  results: SinkResult[],
+): Array<{ message: OutgoingMessage; at: number[] }> {
+  const events = new Map<string, { message: OutgoingMessage; at: number[] }>();
+  records.forEach((record, at) => {
+    const built = buildMessage(record, config);
+    if ("refused" in built) {
+      results[at] = { ok: false, retryable: false, reason: built.refused };
+      return;
+    }
+    const id = eventId(record, config.name);
+    const event = events.get(id) ?? { message: built.message, at: [] };
+    event.at.push(at);
+    events.set(id, event);
+  });
+  return [...events.values()];
 }
 
 function buildMessage(
