@@ -80,6 +80,15 @@ export function checkConfig(config: ClaypipeConfig): ConfigProblem[] {
     }
   }
 
+  config.sinks.forEach((sink, i) => {
+    if (sink.type === "bus" && config.bus === undefined) {
+      problems.push({
+        path: `sinks[${i}].type`,
+        message: `sink "${sink.name}" publishes to the bus, and no bus is set: add a top-level bus with nats.servers or kafka.brokers`,
+      });
+    }
+  });
+
   try {
     compileRoutes(
       config.routes,

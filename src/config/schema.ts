@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { routesSchema } from "../routing/routes-schema.js";
+import { busSchema } from "./bus-schema.js";
 import { durationSchema } from "./duration-schema.js";
 import { sinkConfigSchema } from "./sink-schema.js";
 import { crmIntakeSchema, formIntakeSchema, hubspotIntakeSchema } from "./source-intake-schema.js";
@@ -308,6 +309,8 @@ export const configSchema = z
     store: storeSchema.default(storeSchema.parse({})),
     /** The queue tier's transport: BullMQ on Redis. */
     queue: queueSchema.optional(),
+    /** The message bus (NATS JetStream or Kafka) that bus sinks publish to. */
+    bus: busSchema.optional(),
     dedupe: dedupeSchema.default(dedupeSchema.parse({})),
     breaker: breakerSchema.default(breakerSchema.parse({})),
     recovery: recoverySchema.default(recoverySchema.parse({})),
@@ -336,6 +339,7 @@ export type BreakerConfig = ClaypipeConfig["breaker"];
 export type QueueConfig = NonNullable<ClaypipeConfig["queue"]>;
 export type PostgresStoreConfig = NonNullable<ClaypipeConfig["store"]["postgres"]>;
 export type { RoutesConfig } from "../routing/routes-schema.js";
+export type { BusConfig } from "./bus-schema.js";
 export type { SinkConfig } from "./sink-schema.js";
 
 /** Config keys whose values are secrets: they may only come from `${ENV}` references. */
@@ -347,4 +351,6 @@ export const SECRET_KEYS = [
   "accessToken",
   "connectionString",
   "clientSecret",
+  "password",
+  "token",
 ] as const;

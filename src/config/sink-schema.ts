@@ -1,5 +1,6 @@
 /** Config of each sink type, validated at start (the `sinks:` list). */
 import { z } from "zod";
+import { topicNameSchema } from "./bus-schema.js";
 import { durationSchema } from "./duration-schema.js";
 
 const common = {
@@ -98,12 +99,29 @@ export const salesforceSinkSchema = z
   })
   .strict();
 
+// A CloudEvents attribute claypipe writes: one line, no spaces (URI-references and reverse-DNS types).
+const eventAttribute = z.string().min(1).max(200).regex(/^\S+$/, "no spaces or line breaks");
+
+export const busSinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("bus"),
+    /** Where each record is published, through the top-level `bus` connection. */
+    topic: topicNameSchema,
+    /** The CloudEvents `source` attribute (`type` names the sink type, hence the prefix). @defaultValue "claypipe" */
+    eventSource: eventAttribute.default("claypipe"),
+    /** The CloudEvents `type` attribute. @defaultValue "com.claypipe.lead.enriched" */
+    eventType: eventAttribute.default("com.claypipe.lead.enriched"),
+  })
+  .strict();
+
 export const sinkConfigSchema = z.discriminatedUnion("type", [
   webhookSinkSchema,
   fileSinkSchema,
   postgresSinkSchema,
   hubspotSinkSchema,
   salesforceSinkSchema,
+  busSinkSchema,
 ]);
 
 export type SinkConfig = z.output<typeof sinkConfigSchema>;

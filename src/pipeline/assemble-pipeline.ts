@@ -188,7 +188,7 @@ export async function assemblePipeline(
   ];
   const openSinks = async () => {
     for (const sink of config.sinks)
-      sinks.set(sink.name, await createSink(sink, { clock, logger }));
+      sinks.set(sink.name, await createSink(sink, { clock, logger, bus: config.bus }));
     return createDeliverySteps(ctx, { leaseMs: timings.deliveryLeaseMs }).map(({ sink, step }) => ({
       name: `deliver:${sink}`,
       step,

@@ -19,5 +19,7 @@ export async function createSink(config: SinkConfig, deps: SinkDeps = {}): Promi
       return (await import("./hubspot/hubspot-sink.js")).createHubspotSink(config, deps);
     case "salesforce":
       return (await import("./salesforce/salesforce-sink.js")).createSalesforceSink(config, deps);
+    case "bus":
+      return (await import("./bus/bus-sink.js")).createBusSink(config, deps);
   }
 }

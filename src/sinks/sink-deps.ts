@@ -1,4 +1,5 @@
 /** What a sink may be given instead of the real thing: tests pass a manual clock or their own fetch. */
+import type { BusConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../logging/create-logger.js";
 
@@ -9,4 +10,6 @@ export interface SinkDeps {
   clock?: Clock;
   /** @defaultValue silentLogger */
   logger?: Logger;
+  /** The top-level `bus` connection, for bus sinks. */
+  bus?: BusConfig;
 }

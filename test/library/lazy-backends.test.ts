@@ -6,7 +6,16 @@ import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
 
 const ENTRY = resolve("dist/index.js");
 const PROBE = resolve("test/library/loaded-packages.mjs");
-const BACKENDS = ["better-sqlite3", "bullmq", "fastify", "ioredis", "pg", "prom-client"];
+const BACKENDS = [
+  "@nats-io/jetstream",
+  "@nats-io/transport-node",
+  "better-sqlite3",
+  "bullmq",
+  "fastify",
+  "ioredis",
+  "pg",
+  "prom-client",
+];
 
 afterEach(() => removeTempDirs());
 
@@ -39,7 +48,14 @@ describe("lazy backends", () => {
       store: { sqlite: { path: join(makeTempDir("lazy"), "claypipe.db") } },
       logLevel: "silent",
     });
-    const queueOrServer = ["bullmq", "fastify", "ioredis", "pg", "prom-client"];
+    const queueOrServer = [
+      "bullmq",
+      "fastify",
+      "ioredis",
+      "pg",
+      "prom-client",
+      "@nats-io/transport-node",
+    ];
     expect(loaded.filter((name) => queueOrServer.includes(name))).toEqual([]);
   });
 

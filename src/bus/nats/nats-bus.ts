@@ -34,6 +34,11 @@ export interface NatsBusOptions {
   servers?: string | string[];
   /** The connection's name in the server's monitoring. @defaultValue "claypipe" */
   name?: string;
+  /** For a server that checks users (with `pass`). */
+  user?: string;
+  pass?: string;
+  /** For a server that checks a token. */
+  token?: string;
   /** A delivery not acked (nor reported working) within this goes to another member. @defaultValue 30000 */
   ackWaitMs?: number;
   /** Publishing one id again within this stores it once. @defaultValue 120000 (2 min) */
@@ -63,6 +68,8 @@ const NEEDED_BY = "the event tier's NATS bus";
 const PUBLISH_WINDOW = 256;
 
 export async function createNatsBus(options: NatsBusOptions = {}): Promise<Bus> {
+  // Credentials go to connect() only: the settings the bus keeps hold none.
+  const { user, pass, token, ...rest } = options;
   const settings = {
     servers: "nats://127.0.0.1:4222",
     name: "claypipe",
@@ -72,7 +79,7 @@ export async function createNatsBus(options: NatsBusOptions = {}): Promise<Bus> 
     replicas: 1,
     maxAckPending: 1000,
     publishTimeoutMs: 5000,
-    ...options,
+    ...rest,
   };
   const transport = await importBackend(
     "@nats-io/transport-node",
@@ -90,6 +97,7 @@ export async function createNatsBus(options: NatsBusOptions = {}): Promise<Bus> 
     nc = await transport.connect({
       servers: settings.servers,
       name: settings.name,
+      ...definedOnly({ user, pass, token }),
       // A service outlives broker restarts: reconnect for ever, buffering meanwhile.
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
@@ -117,6 +125,15 @@ export async function createNatsBus(options: NatsBusOptions = {}): Promise<Bus> 
   });
 }
 
+function definedOnly(values: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
+
+// JetStream's API error for a message over the stream's max_msg_size.
+const MESSAGE_TOO_LARGE = 10054;
+
 class NatsBus implements Bus {
   readonly capabilities = { dedupeById: true, keyOrderAcrossMembers: false };
   private readonly streams = new Map<string, Promise<string>>();
@@ -126,7 +143,9 @@ class NatsBus implements Bus {
     private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
     private readonly createHeaders: () => MsgHdrs,
-    private readonly settings: Required<Omit<NatsBusOptions, "pullBatch">> &
+    private readonly settings: Required<
+      Omit<NatsBusOptions, "pullBatch" | "user" | "pass" | "token">
+    > &
       Pick<NatsBusOptions, "pullBatch"> & { where: string },
   ) {}
 
@@ -160,6 +179,13 @@ class NatsBus implements Bus {
         ...(message.id === undefined ? {} : { msgID: message.id }),
       });
     } catch (error) {
+      if ((error as { code?: unknown }).code === MESSAGE_TOO_LARGE) {
+        throw new ClaypipeError(
+          "payload_too_large",
+          `the stream holding ${topic} refuses a ${message.value.byteLength}-byte message as over its max_msg_size`,
+          { hint: "send smaller messages, or raise the stream's max_msg_size", cause: error },
+        );
+      }
       throw new ClaypipeError(
         "state_unavailable",
         `NATS at ${this.settings.where} did not acknowledge a publish to ${topic}: ${coerceError(error).message}`,

@@ -1,0 +1,24 @@
+/**
+ * Opens the Bus the top-level `bus` config names. Each adapter's module (and
+ * its client library) loads only here, when a config uses it.
+ */
+import type { BusConfig } from "../config/schema.js";
+import { ClaypipeError } from "../core/errors.js";
+import type { Logger } from "../logging/create-logger.js";
+import type { Bus } from "./bus.js";
+
+export async function openBus(config: BusConfig, deps: { logger?: Logger } = {}): Promise<Bus> {
+  if (config.nats !== undefined) {
+    const { createNatsBus } = await import("./nats/nats-bus.js");
+    const { servers, user, password, token } = config.nats;
+    return createNatsBus({
+      servers,
+      ...(user === undefined ? {} : { user, pass: password }),
+      ...(token === undefined ? {} : { token }),
+      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    });
+  }
+  throw new ClaypipeError("config_invalid", "the Kafka bus adapter is not in this build", {
+    hint: "use bus.nats for now, or a claypipe release with the Kafka bus (issue 10)",
+  });
+}

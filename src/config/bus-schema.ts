@@ -1,0 +1,72 @@
+/**
+ * The top-level `bus:` section: the connection to the message bus, NATS
+ * JetStream or Kafka, that bus sinks (and the event tier) publish through.
+ */
+import { z } from "zod";
+
+/** The topic names both brokers accept: NATS subject tokens (no wildcards) are a subset of Kafka's charset. */
+export const topicNameSchema = z
+  .string()
+  .max(200, "at most 200 characters")
+  .regex(
+    /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/,
+    "letters, digits, _ and - in dot-separated parts, like enriched.contacts",
+  );
+
+const natsSchema = z
+  .object({
+    /** One URL or several (a cluster). @defaultValue "nats://127.0.0.1:4222" */
+    servers: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .default("nats://127.0.0.1:4222"),
+    /** With `password`, for a server that checks users. */
+    user: z.string().min(1).optional(),
+    /** The user's password; from the environment only. */
+    password: z.string().min(1).optional(),
+    /** For a server that checks a token; from the environment only. */
+    token: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((nats) => (nats.user === undefined) === (nats.password === undefined), {
+    message: "user and password go together: set both, or neither",
+    path: ["password"],
+  })
+  .refine((nats) => nats.token === undefined || nats.user === undefined, {
+    message: "a server checks either a token or a user and password: keep one of them",
+    path: ["token"],
+  });
+
+const kafkaSchema = z
+  .object({
+    /** Bootstrap brokers, `host:port`. */
+    brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, "host:port")).min(1),
+    /** How the brokers see claypipe in their logs and quotas. @defaultValue "claypipe" */
+    clientId: z.string().min(1).max(200).default("claypipe"),
+    /** Connect over TLS. @defaultValue false */
+    tls: z.boolean().default(false),
+    /** SASL authentication, for a cluster that requires it. */
+    sasl: z
+      .object({
+        mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
+        username: z.string().min(1),
+        /** From the environment only. */
+        password: z.string().min(1),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const busSchema = z
+  .object({
+    nats: natsSchema.optional(),
+    kafka: kafkaSchema.optional(),
+  })
+  .strict()
+  .refine((bus) => (bus.nats === undefined) !== (bus.kafka === undefined), {
+    message: "set exactly one of bus.nats (servers) or bus.kafka (brokers)",
+  });
+
+export type BusConfig = z.output<typeof busSchema>;
+export type NatsBusConfig = NonNullable<BusConfig["nats"]>;
+export type KafkaBusConfig = NonNullable<BusConfig["kafka"]>;
