@@ -23,7 +23,7 @@ export interface LoadConfigOptions extends ParseConfigOptions {
 export interface ParseConfigOptions {
   /**
    * "deferred" is for a process that never delivers (status, dlq, import, the
-   * queue tier's API): a variable only `sinks` use may be unset there, its
+   * queue tier's API): a variable only `sinks` (or the `bus` they publish to) use may be unset there, its
    * reference staying as written, because such a pipeline never builds its
    * sinks. A sink that cannot even be checked without it is still refused.
    * @defaultValue "required"
@@ -79,7 +79,8 @@ export function parseConfig(
   const written: unknown = document.toJS() ?? {};
   const { value, problems, deferred } = interpolateEnv(written, options.env, {
     deferUnset: (path) => {
-      if (path[0] === "sinks") return options.sinkVariables === "deferred";
+      // The bus connection serves only bus sinks until the event tier: deferred with them.
+      if (path[0] === "sinks" || path[0] === "bus") return options.sinkVariables === "deferred";
       const area = secretArea(path);
       return area !== undefined && (options.unusedSecrets ?? []).includes(area);
     },

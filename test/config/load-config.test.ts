@@ -215,6 +215,27 @@ routes: { default: [archive, hook] }
     expect(config.sinks[0]).toMatchObject({ path: "out/leads-${WORKER_NAME}.jsonl" });
   });
 
+  it("include the bus connection bus sinks publish to", () => {
+    const BUS = `
+bus: { nats: { servers: "nats://127.0.0.1:4222", user: claypipe, password: "\${NATS_PASSWORD}" } }
+sinks:
+  - { name: events, type: bus, topic: enriched.contacts }
+routes: { default: [events] }
+`;
+    const config = parseConfig(`${MINIMAL}${BUS}`, {
+      env: { CLAY_WEBHOOK_TOKEN: "t" },
+      sinkVariables: "deferred",
+    });
+    // A secret's stand-in, which any code that uses it refuses, naming the variable.
+    expect(JSON.stringify(config.bus?.nats)).toContain("unset:NATS_PASSWORD");
+    const error = failure(() =>
+      parseConfig(`${MINIMAL}${BUS}`, { env: { CLAY_WEBHOOK_TOKEN: "t" } }),
+    );
+    expect(error.message).toContain(
+      "bus.nats.password: the environment variable NATS_PASSWORD is not set",
+    );
+  });
+
   it("are required by default, which start (worker, all) uses", () => {
     const error = failure(() =>
       parseConfig(`${MINIMAL}${SINKS}`, { env: { CLAY_WEBHOOK_TOKEN: "t" } }),
