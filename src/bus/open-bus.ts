@@ -2,12 +2,12 @@
  * Opens the Bus the top-level `bus` config names. Each adapter's module (and
  * its client library) loads only here, when a config uses it.
  */
-import type { BusConfig } from "../config/schema.js";
+import type { BusConnection } from "../config/schema.js";
 import { ClaypipeError } from "../core/errors.js";
 import type { Logger } from "../logging/create-logger.js";
 import type { Bus } from "./bus.js";
 
-export async function openBus(config: BusConfig, deps: { logger?: Logger } = {}): Promise<Bus> {
+export async function openBus(config: BusConnection, deps: { logger?: Logger } = {}): Promise<Bus> {
   if (config.nats !== undefined) {
     const { createNatsBus } = await import("./nats/nats-bus.js");
     const { servers, user, password, token } = config.nats;

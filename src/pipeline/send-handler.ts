@@ -25,7 +25,11 @@ export function createSendHandler(ctx: SendHandlerContext, budget: CreditBudget)
   const send = createLeadSend(ctx, budget);
 
   /** Moves the lead to `sending` under this worker's lease; undefined when it is not this message's to send. */
-  const claim = async (lead: StoredLead, leaseMs: number): Promise<StoredLead | undefined> => {
+  const claim = async (
+    lead: StoredLead,
+    leaseMs: number,
+    whenSending: "take_over" | "leave",
+  ): Promise<StoredLead | undefined> => {
     const now = clock.now();
     const lease = now + leaseMs;
     if (lead.state === "queued" || lead.state === "retrying") {
@@ -38,7 +42,7 @@ export function createSendHandler(ctx: SendHandlerContext, budget: CreditBudget)
       );
       return claimed ? lead : undefined;
     }
-    if (lead.state !== "sending") return undefined;
+    if (lead.state !== "sending" || whenSending === "leave") return undefined;
     if (ctx.config.recovery.sending === "hold") {
       await deadLetterLead(ctx, lead.id, {
         from: "sending",
@@ -66,9 +70,9 @@ export function createSendHandler(ctx: SendHandlerContext, budget: CreditBudget)
 
   return {
     send,
-    async claimAndSend(leadId, leaseMs, signal) {
+    async claimAndSend(leadId, leaseMs, signal, whenSending = "take_over") {
       const found = await store.leads.get(leadId);
-      const lead = found && (await claim(found, leaseMs));
+      const lead = found && (await claim(found, leaseMs, whenSending));
       return lead ? send(lead, signal) : { kind: "moved_on" };
     },
     async recoverLostSends() {
