@@ -53,7 +53,7 @@ function named(name: string, count: number, key = (index: number) => `k${index}`
 }
 
 export function busContract(name: string, openBus: () => Promise<OpenedBus>): void {
-  describe(`${name}: the bus contract`, () => {
+  describe(`${name}: the bus contract`, { timeout: 60_000 }, () => {
     let opened: OpenedBus;
     let topic: string;
     let dlq: string;
@@ -320,6 +320,8 @@ export function busContract(name: string, openBus: () => Promise<OpenedBus>): vo
       const rest = start(acking);
       await until("held ones handled", () => rest.seen.length === 2);
       await until("lag 0", async () => (await totalLag()) === 0);
+      await drain(rest, "after");
+      expect(rest.bodies().sort()).toEqual(["after", "hold-1", "hold-2"]);
       const lags = await opened.bus.lag(topic, group);
       expect(lags.every((entry) => entry.topic === topic && entry.group === group)).toBe(true);
     });

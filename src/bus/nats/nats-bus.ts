@@ -1,0 +1,223 @@
+/**
+ * The Bus port on NATS JetStream (nats-server 2.9 or later). Topics are
+ * streams and groups durable pull consumers (nats-streams.ts); members run in
+ * nats-consumer.ts. Publishes carry `Nats-Msg-Id`, so a repeat within the
+ * stream's duplicate window is stored once. The client libraries load when a
+ * bus is created, never when claypipe is imported.
+ */
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
+import { ClaypipeError, coerceError } from "../../core/errors.js";
+import { importBackend } from "../../core/import-backend.js";
+import { createLogger, type Logger } from "../../logging/create-logger.js";
+import {
+  type Bus,
+  type ConsumeOptions,
+  type Handler,
+  type OutgoingMessage,
+  resolveConsumeOptions,
+  type TopicLag,
+} from "../bus.js";
+import { runNatsMember } from "./nats-consumer.js";
+import { toNatsHeaders } from "./nats-message.js";
+import {
+  checkTopic,
+  consumerInfo,
+  durableNameFor,
+  ensureConsumer,
+  ensureStream,
+} from "./nats-streams.js";
+
+export interface NatsBusOptions {
+  /** @defaultValue "nats://127.0.0.1:4222" */
+  servers?: string | string[];
+  /** The connection's name in the server's monitoring. @defaultValue "claypipe" */
+  name?: string;
+  /** A delivery not acked (nor reported working) within this goes to another member. @defaultValue 30000 */
+  ackWaitMs?: number;
+  /** Publishing one id again within this stores it once. @defaultValue 120000 (2 min) */
+  duplicateWindowMs?: number;
+  /** Messages older than this leave the streams claypipe creates. @defaultValue 7 days */
+  maxAgeMs?: number;
+  /** Stream replicas, for a clustered server. @defaultValue 1 */
+  replicas?: number;
+  /** Deliveries a group may hold unacked at once, across its members. @defaultValue 1000 */
+  maxAckPending?: number;
+  /** How long a publish waits for JetStream's acknowledgement. @defaultValue 5000 */
+  publishTimeoutMs?: number;
+  /** @defaultValue a silent logger */
+  logger?: Logger;
+}
+
+const NEEDED_BY = "the event tier's NATS bus";
+// Publishes in flight at once per publish() call: keeps a large batch from flooding the socket.
+const PUBLISH_WINDOW = 256;
+
+export async function createNatsBus(options: NatsBusOptions = {}): Promise<Bus> {
+  const settings = {
+    servers: "nats://127.0.0.1:4222",
+    name: "claypipe",
+    ackWaitMs: 30_000,
+    duplicateWindowMs: 120_000,
+    maxAgeMs: 7 * 24 * 3600_000,
+    replicas: 1,
+    maxAckPending: 1000,
+    publishTimeoutMs: 5000,
+    ...options,
+  };
+  const transport = await importBackend(
+    "@nats-io/transport-node",
+    NEEDED_BY,
+    () => import("@nats-io/transport-node"),
+  );
+  const jetstreamLib = await importBackend(
+    "@nats-io/jetstream",
+    NEEDED_BY,
+    () => import("@nats-io/jetstream"),
+  );
+  const where = [settings.servers].flat().join(", ");
+  let nc: NatsConnection;
+  try {
+    nc = await transport.connect({
+      servers: settings.servers,
+      name: settings.name,
+      // A service outlives broker restarts: reconnect for ever, buffering meanwhile.
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    });
+  } catch (error) {
+    throw new ClaypipeError("state_unavailable", `could not reach NATS at ${where}`, {
+      hint: "start nats-server with JetStream (`nats-server -js`) or point the bus settings at a running one",
+      cause: error,
+    });
+  }
+  let jsm: JetStreamManager;
+  try {
+    jsm = await jetstreamLib.jetstreamManager(nc);
+  } catch (error) {
+    await nc.close();
+    throw new ClaypipeError("config_invalid", `NATS at ${where} does not offer JetStream`, {
+      hint: "start nats-server with -js (or enable JetStream for this account)",
+      cause: error,
+    });
+  }
+  return new NatsBus(nc, jsm, jsm.jetstream(), transport.headers, {
+    ...settings,
+    logger: settings.logger ?? createLogger("silent"),
+    where,
+  });
+}
+
+class NatsBus implements Bus {
+  readonly capabilities = { dedupeById: true, keyOrderAcrossMembers: false };
+  private readonly streams = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly js: JetStreamClient,
+    private readonly createHeaders: () => MsgHdrs,
+    private readonly settings: Required<NatsBusOptions> & { where: string },
+  ) {}
+
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    await Promise.all(topics.map((topic) => this.streamOf(topic)));
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    await this.streamOf(topic);
+    for (let start = 0; start < messages.length; start += PUBLISH_WINDOW) {
+      // One connection keeps publish order, so a window in flight keeps each key's order.
+      const window = messages.slice(start, start + PUBLISH_WINDOW);
+      await Promise.all(window.map((message) => this.publishOne(topic, message)));
+    }
+  }
+
+  private async publishOne(topic: string, message: OutgoingMessage): Promise<void> {
+    const limit = this.nc.info?.max_payload;
+    if (limit !== undefined && message.value.byteLength > limit) {
+      throw new ClaypipeError(
+        "payload_too_large",
+        `a ${message.value.byteLength}-byte message is over NATS's ${limit}-byte max_payload`,
+        { hint: "send smaller messages, or raise max_payload in the nats-server config" },
+      );
+    }
+    try {
+      await this.js.publish(topic, message.value, {
+        headers: toNatsHeaders(message, this.createHeaders),
+        timeout: this.settings.publishTimeoutMs,
+        ...(message.id === undefined ? {} : { msgID: message.id }),
+      });
+    } catch (error) {
+      throw new ClaypipeError(
+        "state_unavailable",
+        `NATS at ${this.settings.where} did not acknowledge a publish to ${topic}: ${coerceError(error).message}`,
+        {
+          hint: "check that nats-server is running with JetStream; publishing again is safe (message ids dedupe)",
+          cause: error,
+        },
+      );
+    }
+  }
+
+  async consume(options: ConsumeOptions, handler: Handler, signal: AbortSignal): Promise<void> {
+    const resolved = resolveConsumeOptions(options);
+    if (signal.aborted) return;
+    const stream = await this.streamOf(resolved.topic);
+    await this.streamOf(resolved.deadLetterTopic);
+    const durable = await ensureConsumer(this.jsm, stream, resolved.topic, resolved.group, {
+      maxDeliver: resolved.maxDeliver + 1,
+      ackWaitMs: this.settings.ackWaitMs,
+      maxAckPending: this.settings.maxAckPending,
+    });
+    await runNatsMember(
+      {
+        js: this.js,
+        stream,
+        durable,
+        options: resolved,
+        ackWaitMs: this.settings.ackWaitMs,
+        logger: this.settings.logger,
+        publishDeadLetter: (message) => this.publish(resolved.deadLetterTopic, [message]),
+      },
+      handler,
+      signal,
+    );
+  }
+
+  async lag(topic: string, group: string): Promise<TopicLag[]> {
+    checkTopic(topic);
+    let stream: string;
+    try {
+      stream = await this.jsm.streams.find(topic);
+    } catch (error) {
+      if (error instanceof Error && error.name === "StreamNotFoundError") return [];
+      throw error;
+    }
+    const consumer = await consumerInfo(this.jsm, stream, durableNameFor(group));
+    let pending: number;
+    if (consumer !== undefined) {
+      pending = consumer.num_pending + consumer.num_ack_pending;
+    } else {
+      // A new group starts at the topic's first message: it lags by all of them.
+      const info = await this.jsm.streams.info(stream, { subjects_filter: topic });
+      pending = info.state.subjects?.[topic] ?? info.state.messages;
+    }
+    return [{ topic, group, partition: stream, pending }];
+  }
+
+  async close(): Promise<void> {
+    // Drain sends the acks still buffered before closing.
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+
+  private streamOf(topic: string): Promise<string> {
+    let stream = this.streams.get(topic);
+    if (stream === undefined) {
+      stream = ensureStream(this.jsm, topic, this.settings);
+      this.streams.set(topic, stream);
+      stream.catch(() => this.streams.delete(topic));
+    }
+    return stream;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * One member of a group on NATS: pulls from the group's durable consumer, hands
+ * messages to the handler (one key at a time, `concurrency` keys at once), and
+ * carries out each settlement: ack, nak with a delay, or dead letter (published
+ * and acked by JetStream before the original is termed). Messages held longer
+ * than the ack wait are kept alive with "working" acks; a stopping member hands
+ * back what it has not handled so the next member gets it at once.
+ */
+import type { Consumer, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import { coerceError } from "../../core/errors.js";
+import type { Logger } from "../../logging/create-logger.js";
+import type { BusMessage, ConsumeOptions, Handler, OutgoingMessage } from "../bus.js";
+import { KeyLanes } from "../key-lanes.js";
+import {
+  deadLetterMessage,
+  type HandlerOutcome,
+  MAX_DELIVERIES_REASON,
+  type Settlement,
+  settle,
+} from "../settle.js";
+import { fromJsMsg } from "./nats-message.js";
+
+export interface NatsMemberSettings {
+  js: JetStreamClient;
+  stream: string;
+  durable: string;
+  options: Required<ConsumeOptions>;
+  ackWaitMs: number;
+  logger: Logger;
+  publishDeadLetter(message: OutgoingMessage): Promise<void>;
+}
+
+/** Pause before pulling again after a pull ended or failed (consumer gone, server away). */
+const RECOVER_MS = 1000;
+
+export function runNatsMember(
+  settings: NatsMemberSettings,
+  handler: Handler,
+  signal: AbortSignal,
+): Promise<void> {
+  return new NatsMember(settings, handler, signal).run();
+}
+
+class NatsMember {
+  private readonly lanes: KeyLanes;
+  /** Messages this member holds, kept alive with "working" acks. */
+  private readonly held = new Set<JsMsg>();
+  /** Messages handed back at stop, nak'ed once the pull has ended (see release()). */
+  private readonly released: JsMsg[] = [];
+  private consumer: Consumer | undefined;
+
+  constructor(
+    private readonly settings: NatsMemberSettings,
+    private readonly handler: Handler,
+    private readonly signal: AbortSignal,
+  ) {
+    this.lanes = new KeyLanes(settings.options.concurrency);
+  }
+
+  async run(): Promise<void> {
+    const keepAlive = setInterval(() => {
+      for (const message of this.held) message.working();
+    }, this.settings.ackWaitMs / 3);
+    try {
+      while (!this.signal.aborted) {
+        try {
+          await this.pull();
+        } catch (error) {
+          if (this.signal.aborted) break;
+          this.warn(error, "NATS bus: pulling messages failed; trying again");
+        }
+        await pause(RECOVER_MS, this.signal);
+      }
+    } finally {
+      await this.lanes.idle();
+      clearInterval(keepAlive);
+      await this.release();
+    }
+  }
+
+  private async pull(): Promise<void> {
+    const consumer = await this.settings.js.consumers.get(
+      this.settings.stream,
+      this.settings.durable,
+    );
+    this.consumer = consumer;
+    // Pull only what the member can start soon: prefetched messages wait out their ack wait.
+    const messages = await consumer.consume({ max_messages: this.settings.options.concurrency });
+    const stop = () => void messages.close();
+    this.signal.addEventListener("abort", stop, { once: true });
+    try {
+      for await (const jsMsg of messages) {
+        if (this.signal.aborted) {
+          this.released.push(jsMsg);
+          continue;
+        }
+        this.held.add(jsMsg);
+        const message = fromJsMsg(jsMsg, this.settings.options.topic, this.settings.stream);
+        await this.lanes.add(message.key, async () => {
+          try {
+            await this.handle(jsMsg, message);
+          } finally {
+            this.held.delete(jsMsg);
+          }
+        });
+      }
+    } finally {
+      this.signal.removeEventListener("abort", stop);
+      stop();
+    }
+  }
+
+  private async handle(jsMsg: JsMsg, message: BusMessage): Promise<void> {
+    const { options } = this.settings;
+    if (this.signal.aborted) {
+      this.released.push(jsMsg);
+      return;
+    }
+    // Past maxDeliver: the last attempt crashed or could not dead-letter; the handler had its turns.
+    const settlement: Settlement =
+      message.deliveryCount > options.maxDeliver
+        ? { action: "deadLetter", reason: MAX_DELIVERIES_REASON }
+        : settle(
+            await outcomeOf(this.handler, message, this.signal),
+            message.deliveryCount,
+            options,
+            this.signal.aborted,
+          );
+    switch (settlement.action) {
+      case "ack":
+        jsMsg.ack();
+        return;
+      case "retry":
+        jsMsg.nak(settlement.delayMs);
+        return;
+      case "release":
+        this.released.push(jsMsg);
+        return;
+      case "deadLetter":
+        await this.deadLetter(jsMsg, message, settlement);
+    }
+  }
+
+  private async deadLetter(
+    jsMsg: JsMsg,
+    message: BusMessage,
+    settlement: { reason: string; error?: string },
+  ): Promise<void> {
+    const { options, stream } = this.settings;
+    try {
+      await this.settings.publishDeadLetter(
+        deadLetterMessage(message, options.group, settlement, `${stream}:${jsMsg.seq}`),
+      );
+    } catch (error) {
+      // Not dead-lettered: the original stays and comes again.
+      this.warn(error, "NATS bus: publishing a dead letter failed; the message will come again");
+      jsMsg.nak(options.retryDelaysMs[0]);
+      return;
+    }
+    jsMsg.term();
+  }
+
+  /**
+   * Naks what the member handed back, after asking for the consumer's info:
+   * that makes nats-server drop the ended pull's requests. Nak'ed before, a
+   * message goes straight to that dead request; nats-server 2.9 then rewinds
+   * the consumer and counts the message twice in its lag, and delivers it twice.
+   */
+  private async release(): Promise<void> {
+    if (this.released.length === 0) return;
+    await this.consumer?.info().catch(() => undefined);
+    for (const jsMsg of this.released.splice(0)) jsMsg.nak();
+  }
+
+  private warn(error: unknown, text: string): void {
+    const { topic, group } = this.settings.options;
+    this.settings.logger.warn({ topic, group, err: coerceError(error).message }, text);
+  }
+}
+
+async function outcomeOf(
+  handler: Handler,
+  message: BusMessage,
+  signal: AbortSignal,
+): Promise<HandlerOutcome> {
+  try {
+    return { verdict: await handler(message, signal) };
+  } catch (thrown) {
+    return { thrown };
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
