@@ -4,6 +4,8 @@
 # client, built from source against the system's libraries. The client is an
 # optional peer dependency, so `npm ci` never builds it; this script does,
 # without saving it to package.json. Idempotent: it skips what is already there.
+# The build (minutes) is kept as a tarball in the user's cache, one per client
+# version and Node.js ABI, so the next `npm ci` + this script takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,14 +24,31 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-# Built already for this Node.js (the native module loads and is the pinned version)?
-if node -e '
-  const pkg = require(process.argv[1] + "/package.json");
-  if (pkg.version !== process.argv[2]) process.exit(1);
-  require(process.argv[1]);
-' "$PWD/node_modules/$CLIENT" "$VERSION" 2>/dev/null; then
+# Installed and built for this Node.js (the native module loads and is the pinned version)?
+loads() {
+  node -e '
+    const pkg = require(process.argv[1] + "/package.json");
+    if (pkg.version !== process.argv[2]) process.exit(1);
+    require(process.argv[1]);
+  ' "$PWD/node_modules/$CLIENT" "$VERSION" 2>/dev/null
+}
+if loads; then
   echo "install-kafka-client: $CLIENT@$VERSION is built for Node.js $(node -v)"
   exit 0
+fi
+
+CACHE_DIR="${CLAYPIPE_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/claypipe}"
+ABI="$(node -p 'process.versions.modules + "-" + process.platform + "-" + process.arch')"
+CACHED="$CACHE_DIR/kafka-javascript-$VERSION-node-v$ABI.tgz"
+if [ -f "$CACHED" ]; then
+  # The cached build as a package tarball: npm adds its (pure JS) dependencies, runs no build.
+  npm install --no-save --save-prod --ignore-scripts --no-audit --no-fund "$CACHED"
+  if loads; then
+    echo "install-kafka-client: $CLIENT@$VERSION from the cached build $CACHED"
+    exit 0
+  fi
+  echo "install-kafka-client: the cached build does not load; building again" >&2
+  rm -f "$CACHED"
 fi
 
 echo "install-kafka-client: building $CLIENT@$VERSION from source (a few minutes)"
@@ -39,5 +58,14 @@ started=$SECONDS
 # the prebuilt binary on GitHub (package.json's allowScripts lets its install script run).
 CKJS_LINKING=dynamic npm_config_build_from_source=true \
   npm install --no-save --save-prod --no-audit --no-fund "$CLIENT@$VERSION"
-node -e 'require(process.argv[1])' "$PWD/node_modules/$CLIENT"
+loads || { echo "install-kafka-client: $CLIENT built but does not load" >&2; exit 1; }
 echo "install-kafka-client: built in $((SECONDS - started)) s"
+
+# Keep what runs (JS, the addon, librdkafka's shared libraries), not the sources or objects.
+mkdir -p "$CACHE_DIR"
+tar -czf "$CACHED.tmp" -C "node_modules/${CLIENT%/*}" --transform 's,^kafka-javascript,package,' \
+  --exclude=kafka-javascript/deps --exclude=kafka-javascript/node_modules \
+  --exclude=kafka-javascript/build/Release/obj.target --exclude=kafka-javascript/build/Release/.deps \
+  --exclude='*.a' kafka-javascript
+mv "$CACHED.tmp" "$CACHED"
+echo "install-kafka-client: cached the build as $CACHED"

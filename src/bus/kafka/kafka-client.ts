@@ -125,17 +125,29 @@ export async function loadKafkaClient(): Promise<ConfluentKafkaModule> {
     () => import(KAFKA_CLIENT_PACKAGE) as Promise<unknown>,
     INSTALL_HINT,
   ).catch((thrown: unknown) => {
-    if (thrown instanceof ClaypipeError) throw thrown;
-    // Installed, but its native module does not load (built for another Node.js, a missing library).
-    throw new ClaypipeError(
-      "config_invalid",
-      `the Kafka bus could not load ${KAFKA_CLIENT_PACKAGE} on Node.js ${process.version}: its native module does not load`,
-      {
-        hint: `rebuild it for this Node.js: \`CKJS_LINKING=dynamic npm rebuild ${KAFKA_CLIENT_PACKAGE}\`, or ${INSTALL_HINT}`,
-        cause: thrown,
-      },
-    );
+    throw notLoadable(thrown) ?? thrown;
   });
   const module = loaded as { default?: ConfluentKafkaModule } & ConfluentKafkaModule;
   return module.default ?? module;
+}
+
+/** Installed but unusable: never built (npm skipped its install script), or built for another Node.js. */
+function notLoadable(thrown: unknown): ClaypipeError | undefined {
+  if (thrown instanceof ClaypipeError || !(thrown instanceof Error)) return undefined;
+  if (thrown.message.includes("Could not locate the bindings file")) {
+    return new ClaypipeError(
+      "config_invalid",
+      `the Kafka bus found ${KAFKA_CLIENT_PACKAGE} installed but not built (npm ran no install script for it)`,
+      { hint: INSTALL_HINT, cause: thrown },
+    );
+  }
+  if ((thrown as { code?: unknown }).code !== "ERR_DLOPEN_FAILED") return undefined;
+  return new ClaypipeError(
+    "config_invalid",
+    `the Kafka bus could not load ${KAFKA_CLIENT_PACKAGE}'s native module on Node.js ${process.version} (built for another Node.js, or a system library is missing)`,
+    {
+      hint: `rebuild it here: \`CKJS_LINKING=dynamic npm rebuild ${KAFKA_CLIENT_PACKAGE}\`, or ${INSTALL_HINT}`,
+      cause: thrown,
+    },
+  );
 }
