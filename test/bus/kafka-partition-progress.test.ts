@@ -36,6 +36,21 @@ describe("PartitionProgress", () => {
     expect(next.commit()).toEqual({ offset: 14, metadata: "" });
   });
 
+  it("counts what a new owner would handle again: from the broker's commit up to an offset", () => {
+    const fresh = new PartitionProgress(undefined, undefined);
+    fresh.receive(50);
+    expect(fresh.uncommittedUpTo(53)).toBe(3);
+    const resumed = new PartitionProgress(20, "");
+    resumed.receive(20);
+    resumed.settle(20);
+    expect(resumed.uncommittedUpTo(24)).toBe(4);
+    // Only what the broker confirmed counts, not what was sent.
+    resumed.commit();
+    expect(resumed.uncommittedUpTo(24)).toBe(4);
+    resumed.committed({ offset: 21, metadata: "" });
+    expect(resumed.uncommittedUpTo(24)).toBe(3);
+  });
+
   it("ignores metadata that is not its own", () => {
     expect(decodeAcked(5, "written by another tool")).toEqual([]);
     expect(decodeAcked(5, "cp1:3-1")).toEqual([]);

@@ -13,7 +13,7 @@ import {
   loadKafkaClient,
   type RdKafkaProducer,
 } from "./kafka-client.js";
-import { consumeKafka } from "./kafka-consumer.js";
+import { consumeKafka, DEFAULT_MAX_UNCOMMITTED } from "./kafka-consumer.js";
 import { readLag } from "./kafka-lag.js";
 import { toKafkaRecord } from "./kafka-message.js";
 
@@ -34,6 +34,12 @@ export interface KafkaBusOptions {
    * @defaultValue false
    */
   autoCreateTopics?: boolean;
+  /**
+   * Messages of a partition a consumer handles beyond the commit the broker
+   * confirmed: what a rebalance (or a crash) may have handled twice.
+   * @defaultValue 100
+   */
+  maxUncommittedPerPartition?: number;
   /** Bound on admin and metadata requests. @defaultValue 10000 */
   requestTimeoutMs?: number;
 }
@@ -110,6 +116,7 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     consume(consumeOptions: ConsumeOptions, handler: Handler, signal: AbortSignal) {
       return consumeKafka(
         {
+          maxUncommitted: options.maxUncommittedPerPartition ?? DEFAULT_MAX_UNCOMMITTED,
           createConsumer: (group, onRebalance) =>
             kafka.consumer({
               ...common,

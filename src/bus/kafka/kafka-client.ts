@@ -54,7 +54,10 @@ export interface KafkaConsumer {
   disconnect(): Promise<void>;
   subscribe(options: { topics: string[] }): Promise<void>;
   run(options: { eachMessage: (payload: KafkaEachMessagePayload) => Promise<void> }): Promise<void>;
+  /** Resolves once the commit is queued (Confluent client), not when the broker took it. */
   commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void>;
+  pause(partitions: Array<{ topic: string; partitions: number[] }>): void;
+  resume(partitions: Array<{ topic: string; partitions: number[] }>): void;
   committed(
     partitions: Array<{ topic: string; partition: number }>,
   ): Promise<TopicPartitionOffsetAndMetadata[]>;

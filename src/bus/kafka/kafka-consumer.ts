@@ -12,8 +12,11 @@
  *   (its delivery count starts over: Kafka keeps no count).
  * - Rebalance: before partitions are taken away, what is settled is committed;
  *   handlers still running for them finish, but their acks are not committed
- *   here: the new owner handles those messages again (duplicates bounded by
- *   the messages in flight).
+ *   here: the new owner handles those messages again. A partition is handled
+ *   at most `maxUncommitted` messages beyond what the broker confirmed it holds
+ *   (offset-committer.ts); past that its messages wait here, the partition
+ *   paused, until commits catch up. So a member losing a partition leaves at
+ *   most that many messages to be handled twice.
  */
 import { type ConsumeOptions, type Handler, resolveConsumeOptions } from "../bus.js";
 import { KeyLanes } from "../key-lanes.js";
@@ -24,7 +27,14 @@ import { fromKafkaRecord } from "./kafka-message.js";
 import { OffsetCommitter } from "./offset-committer.js";
 import type { PartitionProgress } from "./partition-progress.js";
 
+export const DEFAULT_MAX_UNCOMMITTED = 100;
+const ROOM_POLL_MS = 5;
+/** Messages of a partition kept waiting for commits before it is paused. */
+const MAX_PARKED = 1000;
+
 export interface ConsumerDeps {
+  /** Messages a partition may be handled beyond the broker's confirmed commit. */
+  maxUncommitted: number;
   /** A consumer of the group with auto-commit off, calling `onRebalance` from its rebalance callback. */
   createConsumer: (
     group: string,
@@ -49,15 +59,18 @@ export async function consumeKafka(
   const options = resolveConsumeOptions(consumeOptions);
   if (signal.aborted) return;
   const lanes = new KeyLanes(options.concurrency);
-  let committer: OffsetCommitter | undefined;
+  /** Messages waiting for commits to catch up, per partition, in offset order. */
+  const parked = new Map<number, KafkaEachMessagePayload[]>();
+  let offsets: OffsetCommitter | undefined;
   const consumer = deps.createConsumer(options.group, async (event, partitions) => {
-    if (!committer) return;
+    if (!offsets) return;
     const mine = partitions.filter((entry) => entry.topic === options.topic);
-    if (event === REBALANCE.revoke) await committer.flush();
-    committer.forget(mine.map((entry) => entry.partition));
+    if (event === REBALANCE.revoke) await offsets.flush();
+    offsets.forget(mine.map((entry) => entry.partition));
+    for (const { partition } of mine) parked.delete(partition);
   });
-  committer = new OffsetCommitter(consumer, options.topic);
-  const offsets = committer;
+  const committer = new OffsetCommitter(consumer, options.topic, deps.maxUncommitted);
+  offsets = committer;
 
   /** Runs the handler until the message is settled, or leaves it unsettled when stopping. */
   async function deliver(payload: KafkaEachMessagePayload, progress: PartitionProgress) {
@@ -87,18 +100,58 @@ export async function consumeKafka(
         if (!(await publishUntilAcked(deps, options, letter, signal))) return;
       }
       progress.settle(offset);
-      void offsets.flush();
+      void committer.flush();
       return;
     }
   }
 
-  async function eachMessage(payload: KafkaEachMessagePayload): Promise<void> {
-    if (signal.aborted) return;
-    const progress = await offsets.progress(payload.partition);
+  /** Hands the message to a handler; resolves once a slot is free (no fetching until then). */
+  async function dispatch(payload: KafkaEachMessagePayload, progress: PartitionProgress) {
     if (!progress.receive(Number(payload.message.offset))) return;
     const key = payload.message.key?.toString("utf8") ?? "";
-    // Resolves once a slot is free: the client fetches no further until then.
     await lanes.add(key, () => deliver(payload, progress));
+  }
+
+  async function eachMessage(payload: KafkaEachMessagePayload): Promise<void> {
+    if (signal.aborted) return;
+    const { partition } = payload;
+    const progress = await committer.progress(partition);
+    const waiting = parked.get(partition);
+    if (waiting) {
+      waiting.push(payload);
+      // Fetching on would only grow the queue: pause until it is drained.
+      if (waiting.length === MAX_PARKED) consumer.pause(topicPartition(partition));
+    } else if (committer.hasRoom(progress, Number(payload.message.offset))) {
+      await dispatch(payload, progress);
+    } else {
+      // Not here: eachMessage must return for the client to serve rebalances meanwhile.
+      parked.set(partition, [payload]);
+      void unpark(partition, progress);
+    }
+  }
+
+  /** Dispatches a partition's parked messages as commits make room; ends when revoked or stopping. */
+  async function unpark(partition: number, progress: PartitionProgress) {
+    for (;;) {
+      const waiting = parked.get(partition);
+      const next = waiting?.[0];
+      if (!waiting || !next || signal.aborted || !committer.owns(partition, progress)) break;
+      if (committer.hasRoom(progress, Number(next.message.offset))) {
+        waiting.shift();
+        await dispatch(next, progress);
+        continue;
+      }
+      await committer.flush();
+      if (!committer.hasRoom(progress, Number(next.message.offset)))
+        await sleep(ROOM_POLL_MS, signal);
+    }
+    const paused = (parked.get(partition)?.length ?? 0) >= MAX_PARKED;
+    parked.delete(partition);
+    if (paused && committer.owns(partition, progress)) consumer.resume(topicPartition(partition));
+  }
+
+  function topicPartition(partition: number) {
+    return [{ topic: options.topic, partitions: [partition] }];
   }
 
   await consumer.connect();
@@ -107,7 +160,7 @@ export async function consumeKafka(
     await consumer.run({ eachMessage });
     await abortion(signal);
     await lanes.idle();
-    await offsets.flush();
+    await committer.flush();
   } finally {
     await consumer.disconnect();
   }

@@ -1,14 +1,17 @@
 /**
  * Commits a group's progress on one topic, explicitly and only for settled
- * messages (the consumer runs with auto-commit off). Commits are coalesced: at
- * most one in flight, and one more after it when acks arrived meanwhile.
- * A failed commit is not retried on its own: the next one carries the same
- * progress, and what no commit covered is delivered again (never lost).
+ * messages (the consumer runs with auto-commit off), and reads each commit
+ * back: the Confluent client's commitOffsets resolves once the commit is
+ * queued, not when the broker took it, and a broker refuses commits while the
+ * group rebalances. What the broker really holds bounds how much this member
+ * may handle beyond it (`hasRoom`), so a refused commit costs at most that
+ * many messages handled again by the next owner, never lost ones.
+ *
+ * Commits are coalesced: at most one in flight, and one more after it when
+ * acks arrived meanwhile; a refused one is sent again by the next.
  */
 import type { KafkaConsumer } from "./kafka-client.js";
 import { PartitionProgress } from "./partition-progress.js";
-
-const NOT_COMMITTED = -1001;
 
 export class OffsetCommitter {
   private readonly partitions = new Map<number, PartitionProgress>();
@@ -18,6 +21,8 @@ export class OffsetCommitter {
   constructor(
     private readonly consumer: KafkaConsumer,
     private readonly topic: string,
+    /** Messages a partition may be handled beyond the broker's commit. */
+    private readonly maxUncommitted: number,
   ) {}
 
   /** The partition's progress, read from the group's last commit when first needed. */
@@ -25,13 +30,20 @@ export class OffsetCommitter {
     const known = this.partitions.get(partition);
     if (known) return known;
     const [last] = await this.consumer.committed([{ topic: this.topic, partition }]);
-    const offset = last?.offset == null ? NOT_COMMITTED : Number(last.offset);
-    const progress = new PartitionProgress(
-      offset < 0 ? undefined : offset,
-      offset < 0 ? undefined : last?.metadata,
-    );
+    const offset = brokerOffset(last?.offset);
+    const progress = new PartitionProgress(offset, last?.metadata);
     this.partitions.set(partition, progress);
     return progress;
+  }
+
+  /** Whether `progress` is still this member's (not revoked since). */
+  owns(partition: number, progress: PartitionProgress): boolean {
+    return this.partitions.get(partition) === progress;
+  }
+
+  /** Whether the message at `offset` may be handled now without passing the uncommitted bound. */
+  hasRoom(progress: PartitionProgress, offset: number): boolean {
+    return progress.uncommittedUpTo(offset) < this.maxUncommitted;
   }
 
   /** Partitions this member no longer owns (or owns afresh): their progress is read again. */
@@ -39,7 +51,7 @@ export class OffsetCommitter {
     for (const partition of partitions) this.partitions.delete(partition);
   }
 
-  /** Commits what is settled; resolves once that (and any commit in flight) is done. */
+  /** Commits what is settled and reads back what the broker holds; resolves once done. */
   flush(): Promise<void> {
     if (this.running) {
       this.again = true;
@@ -73,9 +85,24 @@ export class OffsetCommitter {
           metadata: commit.metadata,
         })),
       );
+      // One coordinator connection answers in order: this reads the commit's outcome.
+      const held = await this.consumer.committed(
+        commits.map(({ partition }) => ({ topic: this.topic, partition })),
+      );
+      for (const { partition, progress } of commits) {
+        const entry = held.find((candidate) => candidate.partition === partition);
+        const offset = brokerOffset(entry?.offset);
+        if (offset !== undefined) progress.committed({ offset, metadata: entry?.metadata ?? "" });
+      }
     } catch {
-      return;
+      // Rebalancing or unreachable: the next flush sends these again.
     }
-    for (const { progress, commit } of commits) progress.committed(commit);
   }
+}
+
+/** A committed offset as a number; undefined when the group has none (-1001, null). */
+function brokerOffset(offset: string | null | undefined): number | undefined {
+  if (offset == null) return undefined;
+  const value = Number(offset);
+  return Number.isInteger(value) && value >= 0 ? value : undefined;
 }

@@ -26,18 +26,31 @@ export class PartitionProgress {
   private readonly settled = new Set<number>();
   /** The offset to commit when nothing is pending: after the last message seen. */
   private next: number | undefined;
+  /** What the broker holds, as last read back from it. */
   private committedAt: Commit | undefined;
+  /** Where this owner started: the broker's commit, or the first message when there was none. */
+  private start: number | undefined;
 
   /** From the group's last commit (offset `undefined` when it never committed here). */
   constructor(committed: number | undefined, metadata: string | null | undefined) {
     if (committed === undefined) return;
     this.next = committed;
+    this.start = committed;
     for (const offset of decodeAcked(committed, metadata)) this.settled.add(offset);
     this.committedAt = { offset: committed, metadata: metadata ?? "" };
   }
 
+  /**
+   * Messages from the broker's commit up to `offset`: what a new owner would
+   * handle again if this one lost the partition now.
+   */
+  uncommittedUpTo(offset: number): number {
+    return offset - (this.committedAt?.offset ?? this.start ?? offset);
+  }
+
   /** A message arrived: false when it was settled before (skip it), else it is now pending. */
   receive(offset: number): boolean {
+    this.start ??= offset;
     if (this.next === undefined || offset >= this.next) this.next = offset + 1;
     if (this.settled.has(offset)) return false;
     this.pending.add(offset);
@@ -48,7 +61,7 @@ export class PartitionProgress {
     if (this.pending.delete(offset)) this.settled.add(offset);
   }
 
-  /** What to commit now, or undefined when the last commit still holds. */
+  /** What to commit now, or undefined when the broker holds it already. */
   commit(): Commit | undefined {
     if (this.next === undefined) return undefined;
     let offset = this.next;
@@ -61,7 +74,7 @@ export class PartitionProgress {
     return { offset, metadata };
   }
 
-  /** The broker accepted `commit`. */
+  /** What the broker holds, read back after a commit (it may have refused the commit). */
   committed(commit: Commit): void {
     this.committedAt = commit;
   }
