@@ -13,6 +13,7 @@ import {
   retryDelayFor,
   type Verdict,
 } from "./bus.js";
+import { isPublishableHeader } from "./check-outgoing.js";
 
 export type Settlement =
   | { action: "ack" }
@@ -66,8 +67,12 @@ export function deadLetterMessage(
   settlement: { reason: string; error?: string },
   position: string,
 ): OutgoingMessage {
+  // A foreign producer's header no broker would take back must not block the dead letter.
+  const kept = Object.entries(message.headers).filter(([name, value]) =>
+    isPublishableHeader(name, value),
+  );
   const headers: Record<string, string> = {
-    ...message.headers,
+    ...Object.fromEntries(kept),
     [DEAD_LETTER_HEADERS.reason]: settlement.reason,
     [DEAD_LETTER_HEADERS.topic]: message.topic,
     [DEAD_LETTER_HEADERS.group]: group,

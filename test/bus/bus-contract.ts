@@ -18,6 +18,7 @@ import {
   type OutgoingMessage,
 } from "../../src/bus/bus.js";
 import { CloudEventError, decodeCloudEvent, encodeCloudEvent } from "../../src/bus/cloud-event.js";
+import { ClaypipeError } from "../../src/core/errors.js";
 
 export interface OpenedBus {
   bus: Bus;
@@ -137,6 +138,20 @@ export function busContract(name: string, openBus: () => Promise<OpenedBus>): vo
       const withHeaders = member.seen.find((message) => message.key === "h")!;
       expect(withHeaders.headers["x-trace"]).toBe("abc");
       await until("lag 0", async () => (await totalLag()) === 0);
+    });
+
+    it("refuses a batch holding a message no broker could carry, publishing none of it", async () => {
+      const refused = await opened.bus
+        .publish(topic, [
+          { key: "k", value: bytes("fine") },
+          { key: "k", value: bytes("bad"), headers: { "x-note": "two\nlines" } },
+        ])
+        .catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(ClaypipeError);
+      expect(refused).toMatchObject({ code: "input_invalid" });
+      const member = start(acking);
+      await drain(member, "after");
+      expect(member.bodies()).toEqual(["after"]);
     });
 
     it("keeps the order of each key, and handles one key one message at a time", async () => {

@@ -18,6 +18,7 @@ import {
   resolveConsumeOptions,
   type TopicLag,
 } from "../bus.js";
+import { checkOutgoing } from "../check-outgoing.js";
 import { runNatsMember } from "./nats-consumer.js";
 import { toNatsHeaders } from "./nats-message.js";
 import {
@@ -43,6 +44,14 @@ export interface NatsBusOptions {
   replicas?: number;
   /** Deliveries a group may hold unacked at once, across its members. @defaultValue 1000 */
   maxAckPending?: number;
+  /**
+   * Messages a member pulls at once. More is faster with quick handlers, but a
+   * pulled message waits in the client, not kept alive, until the member holds
+   * fewer than concurrency + pullBatch: keep pullBatch × handler time /
+   * concurrency well under ackWaitMs.
+   * @defaultValue the group's concurrency
+   */
+  pullBatch?: number;
   /** How long a publish waits for JetStream's acknowledgement. @defaultValue 5000 */
   publishTimeoutMs?: number;
   /** @defaultValue a silent logger */
@@ -117,7 +126,8 @@ class NatsBus implements Bus {
     private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
     private readonly createHeaders: () => MsgHdrs,
-    private readonly settings: Required<NatsBusOptions> & { where: string },
+    private readonly settings: Required<Omit<NatsBusOptions, "pullBatch">> &
+      Pick<NatsBusOptions, "pullBatch"> & { where: string },
   ) {}
 
   async ensureTopics(topics: readonly string[]): Promise<void> {
@@ -125,6 +135,7 @@ class NatsBus implements Bus {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    checkOutgoing(topic, messages);
     await this.streamOf(topic);
     for (let start = 0; start < messages.length; start += PUBLISH_WINDOW) {
       // One connection keeps publish order, so a window in flight keeps each key's order.
@@ -177,6 +188,7 @@ class NatsBus implements Bus {
         durable,
         options: resolved,
         ackWaitMs: this.settings.ackWaitMs,
+        pullBatch: this.settings.pullBatch,
         logger: this.settings.logger,
         publishDeadLetter: (message) => this.publish(resolved.deadLetterTopic, [message]),
       },

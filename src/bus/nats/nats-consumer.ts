@@ -26,6 +26,8 @@ export interface NatsMemberSettings {
   durable: string;
   options: Required<ConsumeOptions>;
   ackWaitMs: number;
+  /** Messages pulled at once; undefined: the group's concurrency. */
+  pullBatch: number | undefined;
   logger: Logger;
   publishDeadLetter(message: OutgoingMessage): Promise<void>;
 }
@@ -48,6 +50,8 @@ class NatsMember {
   /** Messages handed back at stop, nak'ed once the pull has ended (see release()). */
   private readonly released: JsMsg[] = [];
   private consumer: Consumer | undefined;
+  /** The pull loop, waiting for a held message to settle. */
+  private loopWaiter: (() => void) | undefined;
 
   constructor(
     private readonly settings: NatsMemberSettings,
@@ -79,14 +83,15 @@ class NatsMember {
   }
 
   private async pull(): Promise<void> {
-    const consumer = await this.settings.js.consumers.get(
-      this.settings.stream,
-      this.settings.durable,
-    );
+    const { options, stream } = this.settings;
+    const consumer = await this.settings.js.consumers.get(stream, this.settings.durable);
     this.consumer = consumer;
-    // Pull only what the member can start soon: prefetched messages wait out their ack wait.
-    const messages = await consumer.consume({ max_messages: this.settings.options.concurrency });
-    const stop = () => void messages.close();
+    const pullBatch = this.settings.pullBatch ?? options.concurrency;
+    const messages = await consumer.consume({ max_messages: pullBatch });
+    const stop = () => {
+      void messages.close();
+      this.wakeLoop();
+    };
     this.signal.addEventListener("abort", stop, { once: true });
     try {
       for await (const jsMsg of messages) {
@@ -95,19 +100,31 @@ class NatsMember {
           continue;
         }
         this.held.add(jsMsg);
-        const message = fromJsMsg(jsMsg, this.settings.options.topic, this.settings.stream);
-        await this.lanes.add(message.key, async () => {
+        const message = fromJsMsg(jsMsg, options.topic, stream);
+        this.lanes.run(message.key, async () => {
           try {
             await this.handle(jsMsg, message);
           } finally {
             this.held.delete(jsMsg);
+            this.wakeLoop();
           }
         });
+        // Held: running, or waiting their turn (kept alive meanwhile); a batch more waits in the client.
+        while (this.held.size >= options.concurrency + pullBatch && !this.signal.aborted) {
+          await new Promise<void>((resolve) => {
+            this.loopWaiter = resolve;
+          });
+        }
       }
     } finally {
       this.signal.removeEventListener("abort", stop);
       stop();
     }
+  }
+
+  private wakeLoop(): void {
+    this.loopWaiter?.();
+    this.loopWaiter = undefined;
   }
 
   private async handle(jsMsg: JsMsg, message: BusMessage): Promise<void> {

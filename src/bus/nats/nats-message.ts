@@ -2,7 +2,9 @@
  * Bus messages to and from NATS messages. NATS has no message key: it travels
  * in the `claypipe_key` header. The id travels as `Nats-Msg-Id`, the header
  * JetStream's duplicate detection reads; other `Nats-*` headers are the
- * server's and are not passed to handlers.
+ * server's and are not passed to handlers. Header names reach handlers in
+ * lower case (they are case-insensitive): a foreign publisher's `Content-Type`
+ * is `content-type`.
  */
 import type { JsMsg } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
@@ -26,7 +28,8 @@ export function fromJsMsg(message: JsMsg, topic: string, stream: string): BusMes
     const value = message.headers?.get(name) ?? "";
     if (name === KEY_HEADER) key = value;
     else if (name === MSG_ID_HEADER) id = value;
-    else if (!name.startsWith("Nats-")) headers[name] = value;
+    // Header names are case-insensitive (CloudEvents, HTTP): handlers see them in lower case.
+    else if (!name.startsWith("Nats-")) headers[name.toLowerCase()] = value;
   }
   return {
     topic,

@@ -107,6 +107,14 @@ export async function ensureConsumer(
     max_ack_pending: limits.maxAckPending,
   };
   const current = await consumerInfo(jsm, stream, name);
+  if (current !== undefined && (current.config.filter_subject ?? topic) !== topic) {
+    // Only in a stream of the user's that holds several topics: one durable per group and stream.
+    throw new ClaypipeError(
+      "config_invalid",
+      `group ${group} already reads ${current.config.filter_subject} from stream ${stream}, not ${topic}`,
+      { hint: "give each topic's consumers a group name of their own" },
+    );
+  }
   if (current === undefined) {
     await jsm.consumers.add(stream, {
       durable_name: name,
