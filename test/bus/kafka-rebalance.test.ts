@@ -99,7 +99,7 @@ describeKafka("Kafka bus: a member joins and leaves mid-run", (cluster) => {
         const handled = new Set(all());
         return published.every((body) => handled.has(body));
       },
-      60_000,
+      120_000,
     );
     await first.stop();
 

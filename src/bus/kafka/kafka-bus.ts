@@ -6,6 +6,7 @@
  */
 import { ClaypipeError } from "../../core/errors.js";
 import type { Bus, ConsumeOptions, Handler, OutgoingMessage, TopicLag } from "../bus.js";
+import { checkOutgoing } from "../check-outgoing.js";
 import {
   type KafkaAdmin,
   type KafkaProducer,
@@ -74,6 +75,7 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<Bus> {
   };
 
   const publish = async (topic: string, messages: readonly OutgoingMessage[]) => {
+    checkOutgoing(topic, messages);
     if (messages.length === 0) return;
     await producer.send({ topic, messages: messages.map(toKafkaRecord) });
   };

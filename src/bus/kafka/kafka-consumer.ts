@@ -30,7 +30,7 @@ import type { PartitionProgress } from "./partition-progress.js";
 export const DEFAULT_MAX_UNCOMMITTED = 100;
 const ROOM_POLL_MS = 5;
 /** Messages of a partition kept waiting for commits before it is paused. */
-const MAX_PARKED = 1000;
+const MAX_PARKED = 100;
 
 export interface ConsumerDeps {
   /** Messages a partition may be handled beyond the broker's confirmed commit. */
@@ -61,13 +61,19 @@ export async function consumeKafka(
   const lanes = new KeyLanes(options.concurrency);
   /** Messages waiting for commits to catch up, per partition, in offset order. */
   const parked = new Map<number, KafkaEachMessagePayload[]>();
+  /** Partitions paused because their parked queue is full. */
+  const paused = new Set<number>();
   let offsets: OffsetCommitter | undefined;
   const consumer = deps.createConsumer(options.group, async (event, partitions) => {
     if (!offsets) return;
     const mine = partitions.filter((entry) => entry.topic === options.topic);
     if (event === REBALANCE.revoke) await offsets.flush();
     offsets.forget(mine.map((entry) => entry.partition));
-    for (const { partition } of mine) parked.delete(partition);
+    for (const { partition } of mine) {
+      parked.delete(partition);
+      // The client keeps a partition paused across rebalances: its next owner here starts fresh.
+      if (paused.delete(partition)) consumer.resume(topicPartition(partition));
+    }
   });
   const committer = new OffsetCommitter(consumer, options.topic, deps.maxUncommitted);
   offsets = committer;
@@ -105,11 +111,11 @@ export async function consumeKafka(
     }
   }
 
-  /** Hands the message to a handler; resolves once a slot is free (no fetching until then). */
-  async function dispatch(payload: KafkaEachMessagePayload, progress: PartitionProgress) {
+  /** Hands the message to a handler, after its key's earlier ones, once a slot is free. */
+  function dispatch(payload: KafkaEachMessagePayload, progress: PartitionProgress) {
     if (!progress.receive(Number(payload.message.offset))) return;
     const key = payload.message.key?.toString("utf8") ?? "";
-    await lanes.add(key, () => deliver(payload, progress));
+    lanes.run(key, () => deliver(payload, progress));
   }
 
   async function eachMessage(payload: KafkaEachMessagePayload): Promise<void> {
@@ -120,9 +126,12 @@ export async function consumeKafka(
     if (waiting) {
       waiting.push(payload);
       // Fetching on would only grow the queue: pause until it is drained.
-      if (waiting.length === MAX_PARKED) consumer.pause(topicPartition(partition));
+      if (waiting.length === MAX_PARKED) {
+        paused.add(partition);
+        consumer.pause(topicPartition(partition));
+      }
     } else if (committer.hasRoom(progress, Number(payload.message.offset))) {
-      await dispatch(payload, progress);
+      dispatch(payload, progress);
     } else {
       // Not here: eachMessage must return for the client to serve rebalances meanwhile.
       parked.set(partition, [payload]);
@@ -138,16 +147,17 @@ export async function consumeKafka(
       if (!waiting || !next || signal.aborted || !committer.owns(partition, progress)) break;
       if (committer.hasRoom(progress, Number(next.message.offset))) {
         waiting.shift();
-        await dispatch(next, progress);
+        dispatch(next, progress);
         continue;
       }
       await committer.flush();
       if (!committer.hasRoom(progress, Number(next.message.offset)))
         await sleep(ROOM_POLL_MS, signal);
     }
-    const paused = (parked.get(partition)?.length ?? 0) >= MAX_PARKED;
     parked.delete(partition);
-    if (paused && committer.owns(partition, progress)) consumer.resume(topicPartition(partition));
+    if (paused.delete(partition) && committer.owns(partition, progress)) {
+      consumer.resume(topicPartition(partition));
+    }
   }
 
   function topicPartition(partition: number) {
