@@ -14,9 +14,10 @@
  *   handlers still running for them finish, but their acks are not committed
  *   here: the new owner handles those messages again. A partition is handled
  *   at most `maxUncommitted` messages beyond what the broker confirmed it holds
- *   (offset-committer.ts); past that its messages wait here, the partition
- *   paused, until commits catch up. So a member losing a partition leaves at
- *   most that many messages to be handled twice.
+ *   (offset-committer.ts); past that its messages wait here (the partition is
+ *   paused once 100 wait) until commits catch up. So a member losing a
+ *   partition leaves at most that many messages to be handled twice. The same
+ *   bound keeps the commit metadata short.
  */
 import { type ConsumeOptions, type Handler, resolveConsumeOptions } from "../bus.js";
 import { KeyLanes } from "../key-lanes.js";
