@@ -18,7 +18,23 @@ export async function openBus(config: BusConnection, deps: { logger?: Logger } =
       ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     });
   }
-  throw new ClaypipeError("config_invalid", "the Kafka bus adapter is not in this build", {
-    hint: "use bus.nats for now, or a claypipe release with the Kafka bus (issue 10)",
+  if (config.kafka === undefined) {
+    throw new ClaypipeError("config_invalid", "the bus names no broker", {
+      hint: "set bus.nats.servers (NATS JetStream) or bus.kafka.brokers",
+    });
+  }
+  const { brokers, clientId, tls, sasl } = config.kafka;
+  const { openKafkaBus } = await import("./kafka/kafka-bus.js");
+  return openKafkaBus({
+    brokers,
+    clientId,
+    clientConfig: {
+      "security.protocol": `${sasl ? "sasl_" : ""}${tls ? "ssl" : "plaintext"}`,
+      ...(sasl && {
+        "sasl.mechanisms": sasl.mechanism.toUpperCase(),
+        "sasl.username": sasl.username,
+        "sasl.password": sasl.password,
+      }),
+    },
   });
 }
