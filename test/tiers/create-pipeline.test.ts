@@ -2,7 +2,8 @@
  * One pipeline API for every tier: the same calls on createPipeline(config),
  * where only the config's tier (and the settings that tier needs) differ.
  * Each runs for real against the emulator: SQLite for standard, PostgreSQL and
- * Redis for queue, Clay's public API for direct's read-back.
+ * Redis for queue, those and NATS JetStream for event, Clay's public API for
+ * direct's read-back.
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -17,6 +18,7 @@ import {
   createServer,
   type Pipeline,
 } from "../../src/index.js";
+import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
 import {
   connectRedis,
   deleteKeys,
@@ -163,6 +165,32 @@ describe("createPipeline(config) runs every tier from config alone", () => {
       tier: "queue",
       store: { postgres: { connectionString: DATABASE_URL, schema } },
       queue: { redis: { connectionString: REDIS_URL }, prefix },
+    });
+    await submitAndEnrich(pipeline, "queued");
+  });
+
+  it("event: the same calls with leads carried on NATS JetStream to the enrichers", async () => {
+    const running = await emulator();
+    const schema = randomSchema("tiers");
+    const prefix = uniquePrefix("tiers").replaceAll(":", "-");
+    const topicPrefix = uniqueTopicPrefix("tiers");
+    cleanup.push(async () => {
+      const admin = await connectAdmin();
+      await dropSchema(admin, schema);
+      await admin.end();
+      const redis = await connectRedis();
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+      await deleteStreams(NATS_URL, topicPrefix);
+    });
+    const pipeline = await serviceTier(running, {
+      tier: "event",
+      store: { postgres: { connectionString: DATABASE_URL, schema } },
+      queue: { redis: { connectionString: REDIS_URL }, prefix },
+      bus: {
+        nats: { servers: NATS_URL },
+        topics: { incoming: `${topicPrefix}.incoming`, deadLetters: `${topicPrefix}.dlq` },
+      },
     });
     await submitAndEnrich(pipeline, "queued");
   });
