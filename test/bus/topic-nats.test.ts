@@ -9,13 +9,11 @@
 import { jetstream } from "@nats-io/jetstream";
 import { connect, headers } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
-import type { BusMessage } from "../../src/bus/bus.js";
 import { createNatsBus } from "../../src/bus/nats/nats-bus.js";
 import {
   type DeadLetter,
+  deadLetterOfMessage,
   decodeDeadLetter,
-  encodeDeadLetter,
-  originalOf,
 } from "../../src/bus/topics/dead-letter-event.js";
 import {
   type DecodedIncomingLead,
@@ -67,7 +65,7 @@ describe("topic messages on NATS JetStream", () => {
               leads.push(decodeIncomingLead(message).data);
             } catch (error) {
               if (!(error instanceof TopicMessageError)) throw error;
-              await bus.publish(dlq, [deadLetterOf(message, error)]);
+              await bus.publish(dlq, [deadLetterOfMessage(message, error, TIME)]);
             }
             return "ack";
           },
@@ -102,13 +100,6 @@ describe("topic messages on NATS JetStream", () => {
     }
   });
 });
-
-function deadLetterOf(message: BusMessage, error: TopicMessageError) {
-  return encodeDeadLetter(
-    { reason: error.reason, detail: error.message, original: originalOf(message) },
-    { key: message.key, time: TIME },
-  );
-}
 
 let published = 0;
 async function publishForeign(

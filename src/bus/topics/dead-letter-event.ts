@@ -136,6 +136,24 @@ export function encodeDeadLetter(
   });
 }
 
+/**
+ * The dead letter for a message a consumer gives up on (one that failed to
+ * decode: `reason` and `detail` from its TopicMessageError), carrying it, keyed
+ * like it. Publish it to `dlq.clay` and, once the broker acknowledged, ack the
+ * original: the dead letter is then in the topic with its detail, and a crash
+ * in between publishes the same id again.
+ */
+export function deadLetterOfMessage(
+  message: BusMessage,
+  why: { reason: DeadLetterReason; message: string },
+  time: string,
+): EncodedTopicMessage {
+  return encodeDeadLetter(
+    { reason: why.reason, detail: why.message, original: originalOf(message) },
+    { key: message.key, time },
+  );
+}
+
 /** The dead letter a message carries; throws TopicMessageError. */
 export function decodeDeadLetter(message: TopicMessage): CloudEvent<DeadLetter> {
   return decodeTopicEvent(deadLetterSpec, message);

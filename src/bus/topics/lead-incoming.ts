@@ -102,13 +102,13 @@ function readIncomingLead(data: unknown): DecodedIncomingLead {
     return parseData({ ...leadIncomingSpec, schema: leadReferenceSchema }, data);
   }
   if (form !== "foreign") {
-    throw schemaError(leadIncomingSpec.topic, [{ path: "", reason: FORM_PROBLEMS[form] }]);
+    throw schemaError(leadIncomingSpec.type, [{ path: "", reason: FORM_PROBLEMS[form] }]);
   }
   const foreign = parseData({ ...leadIncomingSpec, schema: foreignLeadSchema }, data);
   const validation = validateLead(foreign.fields);
   if (!validation.ok) {
     throw schemaError(
-      leadIncomingSpec.topic,
+      leadIncomingSpec.type,
       validation.issues.map((issue) => ({
         path: issue.path === "" ? "fields" : `fields.${issue.path}`,
         reason: issue.reason,

@@ -32,31 +32,25 @@ export class TopicMessageError extends Error {
   }
 }
 
-/** The topic error for a message whose envelope is not a valid CloudEvent. */
-export function fromCloudEventError(topic: string, error: CloudEventError): TopicMessageError {
+/** The error for a message whose envelope is not a valid CloudEvent. */
+export function fromCloudEventError(error: CloudEventError): TopicMessageError {
   const reason = error.reason === "too_large" ? "too_large" : "bad_message";
-  return new TopicMessageError(
-    reason,
-    `a message on ${topic} is not a claypipe CloudEvent: ${error.message}`,
-    {
-      cause: error,
-    },
-  );
+  const message = `the message is not a claypipe CloudEvent: ${error.message}`;
+  return new TopicMessageError(reason, message, { cause: error });
 }
 
-/** The topic error for data that fails the topic's schema, naming the fields. */
-export function schemaError(topic: string, issues: readonly MessageIssue[]): TopicMessageError {
+/**
+ * The error for data that fails the schema of `type`, naming the fields. It
+ * names the type, not the topic: the config may name the topic otherwise.
+ */
+export function schemaError(type: string, issues: readonly MessageIssue[]): TopicMessageError {
   const listed = issues
     .slice(0, MAX_ISSUES)
     .map((issue) => `${issue.path || "data"}: ${issue.reason}`)
     .join("; ");
-  return new TopicMessageError(
-    "schema",
-    `a message on ${topic} does not match its schema: ${listed}`,
-    {
-      issues,
-    },
-  );
+  return new TopicMessageError("schema", `a ${type} event does not match its schema: ${listed}`, {
+    issues,
+  });
 }
 
 /** "fields.email" from a zod path; each part bounded, as a hostile key can be huge. */

@@ -80,7 +80,7 @@ export function encodeTopicEvent<Input, Output>(
   if (encoded.value.byteLength > DEFAULT_MAX_EVENT_BYTES) {
     throw new TopicMessageError(
       "too_large",
-      `a ${spec.topic} event of ${encoded.value.byteLength} bytes is over the ${DEFAULT_MAX_EVENT_BYTES}-byte bound of bus messages: consumers would refuse it`,
+      `a ${spec.type} event of ${encoded.value.byteLength} bytes is over the ${DEFAULT_MAX_EVENT_BYTES}-byte bound of bus messages: consumers would refuse it`,
     );
   }
   return { key: event.key, id: event.id, value: encoded.value, headers: encoded.headers };
@@ -104,13 +104,13 @@ export function decodeEnvelope(
   try {
     event = decodeCloudEvent(message);
   } catch (error) {
-    if (error instanceof CloudEventError) throw fromCloudEventError(spec.topic, error);
+    if (error instanceof CloudEventError) throw fromCloudEventError(error);
     throw error;
   }
   if (event.type !== spec.type) {
     throw new TopicMessageError(
       "bad_message",
-      `a message on ${spec.topic} has type "${echoInput(event.type)}": the topic carries ${spec.type}`,
+      `the message has type "${echoInput(event.type)}" where ${spec.type} was expected: it was published to the wrong topic`,
     );
   }
   return event;
@@ -121,7 +121,7 @@ export function parseData<Input, Output>(spec: TopicSpec<Input, Output>, data: u
   const parsed = spec.schema.safeParse(data);
   if (parsed.success) return parsed.data;
   throw schemaError(
-    spec.topic,
+    spec.type,
     parsed.error.issues.map((issue) => ({ path: issuePath(issue.path), reason: issue.message })),
   );
 }
