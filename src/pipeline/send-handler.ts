@@ -15,6 +15,7 @@ import type { SendHandler } from "../transport/transport.js";
 import { recoverInterruptedSends } from "./crash-recovery.js";
 import type { CreditBudget } from "./credit-budget.js";
 import { deadLetterLead } from "./dead-letter-lead.js";
+import { createIntakeService } from "./intake-service.js";
 import { createLeadSend, type LeadSendContext, MAX_SENDS } from "./lead-send.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
@@ -23,6 +24,7 @@ export type SendHandlerContext = LeadSendContext & Pick<PipelineContext, "events
 export function createSendHandler(ctx: SendHandlerContext, budget: CreditBudget): SendHandler {
   const { store, clock } = ctx;
   const send = createLeadSend(ctx, budget);
+  const intake = createIntakeService(ctx);
 
   /** Moves the lead to `sending` under this worker's lease; undefined when it is not this message's to send. */
   const claim = async (
@@ -68,12 +70,26 @@ export function createSendHandler(ctx: SendHandlerContext, budget: CreditBudget)
     return taken ? lead : undefined;
   };
 
+  const claimAndSend: SendHandler["claimAndSend"] = async (
+    leadId,
+    leaseMs,
+    signal,
+    whenSending = "take_over",
+  ) => {
+    const found = await store.leads.get(leadId);
+    const lead = found && (await claim(found, leaseMs, whenSending));
+    return lead ? send(lead, signal) : { kind: "moved_on" };
+  };
+
   return {
     send,
-    async claimAndSend(leadId, leaseMs, signal, whenSending = "take_over") {
-      const found = await store.leads.get(leadId);
-      const lead = found && (await claim(found, leaseMs, whenSending));
-      return lead ? send(lead, signal) : { kind: "moved_on" };
+    claimAndSend,
+    async admitAndSend(fields, source, leaseMs, signal) {
+      const { accepted } = await intake.submit([fields], source === undefined ? {} : { source });
+      const admitted = accepted[0];
+      if (!admitted) return { kind: "dead" };
+      if (admitted.state !== "queued") return { kind: "moved_on" };
+      return claimAndSend(admitted.id, leaseMs, signal, "leave");
     },
     async recoverLostSends() {
       const { resent, held } = await recoverInterruptedSends(ctx, clock.now());

@@ -33,6 +33,17 @@ export interface SendHandler {
     signal: AbortSignal,
     whenSending?: "take_over" | "leave",
   ): Promise<SendOutcome>;
+  /**
+   * Admits a lead another system published (validation, dedupe, the source's table),
+   * then claims and sends it as claimAndSend does with "leave". A duplicate is
+   * served by its original: moved_on. Invalid fields: dead, with nothing stored.
+   */
+  admitAndSend(
+    fields: Record<string, unknown>,
+    source: string | undefined,
+    leaseMs: number,
+    signal: AbortSignal,
+  ): Promise<SendOutcome>;
   /** Applies `recovery.sending` to sends whose lease ran out; resolves with how many it moved. */
   recoverLostSends(): Promise<number>;
   /** Sends of one lead before it is dead: a transport that counts attempts needs at least these. */

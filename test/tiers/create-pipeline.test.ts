@@ -8,6 +8,9 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { openBus } from "../../src/bus/open-bus.js";
+import { decodeDeadLetter } from "../../src/bus/topics/dead-letter-event.js";
+import { encodeIncomingLead } from "../../src/bus/topics/lead-incoming.js";
 import { freePort } from "../../src/demo/free-port.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 import {
@@ -193,5 +196,44 @@ describe("createPipeline(config) runs every tier from config alone", () => {
       },
     });
     await submitAndEnrich(pipeline, "queued");
+
+    // Another system publishes a lead of its own, and a message that is no lead at all.
+    const other = await openBus({ nats: { servers: NATS_URL } });
+    cleanup.push(() => other.close());
+    await other.publish(`${topicPrefix}.incoming`, [
+      encodeIncomingLead(
+        { fields: { email: "grace@navy.example", company: "Navy" } },
+        { key: "email:grace@navy.example", time: new Date().toISOString() },
+      ),
+      { key: "junk", value: new TextEncoder().encode("not json") },
+    ]);
+    await until("the published lead is in Clay", () =>
+      running.control.rows("t_leads").some((row) => row.fields.email === "grace@navy.example"),
+    );
+    const letters: string[] = [];
+    const stop = new AbortController();
+    const reading = other.consume(
+      { topic: `${topicPrefix}.dlq`, group: "reader", deadLetterTopic: `${topicPrefix}.dlq2` },
+      async (message) => {
+        letters.push(decodeDeadLetter(message).data.reason);
+        return "ack";
+      },
+      stop.signal,
+    );
+    await until("the junk message is a dead letter", () => letters.length === 1);
+    stop.abort();
+    await reading;
+    expect(letters).toEqual(["bad_message"]);
+    expect(
+      (await pipeline.status()).states.enriched + (await pipeline.status()).states.delivered,
+    ).toBe(3);
   });
 });
+
+async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

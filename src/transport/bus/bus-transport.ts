@@ -3,7 +3,10 @@
  * any number of enricher processes, one consumer group, take them. The store
  * stays the outbox: a feeder leases due leads (their availableAt moves on,
  * their state stays) and publishes a reference to each; an enricher claims the
- * lead a message names and runs the pipeline's send handler on it. A message
+ * lead a message names and runs the pipeline's send handler on it. A lead
+ * another system published (its fields) is admitted first, like any intake
+ * lead; a message that is neither goes to the dead-letter topic with its
+ * reason (bus/topics/dead-letter-event.ts), and the topic moves on. A message
  * the bus lost, or a lead that is due again after a failed send, is fed again
  * when its lease ends. A bus may carry a lead twice, so an enricher leaves a
  * lead another one is sending (`whenSending: "leave"`); a send whose process
@@ -12,15 +15,16 @@
  * Feeding stops while the group already has `queue.lookahead` messages
  * pending per workspace, so a backlog waits in the store, not on the bus.
  */
-import type { Bus } from "../../bus/bus.js";
-import { CloudEventError } from "../../bus/cloud-event.js";
+import type { Bus, BusMessage } from "../../bus/bus.js";
+import { deadLetterOfMessage } from "../../bus/topics/dead-letter-event.js";
+import { decodeIncomingLead, encodeIncomingLead } from "../../bus/topics/lead-incoming.js";
+import { TopicMessageError } from "../../bus/topics/topic-error.js";
 import type { ClaypipeConfig, QueueConfig } from "../../config/schema.js";
 import type { Clock } from "../../core/clock.js";
 import { type LoopOptions, runLoop } from "../../core/run-loop.js";
 import type { Logger } from "../../logging/create-logger.js";
 import type { Store } from "../../store/store.js";
 import type { SendHandler, Transport } from "../transport.js";
-import { leadReferenceMessage, readLeadReference } from "./lead-reference.js";
 
 export interface BusTransportOptions {
   config: ClaypipeConfig;
@@ -67,9 +71,21 @@ export function createBusTransport(options: BusTransportOptions): Transport {
       const limit = Math.min(room, queue.lookahead);
       const ids = await store.leads.leaseDue({ workspace: workspace.name, now, until, limit });
       if (ids.length === 0) continue;
+      const leads = await Promise.all(ids.map((id) => store.leads.get(id)));
+      const time = new Date(now).toISOString();
       await bus.publish(
         topics.incoming,
-        ids.map((id) => leadReferenceMessage(id, workspace.name, until)),
+        leads.flatMap((lead) =>
+          lead
+            ? [
+                encodeIncomingLead(
+                  { leadId: lead.id, workspace: lead.workspace, table: lead.table },
+                  // One id per feed: a broker drops a repeat of this feed, not the next feed of a lead due again.
+                  { key: lead.identityKey, time, id: `incoming:${lead.id}@${until}` },
+                ),
+              ]
+            : [],
+        ),
       );
       room -= ids.length;
       fed += ids.length;
@@ -87,20 +103,31 @@ export function createBusTransport(options: BusTransportOptions): Transport {
         concurrency: config.sender.concurrency,
       },
       async (message) => {
-        let leadId: string | undefined;
-        try {
-          leadId = readLeadReference(message);
-        } catch (error) {
-          if (error instanceof CloudEventError) return { deadLetter: error.reason };
-          throw error;
-        }
-        if (leadId === undefined) return { deadLetter: "not_a_lead_reference" };
+        const lead = await readIncoming(message);
+        if (lead === undefined) return "ack";
         // Whatever the outcome, the store holds it: a retry is fed again when it is due.
-        await handler.claimAndSend(leadId, queue.sendLease, handBack, "leave");
+        if ("leadId" in lead) {
+          await handler.claimAndSend(lead.leadId, queue.sendLease, handBack, "leave");
+        } else {
+          await handler.admitAndSend(lead.fields, lead.source, queue.sendLease, handBack);
+        }
         return "ack";
       },
       stop,
     );
+
+  /** The lead a message carries; undefined once one that is not a lead is in the dead-letter topic. */
+  const readIncoming = async (message: BusMessage) => {
+    try {
+      return decodeIncomingLead(message).data;
+    } catch (error) {
+      if (!(error instanceof TopicMessageError)) throw error;
+      await bus.publish(topics.deadLetters, [
+        deadLetterOfMessage(message, error, new Date(clock.now()).toISOString()),
+      ]);
+      return undefined;
+    }
+  };
 
   return {
     notify() {
