@@ -45,7 +45,7 @@ describe("the bus config", () => {
       type: "bus",
       topic: "enriched.contacts",
       eventSource: "claypipe",
-      eventType: "com.claypipe.lead.enriched",
+      eventType: "com.claypipe.lead.routed",
     });
   });
 

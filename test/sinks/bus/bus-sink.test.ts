@@ -126,7 +126,7 @@ describe("bus sink: the events it publishes", () => {
     const [message] = await readTopic(topic);
     expect(message!.headers).toMatchObject({
       ce_source: "claypipe",
-      ce_type: "com.claypipe.lead.enriched",
+      ce_type: "com.claypipe.lead.routed",
     });
   });
 
