@@ -200,7 +200,7 @@ export function busContract(name: string, openBus: () => Promise<OpenedBus>): vo
       expect(second.bodies()).not.toContain("acked");
     });
 
-    it("shares the work between the members of a group, each message handled once", async () => {
+    it("shares the work between the members of a group, each message handled once (a partitioned bus: at least once across its rebalance)", async () => {
       const slow: Handler = async () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         return "ack";
@@ -220,7 +220,15 @@ export function busContract(name: string, openBus: () => Promise<OpenedBus>): vo
         );
       }
       const handled = [...one.bodies(), ...two.bodies()];
-      expect(handled.sort()).toEqual([...published].sort());
+      if (!opened.bus.capabilities.keyOrderAcrossMembers) {
+        expect(handled.sort()).toEqual([...published].sort());
+        return;
+      }
+      // A partitioned bus (Kafka) moves partitions when the second member joins: a message the
+      // first handled but had not committed yet goes again. Every message is handled; repeats
+      // stay within the wave in flight during that one rebalance.
+      expect(new Set(handled)).toEqual(new Set(published));
+      expect(handled.length - published.length).toBeLessThanOrEqual(10);
     });
 
     it("retries after the delay the handler asks for, counting deliveries", async () => {
