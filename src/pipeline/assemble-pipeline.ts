@@ -235,8 +235,12 @@ export async function assemblePipeline(
       return result;
     },
     status: async () => {
-      const [status, queues] = await Promise.all([readStatus(ctx), transport.depth()]);
-      return { ...status, queues };
+      const [status, queues, busLag] = await Promise.all([
+        readStatus(ctx),
+        transport.depth(),
+        transport.lag(),
+      ]);
+      return { ...status, queues, busLag };
     },
     claimOwnership,
     async start() {

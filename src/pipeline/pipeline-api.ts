@@ -14,7 +14,7 @@ import type {
   SinkDelivery,
   StoredLead,
 } from "../store/store.js";
-import type { QueueDepth } from "../transport/transport.js";
+import type { ConsumerLag, QueueDepth } from "../transport/transport.js";
 import type { CreditHold } from "./credit-holds.js";
 import type { RequeueFilter, RequeueResult } from "./requeue-leads.js";
 
@@ -63,6 +63,8 @@ export interface PipelineStatus {
   breakers: Array<{ workspace: string; state: BreakerState }>;
   /** The queue tier's BullMQ queues, one per workspace; empty in the other tiers. */
   queues: QueueDepth[];
+  /** The event tier's consumer lag on the incoming topic, per partition; empty in the other tiers. */
+  busLag: ConsumerLag[];
   dlq: { leads: number; deliveries: number };
 }
 

@@ -63,6 +63,11 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     "Jobs in each workspace's BullMQ queue (queue tier), by state",
     ["workspace", "state"],
   );
+  const busLag = gauge(
+    "claypipe_bus_consumer_lag",
+    "Messages a consumer group has not acked, per topic partition (event tier)",
+    ["topic", "group", "partition"],
+  );
   const tableRows = gauge("claypipe_table_rows_remaining", "Rows a Clay table can still take", [
     "workspace",
     "table",
@@ -80,6 +85,7 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     creditsSaved,
     breaker,
     queueJobs,
+    busLag,
     tableRows,
     webhookSubmissions,
   ];
@@ -137,6 +143,9 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       for (const { workspace, ...counts } of status.queues) {
         for (const [state, jobs] of Object.entries(counts))
           queueJobs.set({ workspace, state }, jobs);
+      }
+      for (const { topic, group, partition, pending } of status.busLag) {
+        busLag.set({ topic, group, partition }, pending);
       }
       for (const { workspace, table, pool } of status.capacity) {
         tableRows.set({ workspace, table }, pool.table.remaining);

@@ -60,6 +60,15 @@ export interface QueueDepth {
   delayed: number;
 }
 
+/** A consumer group's backlog on one partition of a topic (a bus transport's). */
+export interface ConsumerLag {
+  topic: string;
+  group: string;
+  partition: string;
+  /** Messages the group has not acked yet. */
+  pending: number;
+}
+
 export interface Transport {
   /** New leads are in the outbox: carry them now rather than at the next look. */
   notify(): void;
@@ -70,6 +79,8 @@ export interface Transport {
   run(handler: SendHandler, signal: AbortSignal): Promise<void>;
   /** Jobs in each workspace's queue; empty for a transport whose queue is the store. */
   depth(): Promise<QueueDepth[]>;
+  /** The consumer groups' lag, per partition; empty for a transport that is no bus. */
+  lag(): Promise<ConsumerLag[]>;
   /** Frees what the transport holds (connections); after `run` has resolved. */
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@
  * can cut the services' PostgreSQL connections from the server side (they
  * carry an application_name of their own).
  */
+
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,7 @@ import { enrich } from "../../src/emulator/enrichment.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 import { createPostgresStore } from "../../src/store/postgres/index.js";
 import type { Store } from "../../src/store/store.js";
+import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
 import {
   connectRedis,
   deleteKeys,
@@ -59,6 +61,8 @@ export interface QueueServicesOptions {
   dataCap?: number;
   /** Real milliseconds Clay takes to answer each webhook request: sends stay in flight this long. */
   webhookLatencyMs?: number;
+  /** Run the event tier instead: leads carried on the machine's NATS JetStream, under topics of the test's own. */
+  eventTier?: boolean;
 }
 
 /** What Clay saw, per unique lead. */
@@ -144,10 +148,17 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     .map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`)
     .join("\n");
   const configPath = join(dir, "claypipe.config.yaml");
+  const topicPrefix = uniqueTopicPrefix("qrel");
+  const bus = options.eventTier
+    ? `bus:
+  nats: { servers: "${NATS_URL}" }
+  topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq }
+`
+    : "";
   writeFileSync(
     configPath,
-    `tier: queue
-clay:
+    `tier: ${options.eventTier ? "event" : "queue"}
+${bus}clay:
   workspaces:
     - name: ws
       rateLimit: { perSecond: ${rateLimit.perSecond}, burst: ${rateLimit.burst} }
@@ -322,6 +333,7 @@ logLevel: warn
         await deleteKeys(redis, prefix);
         redis.disconnect();
       }
+      if (options.eventTier) await deleteStreams(NATS_URL, topicPrefix);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -83,7 +83,7 @@ function baseConfig(running: RunningEmulator): ClaypipeConfigInput {
 async function serviceTier(
   running: RunningEmulator,
   tierSettings: Partial<ClaypipeConfigInput>,
-): Promise<Pipeline> {
+): Promise<{ pipeline: Pipeline; url: string }> {
   const port = await freePort();
   const config = configSchema.parse({
     ...baseConfig(running),
@@ -98,8 +98,8 @@ async function serviceTier(
     () => server.close(),
   );
   await pipeline.start();
-  await server.listen();
-  return pipeline;
+  const url = await server.listen();
+  return { pipeline, url };
 }
 
 /** What every tier answers alike: a batch with a bad lead, then one lead enriched and read back. */
@@ -115,6 +115,7 @@ async function submitAndEnrich(pipeline: Pipeline, acceptedState: string): Promi
   expect(row).toHaveProperty("icp_score");
   const status = await pipeline.status();
   expect(status.capacity).toMatchObject([{ workspace: "main", table: "leads" }]);
+  if (status.tier !== "event") expect(status.busLag).toEqual([]);
 }
 
 describe("createPipeline(config) runs every tier from config alone", () => {
@@ -145,7 +146,7 @@ describe("createPipeline(config) runs every tier from config alone", () => {
 
   it("standard: the same calls on a SQLite store in this process", async () => {
     const running = await emulator();
-    const pipeline = await serviceTier(running, {
+    const { pipeline } = await serviceTier(running, {
       tier: "standard",
       store: { sqlite: { path: join(makeTempDir("standard-tier"), "claypipe.db") } },
     });
@@ -164,7 +165,7 @@ describe("createPipeline(config) runs every tier from config alone", () => {
       await deleteKeys(redis, prefix);
       redis.disconnect();
     });
-    const pipeline = await serviceTier(running, {
+    const { pipeline } = await serviceTier(running, {
       tier: "queue",
       store: { postgres: { connectionString: DATABASE_URL, schema } },
       queue: { redis: { connectionString: REDIS_URL }, prefix },
@@ -186,7 +187,7 @@ describe("createPipeline(config) runs every tier from config alone", () => {
       redis.disconnect();
       await deleteStreams(NATS_URL, topicPrefix);
     });
-    const pipeline = await serviceTier(running, {
+    const { pipeline, url } = await serviceTier(running, {
       tier: "event",
       store: { postgres: { connectionString: DATABASE_URL, schema } },
       queue: { redis: { connectionString: REDIS_URL }, prefix },
@@ -224,9 +225,24 @@ describe("createPipeline(config) runs every tier from config alone", () => {
     stop.abort();
     await reading;
     expect(letters).toEqual(["bad_message"]);
-    expect(
-      (await pipeline.status()).states.enriched + (await pipeline.status()).states.delivered,
-    ).toBe(3);
+    const { states } = await pipeline.status();
+    expect(states.enriched + states.delivered).toBe(3);
+    // The enrichers' lag on the incoming topic, in status (and /metrics): all acked by now.
+    await until("every incoming message acked", async () => {
+      const { busLag } = await pipeline.status();
+      return busLag.length > 0 && busLag.every((lag) => lag.pending === 0);
+    });
+    expect((await pipeline.status()).busLag).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ topic: `${topicPrefix}.incoming`, group: "claypipe-enricher" }),
+      ]),
+    );
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(
+        `claypipe_bus_consumer_lag\\{topic="${topicPrefix}\\.incoming",group="claypipe-enricher",partition="[^"]+"\\} 0`,
+      ),
+    );
   });
 });
 

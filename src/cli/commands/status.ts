@@ -65,5 +65,16 @@ function printStatus(status: PipelineStatus): void {
       ),
     );
   }
+  if (status.busLag.length > 0) {
+    say("\nbus (consumer lag)");
+    say(
+      formatRows(
+        status.busLag.map((lag): [string, string] => [
+          `${lag.topic} [${lag.partition}]`,
+          `${lag.pending} pending for ${lag.group}`,
+        ]),
+      ),
+    );
+  }
   say(`\nDLQ: ${status.dlq.leads} leads, ${status.dlq.deliveries} sink deliveries`);
 }

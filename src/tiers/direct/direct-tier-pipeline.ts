@@ -115,6 +115,7 @@ export function createDirectTierPipeline(
         capacity,
         breakers: [],
         queues: [],
+        busLag: [],
         dlq: { leads: 0, deliveries: 0 },
       };
     },

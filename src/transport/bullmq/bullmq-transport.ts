@@ -195,6 +195,7 @@ export async function createBullmqTransport(
           };
         }),
       ),
+    lag: async () => [],
     async close() {
       await Promise.all([...queues.values()].map((queue) => queue.close()));
       await closeRedis(feederRedis);

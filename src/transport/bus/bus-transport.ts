@@ -175,6 +175,7 @@ export function createBusTransport(options: BusTransportOptions): Transport {
     },
     // The bus shows its backlog as consumer lag; the outbox's is `status.states.queued`.
     depth: async () => [],
+    lag: () => bus.lag(topics.incoming, enricherGroup),
     close: () => bus.close(),
   };
 }

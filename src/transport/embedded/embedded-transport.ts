@@ -38,6 +38,7 @@ export function createEmbeddedTransport(options: EmbeddedTransportOptions): Tran
       ),
     // The outbox is the store: `status.states.queued` is its depth.
     depth: async () => [],
+    lag: async () => [],
     close: async () => {},
   };
 }
