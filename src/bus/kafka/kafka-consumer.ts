@@ -21,6 +21,7 @@
  */
 import { type ConsumeOptions, type Handler, resolveConsumeOptions } from "../bus.js";
 import { KeyLanes } from "../key-lanes.js";
+import { pause } from "../pause.js";
 import { deadLetterMessage, type HandlerOutcome, settle } from "../settle.js";
 import type { KafkaConsumer, KafkaEachMessagePayload } from "./kafka-client.js";
 import { REBALANCE } from "./kafka-client.js";
@@ -94,7 +95,7 @@ export async function consumeKafka(
       const settlement = settle(outcome, deliveryCount, options, signal.aborted);
       if (settlement.action === "release") return;
       if (settlement.action === "retry") {
-        await sleep(settlement.delayMs, signal);
+        await pause(settlement.delayMs, signal);
         continue;
       }
       if (settlement.action === "deadLetter") {
@@ -153,7 +154,7 @@ export async function consumeKafka(
       }
       await committer.flush();
       if (!committer.hasRoom(progress, Number(next.message.offset)))
-        await sleep(ROOM_POLL_MS, signal);
+        await pause(ROOM_POLL_MS, signal);
     }
     parked.delete(partition);
     if (paused.delete(partition) && committer.owns(partition, progress)) {
@@ -190,22 +191,10 @@ async function publishUntilAcked(
       return true;
     } catch {
       const delays = options.retryDelaysMs;
-      await sleep(delays[Math.min(attempt, delays.length) - 1] ?? 0, signal);
+      await pause(delays[Math.min(attempt, delays.length) - 1] ?? 0, signal);
     }
   }
   return false;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 function abortion(signal: AbortSignal): Promise<void> {

@@ -11,6 +11,7 @@ import { coerceError } from "../../core/errors.js";
 import type { Logger } from "../../logging/create-logger.js";
 import type { BusMessage, ConsumeOptions, Handler, OutgoingMessage } from "../bus.js";
 import { KeyLanes } from "../key-lanes.js";
+import { pause } from "../pause.js";
 import {
   deadLetterMessage,
   type HandlerOutcome,
@@ -205,16 +206,4 @@ async function outcomeOf(
   } catch (thrown) {
     return { thrown };
   }
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
