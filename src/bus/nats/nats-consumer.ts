@@ -50,6 +50,9 @@ class NatsMember {
   /** Messages handed back at stop, nak'ed once the pull has ended (see release()). */
   private readonly released: JsMsg[] = [];
   private consumer: Consumer | undefined;
+  /** Acks not handed to the client yet (see ackSoon()). */
+  private readonly acks: JsMsg[] = [];
+  private acksTimer: NodeJS.Immediate | undefined;
   /** The pull loop, waiting for a held message to settle. */
   private loopWaiter: (() => void) | undefined;
 
@@ -78,6 +81,7 @@ class NatsMember {
     } finally {
       await this.lanes.idle();
       clearInterval(keepAlive);
+      this.sendAcks();
       await this.release();
     }
   }
@@ -145,7 +149,7 @@ class NatsMember {
           );
     switch (settlement.action) {
       case "ack":
-        jsMsg.ack();
+        this.ackSoon(jsMsg);
         return;
       case "retry":
         jsMsg.nak(settlement.delayMs);
@@ -156,6 +160,22 @@ class NatsMember {
       case "deadLetter":
         await this.deadLetter(jsMsg, message, settlement);
     }
+  }
+
+  /**
+   * Acks at the end of this turn of the event loop, with the others settled in
+   * it: the client writes acks issued together in one socket write, where one
+   * ack at a time costs a write (a system call) per message.
+   */
+  private ackSoon(jsMsg: JsMsg): void {
+    this.acks.push(jsMsg);
+    this.acksTimer ??= setImmediate(() => this.sendAcks());
+  }
+
+  private sendAcks(): void {
+    clearImmediate(this.acksTimer);
+    this.acksTimer = undefined;
+    for (const jsMsg of this.acks.splice(0)) jsMsg.ack();
   }
 
   private async deadLetter(
@@ -208,6 +228,8 @@ async function outcomeOf(
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
+  // An aborted signal fires no more events: waiting for one would hold a stop for `ms`.
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {
