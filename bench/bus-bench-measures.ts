@@ -91,20 +91,38 @@ export async function measurePublish(
   return (performance.now() - start) / 1000;
 }
 
-/** Seconds for a new group to handle `count` messages already on the topic. */
+export interface ConsumeTimes {
+  /** From the first message handled to the last: the group's pace once it runs. */
+  seconds: number;
+  /** From starting the consumer to the first message handled (joining the group, first pull). */
+  startSeconds: number;
+}
+
+/** How fast a new group handles `count` messages already on the topic. */
 export async function measureConsume(
   target: BenchTarget,
   topic: string,
   group: string,
   count: number,
   plan: BenchPlan,
-): Promise<number> {
+): Promise<ConsumeTimes> {
   const start = performance.now();
-  const handled = await consumeUntil(target, topic, group, count, plan, async () => undefined);
-  return (handled - start) / 1000;
+  let times: ConsumeTimes | undefined;
+  await whileConsuming(target, topic, group, plan, async (handled) => {
+    const last = await handled.reach(count);
+    times = {
+      seconds: (last - handled.firstAt) / 1000,
+      startSeconds: (handled.firstAt - start) / 1000,
+    };
+  });
+  return times!;
 }
 
-/** Seconds until every message was published, and until every one was handled, from the first publish. */
+/**
+ * Seconds to publish every message while a group consumes the topic, and until
+ * the group has handled every one. Timed from the first publish, once the
+ * group handles messages (it has handled a message published before).
+ */
 export async function measureBoth(
   target: BenchTarget,
   topic: string,
@@ -113,62 +131,74 @@ export async function measureBoth(
   plan: BenchPlan,
 ): Promise<{ publishSeconds: number; consumeSeconds: number }> {
   await target.ensureTopic(topic);
-  let start = 0;
-  let published = 0;
-  const handled = await consumeUntil(target, topic, group, messages.length, plan, async () => {
-    start = performance.now();
-    await inBatches(messages, plan.batch, plan.concurrency, (batch) =>
-      target.publish(topic, batch),
-    );
-    published = performance.now();
+  const [primer, ...rest] = messages;
+  let times = { publishSeconds: 0, consumeSeconds: 0 };
+  await whileConsuming(target, topic, group, plan, async (handled) => {
+    await target.publish(topic, [primer!]);
+    await handled.reach(1);
+    const start = performance.now();
+    await inBatches(rest, plan.batch, plan.concurrency, (batch) => target.publish(topic, batch));
+    const published = performance.now();
+    const last = await handled.reach(messages.length);
+    times = { publishSeconds: (published - start) / 1000, consumeSeconds: (last - start) / 1000 };
   });
-  return { publishSeconds: (published - start) / 1000, consumeSeconds: (handled - start) / 1000 };
+  return times;
+}
+
+/** Counts handled messages; `reach(n)` resolves with the moment the n-th was handled. */
+class HandledCount {
+  count = 0;
+  firstAt = 0;
+  lastAt = 0;
+  private readonly waiters: Array<{ n: number; resolve: (at: number) => void }> = [];
+
+  handled(): void {
+    this.lastAt = performance.now();
+    if (++this.count === 1) this.firstAt = this.lastAt;
+    for (const waiter of this.waiters) if (waiter.n === this.count) waiter.resolve(this.lastAt);
+  }
+
+  reach(n: number): Promise<number> {
+    if (this.count >= n) return Promise.resolve(this.count === n ? this.lastAt : performance.now());
+    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+  }
 }
 
 /**
- * Runs the group until it has handled `count` messages while `alongside` runs;
- * resolves with the moment the last was handled, once the consumer has stopped.
+ * Runs the group while `work` runs (each handler reads the event's JSON and
+ * counts it), then stops it; fails when the consumer stops first or `work`
+ * takes longer than the plan's timeout.
  */
-async function consumeUntil(
+async function whileConsuming(
   target: BenchTarget,
   topic: string,
   group: string,
-  count: number,
   plan: BenchPlan,
-  alongside: () => Promise<void>,
-): Promise<number> {
+  work: (handled: HandledCount) => Promise<void>,
+): Promise<void> {
   const stop = new AbortController();
-  let handled = 0;
-  let lastAt = 0;
-  let allHandled: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => {
-    allHandled = resolve;
-  });
+  const handled = new HandledCount();
   const running = target.consume(
     topic,
     group,
     plan,
     (value) => {
       readEvent(value);
-      if (++handled === count) {
-        lastAt = performance.now();
-        allHandled();
-      }
+      handled.handled();
     },
     stop.signal,
   );
   const endedEarly = running.then(() => {
-    throw new Error(`${target.name}: the consumer stopped after ${handled} of ${count} messages`);
+    throw new Error(`${target.name}: the consumer stopped after ${handled.count} messages`);
   });
   try {
     await withTimeout(
-      Promise.race([Promise.all([done, alongside()]), endedEarly]),
+      Promise.race([work(handled), endedEarly]),
       plan.timeoutMs,
-      `${target.name}: consuming ${count} messages (${handled} handled)`,
+      `${target.name}: consuming from ${topic} (${handled.count} handled)`,
     );
   } finally {
     stop.abort();
     await running;
   }
-  return lastAt;
 }
