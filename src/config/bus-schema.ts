@@ -57,10 +57,28 @@ const kafkaSchema = z
   })
   .strict();
 
+/** The event tier's topics; each name is configurable, the defaults are the seed design's. */
+const topicsSchema = z
+  .object({
+    /** Leads to enrich: claypipe's own lead references, and leads other systems publish. @defaultValue "leads.incoming" */
+    incoming: topicNameSchema.default("leads.incoming"),
+    /** What a lead cannot get past (a message that does not parse, a send that died). @defaultValue "dlq.clay" */
+    deadLetters: topicNameSchema.default("dlq.clay"),
+  })
+  .strict();
+
 export const busSchema = z
   .object({
     nats: natsSchema.optional(),
     kafka: kafkaSchema.optional(),
+    /** The event tier's topics. */
+    topics: topicsSchema.default(topicsSchema.parse({})),
+    /** The event tier's consumer group of enrichers: every enricher of one pipeline shares it. @defaultValue "claypipe-enricher" */
+    enricherGroup: z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and -")
+      .default("claypipe-enricher"),
   })
   .strict()
   .refine((bus) => (bus.nats === undefined) !== (bus.kafka === undefined), {
@@ -68,5 +86,7 @@ export const busSchema = z
   });
 
 export type BusConfig = z.output<typeof busSchema>;
+/** What it takes to connect: the broker, without the event tier's topics. */
+export type BusConnection = Pick<BusConfig, "nats" | "kafka">;
 export type NatsBusConfig = NonNullable<BusConfig["nats"]>;
 export type KafkaBusConfig = NonNullable<BusConfig["kafka"]>;

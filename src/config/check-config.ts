@@ -63,21 +63,29 @@ export function checkConfig(config: ClaypipeConfig): ConfigProblem[] {
     });
   }
 
-  if (config.tier === "queue") {
+  if (config.tier === "queue" || config.tier === "event") {
     if (!config.store.postgres) {
       problems.push({
         path: "store.postgres",
-        message:
-          "the queue tier keeps leads in PostgreSQL, shared by the API and every worker: set store.postgres.connectionString from an environment variable (e.g. DATABASE_URL)",
+        message: `the ${config.tier} tier keeps leads in PostgreSQL, shared by every process: set store.postgres.connectionString from an environment variable (e.g. DATABASE_URL)`,
       });
     }
     if (!config.queue) {
       problems.push({
         path: "queue",
         message:
-          "the queue tier sends through BullMQ on Redis: set queue.redis.connectionString from an environment variable (e.g. REDIS_URL)",
+          config.tier === "queue"
+            ? "the queue tier sends through BullMQ on Redis: set queue.redis.connectionString from an environment variable (e.g. REDIS_URL)"
+            : "the event tier keeps each workspace's rate limit and breaker in Redis, shared by every enricher: set queue.redis.connectionString from an environment variable (e.g. REDIS_URL)",
       });
     }
+  }
+  if (config.tier === "event" && !config.bus) {
+    problems.push({
+      path: "bus",
+      message:
+        "the event tier carries leads on a message bus: add a top-level bus with nats.servers (NATS JetStream) or kafka.brokers",
+    });
   }
 
   config.sinks.forEach((sink, i) => {

@@ -300,16 +300,16 @@ const senderSchema = z
 export const configSchema = z
   .object({
     /** The topology. @defaultValue "direct" */
-    tier: z.enum(["direct", "standard", "queue"]).default("direct"),
+    tier: z.enum(["direct", "standard", "queue", "event"]).default("direct"),
     clay: z.object({ workspaces: z.array(workspaceSchema).min(1) }).strict(),
     callbacks: callbacksSchema.optional(),
     sender: senderSchema.default(senderSchema.parse({})),
     sources: z.array(sourceSchema).default([{ name: "api", priority: 0, credits: {} }]),
     server: serverSchema.default(serverSchema.parse({})),
     store: storeSchema.default(storeSchema.parse({})),
-    /** The queue tier's transport: BullMQ on Redis. */
+    /** The queue tier's transport: BullMQ on Redis (the event tier keeps its shared rate limits there too). */
     queue: queueSchema.optional(),
-    /** The message bus (NATS JetStream or Kafka) that bus sinks publish to. */
+    /** The message bus (NATS JetStream or Kafka): the event tier's transport, and where bus sinks publish. */
     bus: busSchema.optional(),
     dedupe: dedupeSchema.default(dedupeSchema.parse({})),
     breaker: breakerSchema.default(breakerSchema.parse({})),
@@ -339,7 +339,7 @@ export type BreakerConfig = ClaypipeConfig["breaker"];
 export type QueueConfig = NonNullable<ClaypipeConfig["queue"]>;
 export type PostgresStoreConfig = NonNullable<ClaypipeConfig["store"]["postgres"]>;
 export type { RoutesConfig } from "../routing/routes-schema.js";
-export type { BusConfig } from "./bus-schema.js";
+export type { BusConfig, BusConnection } from "./bus-schema.js";
 export type { SinkConfig } from "./sink-schema.js";
 
 /** Config keys whose values are secrets: they may only come from `${ENV}` references. */

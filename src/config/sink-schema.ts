@@ -110,8 +110,8 @@ export const busSinkSchema = z
     topic: topicNameSchema,
     /** The CloudEvents `source` attribute (`type` names the sink type, hence the prefix). @defaultValue "claypipe" */
     eventSource: eventAttribute.default("claypipe"),
-    /** The CloudEvents `type` attribute. @defaultValue "com.claypipe.lead.enriched" */
-    eventType: eventAttribute.default("com.claypipe.lead.enriched"),
+    /** The CloudEvents `type` attribute. @defaultValue "com.claypipe.lead.routed" */
+    eventType: eventAttribute.default("com.claypipe.lead.routed"),
   })
   .strict();
 

@@ -3,7 +3,7 @@
  * Each must load cleanly once its environment variables are set (tested).
  */
 
-export const SUPPORTED_TIERS = ["direct", "standard", "queue"] as const;
+export const SUPPORTED_TIERS = ["direct", "standard", "queue", "event"] as const;
 export type SupportedTier = (typeof SUPPORTED_TIERS)[number];
 
 const HEADER = `# claypipe pipeline definition. Reference: docs/config.md in the claypipe repository.
@@ -191,6 +191,45 @@ sinks:
 `,
   );
 
+// The event tier is the queue tier with a message bus as its transport: same store, limits, sources, routes, sinks.
+const EVENT = QUEUE.replace(
+  "#   REDIS_URL                 Redis for the queues, e.g. redis://redis:6379/0\n",
+  `#   REDIS_URL                 Redis for the shared rate limits and breakers, e.g. redis://redis:6379/0
+#   NATS_URL                  NATS with JetStream, e.g. nats://nats:4222 (or a bus.kafka section)
+`,
+)
+  .replace(
+    /# queue: an API process[\s\S]*?tier: queue\n/,
+    `# event: for 50K+ leads a day. API processes (\`claypipe start --role api\`)
+# take leads in and put a reference to each on the bus (leads.incoming); any
+# number of enrichers (\`claypipe start --role worker\`, one consumer group)
+# take them, keep the workspace rate limit, breaker, credit caps and
+# webhook/table counters together, and send to Clay. Lead state stays in
+# PostgreSQL. In the Clay table, add an HTTP API column: method POST, URL = the
+# row's callback_url, body = the row's columns, retries on (e.g. 5). Turn on
+# auto-dedupe on claypipe_id, so a resend never pays twice.
+tier: event
+`,
+  )
+  .replace(
+    /queue:\n {2}redis:[\s\S]*?lockDuration: 30s[^\n]*\n/,
+    `queue:               # the event tier keeps its shared rate limits and breakers in Redis
+  redis:
+    connectionString: \${REDIS_URL}
+  prefix: claypipe     # Redis key prefix; one per pipeline sharing a Redis
+  lookahead: 20        # lead messages pending per workspace on the bus; the rest wait in PostgreSQL
+
+bus:
+  nats:
+    servers: \${NATS_URL}
+  # kafka:
+  #   brokers: [kafka-1:9092]
+  topics:
+    incoming: leads.incoming
+    deadLetters: dlq.clay
+`,
+  );
+
 export function starterConfig(tier: SupportedTier): string {
   switch (tier) {
     case "direct":
@@ -199,5 +238,7 @@ export function starterConfig(tier: SupportedTier): string {
       return STANDARD;
     case "queue":
       return QUEUE;
+    case "event":
+      return EVENT;
   }
 }

@@ -8,11 +8,13 @@ import { ClaypipeError } from "./errors.js";
 /**
  * `importBackend("bullmq", "the queue tier", () => import("bullmq"))`: the
  * import's result, or a ClaypipeError naming the package when it is not installed.
+ * `install` replaces the `npm i` hint for a package that needs more (system libraries).
  */
 export async function importBackend<T>(
   packageName: string,
   neededBy: string,
   load: () => Promise<T>,
+  install = `run \`npm i ${packageName}\` where claypipe is installed`,
 ): Promise<T> {
   try {
     return await load();
@@ -21,7 +23,7 @@ export async function importBackend<T>(
     throw new ClaypipeError(
       "config_invalid",
       `${neededBy} needs the ${packageName} package, which is not installed`,
-      { hint: `run \`npm i ${packageName}\` where claypipe is installed`, cause: thrown },
+      { hint: install, cause: thrown },
     );
   }
 }

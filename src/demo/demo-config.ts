@@ -2,12 +2,14 @@
  * The demo's pipeline: one emulated workspace, three routes (hot, nurture,
  * default) into file sinks, a daily credit cap, callbacks to the demo's own
  * server. Written as config, as a user would write it; the queue tier's is the
- * same with PostgreSQL and Redis as its store and transport.
+ * same with PostgreSQL and Redis as its store and transport, the event tier's
+ * with NATS JetStream as its transport.
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { type ClaypipeConfig, configSchema } from "../config/schema.js";
 import type { RunningEmulator } from "../emulator/index.js";
+import type { EventDemoBus } from "./event-demo-bus.js";
 import type { QueueDemoBackends } from "./queue-demo-backends.js";
 
 export const DEMO_WORKSPACE = "demo";
@@ -20,9 +22,10 @@ export function demoConfig(
   dir: string,
   port: number,
   queue?: QueueDemoBackends,
+  bus?: EventDemoBus,
 ): ClaypipeConfig {
   return configSchema.parse({
-    tier: queue ? "queue" : "standard",
+    tier: bus ? "event" : queue ? "queue" : "standard",
     clay: {
       workspaces: [
         {
@@ -59,6 +62,7 @@ export function demoConfig(
     ...(queue && {
       queue: { redis: { connectionString: queue.redisUrl }, prefix: queue.prefix },
     }),
+    ...(bus && { bus: { nats: { servers: bus.servers }, topics: bus.topics } }),
     routes: {
       mode: "first",
       rules: [

@@ -1,10 +1,11 @@
 /**
- * `claypipe demo` (standard or queue tier): the full loop in one process.
+ * `claypipe demo` (standard, queue or event tier): the full loop in one process.
  * Generated leads come in over the intake API (web-form singles and
  * CSV-backfill batches), go to the Clay emulator within its limits, come back
  * through the HTTP API column to the callback receiver, and are routed into
  * file sinks. The queue tier runs an API pipeline and two workers sharing
- * PostgreSQL and Redis, as separate processes would.
+ * PostgreSQL and Redis, as separate processes would; the event tier the same
+ * with leads carried to the workers (enrichers) on NATS JetStream.
  */
 import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,16 +23,17 @@ import {
   DEMO_WORKSPACE,
   demoConfig,
 } from "./demo-config.js";
+import { type EventDemoBus, openEventDemoBus } from "./event-demo-bus.js";
 import { freePort } from "./free-port.js";
 import { openQueueDemoBackends, type QueueDemoBackends } from "./queue-demo-backends.js";
 import { sampleLeadInputs } from "./sample-leads.js";
 
-/** Worker pipelines beside the API one in the queue-tier demo. */
+/** Worker pipelines beside the API one in the queue- and event-tier demos. */
 export const QUEUE_DEMO_WORKERS = 2;
 
 export interface PipelineDemoOptions {
   /** @defaultValue "standard" */
-  tier?: "standard" | "queue";
+  tier?: "standard" | "queue" | "event";
   /** @defaultValue 150 */
   leads?: number;
   /** @defaultValue 60 */
@@ -84,11 +86,15 @@ export async function runPipelineDemo(
     ],
   });
   let backends: QueueDemoBackends | undefined;
+  let bus: EventDemoBus | undefined;
   const pipelines: Pipeline[] = [];
   let server: ReturnType<typeof createServer> | undefined;
   try {
-    if (options.tier === "queue") backends = await openQueueDemoBackends();
-    const config = demoConfig(emulator, dir, await freePort(), backends);
+    if (options.tier === "queue" || options.tier === "event") {
+      backends = await openQueueDemoBackends();
+    }
+    if (options.tier === "event" && backends) bus = await openEventDemoBus(backends.prefix);
+    const config = demoConfig(emulator, dir, await freePort(), backends, bus);
     const open = async (role?: "api" | "worker") => {
       const opened = await createPipeline(config, role ? { role } : {});
       pipelines.push(opened);
@@ -142,6 +148,7 @@ export async function runPipelineDemo(
     await server?.close();
     for (const pipeline of pipelines) await pipeline.stop();
     await backends?.remove();
+    await bus?.remove();
     await emulator.close();
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
   }

@@ -15,6 +15,7 @@ import type { SendHandler } from "../transport/transport.js";
 import { recoverInterruptedSends } from "./crash-recovery.js";
 import type { CreditBudget } from "./credit-budget.js";
 import { deadLetterLead } from "./dead-letter-lead.js";
+import { createIntakeService } from "./intake-service.js";
 import { createLeadSend, type LeadSendContext, MAX_SENDS } from "./lead-send.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
@@ -23,9 +24,14 @@ export type SendHandlerContext = LeadSendContext & Pick<PipelineContext, "events
 export function createSendHandler(ctx: SendHandlerContext, budget: CreditBudget): SendHandler {
   const { store, clock } = ctx;
   const send = createLeadSend(ctx, budget);
+  const intake = createIntakeService(ctx);
 
   /** Moves the lead to `sending` under this worker's lease; undefined when it is not this message's to send. */
-  const claim = async (lead: StoredLead, leaseMs: number): Promise<StoredLead | undefined> => {
+  const claim = async (
+    lead: StoredLead,
+    leaseMs: number,
+    whenSending: "take_over" | "leave",
+  ): Promise<StoredLead | undefined> => {
     const now = clock.now();
     const lease = now + leaseMs;
     if (lead.state === "queued" || lead.state === "retrying") {
@@ -38,7 +44,7 @@ export function createSendHandler(ctx: SendHandlerContext, budget: CreditBudget)
       );
       return claimed ? lead : undefined;
     }
-    if (lead.state !== "sending") return undefined;
+    if (lead.state !== "sending" || whenSending === "leave") return undefined;
     if (ctx.config.recovery.sending === "hold") {
       await deadLetterLead(ctx, lead.id, {
         from: "sending",
@@ -64,12 +70,26 @@ export function createSendHandler(ctx: SendHandlerContext, budget: CreditBudget)
     return taken ? lead : undefined;
   };
 
+  const claimAndSend: SendHandler["claimAndSend"] = async (
+    leadId,
+    leaseMs,
+    signal,
+    whenSending = "take_over",
+  ) => {
+    const found = await store.leads.get(leadId);
+    const lead = found && (await claim(found, leaseMs, whenSending));
+    return lead ? send(lead, signal) : { kind: "moved_on" };
+  };
+
   return {
     send,
-    async claimAndSend(leadId, leaseMs, signal) {
-      const found = await store.leads.get(leadId);
-      const lead = found && (await claim(found, leaseMs));
-      return lead ? send(lead, signal) : { kind: "moved_on" };
+    claimAndSend,
+    async admitAndSend(fields, source, leaseMs, signal) {
+      const { accepted } = await intake.submit([fields], source === undefined ? {} : { source });
+      const admitted = accepted[0];
+      if (!admitted) return { kind: "dead" };
+      if (admitted.state !== "queued") return { kind: "moved_on" };
+      return claimAndSend(admitted.id, leaseMs, signal, "leave");
     },
     async recoverLostSends() {
       const { resent, held } = await recoverInterruptedSends(ctx, clock.now());

@@ -1,5 +1,5 @@
 /** What a sink may be given instead of the real thing: tests pass a manual clock or their own fetch. */
-import type { BusConfig } from "../config/schema.js";
+import type { BusConnection } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../logging/create-logger.js";
 
@@ -11,5 +11,5 @@ export interface SinkDeps {
   /** @defaultValue silentLogger */
   logger?: Logger;
   /** The top-level `bus` connection, for bus sinks. */
-  bus?: BusConfig;
+  bus?: BusConnection;
 }

@@ -7,11 +7,11 @@ import type { ClaypipeConfig } from "../config/schema.js";
 import { ClaypipeError } from "../core/errors.js";
 import type { PipelineOptions } from "../pipeline/assemble-pipeline.js";
 import type { Pipeline } from "../pipeline/pipeline-api.js";
-import type { PipelineRole } from "./queue/create-queue-pipeline.js";
+import type { PipelineRole } from "./shared/shared-store-parts.js";
 
 export interface CreatePipelineOptions extends PipelineOptions {
   /**
-   * The queue tier's process role: "api" takes leads in, "worker" sends and
+   * The queue and event tiers' process role: "api" takes leads in, "worker" sends and
    * processes them, "all" does both. Other tiers run everything in one process.
    * @defaultValue "all"
    */
@@ -23,6 +23,11 @@ export async function createPipeline(
   options: CreatePipelineOptions = {},
 ): Promise<Pipeline> {
   switch (config.tier) {
+    case "event":
+      return (await import("./event/create-event-pipeline.js")).createEventPipeline(
+        config,
+        options,
+      );
     case "queue":
       return (await import("./queue/create-queue-pipeline.js")).createQueuePipeline(
         config,

@@ -22,9 +22,28 @@ export interface SendHandler {
   send(lead: StoredLead, signal: AbortSignal): Promise<SendOutcome>;
   /**
    * Claims the lead a message names under a lease of `leaseMs`, then sends it. A lead
-   * already `sending` was held by a process that stopped mid-send: `recovery.sending` decides.
+   * already `sending` is, with `whenSending: "take_over"` (a queue that gives each lead's
+   * one job to one worker at a time), held by a process that stopped mid-send:
+   * `recovery.sending` decides. With "leave" (a bus, which may carry a lead twice) it
+   * is another process's send: moved_on, and lost sends are found by recoverLostSends.
    */
-  claimAndSend(leadId: string, leaseMs: number, signal: AbortSignal): Promise<SendOutcome>;
+  claimAndSend(
+    leadId: string,
+    leaseMs: number,
+    signal: AbortSignal,
+    whenSending?: "take_over" | "leave",
+  ): Promise<SendOutcome>;
+  /**
+   * Admits a lead another system published (validation, dedupe, the source's table),
+   * then claims and sends it as claimAndSend does with "leave". A duplicate is
+   * served by its original: moved_on. Invalid fields: dead, with nothing stored.
+   */
+  admitAndSend(
+    fields: Record<string, unknown>,
+    source: string | undefined,
+    leaseMs: number,
+    signal: AbortSignal,
+  ): Promise<SendOutcome>;
   /** Applies `recovery.sending` to sends whose lease ran out; resolves with how many it moved. */
   recoverLostSends(): Promise<number>;
   /** Sends of one lead before it is dead: a transport that counts attempts needs at least these. */

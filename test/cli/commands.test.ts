@@ -51,6 +51,21 @@ describe("claypipe", () => {
     expect(result.stdout).toContain("recommended tier: direct");
     expect(result.stdout).toContain("webhook sources used a month");
     expect(result.stdout).toContain("tier: direct");
+    // Past 50K a day: the event tier, with a starter that loads once its variables are set.
+    const big = await runCli(["recommend", "--volume", "200000"]);
+    expect(big.stdout).toContain("recommended tier: event");
+    const starter = big.stdout.slice(big.stdout.indexOf("# claypipe pipeline definition"));
+    const env = {
+      CLAYPIPE_CALLBACK_SECRET: "s".repeat(40),
+      CLAYPIPE_API_KEY: "k".repeat(20),
+      DATABASE_URL: "postgres://claypipe@db:5432/claypipe",
+      REDIS_URL: "redis://redis:6379/0",
+      NATS_URL: "nats://nats:4222",
+    };
+    expect(parseConfig(starter, { env })).toMatchObject({
+      tier: "event",
+      bus: { nats: { servers: "nats://nats:4222" } },
+    });
     const bad = await runCli(["recommend", "--volume", "lots"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--volume must be a whole number of at least 0 (got "lots")');
@@ -59,6 +74,7 @@ describe("claypipe", () => {
   it.each([
     ["standard", []],
     ["queue", ["--tier", "queue"]],
+    ["event", ["--tier", "event"]],
   ])("demo runs the full %s loop: intake, Clay, callbacks, routes, sinks", async (_tier, flags) => {
     const result = await runCli(["demo", ...flags, "--leads", "60", "--time-scale", "2000"], {
       timeoutMs: 90_000,

@@ -36,12 +36,16 @@ function problems(text: string, env: Record<string, string> = {}): string[] {
 describe("the bus config", () => {
   it("fills the defaults of a NATS bus and a bus sink", () => {
     const config = parseConfig(`${MINIMAL}bus:\n  nats: {}\n${SINK}`, { env: {} });
-    expect(config.bus).toEqual({ nats: { servers: "nats://127.0.0.1:4222" } });
+    expect(config.bus).toEqual({
+      nats: { servers: "nats://127.0.0.1:4222" },
+      topics: { incoming: "leads.incoming", deadLetters: "dlq.clay" },
+      enricherGroup: "claypipe-enricher",
+    });
     expect(config.sinks[0]).toMatchObject({
       type: "bus",
       topic: "enriched.contacts",
       eventSource: "claypipe",
-      eventType: "com.claypipe.lead.enriched",
+      eventType: "com.claypipe.lead.routed",
     });
   });
 
@@ -112,5 +116,19 @@ describe("the bus config", () => {
     expect(problems(`${MINIMAL}${SINK}`)).toEqual([
       '  - sinks[0].type: sink "events" publishes to the bus, and no bus is set: add a top-level bus with nats.servers or kafka.brokers',
     ]);
+  });
+
+  it("the event tier needs a bus, PostgreSQL and Redis, each said on its own line", () => {
+    const lines = problems(
+      `tier: event\ncallbacks: { baseUrl: "https://c.example.com", secret: "\${CB_SECRET}" }\n${MINIMAL}`,
+      { CB_SECRET: "s".repeat(32) },
+    );
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}- store\.postgres: the event tier keeps leads in PostgreSQL/),
+        expect.stringMatching(/^ {2}- queue: the event tier keeps each workspace's rate limit/),
+        expect.stringMatching(/^ {2}- bus: the event tier carries leads on a message bus/),
+      ]),
+    );
   });
 });

@@ -368,6 +368,27 @@ describe("starter configs", () => {
     expect(config.sinks.filter((sink) => sink.type === "file")).toEqual([]);
   });
 
+  it("the event tier's starter loads once its connection strings are set, and names them when not", () => {
+    const env = {
+      CLAYPIPE_CALLBACK_SECRET: "s".repeat(40),
+      CLAYPIPE_API_KEY: "k".repeat(20),
+      DATABASE_URL: "postgres://claypipe@db:5432/claypipe",
+      REDIS_URL: "redis://redis:6379/0",
+      NATS_URL: "nats://nats:4222",
+    };
+    const config = parseConfig(starterConfig("event"), { env });
+    expect(config.tier).toBe("event");
+    expect(config.bus).toMatchObject({
+      nats: { servers: env.NATS_URL },
+      topics: { incoming: "leads.incoming", deadLetters: "dlq.clay" },
+    });
+    expect(config.queue?.redis.connectionString).toBe(env.REDIS_URL);
+    expect(config.sinks.filter((sink) => sink.type === "file")).toEqual([]);
+    const { NATS_URL: _nats, ...withoutNats } = env;
+    const error = failure(() => parseConfig(starterConfig("event"), { env: withoutNats }));
+    expect(error.message).toContain("NATS_URL is not set");
+  });
+
   it("the direct tier's starter loads with and without its optional secrets", () => {
     expect(parseConfig(starterConfig("direct"), { env: {} }).tier).toBe("direct");
     const withToken = parseConfig(starterConfig("direct"), { env: { CLAY_WEBHOOK_TOKEN: "tok" } });

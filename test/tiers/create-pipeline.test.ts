@@ -2,11 +2,15 @@
  * One pipeline API for every tier: the same calls on createPipeline(config),
  * where only the config's tier (and the settings that tier needs) differ.
  * Each runs for real against the emulator: SQLite for standard, PostgreSQL and
- * Redis for queue, Clay's public API for direct's read-back.
+ * Redis for queue, those and NATS JetStream for event, Clay's public API for
+ * direct's read-back.
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { openBus } from "../../src/bus/open-bus.js";
+import { decodeDeadLetter } from "../../src/bus/topics/dead-letter-event.js";
+import { encodeIncomingLead } from "../../src/bus/topics/lead-incoming.js";
 import { freePort } from "../../src/demo/free-port.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 import {
@@ -17,6 +21,7 @@ import {
   createServer,
   type Pipeline,
 } from "../../src/index.js";
+import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
 import {
   connectRedis,
   deleteKeys,
@@ -166,4 +171,69 @@ describe("createPipeline(config) runs every tier from config alone", () => {
     });
     await submitAndEnrich(pipeline, "queued");
   });
+
+  it("event: the same calls with leads carried on NATS JetStream to the enrichers", async () => {
+    const running = await emulator();
+    const schema = randomSchema("tiers");
+    const prefix = uniquePrefix("tiers").replaceAll(":", "-");
+    const topicPrefix = uniqueTopicPrefix("tiers");
+    cleanup.push(async () => {
+      const admin = await connectAdmin();
+      await dropSchema(admin, schema);
+      await admin.end();
+      const redis = await connectRedis();
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+      await deleteStreams(NATS_URL, topicPrefix);
+    });
+    const pipeline = await serviceTier(running, {
+      tier: "event",
+      store: { postgres: { connectionString: DATABASE_URL, schema } },
+      queue: { redis: { connectionString: REDIS_URL }, prefix },
+      bus: {
+        nats: { servers: NATS_URL },
+        topics: { incoming: `${topicPrefix}.incoming`, deadLetters: `${topicPrefix}.dlq` },
+      },
+    });
+    await submitAndEnrich(pipeline, "queued");
+
+    // Another system publishes a lead of its own, and a message that is no lead at all.
+    const other = await openBus({ nats: { servers: NATS_URL } });
+    cleanup.push(() => other.close());
+    await other.publish(`${topicPrefix}.incoming`, [
+      encodeIncomingLead(
+        { fields: { email: "grace@navy.example", company: "Navy" } },
+        { key: "email:grace@navy.example", time: new Date().toISOString() },
+      ),
+      { key: "junk", value: new TextEncoder().encode("not json") },
+    ]);
+    await until("the published lead is in Clay", () =>
+      running.control.rows("t_leads").some((row) => row.fields.email === "grace@navy.example"),
+    );
+    const letters: string[] = [];
+    const stop = new AbortController();
+    const reading = other.consume(
+      { topic: `${topicPrefix}.dlq`, group: "reader", deadLetterTopic: `${topicPrefix}.dlq2` },
+      async (message) => {
+        letters.push(decodeDeadLetter(message).data.reason);
+        return "ack";
+      },
+      stop.signal,
+    );
+    await until("the junk message is a dead letter", () => letters.length === 1);
+    stop.abort();
+    await reading;
+    expect(letters).toEqual(["bad_message"]);
+    expect(
+      (await pipeline.status()).states.enriched + (await pipeline.status()).states.delivered,
+    ).toBe(3);
+  });
 });
+
+async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

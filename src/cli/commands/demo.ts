@@ -24,7 +24,7 @@ export function registerDemo(program: Command): void {
     .description("run the Clay emulator and a pipeline on generated leads, then show what happened")
     .option(
       "--tier <tier>",
-      "standard (full loop: intake → Clay → callback → routes → sinks), queue (the same on PostgreSQL + Redis with workers; uses DATABASE_URL and REDIS_URL or the local ones) or direct",
+      "standard (full loop: intake → Clay → callback → routes → sinks), queue (the same on PostgreSQL + Redis with workers; uses DATABASE_URL and REDIS_URL or the local ones), event (the same with leads on NATS JetStream; also NATS_URL) or direct",
       "standard",
     )
     .option(
@@ -40,21 +40,21 @@ export function registerDemo(program: Command): void {
         seed: parseNumberOption("--seed", options.seed, { min: 0 }),
         signal: interruptSignal(),
       };
-      if (options.tier === "standard" || options.tier === "queue")
+      if (options.tier === "standard" || options.tier === "queue" || options.tier === "event")
         return pipelineDemo(options.tier, leadCount(options.leads, 150), options.keep, common);
       if (options.tier === "direct") return directDemo(leadCount(options.leads, 120), common);
       throw new ClaypipeError(
         "input_invalid",
-        `the demo runs the standard, queue or direct tier, not "${options.tier}"`,
+        `the demo runs the standard, queue, event or direct tier, not "${options.tier}"`,
         {
-          hint: "pass --tier standard, --tier queue or --tier direct",
+          hint: "pass --tier standard, --tier queue, --tier event or --tier direct",
         },
       );
     });
 }
 
 async function pipelineDemo(
-  tier: "standard" | "queue",
+  tier: "standard" | "queue" | "event",
   leads: number,
   keep: boolean | undefined,
   common: { timeScale: number; seed: number; signal: AbortSignal },
@@ -62,7 +62,11 @@ async function pipelineDemo(
   // Loaded when a demo runs: it starts the emulator and a server (Fastify), which `--help` never needs.
   const { QUEUE_DEMO_WORKERS, runPipelineDemo } = await import("../../demo/run-pipeline-demo.js");
   const processes =
-    tier === "queue" ? ` → BullMQ on Redis, PostgreSQL store, ${QUEUE_DEMO_WORKERS} workers` : "";
+    tier === "queue"
+      ? ` → BullMQ on Redis, PostgreSQL store, ${QUEUE_DEMO_WORKERS} workers`
+      : tier === "event"
+        ? ` → NATS JetStream, PostgreSQL store, ${QUEUE_DEMO_WORKERS} enrichers`
+        : "";
   say(
     `claypipe demo (${tier} tier): ${leads} generated leads → intake API${processes} → Clay emulator (10/s, bursts of 20)`,
   );

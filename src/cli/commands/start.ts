@@ -19,11 +19,11 @@ export function registerStart(program: Command): void {
     program
       .command("start")
       .description(
-        "run the pipeline service: intake API, callback receiver, sender, router, sinks (queue tier: one role per process)",
+        "run the pipeline service: intake API, callback receiver, sender, router, sinks (queue and event tiers: one role per process)",
       )
       .option(
         "--role <role>",
-        "queue tier: api (HTTP intake and callbacks), worker (sends and delivers), or all",
+        "queue and event tiers: api (HTTP intake and callbacks), worker (sends and delivers), or all",
         "all",
       ),
   ).action(async (options: { config: string; role: string }) => {

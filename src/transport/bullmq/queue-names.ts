@@ -8,16 +8,6 @@ export function feedLockKey(prefix: string, workspace: string): string {
   return `${prefix}:feed-lock:${workspace}`;
 }
 
-/** The shared rate limit of a workspace. */
-export function rateKey(prefix: string, workspace: string): string {
-  return `${prefix}:rate:${workspace}`;
-}
-
-/** The shared public-API rate of a workspace (reconcile in every worker). */
-export function publicApiRateKey(prefix: string, workspace: string): string {
-  return `${prefix}:public-api-rate:${workspace}`;
-}
-
 /** One job per lead: its id is the lead's, so feeding a lead twice adds it once. */
 export interface SendJobData {
   leadId: string;

@@ -78,7 +78,7 @@ describe("bus sink in a standard-tier pipeline", () => {
     expect(more).toEqual([]);
     expect(message!.key).toBe("email:ada@acme.example");
     const event = decodeCloudEvent(message!);
-    expect(event.type).toBe("com.claypipe.lead.enriched");
+    expect(event.type).toBe("com.claypipe.lead.routed");
     expect(event.data).toMatchObject({
       ...row,
       identity: "email:ada@acme.example",

@@ -8,7 +8,7 @@ import { connect } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeCloudEvent } from "../../../src/bus/cloud-event.js";
 import { streamNameFor } from "../../../src/bus/nats/nats-streams.js";
-import type { BusConfig } from "../../../src/config/schema.js";
+import type { BusConnection } from "../../../src/config/schema.js";
 import { busSinkSchema } from "../../../src/config/sink-schema.js";
 import { freePort } from "../../../src/demo/free-port.js";
 import { createBusSink } from "../../../src/sinks/bus/bus-sink.js";
@@ -18,7 +18,7 @@ import { people, sinkRecord } from "../../stand-ins/sink-records.js";
 import { sinkContract } from "../sink-contract.js";
 import { readTopic } from "./read-topic.js";
 
-const NATS: BusConfig = { nats: { servers: NATS_URL } };
+const NATS: BusConnection = { nats: { servers: NATS_URL } };
 const prefixes: string[] = [];
 
 function freshTopic(purpose: string): string {
@@ -31,7 +31,7 @@ async function cleanUp(): Promise<void> {
   await Promise.all(prefixes.splice(0).map((prefix) => deleteStreams(NATS_URL, prefix)));
 }
 
-const busSink = (topic: string, bus: BusConfig = NATS, extra: object = {}) =>
+const busSink = (topic: string, bus: BusConnection = NATS, extra: object = {}) =>
   createBusSink(busSinkSchema.parse({ name: "events", type: "bus", topic, ...extra }), { bus });
 
 /** A stream of our own capturing the topic, refusing messages over 64 bytes. */
@@ -126,7 +126,7 @@ describe("bus sink: the events it publishes", () => {
     const [message] = await readTopic(topic);
     expect(message!.headers).toMatchObject({
       ce_source: "claypipe",
-      ce_type: "com.claypipe.lead.enriched",
+      ce_type: "com.claypipe.lead.routed",
     });
   });
 
