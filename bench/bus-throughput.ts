@@ -18,13 +18,19 @@
  *
  *   npm run bench:bus                  # needs NATS with JetStream (NATS_URL, default 127.0.0.1:4222)
  *   BENCH_MESSAGES=50000 BENCH_CONCURRENCY=16 BENCH_BATCH=200 BENCH_ROUNDS=5 npm run bench:bus
+ *   BENCH_BUS=kafka npm run bench:bus  # one broker only (nats, kafka)
+ *   BENCH_KAFKA_MAX_UNCOMMITTED=100000 BENCH_BUS=kafka npm run bench:bus   # the Kafka bus's maxUncommittedPerPartition
  *
- * Every topic is new (a prefix of the run's own) and deleted at the end.
+ * Kafka runs on librdkafka's mock cluster (kcat), and is skipped, saying why,
+ * without the Confluent client or kcat. Every topic is new (a prefix of the
+ * run's own); NATS streams are deleted at the end, Kafka topics go with the
+ * mock cluster.
  */
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { Bus } from "../src/bus/bus.js";
 import { benchEvents, messageBytes } from "./bus-bench-events.js";
+import { kafkaSetup } from "./bus-bench-kafka.js";
 import {
   type BenchPlan,
   type BrokerSetup,
@@ -43,6 +49,10 @@ const PLAN: BenchPlan = {
   timeoutMs: 300_000,
 };
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BROKERS = (process.env.BENCH_BUS ?? "nats,kafka").split(",");
+const KAFKA_MAX_UNCOMMITTED = process.env.BENCH_KAFKA_MAX_UNCOMMITTED
+  ? Number(process.env.BENCH_KAFKA_MAX_UNCOMMITTED)
+  : undefined;
 const WARM_UP_MESSAGES = 2000;
 const GROUP = "bench";
 // A group that never reads: its lag is everything the topic holds.
@@ -182,7 +192,14 @@ async function main(): Promise<void> {
       `${size.headers} bytes of key, id and headers`,
   );
   const summary: string[] = [];
-  await measureBroker("NATS", await natsSetup(NATS_URL, PLAN, topicPrefix("nats")), summary);
+  if (BROKERS.includes("nats")) {
+    await measureBroker("NATS", await natsSetup(NATS_URL, PLAN, topicPrefix("nats")), summary);
+  }
+  if (BROKERS.includes("kafka")) {
+    const kafka = await kafkaSetup(topicPrefix("kafka"), KAFKA_MAX_UNCOMMITTED);
+    if ("skipped" in kafka) console.log(`\n== Kafka: skipped ==\n${kafka.skipped}`);
+    else await measureBroker("Kafka", kafka, summary);
+  }
   console.log(
     `\nRatios (goal ≥ 0.8; median of ${ROUNDS} round${ROUNDS === 1 ? "" : "s"} each):\n${summary.join("\n")}`,
   );
