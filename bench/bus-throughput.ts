@@ -200,6 +200,7 @@ async function main(): Promise<void> {
     if ("skipped" in kafka) console.log(`\n== Kafka: skipped ==\n${kafka.skipped}`);
     else await measureBroker("Kafka", kafka, summary);
   }
+  if (summary.length === 0) return;
   console.log(
     `\nRatios (goal ≥ 0.8; median of ${ROUNDS} round${ROUNDS === 1 ? "" : "s"} each):\n${summary.join("\n")}`,
   );
