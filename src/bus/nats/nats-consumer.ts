@@ -51,6 +51,9 @@ class NatsMember {
   /** Messages handed back at stop, nak'ed once the pull has ended (see release()). */
   private readonly released: JsMsg[] = [];
   private consumer: Consumer | undefined;
+  /** Acks not handed to the client yet (see ackSoon()). */
+  private readonly acks: JsMsg[] = [];
+  private acksTimer: NodeJS.Immediate | undefined;
   /** The pull loop, waiting for a held message to settle. */
   private loopWaiter: (() => void) | undefined;
 
@@ -79,6 +82,7 @@ class NatsMember {
     } finally {
       await this.lanes.idle();
       clearInterval(keepAlive);
+      this.sendAcks();
       await this.release();
     }
   }
@@ -146,7 +150,7 @@ class NatsMember {
           );
     switch (settlement.action) {
       case "ack":
-        jsMsg.ack();
+        this.ackSoon(jsMsg);
         return;
       case "retry":
         jsMsg.nak(settlement.delayMs);
@@ -157,6 +161,22 @@ class NatsMember {
       case "deadLetter":
         await this.deadLetter(jsMsg, message, settlement);
     }
+  }
+
+  /**
+   * Acks at the end of this turn of the event loop, with the others settled in
+   * it: the client writes acks issued together in one socket write, where one
+   * ack at a time costs a write (a system call) per message.
+   */
+  private ackSoon(jsMsg: JsMsg): void {
+    this.acks.push(jsMsg);
+    this.acksTimer ??= setImmediate(() => this.sendAcks());
+  }
+
+  private sendAcks(): void {
+    clearImmediate(this.acksTimer);
+    this.acksTimer = undefined;
+    for (const jsMsg of this.acks.splice(0)) jsMsg.ack();
   }
 
   private async deadLetter(

@@ -44,8 +44,9 @@ export function fromJsMsg(message: JsMsg, topic: string, stream: string): BusMes
   const headers: Record<string, string> = {};
   let key = "";
   let id: string | undefined;
-  for (const name of message.headers?.keys() ?? []) {
-    const value = message.headers?.get(name) ?? "";
+  // Entries, not keys() and get(): each get() lists and filters every name again.
+  for (const [name, values] of message.headers ?? []) {
+    const value = values[0] ?? "";
     if (name === KEY_HEADER) key = value;
     else if (name === MSG_ID_HEADER) id = value;
     // Header names are case-insensitive (CloudEvents, HTTP): handlers see them in lower case.
