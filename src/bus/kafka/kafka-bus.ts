@@ -38,7 +38,7 @@ export interface KafkaBusOptions {
   /**
    * Messages of a partition a consumer handles beyond the commit the broker
    * confirmed: what a rebalance (or a crash) may have handled twice.
-   * @defaultValue 100
+   * @defaultValue 1000
    */
   maxUncommittedPerPartition?: number;
   /** Bound on admin and metadata requests. @defaultValue 10000 */
