@@ -52,6 +52,8 @@ export interface ClaypipeServer {
 
 const CHECK_INTERVAL_MS = 1000;
 
+/** How often a closing server looks for connections that went idle. */
+const IDLE_SWEEP_MS = 50;
 // Callback tokens are longer than Fastify's default 100-character limit on a path parameter.
 const MAX_PARAM_LENGTH = 2048;
 
@@ -112,7 +114,17 @@ export function createServer(options: ServerOptions): ClaypipeServer {
       logger.info({ url }, "claypipe server listening");
       return url;
     },
-    close: () => app.close(),
+    async close() {
+      const closing = app.close();
+      // A request in flight when closing began keeps its connection open afterwards, for
+      // Fastify's keep-alive timeout (72 s): close each such connection once it goes idle.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+      try {
+        await closing;
+      } finally {
+        clearInterval(sweep);
+      }
+    },
   };
 }
 
