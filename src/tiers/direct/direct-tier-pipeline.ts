@@ -10,7 +10,7 @@ import { resolveSource } from "../../config/resolve-source.js";
 import type { ClaypipeConfig } from "../../config/schema.js";
 import { ClaypipeError } from "../../core/errors.js";
 import { newLeadId } from "../../core/ids.js";
-import { validateLead } from "../../core/lead.js";
+import { describeLeadIssues, validateLead } from "../../core/lead.js";
 import { LEAD_STATES, type LeadState } from "../../core/lead-state.js";
 import type { Pipeline, SubmitResult } from "../../pipeline/pipeline-api.js";
 import { createDirectPipeline, type DirectPipelineOptions } from "./direct-pipeline.js";
@@ -70,7 +70,7 @@ export function createDirectTierPipeline(
       if (!validation.ok) {
         throw new ClaypipeError(
           "input_invalid",
-          `the lead is not valid: ${validation.issues.map((issue) => `${issue.path || "lead"}: ${issue.reason}`).join("; ")}`,
+          `the lead is not valid: ${describeLeadIssues(validation.issues)}`,
           {
             hint: "send a JSON object with an email, a linkedin_url, or a name with a company or domain",
           },
