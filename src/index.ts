@@ -66,5 +66,6 @@ export {
   type EnrichOneResult,
 } from "./tiers/direct/direct-pipeline.js";
 export type { SendEvent, SendSummary, SendTally } from "./tiers/direct/send-leads.js";
-export { createQueuePipeline, type PipelineRole } from "./tiers/queue/create-queue-pipeline.js";
+export type { PipelineRole } from "./tiers/pipeline-role.js";
+export { createQueuePipeline } from "./tiers/queue/create-queue-pipeline.js";
 export { createStandardPipeline } from "./tiers/standard/create-standard-pipeline.js";

@@ -13,6 +13,12 @@ export const topicNameSchema = z
     "letters, digits, _ and - in dot-separated parts, like enriched.contacts",
   );
 
+/** A consumer group's name, as both brokers accept it. */
+const groupNameSchema = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and -");
+
 const natsSchema = z
   .object({
     /** One URL or several (a cluster). @defaultValue "nats://127.0.0.1:4222" */
@@ -64,6 +70,8 @@ const topicsSchema = z
     incoming: topicNameSchema.default("leads.incoming"),
     /** What a lead cannot get past (a message that does not parse, a send that died). @defaultValue "dlq.clay" */
     deadLetters: topicNameSchema.default("dlq.clay"),
+    /** Enriched rows Clay called back with: the receiver publishes, the router and other services read. @defaultValue "enriched.contacts" */
+    enriched: topicNameSchema.default("enriched.contacts"),
   })
   .strict();
 
@@ -74,11 +82,9 @@ export const busSchema = z
     /** The event tier's topics. */
     topics: topicsSchema.default(topicsSchema.parse({})),
     /** The event tier's consumer group of enrichers: every enricher of one pipeline shares it. @defaultValue "claypipe-enricher" */
-    enricherGroup: z
-      .string()
-      .max(200)
-      .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and -")
-      .default("claypipe-enricher"),
+    enricherGroup: groupNameSchema.default("claypipe-enricher"),
+    /** The event tier's consumer group of routers on the enriched topic. @defaultValue "claypipe-router" */
+    routerGroup: groupNameSchema.default("claypipe-router"),
   })
   .strict()
   .refine((bus) => (bus.nats === undefined) !== (bus.kafka === undefined), {

@@ -200,12 +200,14 @@ const EVENT = QUEUE.replace(
 )
   .replace(
     /# queue: an API process[\s\S]*?tier: queue\n/,
-    `# event: for 50K+ leads a day. API processes (\`claypipe start --role api\`)
-# take leads in and put a reference to each on the bus (leads.incoming); any
-# number of enrichers (\`claypipe start --role worker\`, one consumer group)
-# take them, keep the workspace rate limit, breaker, credit caps and
-# webhook/table counters together, and send to Clay. Lead state stays in
-# PostgreSQL. In the Clay table, add an HTTP API column: method POST, URL = the
+    `# event: for 50K+ leads a day, four services each scaled on its own
+# (\`claypipe start --role <role>\`): intake takes leads in and puts a reference
+# to each on the bus (leads.incoming); enrichers (one consumer group) take them,
+# keep the workspace rate limit, breaker, credit caps and webhook/table
+# counters together, and send to Clay; the receiver puts each row Clay calls
+# back with on enriched.contacts; routers read it and deliver to the sinks.
+# \`--role api\` is intake and receiver, \`--role worker\` enricher and router.
+# Lead state stays in PostgreSQL. In the Clay table, add an HTTP API column: method POST, URL = the
 # row's callback_url, body = the row's columns, retries on (e.g. 5). Turn on
 # auto-dedupe on claypipe_id, so a resend never pays twice.
 tier: event
@@ -227,6 +229,7 @@ bus:
   topics:
     incoming: leads.incoming
     deadLetters: dlq.clay
+    enriched: enriched.contacts
 `,
   );
 

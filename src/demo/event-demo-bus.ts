@@ -9,7 +9,7 @@ import { importBackend } from "../core/import-backend.js";
 
 export interface EventDemoBus {
   servers: string;
-  topics: { incoming: string; deadLetters: string };
+  topics: { incoming: string; deadLetters: string; enriched: string };
   /** Deletes the demo's streams. */
   remove(): Promise<void>;
 }
@@ -47,7 +47,11 @@ export async function openEventDemoBus(
   });
   return {
     servers,
-    topics: { incoming: `${prefix}.leads.incoming`, deadLetters: `${prefix}.dlq.clay` },
+    topics: {
+      incoming: `${prefix}.leads.incoming`,
+      deadLetters: `${prefix}.dlq.clay`,
+      enriched: `${prefix}.enriched.contacts`,
+    },
     async remove() {
       const names: string[] = [];
       for await (const name of jsm.streams.names()) {

@@ -14,6 +14,7 @@ import type { RateLimiter } from "../clay/rate-limit/rate-limiter.js";
 import { createClaySender } from "../clay/sender.js";
 import type { ClaypipeConfig, PublicApiConfig, WorkspaceConfig } from "../config/schema.js";
 import { type Clock, systemClock } from "../core/clock.js";
+import { coalesceRuns } from "../core/coalesced-runs.js";
 import { ClaypipeError } from "../core/errors.js";
 import { describeLeadIssues } from "../core/lead.js";
 import { runLoop } from "../core/run-loop.js";
@@ -23,7 +24,7 @@ import { createSink } from "../sinks/create-sink.js";
 import type { Sink } from "../sinks/sink.js";
 import type { Store } from "../store/store.js";
 import type { Transport } from "../transport/transport.js";
-import { createCallbackReceiver } from "./callback-receiver.js";
+import { type AcceptedResult, createCallbackReceiver } from "./callback-receiver.js";
 import { createCapacityStep } from "./capacity-step.js";
 import { checkPublicApis } from "./check-public-apis.js";
 import { recoverAfterCrash } from "./crash-recovery.js";
@@ -47,6 +48,8 @@ import { createRoutingStep } from "./routing-step.js";
 import { createSendHandler } from "./send-handler.js";
 import { sharedStoreTimings } from "./shared-store-timings.js";
 
+export type { AcceptedResult } from "./callback-receiver.js";
+
 export interface PipelineOptions {
   logger?: Logger;
   clock?: Clock;
@@ -65,11 +68,24 @@ export interface TierParts {
   /** The transport that runs this pipeline's send handler. */
   createTransport(): Promise<Transport>;
   /**
-   * Runs the services that move leads after a send — inbox, routing, deferred,
-   * deadline, deliveries — and crash recovery, in this process (false for an
-   * API-only process of the queue tier).
+   * The services this process runs besides the transport: `send` — deferred,
+   * capacity, deadline and crash recovery, which decide when a lead goes;
+   * `route` — inbox, routing and deliveries, which take its result to the
+   * sinks. Neither for a process that only takes leads or callbacks in.
    */
-  runsServices: boolean;
+  runs: { send: boolean; route: boolean };
+  /**
+   * Announces accepted callbacks (the event tier publishes them to its
+   * results topic): called after they are in the inbox and before Clay is
+   * answered, so a callback Clay sees answered 200 was announced.
+   */
+  announceResults?(results: AcceptedResult[]): Promise<void>;
+  /**
+   * Runs until `signal` aborts, calling `processInbox` when results arrive
+   * from elsewhere (the event tier's router reads the results topic); only
+   * where `runs.route`.
+   */
+  followResults?(processInbox: () => Promise<void>, signal: AbortSignal): Promise<void>;
   /** Closes what the tier opened besides the store and the transport. */
   closeParts(): Promise<void>;
 }
@@ -81,7 +97,7 @@ export async function assemblePipeline(
 ): Promise<Pipeline> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const { store } = parts;
+  const { store, runs } = parts;
   const callbacks = config.callbacks;
   if (!callbacks) {
     throw new ClaypipeError(
@@ -158,7 +174,10 @@ export async function assemblePipeline(
     dedupeWindowMs: config.dedupe.window,
   });
   const intake = createIntakeService(ctx, { admit: groupedAdmit.admit });
-  const receiver = createCallbackReceiver(ctx);
+  const receiver = createCallbackReceiver(
+    ctx,
+    parts.announceResults ? { announce: parts.announceResults } : {},
+  );
   const timings = sharedStoreTimings(config, store);
   const waiter = createEnrichWaiter(ctx, { storePollMs: timings.storePollMs });
   const sendHandler = createSendHandler(ctx, createCreditBudget({ config, ledger: store.ledger }));
@@ -166,13 +185,16 @@ export async function assemblePipeline(
   const capacityStep = createCapacityStep(ctx);
   const creditResumeStep = createCreditResumeStep(ctx);
   const requeue = createRequeue(ctx);
-  const serviceLoops = [
+  const inboxStep = createInboxStep(ctx);
+  const routeLoops = [
     {
       name: "inbox",
-      step: createInboxStep(ctx),
+      step: inboxStep,
       wake: (listener: () => void) => receiver.onAccepted(listener),
     },
     { name: "routing", step: createRoutingStep(ctx) },
+  ];
+  const sendLoops = [
     { name: "deferred", step: createDeferredStep(ctx), idleMs: 1000 },
     {
       name: "capacity",
@@ -198,7 +220,7 @@ export async function assemblePipeline(
   let stopped = false;
 
   const claimOwnership = async () => {
-    if (parts.runsServices) await store.claimOwnership?.();
+    if (runs.send || runs.route) await store.claimOwnership?.();
   };
 
   const submit: Pipeline["submit"] = async (leads, submitOptions) => {
@@ -248,9 +270,12 @@ export async function assemblePipeline(
       // Before any work: a store only one process may run refuses a second one here.
       await claimOwnership();
       // Reconcile runs where the services run: a wrong key or address is said before any lead needs it.
-      if (parts.runsServices) await checkPublicApis(config, publicApiLimiters, { clock, logger });
-      const loops = parts.runsServices ? [...serviceLoops, ...(await openSinks())] : [];
-      const counts = parts.runsServices ? await recoverAfterCrash(ctx) : {};
+      if (runs.send) await checkPublicApis(config, publicApiLimiters, { clock, logger });
+      const loops = [
+        ...(runs.send ? sendLoops : []),
+        ...(runs.route ? [...routeLoops, ...(await openSinks())] : []),
+      ];
+      const counts = runs.send ? await recoverAfterCrash(ctx) : {};
       logger.info({ ...counts, tier: config.tier }, "pipeline started");
       // A cap that holds leads until tomorrow must not look like a stalled pipeline.
       for (const hold of await readCreditHolds(config, store)) {
@@ -258,9 +283,13 @@ export async function assemblePipeline(
         else logger.info({ creditHold: hold }, describeCreditHold(hold));
       }
       const controller = new AbortController();
+      const processInbox = coalesceRuns(async () => {
+        await inboxStep(controller.signal);
+      });
       const done = Promise.all([
         transport.run(sendHandler, controller.signal),
         ...loops.map((loop) => runLoop({ ...loop, clock, logger }, controller.signal)),
+        runs.route && parts.followResults?.(processInbox, controller.signal),
       ]);
       running = { controller, done };
     },

@@ -17,6 +17,15 @@ export interface CallbackReceiverOptions {
   maxBatch?: number;
   /** How long a lone callback waits for company before its commit starts, in ms (0: until the event-loop turn ends). @defaultValue 0 */
   maxWaitMs?: number;
+  /** Announces each commit's callbacks before they are answered (the event tier's results topic). */
+  announce?: (results: AcceptedResult[]) => Promise<void>;
+}
+
+/** A callback in the inbox, with the lead it answers. */
+export interface AcceptedResult extends NewCallback {
+  identityKey: string;
+  workspace: string;
+  table: string;
 }
 
 export interface CallbackReceiver {
@@ -37,10 +46,20 @@ export function createCallbackReceiver(
 ): CallbackReceiver {
   const { store, logger } = ctx;
   const listeners = new Set<() => void>();
-  const committer = createGroupCommitter<NewCallback>({
-    flush: async (callbacks) => {
-      await store.inbox.append(callbacks);
+  const committer = createGroupCommitter<AcceptedResult>({
+    flush: async (results) => {
+      await store.inbox.append(
+        results.map(({ leadId, attempt, body, receivedAt }) => ({
+          leadId,
+          attempt,
+          body,
+          receivedAt,
+        })),
+      );
       for (const listener of listeners) listener();
+      // After the inbox: a result announced is one the router can find. A failed
+      // announcement fails the answer, and Clay's retry lands on the inbox's dedupe.
+      await options.announce?.(results);
     },
     ...(options.maxBatch === undefined ? {} : { maxItems: options.maxBatch }),
     ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
@@ -65,10 +84,24 @@ export function createCallbackReceiver(
       const { leadId, attempt } = verified;
       const lead = await store.leads.get(leadId);
       if (!lead) return { status: 404, reason: "unknown_lead" };
-      // Enriched, delivered, or dead with a late result: it was taken once already.
-      if (lead.result !== null) return { status: 200, outcome: "already_done" };
+      const result: AcceptedResult = {
+        leadId,
+        attempt,
+        body,
+        receivedAt: ctx.clock.now(),
+        identityKey: lead.identityKey,
+        workspace: lead.workspace,
+        table: lead.table,
+      };
+      if (lead.result !== null) {
+        // Enriched, delivered, or dead with a late result: it was taken once already. Clay
+        // may be sending it again because announcing it failed: announce it again (its id
+        // is the send's, so a broker that has it drops the repeat).
+        await options.announce?.([result]);
+        return { status: 200, outcome: "already_done" };
+      }
       // An older attempt's callback is still a result Clay charged for: the first one wins.
-      await committer.add({ leadId, attempt, body, receivedAt: ctx.clock.now() });
+      await committer.add(result);
       logger.debug({ leadId, attempt }, "callback accepted");
       return { status: 200, outcome: "accepted" };
     },

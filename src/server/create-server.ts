@@ -39,6 +39,12 @@ export interface ServerOptions {
   logger?: Logger;
   /** @defaultValue createServerMetrics(): a registry of its own */
   metrics?: ServerMetrics;
+  /**
+   * The routes a process of one role serves: the intake API (leads, forms,
+   * HubSpot, CRM events), Clay's callbacks, or both. Operations (health,
+   * metrics, status, DLQ) are always served. @defaultValue both
+   */
+  serves?: { intake: boolean; callbacks: boolean };
 }
 
 export interface ClaypipeServer {
@@ -91,11 +97,14 @@ export function createServer(options: ServerOptions): ClaypipeServer {
   useRequestLogging(app, logger, metrics);
   acceptJsonBodies(app);
   refuseOtherCharsets(app);
-  registerIntakeRoutes(app, context);
-  registerFormRoutes(app, context);
-  registerHubspotRoutes(app, context);
-  registerCrmEventRoutes(app, context);
-  registerCallbackRoutes(app, context);
+  const serves = options.serves ?? { intake: true, callbacks: true };
+  if (serves.intake) {
+    registerIntakeRoutes(app, context);
+    registerFormRoutes(app, context);
+    registerHubspotRoutes(app, context);
+    registerCrmEventRoutes(app, context);
+  }
+  if (serves.callbacks) registerCallbackRoutes(app, context);
   registerDlqRoutes(app, context);
   registerRequeueRoutes(app, context);
   registerOpsRoutes(app, context);

@@ -7,12 +7,13 @@ import type { ClaypipeConfig } from "../config/schema.js";
 import { ClaypipeError } from "../core/errors.js";
 import type { PipelineOptions } from "../pipeline/assemble-pipeline.js";
 import type { Pipeline } from "../pipeline/pipeline-api.js";
-import type { PipelineRole } from "./shared/shared-store-parts.js";
+import { type PipelineRole, parseRole } from "./pipeline-role.js";
 
 export interface CreatePipelineOptions extends PipelineOptions {
   /**
-   * The queue and event tiers' process role: "api" takes leads in, "worker" sends and
-   * processes them, "all" does both. Other tiers run everything in one process.
+   * The queue and event tiers' process role (pipeline-role.ts): "api" takes leads in,
+   * "worker" sends and processes them, "all" does both; the event tier also splits into
+   * "intake", "enricher", "receiver" and "router". Other tiers run everything in one process.
    * @defaultValue "all"
    */
   role?: PipelineRole;
@@ -22,6 +23,10 @@ export async function createPipeline(
   config: ClaypipeConfig,
   options: CreatePipelineOptions = {},
 ): Promise<Pipeline> {
+  // A role of the event tier on a queue-tier config is refused here, not half-run.
+  if (options.role !== undefined && (config.tier === "queue" || config.tier === "event")) {
+    parseRole(options.role, config.tier);
+  }
   switch (config.tier) {
     case "event":
       return (await import("./event/create-event-pipeline.js")).createEventPipeline(

@@ -12,6 +12,7 @@ import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../src/demo/free-port.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
 import {
   connectRedis,
   deleteKeys,
@@ -102,7 +103,7 @@ function startStep(
   });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (/listening on|worker started/.test(line)) resolve(child);
+      if (/listening on| started: /.test(line)) resolve(child);
     });
     child.once("exit", (code) =>
       reject(new Error(`${args.join(" ")} exited (${code}):\n${stderr}`)),
@@ -219,6 +220,46 @@ describe("init's next steps work on the tier it wrote", { timeout: 120_000 }, ()
     await runSteps([worker, ...steps], dir, env, port);
     await delivered(port, SECRETS.CLAYPIPE_API_KEY, 3);
     // Routes send each lead to one table (hot, else all): one row per person in all.
+    const { rows } = await admin.query<{ n: string }>(
+      `SELECT (SELECT count(*) FROM ${schema}_hot) + (SELECT count(*) FROM ${schema}_all) AS n`,
+    );
+    expect(Number(rows[0]!.n)).toBe(3);
+  });
+
+  it("event: api, an enricher and a router deliver every lead once, over NATS", async () => {
+    const clay = await emulator();
+    const port = await freePort();
+    const schema = randomSchema("init_event");
+    const prefix = uniquePrefix("init-event").replaceAll(":", "-");
+    const topics = uniqueTopicPrefix("init-event");
+    const admin = await connectAdmin();
+    const redis = await connectRedis();
+    cleanups.push(async () => {
+      await dropSchema(admin, schema);
+      await admin.query(`DROP TABLE IF EXISTS ${schema}_hot, ${schema}_all`);
+      await admin.end();
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+      await deleteStreams(NATS_URL, topics);
+    });
+    const { dir, steps } = await init("event", (text) =>
+      serviceEdits(
+        clay,
+        port,
+      )(text)
+        .replace("schema: claypipe", `schema: ${schema}`)
+        .replace("prefix: claypipe", `prefix: ${prefix}`)
+        .replace("table: claypipe_hot_leads", `table: ${schema}_hot`)
+        .replace("table: claypipe_all_leads", `table: ${schema}_all`)
+        .replace("incoming: leads.incoming", `incoming: ${topics}.incoming`)
+        .replace("deadLetters: dlq.clay", `deadLetters: ${topics}.dlq`)
+        .replace("enriched: enriched.contacts", `enriched: ${topics}.enriched`),
+    );
+    const roles = steps.filter((step) => step.startsWith("claypipe start"));
+    expect(roles.map((step) => step.split(" ")[3])).toEqual(["api", "enricher", "router"]);
+    const env = { ...SECRETS, DATABASE_URL, REDIS_URL, NATS_URL };
+    await runSteps(steps, dir, env, port);
+    await delivered(port, SECRETS.CLAYPIPE_API_KEY, 3);
     const { rows } = await admin.query<{ n: string }>(
       `SELECT (SELECT count(*) FROM ${schema}_hot) + (SELECT count(*) FROM ${schema}_all) AS n`,
     );

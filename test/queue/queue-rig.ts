@@ -15,7 +15,7 @@ import { silentLogger } from "../../src/logging/create-logger.js";
 import type { LeadView, Pipeline } from "../../src/pipeline/pipeline-api.js";
 import { type ClaypipeServer, createServer } from "../../src/server/create-server.js";
 import { createPipeline } from "../../src/tiers/create-pipeline.js";
-import type { PipelineRole } from "../../src/tiers/queue/create-queue-pipeline.js";
+import type { PipelineRole } from "../../src/tiers/pipeline-role.js";
 import {
   connectRedis,
   deleteKeys,

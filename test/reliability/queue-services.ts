@@ -152,7 +152,7 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
   const bus = options.eventTier
     ? `bus:
   nats: { servers: "${NATS_URL}" }
-  topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq }
+  topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq, enriched: ${topicPrefix}.enriched }
 `
     : "";
   writeFileSync(

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import type { PipelineRole } from "../../src/tiers/queue/create-queue-pipeline.js";
+import type { PipelineRole } from "../../src/tiers/pipeline-role.js";
 import { CLI } from "../cli/run-cli.js";
 
 /** A running `claypipe start` process. */

@@ -194,7 +194,11 @@ describe("createPipeline(config) runs every tier from config alone", () => {
       queue: { redis: { connectionString: REDIS_URL }, prefix, shutdownGrace: "1s" },
       bus: {
         nats: { servers: NATS_URL },
-        topics: { incoming: `${topicPrefix}.incoming`, deadLetters: `${topicPrefix}.dlq` },
+        topics: {
+          incoming: `${topicPrefix}.incoming`,
+          deadLetters: `${topicPrefix}.dlq`,
+          enriched: `${topicPrefix}.enriched`,
+        },
       },
     });
     await submitAndEnrich(pipeline, "queued");

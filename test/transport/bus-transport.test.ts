@@ -45,7 +45,11 @@ function busTransportFactory(kind: BusKind, bootstrap?: () => string): Transport
             ...(kind === "nats"
               ? { nats: { servers: NATS_URL } }
               : { kafka: { brokers: bootstrap!().split(",") } }),
-            topics: { incoming: `${topicPrefix}.incoming`, deadLetters: `${topicPrefix}.dlq` },
+            topics: {
+              incoming: `${topicPrefix}.incoming`,
+              deadLetters: `${topicPrefix}.dlq`,
+              enriched: `${topicPrefix}.enriched`,
+            },
           },
         },
       };

@@ -10,13 +10,14 @@
  * Commits are coalesced: at most one in flight, and one more after it when
  * acks arrived meanwhile; a refused one is sent again by the next.
  */
+import { coalesceRuns } from "../../core/coalesced-runs.js";
 import type { KafkaConsumer } from "./kafka-client.js";
 import { PartitionProgress } from "./partition-progress.js";
 
 export class OffsetCommitter {
   private readonly partitions = new Map<number, PartitionProgress>();
-  private running: Promise<void> | undefined;
-  private again = false;
+  /** Commits what is settled and reads back what the broker holds; resolves once done. */
+  readonly flush = coalesceRuns(() => this.commitOnce());
 
   constructor(
     private readonly consumer: KafkaConsumer,
@@ -49,25 +50,6 @@ export class OffsetCommitter {
   /** Partitions this member no longer owns (or owns afresh): their progress is read again. */
   forget(partitions: readonly number[]): void {
     for (const partition of partitions) this.partitions.delete(partition);
-  }
-
-  /** Commits what is settled and reads back what the broker holds; resolves once done. */
-  flush(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.commitOnce();
-        } while (this.again);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
   }
 
   private async commitOnce(): Promise<void> {

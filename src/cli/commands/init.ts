@@ -44,17 +44,24 @@ function nextSteps(tier: SupportedTier, configFlag: string): string[] {
       `  3. claypipe send leads.csv${configFlag}`,
     ];
   }
-  const secrets =
-    tier === "queue"
-      ? "CLAYPIPE_CALLBACK_SECRET, CLAYPIPE_API_KEY, DATABASE_URL and REDIS_URL"
-      : "CLAYPIPE_CALLBACK_SECRET and CLAYPIPE_API_KEY";
-  const start =
-    tier === "queue"
-      ? [
-          `  3. claypipe start --role api${configFlag}      # HTTP intake and Clay's callbacks`,
-          `     claypipe start --role worker${configFlag}   # as many as you like, on any machines`,
-        ]
-      : [`  3. claypipe start${configFlag}`];
+  const secrets = {
+    standard: "CLAYPIPE_CALLBACK_SECRET and CLAYPIPE_API_KEY",
+    queue: "CLAYPIPE_CALLBACK_SECRET, CLAYPIPE_API_KEY, DATABASE_URL and REDIS_URL",
+    event: "CLAYPIPE_CALLBACK_SECRET, CLAYPIPE_API_KEY, DATABASE_URL, REDIS_URL and NATS_URL",
+  }[tier];
+  const start = {
+    standard: [`  3. claypipe start${configFlag}`],
+    queue: [
+      `  3. claypipe start --role api${configFlag}      # HTTP intake and Clay's callbacks`,
+      `     claypipe start --role worker${configFlag}   # as many as you like, on any machines`,
+    ],
+    event: [
+      `  3. claypipe start --role api${configFlag}        # HTTP intake and Clay's callbacks onto the bus`,
+      `     claypipe start --role enricher${configFlag}   # as many as you like: leads.incoming to Clay`,
+      `     claypipe start --role router${configFlag}     # as many as you like: enriched.contacts to the sinks`,
+      "     (or intake and receiver as two processes, each with its own server.port)",
+    ],
+  }[tier];
   return [
     "next:",
     "  1. put your Clay table's webhook URL in it, and callbacks.baseUrl: where Clay's HTTP API column reaches this service",

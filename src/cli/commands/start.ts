@@ -1,18 +1,17 @@
 /**
- * `claypipe start [--role api|worker|all]`: the pipeline as a service. The
- * standard tier is one process doing everything; the queue tier splits into
- * an API process (intake and Clay's callbacks over HTTP) and any number of
- * workers (sending, routing, sinks), or runs both in one process (all).
+ * `claypipe start [--role <role>]`: the pipeline as a service. The standard
+ * tier is one process doing everything; the queue tier splits into an API
+ * process (intake and Clay's callbacks over HTTP) and any number of workers
+ * (sending, routing, sinks); the event tier into intake, enricher, receiver
+ * and router services (tiers/pipeline-role.ts). `all` runs every duty in one.
  */
 import type { Command } from "commander";
 import { ClaypipeError } from "../../core/errors.js";
 import { createServer } from "../../server/load-server.js";
 import { createPipeline } from "../../tiers/create-pipeline.js";
-import type { PipelineRole } from "../../tiers/queue/create-queue-pipeline.js";
+import { dutiesOf, type PipelineRole, parseRole, servesHttp } from "../../tiers/pipeline-role.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
 import { onOutputClosed, say } from "../output.js";
-
-const ROLES: readonly PipelineRole[] = ["api", "worker", "all"];
 
 export function registerStart(program: Command): void {
   withConfigOption(
@@ -23,23 +22,28 @@ export function registerStart(program: Command): void {
       )
       .option(
         "--role <role>",
-        "queue and event tiers: api (HTTP intake and callbacks), worker (sends and delivers), or all",
+        "queue and event tiers: api (HTTP intake and callbacks), worker (sends and delivers), or all; " +
+          "the event tier also intake, enricher, receiver or router",
         "all",
       ),
   ).action(async (options: { config: string; role: string }) => {
-    const role = parseRole(options.role);
-    // An API process never delivers: the variables of workers' sinks need not be set for it.
+    // Only a process that routes delivers: the variables of routers' sinks need not be set elsewhere.
+    const sinkVariables = ["api", "intake", "enricher", "receiver"].includes(options.role);
     const { config, logger } = loadCommandConfig(
       options,
-      role === "api" ? { sinkVariables: "deferred" } : {},
+      sinkVariables ? { sinkVariables: "deferred" } : {},
     );
+    const role = parseRole(options.role, config.tier);
     if (config.tier === "direct") {
       throw new ClaypipeError("config_invalid", "the direct tier has no service to start", {
         hint: "use `claypipe send <file>` for the direct tier, or set `tier: standard` to run the service",
       });
     }
     const pipeline = await createPipeline(config, { logger, role });
-    const server = role === "worker" ? undefined : await createServer({ pipeline, config, logger });
+    const duties = dutiesOf(role);
+    const server = servesHttp(role)
+      ? await createServer({ pipeline, config, logger, serves: duties })
+      : undefined;
     // Handlers before the ready line: a supervisor may signal as soon as it reads it.
     let stopping = false;
     const stop = async (signal: string) => {
@@ -66,20 +70,19 @@ export function registerStart(program: Command): void {
       throw error;
     }
     if (url) {
-      say(
-        `claypipe ${config.tier} tier (${role}) listening on ${url} (callbacks at ${config.callbacks?.baseUrl}/v1/callbacks/clay/…)`,
-      );
+      const callbacks = duties.callbacks
+        ? ` (callbacks at ${config.callbacks?.baseUrl}/v1/callbacks/clay/…)`
+        : "";
+      say(`claypipe ${config.tier} tier (${role}) listening on ${url}${callbacks}`);
     } else {
-      say(`claypipe ${config.tier} tier worker started: sending leads from the queue`);
+      say(`claypipe ${config.tier} tier ${role} started: ${describeWork(role)}`);
     }
     onOutputClosed(() => void stop("output closed"));
   });
 }
 
-function parseRole(value: string): PipelineRole {
-  const role = ROLES.find((candidate) => candidate === value);
-  if (role) return role;
-  throw new ClaypipeError("input_invalid", `--role ${value} is not a role`, {
-    hint: `use one of: ${ROLES.join(", ")}`,
-  });
+function describeWork(role: PipelineRole): string {
+  const { send, route } = dutiesOf(role);
+  if (send && route) return "sending leads and delivering results";
+  return send ? "sending leads to Clay" : "delivering results to the sinks";
 }

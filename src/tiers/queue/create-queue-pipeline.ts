@@ -9,9 +9,8 @@ import { silentLogger } from "../../logging/create-logger.js";
 import { assemblePipeline, type PipelineOptions } from "../../pipeline/assemble-pipeline.js";
 import type { Pipeline } from "../../pipeline/pipeline-api.js";
 import { createBullmqTransport } from "../../transport/bullmq/bullmq-transport.js";
-import { openSharedStoreParts, type PipelineRole } from "../shared/shared-store-parts.js";
-
-export type { PipelineRole } from "../shared/shared-store-parts.js";
+import { dutiesOf, type PipelineRole } from "../pipeline-role.js";
+import { openSharedStoreParts } from "../shared/shared-store-parts.js";
 
 export async function createQueuePipeline(
   config: ClaypipeConfig,
@@ -19,15 +18,15 @@ export async function createQueuePipeline(
 ): Promise<Pipeline> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const role = options.role ?? "all";
+  const duties = dutiesOf(options.role ?? "all");
   const shared = await openSharedStoreParts(config, { clock, logger });
   return assemblePipeline(config, options, {
     ...shared,
     createTransport: () =>
       createBullmqTransport(
         { config, store: shared.store, clock, logger },
-        { feed: true, work: role !== "api" },
+        { feed: duties.feed, work: duties.send },
       ),
-    runsServices: role !== "api",
+    runs: duties,
   });
 }

@@ -14,9 +14,6 @@ import type { Logger } from "../../logging/create-logger.js";
 import type { TierParts } from "../../pipeline/assemble-pipeline.js";
 import { createPostgresStore } from "../../store/postgres/index.js";
 
-/** A role: take leads in (api), send and process them (worker), or both (all). */
-export type PipelineRole = "api" | "worker" | "all";
-
 export type SharedStoreParts = Pick<
   TierParts,
   "store" | "limiterFor" | "publicApiLimiterFor" | "breakerFor" | "closeParts"

@@ -38,7 +38,7 @@ export async function createStandardPipeline(
         logger,
         concurrency: config.sender.concurrency,
       }),
-    runsServices: true,
+    runs: { send: true, route: true },
     closeParts: async () => {},
   });
 }

@@ -16,9 +16,8 @@
  * pending per workspace, so a backlog waits in the store, not on the bus.
  */
 import type { Bus, BusMessage } from "../../bus/bus.js";
-import { deadLetterOfMessage } from "../../bus/topics/dead-letter-event.js";
 import { decodeIncomingLead, encodeIncomingLead } from "../../bus/topics/lead-incoming.js";
-import { TopicMessageError } from "../../bus/topics/topic-error.js";
+import { readOrDeadLetter } from "../../bus/topics/read-or-dead-letter.js";
 import type { ClaypipeConfig, QueueConfig } from "../../config/schema.js";
 import type { Clock } from "../../core/clock.js";
 import { type LoopOptions, runLoop } from "../../core/run-loop.js";
@@ -117,17 +116,9 @@ export function createBusTransport(options: BusTransportOptions): Transport {
     );
 
   /** The lead a message carries; undefined once one that is not a lead is in the dead-letter topic. */
-  const readIncoming = async (message: BusMessage) => {
-    try {
-      return decodeIncomingLead(message).data;
-    } catch (error) {
-      if (!(error instanceof TopicMessageError)) throw error;
-      await bus.publish(topics.deadLetters, [
-        deadLetterOfMessage(message, error, new Date(clock.now()).toISOString()),
-      ]);
-      return undefined;
-    }
-  };
+  const readIncoming = async (message: BusMessage) =>
+    (await readOrDeadLetter(bus, topics.deadLetters, message, decodeIncomingLead, clock.now()))
+      ?.data;
 
   return {
     notify() {

@@ -1,0 +1,183 @@
+/**
+ * The event tier's four services as four pipelines, each a role, on one
+ * PostgreSQL schema, Redis prefix and NATS topics of the test's own: intake
+ * and receiver each serve only their routes, the receiver puts every callback
+ * on the results topic (without the callback URL), and the router delivers
+ * each lead once to the file sink.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openBus } from "../../src/bus/open-bus.js";
+import { decodeEnrichedContact } from "../../src/bus/topics/enriched-contact.js";
+import { type ClaypipeConfigInput, configSchema } from "../../src/config/schema.js";
+import { freePort } from "../../src/demo/free-port.js";
+import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import { createPipeline, createServer, type Pipeline } from "../../src/index.js";
+import { dutiesOf, type PipelineRole } from "../../src/tiers/pipeline-role.js";
+import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
+import {
+  connectRedis,
+  deleteKeys,
+  REDIS_URL,
+  uniquePrefix,
+} from "../clay/fixtures/redis-server.js";
+import {
+  connectAdmin,
+  DATABASE_URL,
+  dropSchema,
+  randomSchema,
+} from "../store/fixtures/postgres-server.js";
+import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
+
+const LEADS = 30;
+const API_KEY = "key-event-roles";
+let cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+  removeTempDirs();
+}, 30_000);
+
+async function emulator(): Promise<RunningEmulator> {
+  const running = await startEmulator({
+    timeScale: 2000,
+    workspaces: [
+      {
+        id: "main",
+        apiKey: API_KEY,
+        rateLimit: { perSecond: 100, burst: 50 },
+        tables: [{ id: "t_leads", webhooks: [{}] }],
+      },
+    ],
+  });
+  cleanup.push(() => running.close());
+  return running;
+}
+
+describe("the event tier's roles", () => {
+  it("intake, enricher, receiver and router: each lead on the results topic, delivered once", async () => {
+    const running = await emulator();
+    const schema = randomSchema("roles");
+    const prefix = uniquePrefix("roles").replaceAll(":", "-");
+    const topicPrefix = uniqueTopicPrefix("roles");
+    cleanup.push(async () => {
+      const admin = await connectAdmin();
+      await dropSchema(admin, schema);
+      await admin.end();
+      const redis = await connectRedis();
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+      await deleteStreams(NATS_URL, topicPrefix);
+    });
+    const sinkFile = join(makeTempDir("event-roles"), "out.jsonl");
+    const [intakePort, receiverPort] = [await freePort(), await freePort()];
+    const settings: ClaypipeConfigInput = {
+      tier: "event",
+      clay: {
+        workspaces: [
+          {
+            name: "main",
+            rateLimit: { perSecond: 100, burst: 50 },
+            tables: [
+              { name: "leads", id: "t_leads", webhooks: [{ url: running.webhookUrl("t_leads") }] },
+            ],
+          },
+        ],
+      },
+      callbacks: {
+        baseUrl: `http://127.0.0.1:${receiverPort}`,
+        secret: randomBytes(32).toString("hex"),
+      },
+      store: { postgres: { connectionString: DATABASE_URL, schema } },
+      queue: { redis: { connectionString: REDIS_URL }, prefix, shutdownGrace: "1s" },
+      bus: {
+        nats: { servers: NATS_URL },
+        topics: {
+          incoming: `${topicPrefix}.incoming`,
+          deadLetters: `${topicPrefix}.dlq`,
+          enriched: `${topicPrefix}.enriched`,
+        },
+      },
+      sinks: [{ name: "out", type: "file", path: sinkFile }],
+      routes: { default: ["out"] },
+      logLevel: "silent",
+    };
+    const start = async (role: PipelineRole, port?: number) => {
+      const config = configSchema.parse({ ...settings, ...(port ? { server: { port } } : {}) });
+      const pipeline = await createPipeline(config, { role });
+      const server = port
+        ? await createServer({ pipeline, config, serves: dutiesOf(role) })
+        : undefined;
+      cleanup.push(
+        () => pipeline.stop(),
+        async () => server?.close(),
+      );
+      await pipeline.start();
+      return { pipeline, url: await server?.listen() };
+    };
+    const intake = await start("intake", intakePort);
+    const receiver = await start("receiver", receiverPort);
+    await start("enricher");
+    await start("router");
+
+    // Each HTTP role serves its own routes only.
+    const post = (url: string, path: string) =>
+      fetch(`${url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+    expect((await post(receiver.url!, "/v1/leads")).status).toBe(404);
+    expect((await post(intake.url!, "/v1/callbacks/clay/some-token")).status).toBe(404);
+
+    const results: { leadId: string; row: Record<string, unknown> }[] = [];
+    const reader = await openBus({ nats: { servers: NATS_URL } });
+    const stopReading = new AbortController();
+    const reading = reader.consume(
+      {
+        topic: `${topicPrefix}.enriched`,
+        group: "downstream",
+        deadLetterTopic: `${topicPrefix}.reader-dlq`,
+      },
+      async (message) => {
+        results.push(decodeEnrichedContact(message).data);
+        return "ack";
+      },
+      stopReading.signal,
+    );
+    cleanup.push(async () => {
+      stopReading.abort();
+      await reading;
+      await reader.close();
+    });
+
+    const leads = Array.from({ length: LEADS }, (_, i) => ({ email: `p${i}@roles.example` }));
+    const { accepted } = await intake.pipeline.submit(leads);
+    expect(accepted).toHaveLength(LEADS);
+    await until("every lead delivered", async () => {
+      const { states } = await intake.pipeline.status();
+      return states.delivered === LEADS;
+    });
+    await until("every result on the topic", () => results.length >= LEADS);
+
+    const ids = accepted.map((lead) => lead.id).sort();
+    expect([...new Set(results.map((result) => result.leadId))].sort()).toEqual(ids);
+    for (const { row } of results) {
+      expect(row).toHaveProperty("icp_score");
+      expect(row).not.toHaveProperty("callback_url");
+    }
+    const delivered = readFileSync(sinkFile, "utf8").trim().split("\n");
+    expect(delivered).toHaveLength(LEADS);
+    expect(running.control.rows("t_leads")).toHaveLength(LEADS);
+  });
+});
+
+async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
