@@ -14,7 +14,7 @@ import { decodeEnrichedContact } from "../../src/bus/topics/enriched-contact.js"
 import { type ClaypipeConfigInput, configSchema } from "../../src/config/schema.js";
 import { freePort } from "../../src/demo/free-port.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { createPipeline, createServer, type Pipeline } from "../../src/index.js";
+import { createPipeline, createServer } from "../../src/index.js";
 import { dutiesOf, type PipelineRole } from "../../src/tiers/pipeline-role.js";
 import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
 import {
