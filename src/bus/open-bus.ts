@@ -10,9 +10,10 @@ import type { Bus } from "./bus.js";
 export async function openBus(config: BusConnection, deps: { logger?: Logger } = {}): Promise<Bus> {
   if (config.nats !== undefined) {
     const { createNatsBus } = await import("./nats/nats-bus.js");
-    const { servers, user, password, token } = config.nats;
+    const { servers, user, password, token, ackWait } = config.nats;
     return createNatsBus({
       servers,
+      ...(ackWait === undefined ? {} : { ackWaitMs: ackWait }),
       ...(user === undefined ? {} : { user, pass: password }),
       ...(token === undefined ? {} : { token }),
       ...(deps.logger === undefined ? {} : { logger: deps.logger }),

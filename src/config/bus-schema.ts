@@ -3,6 +3,7 @@
  * JetStream or Kafka, that bus sinks (and the event tier) publish through.
  */
 import { z } from "zod";
+import { durationSchema } from "./duration-schema.js";
 
 /** The topic names both brokers accept: NATS subject tokens (no wildcards) are a subset of Kafka's charset. */
 export const topicNameSchema = z
@@ -31,6 +32,11 @@ const natsSchema = z
     password: z.string().min(1).optional(),
     /** For a server that checks a token; from the environment only. */
     token: z.string().min(1).optional(),
+    /**
+     * A message a member holds this long without an ack goes to another member: how
+     * long the work of a member that died waits (one still working keeps its messages). @defaultValue 30s
+     */
+    ackWait: durationSchema.default(30_000),
   })
   .strict()
   .refine((nats) => (nats.user === undefined) === (nats.password === undefined), {
@@ -92,7 +98,10 @@ export const busSchema = z
   });
 
 export type BusConfig = z.output<typeof busSchema>;
-/** What it takes to connect: the broker, without the event tier's topics. */
-export type BusConnection = Pick<BusConfig, "nats" | "kafka">;
 export type NatsBusConfig = NonNullable<BusConfig["nats"]>;
 export type KafkaBusConfig = NonNullable<BusConfig["kafka"]>;
+/** What it takes to connect: the broker, without the event tier's topics; settings with defaults may be left out. */
+export interface BusConnection {
+  nats?: Omit<NatsBusConfig, "ackWait"> & Partial<Pick<NatsBusConfig, "ackWait">>;
+  kafka?: KafkaBusConfig;
+}

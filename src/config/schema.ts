@@ -144,8 +144,16 @@ const serverSchema = z
   .object({
     /** @defaultValue "127.0.0.1" */
     host: z.string().default("127.0.0.1"),
-    /** @defaultValue 8787 */
-    port: z.number().int().min(0).max(65_535).default(8787),
+    /**
+     * A number, or digits from the environment (`port: ${PORT}`), so processes of
+     * one config can listen apart. @defaultValue 8787
+     */
+    port: z
+      .preprocess(
+        (value) => (typeof value === "string" && /^\d{1,5}$/.test(value) ? Number(value) : value),
+        z.number().int().min(0).max(65_535),
+      )
+      .default(8787),
     /** Bearer keys for the intake and admin API; from the environment only. @defaultValue [] (no intake API) */
     apiKeys: z.array(z.string().min(16, "use at least 16 random characters")).default([]),
     /** Leads one `POST /v1/leads` may carry. @defaultValue 500 */

@@ -34,6 +34,7 @@ import {
   type ClaypipeProcess,
   killHard,
   type ServiceProcess,
+  startRole,
   startService,
   startWorker,
   stopGracefully,
@@ -63,6 +64,8 @@ export interface QueueServicesOptions {
   webhookLatencyMs?: number;
   /** Run the event tier instead: leads carried on the machine's NATS JetStream, under topics of the test's own. */
   eventTier?: boolean;
+  /** Event tier: intake and receiver as two processes on ports of their own, instead of one `api`. */
+  splitHttpRoles?: boolean;
 }
 
 /** What Clay saw, per unique lead. */
@@ -84,9 +87,16 @@ export interface QueueServices {
   emulator: RunningEmulator;
   /** The test's own view of the store (its connections are never cut). */
   store: Store;
+  /** The process intake posts reach: `api`, or `intake` with splitHttpRoles. */
   api: ServiceProcess;
+  /** With splitHttpRoles: the `receiver` process, Clay's callbacks' address. */
+  receiver: ServiceProcess | undefined;
   workers: ClaypipeProcess[];
   startWorker(): Promise<ClaypipeProcess>;
+  /** Starts a process of a role without HTTP (event tier: enricher, router); counted among `workers`. */
+  startRole(role: "enricher" | "router" | "worker"): Promise<ClaypipeProcess>;
+  /** Starts an HTTP process again, on its port, after it was killed: it takes `api`'s or `receiver`'s place. */
+  restartHttp(which: "api" | "receiver"): Promise<ServiceProcess>;
   /** Posts `count` new leads to the API process; resolves with their ids. */
   submit(count: number, tag: string): Promise<string[]>;
   /** Polls the store until every lead of the schema is delivered or dead, and `expected` of them exist. */
@@ -135,6 +145,7 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
   if (options.webhookLatencyMs)
     emulator.control.setFaults({ webhookLatencyMs: options.webhookLatencyMs });
   const port = await freePort();
+  const callbackPort = options.splitHttpRoles ? await freePort() : port;
   // The sink's table, in the public schema beside the store's own schema.
   const sinkTable = `${schema}_sink`;
   const env = {
@@ -143,6 +154,8 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     CLAYPIPE_REDIS_URL: redisUrl,
     CLAYPIPE_CB_SECRET: randomBytes(32).toString("hex"),
     CLAYPIPE_INTAKE_KEY: randomBytes(16).toString("hex"),
+    // Each HTTP process listens on its own (intake and receiver apart); the rest never listen.
+    CLAYPIPE_PORT: String(port),
   };
   const queueSettings = Object.entries({ lockDuration: "2s", ...options.queue })
     .map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`)
@@ -151,7 +164,7 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
   const topicPrefix = uniqueTopicPrefix("qrel");
   const bus = options.eventTier
     ? `bus:
-  nats: { servers: "${NATS_URL}" }
+  nats: { servers: "${NATS_URL}", ackWait: 5s }
   topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq, enriched: ${topicPrefix}.enriched }
 `
     : "";
@@ -169,9 +182,9 @@ ${bus}clay:
             - url: ${emulator.webhookUrl(TABLE_ID)}
 sender: { concurrency: ${options.concurrency ?? 8} }
 callbacks:
-  baseUrl: http://127.0.0.1:${port}
+  baseUrl: http://127.0.0.1:${callbackPort}
   secret: \${CLAYPIPE_CB_SECRET}
-server: { port: ${port}, apiKeys: [ "\${CLAYPIPE_INTAKE_KEY}" ], maxBatch: ${BATCH} }
+server: { port: "\${CLAYPIPE_PORT}", apiKeys: [ "\${CLAYPIPE_INTAKE_KEY}" ], maxBatch: ${BATCH} }
 store:
   postgres: { connectionString: "\${CLAYPIPE_PG_URL}", schema: ${schema}, poolSize: 4 }
 queue:
@@ -185,14 +198,17 @@ logLevel: warn
 `,
   );
 
-  const api = await startService(configPath, dir, env, "api");
+  const startHttp = (role: "api" | "intake" | "receiver", on: number) =>
+    startService(configPath, dir, { ...env, CLAYPIPE_PORT: String(on) }, role);
+  let api = await startHttp(options.splitHttpRoles ? "intake" : "api", port);
+  let receiver = options.splitHttpRoles ? await startHttp("receiver", callbackPort) : undefined;
   const workers: ClaypipeProcess[] = [];
   const store = await createPostgresStore({
     connectionString: `${DATABASE_URL}?application_name=claypipe_test_reader`,
     schema,
     poolSize: 2,
   });
-  const services = () => [api, ...workers];
+  const services = () => [api, ...(receiver ? [receiver] : []), ...workers];
 
   const describeLeads = async (ids: string[]): Promise<string> => {
     const rows = emulator.control.rows(TABLE_ID);
@@ -221,12 +237,30 @@ logLevel: warn
   return {
     emulator,
     store,
-    api,
+    get api() {
+      return api;
+    },
+    get receiver() {
+      return receiver;
+    },
     workers,
     async startWorker() {
       const worker = await startWorker(configPath, dir, env);
       workers.push(worker);
       return worker;
+    },
+    async startRole(role) {
+      const worker = await startRole(configPath, dir, env, role);
+      workers.push(worker);
+      return worker;
+    },
+    async restartHttp(which) {
+      if (which === "receiver") {
+        receiver = await startHttp("receiver", callbackPort);
+        return receiver;
+      }
+      api = await startHttp(options.splitHttpRoles ? "intake" : "api", port);
+      return api;
     },
     async submit(count, tag) {
       const ids: string[] = [];

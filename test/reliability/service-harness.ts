@@ -34,6 +34,18 @@ export async function startService(
   return { ...service, url: match[1]!, readyLine: match.input };
 }
 
+/** Starts a role without an HTTP server (event tier: enricher, router); resolves once it says so. */
+export async function startRole(
+  configPath: string,
+  cwd: string,
+  env: Record<string, string>,
+  role: "enricher" | "router" | "worker",
+): Promise<ClaypipeProcess> {
+  const ready = new RegExp(`tier ${role} started`);
+  const started = await spawnClaypipe(configPath, cwd, env, ["--role", role], ready);
+  return started.service;
+}
+
 /** Starts a queue-tier worker (no HTTP server); resolves once it says "worker started". */
 export async function startWorker(
   configPath: string,
