@@ -9,6 +9,7 @@ import type { CapacityCounters } from "./capacity-counters.js";
 import type { CreditLedger } from "./credit-ledger.js";
 import type { DeliveryStore } from "./delivery-store.js";
 import type { LeadStore } from "./lead-store.js";
+import type { TransitionFeed } from "./transition-feed.js";
 
 export interface Store {
   readonly leads: LeadStore;
@@ -16,6 +17,11 @@ export interface Store {
   readonly ledger: CreditLedger;
   readonly counters: CapacityCounters;
   readonly deliveries: DeliveryStore;
+  /**
+   * Every lead's transitions in commit order, from a position kept under `name`
+   * (one per publisher); a store several processes share has it.
+   */
+  transitionFeed?(name: string): TransitionFeed;
   /** Several processes may share it (false for an embedded file). */
   readonly supportsMultipleProcesses: boolean;
   /**
@@ -42,3 +48,4 @@ export type {
   NewLead,
   StoredLead,
 } from "./lead-store.js";
+export type { Transition, TransitionFeed } from "./transition-feed.js";

@@ -135,6 +135,27 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE leads ADD COLUMN admitted_state text, ADD COLUMN admitted_reason text;
     `,
   },
+  {
+    version: 3,
+    name: "transition feed",
+    // The transaction that wrote each history step, so the transition feed reads them in
+    // commit order: a step whose transaction is older than every one still running is final
+    // (an identity id is not: a smaller one may commit after a larger). Rows written before
+    // carry this migration's transaction; the feed starts after it anyway.
+    sql: `
+      ALTER TABLE leads ADD COLUMN admitted_tx xid8 NOT NULL DEFAULT pg_current_xact_id();
+      ALTER TABLE lead_events ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id();
+      CREATE INDEX leads_admitted_tx ON leads (admitted_tx, seq);
+      CREATE INDEX lead_events_tx ON lead_events (tx, id);
+      CREATE TABLE feed_positions (
+        name text PRIMARY KEY,
+        events_tx xid8 NOT NULL,
+        events_id bigint NOT NULL,
+        admitted_tx xid8 NOT NULL,
+        admitted_seq bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Brings the schema up to the newest migration, creating it when missing; returns its version. */

@@ -13,6 +13,7 @@ import { PostgresCreditLedger } from "./postgres-credit-ledger.js";
 import { openPostgresDatabase } from "./postgres-database.js";
 import { PostgresDeliveryStore } from "./postgres-delivery-store.js";
 import { PostgresLeadStore } from "./postgres-lead-store.js";
+import { PostgresTransitionFeed } from "./postgres-transition-feed.js";
 
 export interface PostgresStoreOptions {
   /** Where the server is, e.g. "postgres://claypipe@db.internal:5432/claypipe". */
@@ -53,6 +54,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     ledger: new PostgresCreditLedger(db),
     counters: new PostgresCapacityCounters(db),
     deliveries: new PostgresDeliveryStore(db),
+    transitionFeed: (name) => new PostgresTransitionFeed(db, name),
     supportsMultipleProcesses: true,
     close: () => db.close(),
   };
