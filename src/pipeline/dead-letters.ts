@@ -11,7 +11,8 @@
  * leads replayed before it, so a replay does not send more than the caps
  * allow; the others stay dead, and the replay says until when. Where the
  * transport has a dead-letter topic, its letters can be replayed too: each
- * names a lead, replayed as above when it is still dead in the store.
+ * names a lead, replayed as above when it is still dead in the store (a lead
+ * held there is replayed from the store once its caps open).
  */
 import { ClaypipeError } from "../core/errors.js";
 import type { LeadListQuery, SinkDelivery, StoredLead } from "../store/store.js";
@@ -187,7 +188,7 @@ export function createDeadLetters(
         if (lead?.state !== "dead") return "skipped";
         const outcome = await replayLead(lead, room);
         if (outcome === "moved_on") return "skipped";
-        return outcome === "replayed" ? outcome : { leaveUntil: outcome.heldUntil };
+        return outcome;
       });
       ctx.logger.info({ ...counts }, "dead-letter topic replayed");
       return counts;

@@ -84,8 +84,8 @@ export interface TopicDeadLetter {
   reason: string;
 }
 
-/** What a replay did with a dead letter: settled it, or left it in the topic for a replay after `leaveUntil`. */
-export type TopicDeadLetterVerdict = "replayed" | "skipped" | { leaveUntil: number };
+/** What a replay did with a dead letter's lead: sent it on, found nothing to do, or held it (dead) until its caps open. */
+export type TopicDeadLetterVerdict = "replayed" | "skipped" | { heldUntil: number };
 
 /** What one replay of a dead-letter topic did, by message. */
 export interface TopicReplayCounts {
@@ -93,8 +93,11 @@ export interface TopicReplayCounts {
   replayed: number;
   /** Letters whose lead is no longer dead (replayed before, or gone): nothing to do. */
   skipped: number;
-  /** Letters whose lead cannot be afforded yet: left for a later replay; the earliest time one can go. */
-  left: { letters: number; replayableAfter?: number };
+  /**
+   * Leads their credit caps have no room for yet: they stay dead in the store;
+   * the earliest time one of those caps opens its next window (ms).
+   */
+  heldByBudget?: { leads: number; replayableAfter: number };
   /** Letters of messages that never became leads (bad JSON, failed schema): passed over, by reason. */
   notLeads: Record<string, number>;
 }

@@ -103,12 +103,7 @@ export function registerDlq(program: Command): void {
       if (!options.sink) requireKnownReason(options.reason);
       const { replayed, heldByBudget } = await pipeline.deadLetters.replay(filter);
       say(`replayed ${replayed}`);
-      if (heldByBudget) {
-        say(
-          `${heldByBudget.leads} leads dead as \`budget\` stay in the DLQ: their credit caps have no room ` +
-            `before ${iso(heldByBudget.replayableAfter)}; replay them then (or raise the cap and restart the enrichers first)`,
-        );
-      }
+      if (heldByBudget) sayHeld(heldByBudget);
     }),
   );
 
@@ -182,17 +177,21 @@ function requireKnownReason(reason: string | undefined): void {
 function sayTopicReplay(counts: TopicReplayCounts): void {
   say(`replayed ${counts.replayed}`);
   say(`skipped ${counts.skipped} (their leads were replayed before, or are gone)`);
-  if (counts.left.letters > 0) {
-    say(
-      `left ${counts.left.letters} in the topic: their leads' credit caps have no room before ` +
-        `${iso(counts.left.replayableAfter ?? 0)}; run this again then`,
-    );
-  }
+  if (counts.heldByBudget) sayHeld(counts.heldByBudget);
   for (const [reason, letters] of Object.entries(counts.notLeads)) {
     say(
       `passed over ${letters} ${reason} letters: messages that never became leads, left in the topic for their publisher`,
     );
   }
+}
+
+/** Budget leads a replay left dead: how many, and from when their caps have room. */
+function sayHeld(held: { leads: number; replayableAfter: number }): void {
+  say(
+    `${held.leads} leads dead as \`budget\` stay in the DLQ: their credit caps have no room before ` +
+      `${iso(held.replayableAfter)}; then run \`claypipe dlq replay --reason budget\` ` +
+      "(or raise the cap and restart the enrichers first)",
+  );
 }
 
 function iso(ms: number): string {

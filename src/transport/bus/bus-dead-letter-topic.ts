@@ -4,12 +4,14 @@
  * `replayableAfter`; `claypipe dlq replay --from-topic` reads it back as a
  * consumer group of its own (`<enricherGroup>-dlq-replay`) until drained.
  *
- * Reading back: a letter that names a lead goes to the pipeline's replay and
- * is acked once replayed or found already replayed; one whose lead cannot be
- * afforded yet stays unacked (redelivered to this group, so the next replay
- * sees it again). A letter of a message that never became a lead (bad
- * JSON, a failed schema) is counted and passed over: sending it on again would
- * fail the same way, so it stays in the topic for its publisher to inspect.
+ * Reading back: a letter that names a lead goes to the pipeline's replay, and
+ * is acked whatever came of it. The store is the source of truth: a lead whose
+ * caps have no room yet stays dead there, counted, for `dlq replay --reason
+ * budget` once they open. (Left unacked instead, its letter would come back
+ * to a replay that has stopped pulling, which nats-server 2.9 mishandles, and
+ * hold a Kafka partition's offset.) A letter of a message that never became a
+ * lead (bad JSON, a failed schema) is counted and passed over: sent on again it
+ * would fail the same way, so it stays in the topic for its publisher to read.
  */
 import type { Bus } from "../../bus/bus.js";
 import { pause } from "../../bus/pause.js";
@@ -26,25 +28,12 @@ export interface BusDeadLetterTopicOptions {
   clock: Clock;
 }
 
-/**
- * A letter left for later comes back to this group this soon: within a replay it
- * is looked at again (it stays pending, so the replay still knows when it is
- * drained), and a replay run just after one that left it (say, once the cap was
- * raised) gets it at once.
- */
-const LEAVE_MS = 1000;
 /** How often the replay looks whether the topic is drained. */
 const DRAIN_CHECK_MS = 200;
-/**
- * Drained also when no letter came for this long: on Kafka, a letter left
- * unacked holds its partition's committed offset, so the lag stays above the
- * letters left.
- */
+/** Drained also when no letter came for this long: Kafka's lag follows its commits, a little behind. */
 const IDLE_MS = 3000;
 /** Letters handled at once (different keys). */
 const CONCURRENCY = 8;
-/** Deliveries to the replay group before a letter is given up (published to the topic again). */
-const MAX_DELIVER = 10_000;
 
 export function createBusDeadLetterTopic(options: BusDeadLetterTopicOptions): DeadLetterTopic {
   const { bus, topic, clock } = options;
@@ -71,10 +60,8 @@ export function createBusDeadLetterTopic(options: BusDeadLetterTopicOptions): De
       const counts: TopicReplayCounts = {
         replayed: 0,
         skipped: 0,
-        left: { letters: 0 },
         notLeads: {},
       };
-      const left = new Map<string, number>();
       let lastLetterAt = clock.now();
       const stop = new AbortController();
       await bus.ensureTopics([topic]);
@@ -84,9 +71,8 @@ export function createBusDeadLetterTopic(options: BusDeadLetterTopicOptions): De
           {
             topic,
             group,
-            // A letter this group gives up on goes back to the topic it came from.
+            // A letter whose replay failed at every delivery (the store down) goes back to the topic.
             deadLetterTopic: topic,
-            maxDeliver: MAX_DELIVER,
             concurrency: CONCURRENCY,
           },
           async (message) => {
@@ -104,15 +90,19 @@ export function createBusDeadLetterTopic(options: BusDeadLetterTopicOptions): De
               counts.notLeads[letter.reason] = (counts.notLeads[letter.reason] ?? 0) + 1;
               return "ack";
             }
-            const letterKey = message.id ?? `${message.partition}:${original.leadId}`;
             const verdict = await replayLetter({ leadId: original.leadId, reason: letter.reason });
-            if (verdict === "replayed" || verdict === "skipped") {
-              left.delete(letterKey);
-              counts[verdict] += 1;
-              return "ack";
+            if (verdict === "replayed" || verdict === "skipped") counts[verdict] += 1;
+            else {
+              const earliest = Math.min(
+                counts.heldByBudget?.replayableAfter ?? verdict.heldUntil,
+                verdict.heldUntil,
+              );
+              counts.heldByBudget = {
+                leads: (counts.heldByBudget?.leads ?? 0) + 1,
+                replayableAfter: earliest,
+              };
             }
-            left.set(letterKey, verdict.leaveUntil);
-            return { retryInMs: LEAVE_MS };
+            return "ack";
           },
           stop.signal,
         )
@@ -122,12 +112,10 @@ export function createBusDeadLetterTopic(options: BusDeadLetterTopicOptions): De
       while (!consumeEnded) {
         await pause(DRAIN_CHECK_MS, stop.signal);
         const pending = (await bus.lag(topic, group)).reduce((sum, lag) => sum + lag.pending, 0);
-        if (pending <= left.size || clock.now() - lastLetterAt >= IDLE_MS) break;
+        if (pending === 0 || clock.now() - lastLetterAt >= IDLE_MS) break;
       }
       stop.abort();
       await consuming;
-      counts.left.letters = left.size;
-      if (left.size > 0) counts.left.replayableAfter = Math.min(...left.values());
       return counts;
     },
   };
