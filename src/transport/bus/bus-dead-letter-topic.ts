@@ -32,6 +32,8 @@ export interface BusDeadLetterTopicOptions {
 const DRAIN_CHECK_MS = 200;
 /** Drained also when no letter came for this long: Kafka's lag follows its commits, a little behind. */
 const IDLE_MS = 3000;
+/** Before the first letter, joining the group may take a while (a Kafka rebalance): waits this long for it. */
+const FIRST_LETTER_MS = 30_000;
 /** Letters handled at once (different keys). */
 const CONCURRENCY = 8;
 
@@ -63,6 +65,7 @@ export function createBusDeadLetterTopic(options: BusDeadLetterTopicOptions): De
         notLeads: {},
       };
       let lastLetterAt = clock.now();
+      let anyLetter = false;
       const stop = new AbortController();
       await bus.ensureTopics([topic]);
       let consumeEnded = false;
@@ -77,6 +80,7 @@ export function createBusDeadLetterTopic(options: BusDeadLetterTopicOptions): De
           },
           async (message) => {
             lastLetterAt = clock.now();
+            anyLetter = true;
             let letter: ReturnType<typeof decodeDeadLetter>["data"];
             try {
               letter = decodeDeadLetter(message).data;
@@ -112,7 +116,8 @@ export function createBusDeadLetterTopic(options: BusDeadLetterTopicOptions): De
       while (!consumeEnded) {
         await pause(DRAIN_CHECK_MS, stop.signal);
         const pending = (await bus.lag(topic, group)).reduce((sum, lag) => sum + lag.pending, 0);
-        if (pending === 0 || clock.now() - lastLetterAt >= IDLE_MS) break;
+        const quietFor = clock.now() - lastLetterAt;
+        if (pending === 0 || quietFor >= (anyLetter ? IDLE_MS : FIRST_LETTER_MS)) break;
       }
       stop.abort();
       await consuming;
