@@ -187,8 +187,9 @@ function sayTopicReplay(counts: TopicReplayCounts): void {
 
 /** Budget leads a replay left dead: how many, and from when their caps have room. */
 function sayHeld(held: { leads: number; replayableAfter: number }): void {
+  const leads = held.leads === 1 ? "1 lead" : `${held.leads} leads`;
   say(
-    `${held.leads} leads dead as \`budget\` stay in the DLQ: their credit caps have no room before ` +
+    `${leads} left dead as \`budget\`: their credit caps have no room before ` +
       `${iso(held.replayableAfter)}; then run \`claypipe dlq replay --reason budget\` ` +
       "(or raise the cap and restart the enrichers first)",
   );
