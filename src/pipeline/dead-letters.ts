@@ -11,7 +11,7 @@
  * leads replayed before it, so a replay does not send more than the caps
  * allow; the others stay dead, and the replay says until when. Where the
  * transport has a dead-letter topic, its letters can be replayed too: each
- * names a lead, replayed as above when it is still dead in the store (a lead
+ * names a lead, replayed as above when it is still dead in the store for its reason (a lead
  * held there is replayed from the store once its caps open).
  */
 import { ClaypipeError } from "../core/errors.js";
@@ -184,8 +184,9 @@ export function createDeadLetters(
       const room = creditRoomAt(ctx, ctx.clock.now());
       const counts = await topic.replay(async (letter) => {
         const lead = await store.leads.get(letter.leadId);
-        // Replayed before (by an earlier replay of the topic or of the store), or purged.
-        if (lead?.state !== "dead") return "skipped";
+        // Replayed before (by an earlier replay of the topic or of the store), or purged;
+        // or dead again for another reason since, which this letter does not record.
+        if (lead?.state !== "dead" || lead.reason !== letter.reason) return "skipped";
         const outcome = await replayLead(lead, room);
         if (outcome === "moved_on") return "skipped";
         return outcome;

@@ -105,7 +105,7 @@ export interface DeadLetters {
   /**
    * Replays what the transport's dead-letter topic holds (the event tier's
    * `dlq.clay`), read as a consumer group of its own until drained: each letter
-   * naming a lead still dead is replayed as `replay` does; the others are
+   * naming a lead still dead for its reason is replayed as `replay` does; the others are
    * counted. Throws in a tier without a dead-letter topic.
    */
   replayTopic(): Promise<TopicReplayCounts>;

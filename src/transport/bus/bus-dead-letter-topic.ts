@@ -113,14 +113,19 @@ export function createBusDeadLetterTopic(options: BusDeadLetterTopicOptions): De
         .finally(() => {
           consumeEnded = true;
         });
-      while (!consumeEnded) {
-        await pause(DRAIN_CHECK_MS, stop.signal);
-        const pending = (await bus.lag(topic, group)).reduce((sum, lag) => sum + lag.pending, 0);
-        const quietFor = clock.now() - lastLetterAt;
-        if (pending === 0 || quietFor >= (anyLetter ? IDLE_MS : FIRST_LETTER_MS)) break;
+      try {
+        while (!consumeEnded) {
+          await pause(DRAIN_CHECK_MS, stop.signal);
+          const lags = await bus.lag(topic, group);
+          const pending = lags.reduce((sum, lag) => sum + lag.pending, 0);
+          const quietFor = clock.now() - lastLetterAt;
+          if (pending === 0 || quietFor >= (anyLetter ? IDLE_MS : FIRST_LETTER_MS)) break;
+        }
+      } finally {
+        // Also when the lag could not be read: the consumer must stop before the bus closes.
+        stop.abort();
+        await consuming;
       }
-      stop.abort();
-      await consuming;
       return counts;
     },
   };
