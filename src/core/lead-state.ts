@@ -16,7 +16,9 @@
  *   the sender at `availableAt`.
  * - enriched: the enriched row is stored; routing and sink delivery follow.
  * - delivered: every sink its routes named has the record (or its own dead letter).
- * - dead: in the DLQ, with its reason; only a replay moves it on.
+ * - dead: in the DLQ, with its reason; only a replay moves it on. In the event
+ *   tier a lead the credit budget refuses is dead as `budget`, replayable once
+ *   its caps have room (`availableAt`: the next window).
  */
 
 export const LEAD_STATES = [
@@ -42,6 +44,8 @@ export const DEAD_REASONS = [
   "no_callback",
   "reconcile_failed",
   "interrupted_send",
+  // The event tier's refusal by the credit budget (the other tiers defer instead).
+  "budget",
 ] as const;
 export type DeadReason = (typeof DEAD_REASONS)[number];
 

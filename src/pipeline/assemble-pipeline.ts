@@ -180,8 +180,12 @@ export async function assemblePipeline(
   );
   const timings = sharedStoreTimings(config, store);
   const waiter = createEnrichWaiter(ctx, { storePollMs: timings.storePollMs });
-  const sendHandler = createSendHandler(ctx, createCreditBudget({ config, ledger: store.ledger }));
   const transport = await parts.createTransport();
+  const sendHandler = createSendHandler(
+    ctx,
+    createCreditBudget({ config, ledger: store.ledger }),
+    transport.deadLetterTopic,
+  );
   const capacityStep = createCapacityStep(ctx);
   const creditResumeStep = createCreditResumeStep(ctx);
   const requeue = createRequeue(ctx);
@@ -250,7 +254,7 @@ export async function assemblePipeline(
     },
     getLead: (id) => readLeadView(store, id),
     receiveCallback: (token, body) => receiver.receive(token, body),
-    deadLetters: createDeadLetters(ctx),
+    deadLetters: createDeadLetters(ctx, transport.deadLetterTopic),
     async requeue(filter = {}) {
       const result = await requeue(filter);
       if (result.requeued > 0) transport.notify();

@@ -4,16 +4,30 @@
  * back: such a lead is routed again from its stored result, and a replay of a
  * sink's dead deliveries sends the stored result to that sink again (there,
  * `reason` matches words in the delivery's last error).
+ *
+ * A lead dead as `budget` (the event tier's refusal by a credit cap) is
+ * replayed only while its caps have room for it — from the cap's next window
+ * (the lead's `availableAt`), or sooner when the cap was raised — counting the
+ * leads replayed before it, so a replay does not send more than the caps
+ * allow; the others stay dead, and the replay says until when. Where the
+ * transport has a dead-letter topic, its letters can be replayed too: each
+ * names a lead, replayed as above when it is still dead in the store for its reason (a lead
+ * held there is replayed from the store once its caps open).
  */
 import { ClaypipeError } from "../core/errors.js";
 import type { LeadListQuery, SinkDelivery, StoredLead } from "../store/store.js";
-import type { DeadLetters, ReplayFilter } from "./pipeline-api.js";
+import type { DeadLetterTopic } from "../transport/transport.js";
+import { creditRoomAt, type TakeCreditRoom } from "./credit-room.js";
+import type { DeadLetters, ReplayFilter, ReplayResult } from "./pipeline-api.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { readLeadView } from "./read-lead-view.js";
 
 const PAGE = 500;
 
-export function createDeadLetters(ctx: PipelineContext): DeadLetters {
+export function createDeadLetters(
+  ctx: Pick<PipelineContext, "config" | "store" | "clock" | "logger" | "sinks">,
+  topic?: DeadLetterTopic,
+): DeadLetters {
   const { store } = ctx;
 
   /** Every dead lead the filter matches (all pages, read before anything moves). */
@@ -43,33 +57,58 @@ export function createDeadLetters(ctx: PipelineContext): DeadLetters {
     return leads;
   }
 
-  async function replayLeads(filter: ReplayFilter): Promise<number> {
-    let replayed = 0;
-    for (const lead of await deadLeads(filter)) {
-      const now = ctx.clock.now();
-      // With a result: routed again, no credit. Without: sent to Clay again.
-      const moved = lead.result
-        ? await store.leads.transition(
-            lead.id,
-            "dead",
-            "enriched",
-            {
-              reason: "replayed: routed again from its stored result",
-              availableAt: now,
-              routes: [],
-            },
-            now,
-          )
-        : await store.leads.transition(
-            lead.id,
-            "dead",
-            "queued",
-            { reason: "replayed", availableAt: now, callbackDeadline: null },
-            now,
-          );
-      if (moved) replayed += 1;
+  /**
+   * Moves one dead lead on: routed again from its result, or back to the
+   * outbox. A `budget` lead without a result takes its estimate from `room`
+   * first; "held" (and when its caps open) when they have no room for it.
+   */
+  async function replayLead(
+    lead: StoredLead,
+    room: TakeCreditRoom,
+  ): Promise<"replayed" | "moved_on" | { heldUntil: number }> {
+    if (lead.reason === "budget" && !lead.result) {
+      const fits = await room(lead);
+      if (!fits.taken) return { heldUntil: fits.opensAt };
     }
-    return replayed;
+    const now = ctx.clock.now();
+    // With a result: routed again, no credit. Without: sent to Clay again.
+    const moved = lead.result
+      ? await store.leads.transition(
+          lead.id,
+          "dead",
+          "enriched",
+          {
+            reason: "replayed: routed again from its stored result",
+            availableAt: now,
+            routes: [],
+          },
+          now,
+        )
+      : await store.leads.transition(
+          lead.id,
+          "dead",
+          "queued",
+          { reason: "replayed", availableAt: now, callbackDeadline: null },
+          now,
+        );
+    return moved ? "replayed" : "moved_on";
+  }
+
+  async function replayLeads(filter: ReplayFilter): Promise<ReplayResult> {
+    const room = creditRoomAt(ctx, ctx.clock.now());
+    let replayed = 0;
+    let held: ReplayResult["heldByBudget"];
+    for (const lead of await deadLeads(filter)) {
+      const outcome = await replayLead(lead, room);
+      if (outcome === "replayed") replayed += 1;
+      else if (outcome !== "moved_on") {
+        held = {
+          leads: (held?.leads ?? 0) + 1,
+          replayableAfter: Math.min(held?.replayableAfter ?? outcome.heldUntil, outcome.heldUntil),
+        };
+      }
+    }
+    return held ? { replayed, heldByBudget: held } : { replayed };
   }
 
   async function replayDeliveries(sink: string, filter: ReplayFilter): Promise<number> {
@@ -126,12 +165,34 @@ export function createDeadLetters(ctx: PipelineContext): DeadLetters {
     inspect: (id) => readLeadView(store, id),
 
     async replay(filter) {
-      const replayed =
+      const result =
         filter.sink === undefined
           ? await replayLeads(filter)
-          : await replayDeliveries(filter.sink, filter);
-      ctx.logger.info({ replayed, sink: filter.sink }, "dead letters replayed");
-      return { replayed };
+          : { replayed: await replayDeliveries(filter.sink, filter) };
+      ctx.logger.info({ ...result, sink: filter.sink }, "dead letters replayed");
+      return result;
+    },
+
+    async replayTopic() {
+      if (!topic) {
+        throw new ClaypipeError(
+          "input_invalid",
+          `the ${ctx.config.tier} tier has no dead-letter topic: its DLQ is the store's`,
+          { hint: "replay without --from-topic (e.g. `claypipe dlq replay --reason no_callback`)" },
+        );
+      }
+      const room = creditRoomAt(ctx, ctx.clock.now());
+      const counts = await topic.replay(async (letter) => {
+        const lead = await store.leads.get(letter.leadId);
+        // Replayed before (by an earlier replay of the topic or of the store), or purged;
+        // or dead again for another reason since, which this letter does not record.
+        if (lead?.state !== "dead" || lead.reason !== letter.reason) return "skipped";
+        const outcome = await replayLead(lead, room);
+        if (outcome === "moved_on") return "skipped";
+        return outcome;
+      });
+      ctx.logger.info({ ...counts }, "dead-letter topic replayed");
+      return counts;
     },
 
     async purge(filter) {

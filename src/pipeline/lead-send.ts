@@ -8,7 +8,8 @@
 import { ClaypipeError } from "../core/errors.js";
 import type { LeadState } from "../core/lead-state.js";
 import type { LeadPatch, StoredLead } from "../store/lead-store.js";
-import type { SendOutcome } from "../transport/transport.js";
+import type { DeadLetterTopic, SendOutcome } from "../transport/transport.js";
+import { deadLetterRefusedLead } from "./budget-dead-letter.js";
 import type { CreditBudget } from "./credit-budget.js";
 import { describeCreditHold, readCreditHolds } from "./credit-holds.js";
 import { deadLetterLead } from "./dead-letter-lead.js";
@@ -31,7 +32,16 @@ export type LeadSend = (lead: StoredLead, signal: AbortSignal) => Promise<SendOu
 const WAITING: SendOutcome = { kind: "waiting" };
 const DEAD: SendOutcome = { kind: "dead" };
 
-export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): LeadSend {
+/**
+ * `deadLetters`: the transport's dead-letter topic, if it has one; a lead the
+ * budget refuses then goes there as dead (budget-dead-letter.ts) instead of
+ * waiting deferred.
+ */
+export function createLeadSend(
+  ctx: LeadSendContext,
+  budget: CreditBudget,
+  deadLetters?: Pick<DeadLetterTopic, "publishBudget">,
+): LeadSend {
   const { config, store, clock, logger } = ctx;
   const callbacks = config.callbacks;
   if (!callbacks) {
@@ -80,6 +90,7 @@ export function createLeadSend(ctx: LeadSendContext, budget: CreditBudget): Lead
     }
     const decision = await budget.reserve(lead, now);
     if (!decision.ok) {
+      if (deadLetters) return deadLetterRefusedLead(ctx, deadLetters, lead, decision, now);
       await leave("deferred", { availableAt: decision.availableAt, reason: decision.reason });
       if (decision.first) await logCreditHold(ctx, decision.availableAt);
       return WAITING;

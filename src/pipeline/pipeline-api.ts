@@ -14,7 +14,7 @@ import type {
   SinkDelivery,
   StoredLead,
 } from "../store/store.js";
-import type { ConsumerLag, QueueDepth } from "../transport/transport.js";
+import type { ConsumerLag, QueueDepth, TopicReplayCounts } from "../transport/transport.js";
 import type { CreditHold } from "./credit-holds.js";
 import type { RequeueFilter, RequeueResult } from "./requeue-leads.js";
 
@@ -82,6 +82,15 @@ export interface ReplayFilter {
   sink?: string;
 }
 
+export interface ReplayResult {
+  replayed: number;
+  /**
+   * Leads dead as `budget` left dead: their credit caps have no room yet. The
+   * earliest time one of those caps opens its next window (ms).
+   */
+  heldByBudget?: { leads: number; replayableAfter: number };
+}
+
 /** A page of the DLQ, filtered like a replay. */
 export type DeadLetterQuery = Omit<ReplayFilter, "sink"> & Pick<LeadListQuery, "cursor" | "limit">;
 
@@ -92,7 +101,14 @@ export interface DeadLetters {
    * Sends dead leads on again. A lead whose enrichment already came back is
    * routed again from its stored result: a replay never spends credits twice.
    */
-  replay(filter: ReplayFilter): Promise<{ replayed: number }>;
+  replay(filter: ReplayFilter): Promise<ReplayResult>;
+  /**
+   * Replays what the transport's dead-letter topic holds (the event tier's
+   * `dlq.clay`), read as a consumer group of its own until drained: each letter
+   * naming a lead still dead for its reason is replayed as `replay` does; the others are
+   * counted. Throws in a tier without a dead-letter topic.
+   */
+  replayTopic(): Promise<TopicReplayCounts>;
   purge(filter: Omit<ReplayFilter, "sink">): Promise<{ purged: number }>;
 }
 

@@ -11,7 +11,7 @@
  * hold it in the DLQ. A lead in any other state has moved on.
  */
 import type { StoredLead } from "../store/lead-store.js";
-import type { SendHandler } from "../transport/transport.js";
+import type { DeadLetterTopic, SendHandler } from "../transport/transport.js";
 import { recoverInterruptedSends } from "./crash-recovery.js";
 import type { CreditBudget } from "./credit-budget.js";
 import { deadLetterLead } from "./dead-letter-lead.js";
@@ -21,9 +21,14 @@ import type { PipelineContext } from "./pipeline-context.js";
 
 export type SendHandlerContext = LeadSendContext & Pick<PipelineContext, "events">;
 
-export function createSendHandler(ctx: SendHandlerContext, budget: CreditBudget): SendHandler {
+/** `deadLetters`: the transport's dead-letter topic, where budget refusals go (lead-send.ts). */
+export function createSendHandler(
+  ctx: SendHandlerContext,
+  budget: CreditBudget,
+  deadLetters?: Pick<DeadLetterTopic, "publishBudget">,
+): SendHandler {
   const { store, clock } = ctx;
-  const send = createLeadSend(ctx, budget);
+  const send = createLeadSend(ctx, budget, deadLetters);
   const intake = createIntakeService(ctx);
 
   /** Moves the lead to `sending` under this worker's lease; undefined when it is not this message's to send. */

@@ -69,7 +69,58 @@ export interface ConsumerLag {
   pending: number;
 }
 
+/** A lead the credit budget refused, already dead in the store with reason `budget`. */
+export interface BudgetDeadLetter {
+  lead: StoredLead;
+  /** Which cap refused it, in words. */
+  detail: string;
+  /** When the refusing cap's next window opens (ms): a replay can afford the lead from then. */
+  replayableAfter: number;
+}
+
+/** A dead letter read back from a dead-letter topic that names a lead of the store. */
+export interface TopicDeadLetter {
+  leadId: string;
+  reason: string;
+}
+
+/** What a replay did with a dead letter's lead: sent it on, found nothing to do, or held it (dead) until its caps open. */
+export type TopicDeadLetterVerdict = "replayed" | "skipped" | { heldUntil: number };
+
+/** What one replay of a dead-letter topic did, by message. */
+export interface TopicReplayCounts {
+  /** Leads sent on again. */
+  replayed: number;
+  /** Letters whose lead is no longer dead (replayed before, or gone): nothing to do. */
+  skipped: number;
+  /**
+   * Leads their credit caps have no room for yet: they stay dead in the store;
+   * the earliest time one of those caps opens its next window (ms).
+   */
+  heldByBudget?: { leads: number; replayableAfter: number };
+  /** Letters of messages that never became leads (bad JSON, failed schema): passed over, by reason. */
+  notLeads: Record<string, number>;
+}
+
+/**
+ * A transport's topic for dead letters (the event tier's `dlq.clay`): where a
+ * lead the credit budget refuses goes, instead of waiting deferred.
+ */
+export interface DeadLetterTopic {
+  /** Publishes the lead's dead letter; resolves once the broker acknowledged it. */
+  publishBudget(letter: BudgetDeadLetter): Promise<void>;
+  /**
+   * Reads the topic as a consumer group of its own until it is drained, handing
+   * each letter that names a lead to `replay`; resolves with the counts.
+   */
+  replay(
+    replay: (letter: TopicDeadLetter) => Promise<TopicDeadLetterVerdict>,
+  ): Promise<TopicReplayCounts>;
+}
+
 export interface Transport {
+  /** Present when the transport has a dead-letter topic: budget refusals are dead letters there. */
+  readonly deadLetterTopic?: DeadLetterTopic;
   /** New leads are in the outbox: carry them now rather than at the next look. */
   notify(): void;
   /**

@@ -24,6 +24,7 @@ const DEAD_REASONS: Record<DeadReason, true> = {
   no_callback: true,
   reconcile_failed: true,
   interrupted_send: true,
+  budget: true,
 };
 
 /** The most data credits one enrichment can cost: the dearest email provider, person and company data. */

@@ -9,7 +9,7 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../src/demo/free-port.js";
@@ -24,6 +24,7 @@ import {
   REDIS_URL,
   uniquePrefix,
 } from "../clay/fixtures/redis-server.js";
+import { type CliResult, runCli } from "../cli/run-cli.js";
 import {
   connectAdmin,
   DATABASE_URL,
@@ -115,6 +116,12 @@ export interface QueueServices {
   describeLeads(ids: string[]): Promise<string>;
   /** What the services logged, for a failure message. */
   logs(): string;
+  /** The event tier's dead-letter topic (`bus.topics.deadLetters`). */
+  deadLetterTopic: string;
+  /** Rewrites the config's daily data cap (with `dataCap` set); processes started from now on read it. */
+  setDataCap(cap: number): void;
+  /** Runs `claypipe <args> --config <the services' config>` with their environment. */
+  cli(args: string[]): Promise<CliResult>;
   close(): Promise<void>;
 }
 
@@ -350,6 +357,14 @@ logLevel: warn
       }
     },
     describeLeads,
+    deadLetterTopic: `${topicPrefix}.dlq`,
+    setDataCap(cap) {
+      const text = readFileSync(configPath, "utf8");
+      const capped = text.replace(/daily: \{ data: \d+ \}/, `daily: { data: ${cap} }`);
+      if (capped === text) throw new Error("the config has no daily data cap to change");
+      writeFileSync(configPath, capped);
+    },
+    cli: (args) => runCli([...args, "--config", configPath], { cwd: dir, env }),
     logs: () =>
       services()
         .map((service) => service.stderr())

@@ -5,6 +5,7 @@ import { ClaypipeError } from "../../core/errors.js";
 import { DEAD_REASONS } from "../../core/lead-state.js";
 import type { Pipeline, ReplayFilter } from "../../pipeline/pipeline-api.js";
 import { createPipeline } from "../../tiers/create-pipeline.js";
+import type { TopicReplayCounts } from "../../transport/transport.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
 import { say } from "../output.js";
 import { parseNumberOption } from "../parse-number-option.js";
@@ -45,9 +46,9 @@ export function registerDlq(program: Command): void {
         );
       }
       for (const lead of page.leads) {
-        say(
-          `${lead.id}  ${new Date(lead.updatedAt).toISOString()}  ${lead.source}  ${lead.reason ?? ""}`,
-        );
+        // A budget refusal says when its cap's next window opens.
+        const when = lead.reason === "budget" ? `  replayable after ${iso(lead.availableAt)}` : "";
+        say(`${lead.id}  ${iso(lead.updatedAt)}  ${lead.source}  ${lead.reason ?? ""}${when}`);
       }
       if (page.nextCursor) say(`… more: narrow with --reason/--source/--since, or raise --limit`);
     }),
@@ -76,19 +77,33 @@ export function registerDlq(program: Command): void {
         .description(
           "send dead leads on again (a lead whose result came back is only routed again: no credits)",
         )
-        .option("--sink <name>", "replay this sink's dead deliveries instead"),
+        .option("--sink <name>", "replay this sink's dead deliveries instead")
+        .option(
+          "--from-topic",
+          "event tier: replay the leads the dead-letter topic (dlq.clay) names, until it is drained",
+        ),
     ),
-  ).action((options: FilterOptions & { sink?: string }) =>
+  ).action((options: FilterOptions & { sink?: string; fromTopic?: boolean }) =>
     withPipeline(options, async (pipeline) => {
       const filter: ReplayFilter = {
         ...filterFrom(options),
         ...(options.sink ? { sink: options.sink } : {}),
       };
+      if (options.fromTopic) {
+        if (Object.keys(filter).length > 0) {
+          throw new ClaypipeError("input_invalid", "--from-topic takes no filter", {
+            hint: "it replays every letter of the topic; to pick leads, replay from the store with --id/--reason/…",
+          });
+        }
+        sayTopicReplay(await pipeline.deadLetters.replayTopic());
+        return;
+      }
       requireSomeFilter(filter, "replay");
       // With --sink, --reason matches words in the delivery's last error instead.
       if (!options.sink) requireKnownReason(options.reason);
-      const { replayed } = await pipeline.deadLetters.replay(filter);
+      const { replayed, heldByBudget } = await pipeline.deadLetters.replay(filter);
       say(`replayed ${replayed}`);
+      if (heldByBudget) sayHeld(heldByBudget);
     }),
   );
 
@@ -156,6 +171,32 @@ function requireKnownReason(reason: string | undefined): void {
       hint: `use one of: ${DEAD_REASONS.join(", ")}`,
     },
   );
+}
+
+/** What a replay of the dead-letter topic did, a line per kind of letter. */
+function sayTopicReplay(counts: TopicReplayCounts): void {
+  say(`replayed ${counts.replayed}`);
+  say(`skipped ${counts.skipped} (their leads were replayed before, or are gone)`);
+  if (counts.heldByBudget) sayHeld(counts.heldByBudget);
+  for (const [reason, letters] of Object.entries(counts.notLeads)) {
+    say(
+      `passed over ${letters} ${reason} letters: messages that never became leads, left in the topic for their publisher`,
+    );
+  }
+}
+
+/** Budget leads a replay left dead: how many, and from when their caps have room. */
+function sayHeld(held: { leads: number; replayableAfter: number }): void {
+  const leads = held.leads === 1 ? "1 lead" : `${held.leads} leads`;
+  say(
+    `${leads} left dead as \`budget\`: their credit caps have no room before ` +
+      `${iso(held.replayableAfter)}; then run \`claypipe dlq replay --reason budget\` ` +
+      "(or raise the cap and restart the enrichers first)",
+  );
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
 function time(flag: string, value: string): number {

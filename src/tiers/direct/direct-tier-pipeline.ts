@@ -96,6 +96,7 @@ export function createDirectTierPipeline(
       list: needsStore("DLQ"),
       inspect: needsStore("DLQ"),
       replay: needsStore("DLQ"),
+      replayTopic: needsStore("DLQ"),
       purge: needsStore("DLQ"),
     },
     requeue: needsStore("waiting leads to requeue"),

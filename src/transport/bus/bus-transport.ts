@@ -12,6 +12,10 @@
  * lead another one is sending (`whenSending: "leave"`); a send whose process
  * died is found by the lost-send sweep once its lease ends.
  *
+ * A lead the credit budget refuses is dead in the store and a `budget` dead
+ * letter on the dead-letter topic, published before the enricher acks the
+ * message that carried it (bus-dead-letter-topic.ts).
+ *
  * Feeding stops while the group already has `queue.lookahead` messages
  * pending per workspace, so a backlog waits in the store, not on the bus.
  */
@@ -24,6 +28,7 @@ import { type LoopOptions, runLoop } from "../../core/run-loop.js";
 import type { Logger } from "../../logging/create-logger.js";
 import type { Store } from "../../store/store.js";
 import type { SendHandler, Transport } from "../transport.js";
+import { createBusDeadLetterTopic } from "./bus-dead-letter-topic.js";
 
 export interface BusTransportOptions {
   config: ClaypipeConfig;
@@ -121,6 +126,12 @@ export function createBusTransport(options: BusTransportOptions): Transport {
       ?.data;
 
   return {
+    deadLetterTopic: createBusDeadLetterTopic({
+      bus,
+      topic: topics.deadLetters,
+      enricherGroup,
+      clock,
+    }),
     notify() {
       for (const wake of newWork) wake();
     },
