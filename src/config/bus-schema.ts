@@ -78,6 +78,8 @@ const topicsSchema = z
     deadLetters: topicNameSchema.default("dlq.clay"),
     /** Enriched rows Clay called back with: the receiver publishes, the router and other services read. @defaultValue "enriched.contacts" */
     enriched: topicNameSchema.default("enriched.contacts"),
+    /** Every lifecycle transition of every lead, for downstream services and audits. @defaultValue "claypipe.lead-events" */
+    leadEvents: topicNameSchema.default("claypipe.lead-events"),
   })
   .strict();
 

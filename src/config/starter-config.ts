@@ -230,6 +230,7 @@ bus:
     incoming: leads.incoming
     deadLetters: dlq.clay
     enriched: enriched.contacts
+    leadEvents: claypipe.lead-events
 `,
   );
 

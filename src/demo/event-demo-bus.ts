@@ -9,7 +9,7 @@ import { importBackend } from "../core/import-backend.js";
 
 export interface EventDemoBus {
   servers: string;
-  topics: { incoming: string; deadLetters: string; enriched: string };
+  topics: { incoming: string; deadLetters: string; enriched: string; leadEvents: string };
   /** Deletes the demo's streams. */
   remove(): Promise<void>;
 }
@@ -51,6 +51,7 @@ export async function openEventDemoBus(
       incoming: `${prefix}.leads.incoming`,
       deadLetters: `${prefix}.dlq.clay`,
       enriched: `${prefix}.enriched.contacts`,
+      leadEvents: `${prefix}.claypipe.lead-events`,
     },
     async remove() {
       const names: string[] = [];

@@ -86,6 +86,13 @@ export interface TierParts {
    * where `runs.route`.
    */
   followResults?(processInbox: () => Promise<void>, signal: AbortSignal): Promise<void>;
+  /** More background work of the tier, each run where its duty runs (the event tier's transition publisher). */
+  loops?: Array<{
+    duty: "send" | "route";
+    name: string;
+    step: (signal: AbortSignal) => Promise<number>;
+    idleMs?: number;
+  }>;
   /** Closes what the tier opened besides the store and the transport. */
   closeParts(): Promise<void>;
 }
@@ -278,6 +285,7 @@ export async function assemblePipeline(
       const loops = [
         ...(runs.send ? sendLoops : []),
         ...(runs.route ? [...routeLoops, ...(await openSinks())] : []),
+        ...(parts.loops ?? []).filter((loop) => runs[loop.duty]),
       ];
       const counts = runs.send ? await recoverAfterCrash(ctx) : {};
       logger.info({ ...counts, tier: config.tier }, "pipeline started");

@@ -253,7 +253,8 @@ describe("init's next steps work on the tier it wrote", { timeout: 120_000 }, ()
         .replace("table: claypipe_all_leads", `table: ${schema}_all`)
         .replace("incoming: leads.incoming", `incoming: ${topics}.incoming`)
         .replace("deadLetters: dlq.clay", `deadLetters: ${topics}.dlq`)
-        .replace("enriched: enriched.contacts", `enriched: ${topics}.enriched`),
+        .replace("enriched: enriched.contacts", `enriched: ${topics}.enriched`)
+        .replace("leadEvents: claypipe.lead-events", `leadEvents: ${topics}.events`),
     );
     const roles = steps.filter((step) => step.startsWith("claypipe start"));
     expect(roles.map((step) => step.split(" ")[3])).toEqual(["api", "enricher", "router"]);

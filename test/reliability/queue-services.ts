@@ -172,7 +172,7 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
   const bus = options.eventTier
     ? `bus:
   nats: { servers: "${NATS_URL}", ackWait: 5s }
-  topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq, enriched: ${topicPrefix}.enriched }
+  topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq, enriched: ${topicPrefix}.enriched, leadEvents: ${topicPrefix}.events }
 `
     : "";
   writeFileSync(

@@ -198,6 +198,7 @@ describe("createPipeline(config) runs every tier from config alone", () => {
           incoming: `${topicPrefix}.incoming`,
           deadLetters: `${topicPrefix}.dlq`,
           enriched: `${topicPrefix}.enriched`,
+          leadEvents: `${topicPrefix}.events`,
         },
       },
     });

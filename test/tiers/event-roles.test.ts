@@ -2,15 +2,18 @@
  * The event tier's four services as four pipelines, each a role, on one
  * PostgreSQL schema, Redis prefix and NATS topics of the test's own: intake
  * and receiver each serve only their routes, the receiver puts every callback
- * on the results topic (without the callback URL), and the router delivers
- * each lead once to the file sink.
+ * on the results topic (without the callback URL), the router delivers each
+ * lead once to the file sink, and every lead's transitions are on the
+ * lead-events topic in the order they happened.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { BusMessage } from "../../src/bus/bus.js";
 import { openBus } from "../../src/bus/open-bus.js";
 import { decodeEnrichedContact } from "../../src/bus/topics/enriched-contact.js";
+import { decodeLeadTransition } from "../../src/bus/topics/lead-transition.js";
 import { type ClaypipeConfigInput, configSchema } from "../../src/config/schema.js";
 import { freePort } from "../../src/demo/free-port.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
@@ -98,6 +101,7 @@ describe("the event tier's roles", () => {
           incoming: `${topicPrefix}.incoming`,
           deadLetters: `${topicPrefix}.dlq`,
           enriched: `${topicPrefix}.enriched`,
+          leadEvents: `${topicPrefix}.events`,
         },
       },
       sinks: [{ name: "out", type: "file", path: sinkFile }],
@@ -133,20 +137,27 @@ describe("the event tier's roles", () => {
     expect((await post(intake.url!, "/v1/callbacks/clay/some-token")).status).toBe(404);
 
     const results: { leadId: string; row: Record<string, unknown> }[] = [];
+    const transitions = new Map<string, string[]>();
     const reader = await openBus({ nats: { servers: NATS_URL } });
     const stopReading = new AbortController();
-    const reading = reader.consume(
-      {
-        topic: `${topicPrefix}.enriched`,
-        group: "downstream",
-        deadLetterTopic: `${topicPrefix}.reader-dlq`,
-      },
-      async (message) => {
-        results.push(decodeEnrichedContact(message).data);
-        return "ack";
-      },
-      stopReading.signal,
-    );
+    const read = (topic: string, take: (message: BusMessage) => void) =>
+      reader.consume(
+        { topic, group: "downstream", deadLetterTopic: `${topicPrefix}.reader-dlq` },
+        async (message) => {
+          take(message);
+          return "ack";
+        },
+        stopReading.signal,
+      );
+    const reading = Promise.all([
+      read(`${topicPrefix}.enriched`, (message) =>
+        results.push(decodeEnrichedContact(message).data),
+      ),
+      read(`${topicPrefix}.events`, (message) => {
+        const { leadId, from, to } = decodeLeadTransition(message).data;
+        transitions.set(leadId, [...(transitions.get(leadId) ?? []), `${from ?? "new"}>${to}`]);
+      }),
+    ]);
     cleanup.push(async () => {
       stopReading.abort();
       await reading;
@@ -167,6 +178,19 @@ describe("the event tier's roles", () => {
     for (const { row } of results) {
       expect(row).toHaveProperty("icp_score");
       expect(row).not.toHaveProperty("callback_url");
+    }
+    // Each lead's life, in order, as a downstream service reads it.
+    await until("every lead's transitions published", () =>
+      ids.every((id) => transitions.get(id)?.at(-1) === "enriched>delivered"),
+    );
+    for (const id of ids) {
+      const { history } = (await intake.pipeline.getLead(id))!;
+      expect(transitions.get(id)).toEqual(
+        history.map((step) => `${step.from ?? "new"}>${step.to}`),
+      );
+      expect(transitions.get(id)).toEqual(
+        expect.arrayContaining(["new>received", "queued>sending", "awaiting_callback>enriched"]),
+      );
     }
     const delivered = readFileSync(sinkFile, "utf8").trim().split("\n");
     expect(delivered).toHaveLength(LEADS);

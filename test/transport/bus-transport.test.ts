@@ -49,6 +49,7 @@ function busTransportFactory(kind: BusKind, bootstrap?: () => string): Transport
               incoming: `${topicPrefix}.incoming`,
               deadLetters: `${topicPrefix}.dlq`,
               enriched: `${topicPrefix}.enriched`,
+              leadEvents: `${topicPrefix}.events`,
             },
           },
         },

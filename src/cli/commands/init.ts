@@ -59,7 +59,7 @@ function nextSteps(tier: SupportedTier, configFlag: string): string[] {
       `  3. claypipe start --role api${configFlag}        # HTTP intake and Clay's callbacks onto the bus`,
       `     claypipe start --role enricher${configFlag}   # as many as you like: leads.incoming to Clay`,
       `     claypipe start --role router${configFlag}     # as many as you like: enriched.contacts to the sinks`,
-      "     (or --role intake and --role receiver apart: set server.port to ${PORT} and PORT per process)",
+      `     (or --role intake and --role receiver apart: set server.port to \${PORT} and PORT per process)`,
     ],
   }[tier];
   return [

@@ -15,6 +15,7 @@ import type { Pipeline } from "../../pipeline/pipeline-api.js";
 import { createBusTransport } from "../../transport/bus/bus-transport.js";
 import { dutiesOf, type PipelineRole } from "../pipeline-role.js";
 import { openSharedStoreParts } from "../shared/shared-store-parts.js";
+import { publishLeadEvents } from "./lead-events-topic.js";
 import { announceResults, followResults } from "./results-topic.js";
 
 export async function createEventPipeline(
@@ -37,8 +38,11 @@ export async function createEventPipeline(
   }
   const topicsOfRole = [
     ...(duties.callbacks || duties.route ? [busConfig.topics.enriched] : []),
+    ...(duties.route ? [busConfig.topics.leadEvents] : []),
     busConfig.topics.deadLetters,
   ];
+  // PostgreSQL, the event tier's store, keeps the feed; routers publish it, one at a time.
+  const feed = shared.store.transitionFeed?.(busConfig.topics.leadEvents);
   return assemblePipeline(config, options, {
     ...shared,
     async createTransport() {
@@ -56,5 +60,6 @@ export async function createEventPipeline(
     runs: duties,
     ...(duties.callbacks ? { announceResults: announceResults(bus, busConfig) } : {}),
     ...(duties.route ? { followResults: followResults(bus, busConfig, clock) } : {}),
+    loops: feed ? [publishLeadEvents(bus, busConfig, feed)] : [],
   });
 }
