@@ -11,6 +11,8 @@ import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { openBus } from "../bus/open-bus.js";
+import type { BusConfig } from "../config/bus-schema.js";
 import { systemClock } from "../core/clock.js";
 import { startEmulator } from "../emulator/index.js";
 import type { Pipeline, PipelineStatus } from "../pipeline/pipeline-api.js";
@@ -62,6 +64,8 @@ export interface PipelineDemoSummary {
   sinkRecords: Record<string, number>;
   clayCredits: { actions: number; data: number };
   creditsSaved: { actions: number; data: number };
+  /** The event tier's topics: messages each one carried in the run. */
+  busTopics: Array<{ topic: string; messages: number }>;
   seconds: number;
   outputDir: string | undefined;
 }
@@ -119,6 +123,7 @@ export async function runPipelineDemo(
       status = await pipeline.status();
     }
 
+    const busTopics = config.bus && bus ? await countTopics(config.bus) : [];
     const clay = emulator.control.snapshot();
     const workspace = clay.workspaces[0]!;
     return {
@@ -141,6 +146,7 @@ export async function runPipelineDemo(
       ),
       clayCredits: { actions: workspace.credits.actionsUsed, data: workspace.credits.dataUsed },
       creditsSaved: status.creditsSaved,
+      busTopics,
       seconds: (Date.now() - started) / 1000,
       outputDir: options.keep ? dir : undefined,
     };
@@ -209,4 +215,33 @@ async function countRecords(path: string, format: "jsonl" | "csv"): Promise<numb
     return 0;
   }
   return format === "csv" ? Math.max(0, lines - 1) : lines;
+}
+
+/**
+ * What each topic carried: a consumer group that never read a topic lags by all
+ * of it. The routers publish transitions a moment after they happen, so the
+ * lead-events count is read once it stops growing.
+ */
+async function countTopics(config: BusConfig): Promise<Array<{ topic: string; messages: number }>> {
+  const bus = await openBus(config);
+  try {
+    const count = async (topic: string) =>
+      (await bus.lag(topic, "claypipe-demo-count")).reduce((sum, lag) => sum + lag.pending, 0);
+    const { incoming, enriched, leadEvents, deadLetters } = config.topics;
+    let events = await count(leadEvents);
+    for (let settled = 0; settled < 4; ) {
+      await systemClock.sleep(250);
+      const now = await count(leadEvents);
+      settled = now === events ? settled + 1 : 0;
+      events = now;
+    }
+    return [
+      { topic: incoming, messages: await count(incoming) },
+      { topic: enriched, messages: await count(enriched) },
+      { topic: leadEvents, messages: events },
+      { topic: deadLetters, messages: await count(deadLetters) },
+    ];
+  } finally {
+    await bus.close();
+  }
 }

@@ -119,6 +119,10 @@ function printStandard(summary: PipelineDemoSummary): void {
   );
   say("\nper route (sink records)");
   say(formatRows(Object.entries(summary.sinkRecords)));
+  if (summary.busTopics.length > 0) {
+    say("\non the bus (messages per topic)");
+    say(formatRows(summary.busTopics.map(({ topic, messages }) => [topic, messages])));
+  }
   if (summary.rejectedAtIntake.length > 0) {
     say("\nrejected at intake, as the API answered");
     for (const { lead, reason } of summary.rejectedAtIntake) say(`  lead ${lead}: ${reason}`);
