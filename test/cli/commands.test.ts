@@ -75,7 +75,7 @@ describe("claypipe", () => {
     ["standard", []],
     ["queue", ["--tier", "queue"]],
     ["event", ["--tier", "event"]],
-  ])("demo runs the full %s loop: intake, Clay, callbacks, routes, sinks", async (_tier, flags) => {
+  ])("demo runs the full %s loop: intake, Clay, callbacks, routes, sinks", async (tier, flags) => {
     const result = await runCli(["demo", ...flags, "--leads", "60", "--time-scale", "2000"], {
       timeoutMs: 90_000,
     });
@@ -94,6 +94,13 @@ describe("claypipe", () => {
     );
     const perRoute = count("hot-leads") + count("nurture") + count("archive");
     expect(perRoute).toBe(delivered);
+    if (tier === "event") {
+      // Each sent lead went through the incoming topic, each callback onto the results topic.
+      expect(count("\\.leads\\.incoming")).toBeGreaterThanOrEqual(count("rows sent to Clay"));
+      expect(count("\\.enriched\\.contacts")).toBeGreaterThanOrEqual(count("callbacks received"));
+      expect(count("\\.claypipe\\.lead-events")).toBeGreaterThanOrEqual(2 * accepted);
+      expect(count("\\.dlq\\.clay")).toBe(0);
+    }
   });
 
   it("demo --tier direct runs the whole direct path and reports zero 429s", async () => {
