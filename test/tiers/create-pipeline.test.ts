@@ -7,12 +7,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openBus } from "../../src/bus/open-bus.js";
 import { decodeDeadLetter } from "../../src/bus/topics/dead-letter-event.js";
 import { encodeIncomingLead } from "../../src/bus/topics/lead-incoming.js";
 import { freePort } from "../../src/demo/free-port.js";
-import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import type { RunningEmulator } from "../../src/emulator/index.js";
 import {
   type ClaypipeConfigInput,
   ClaypipeError,
@@ -21,45 +21,12 @@ import {
   createServer,
   type Pipeline,
 } from "../../src/index.js";
-import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
-import {
-  connectRedis,
-  deleteKeys,
-  REDIS_URL,
-  uniquePrefix,
-} from "../clay/fixtures/redis-server.js";
-import {
-  connectAdmin,
-  DATABASE_URL,
-  dropSchema,
-  randomSchema,
-} from "../store/fixtures/postgres-server.js";
-import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
+import { NATS_URL } from "../bus/fixtures/nats-server.js";
+import { makeTempDir } from "../temp-dirs.js";
+import { API_KEY, startTierEmulator, tierBackends, until, useCleanup } from "./tier-kit.js";
 
-const API_KEY = "key-tiers";
-let cleanup: Array<() => Promise<unknown>> = [];
-// Stopping a pipeline lets its sends in flight finish (queue.shutdownGrace, short here).
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-  removeTempDirs();
-}, 30_000);
-
-async function emulator(): Promise<RunningEmulator> {
-  const running = await startEmulator({
-    timeScale: 2000,
-    workspaces: [
-      {
-        id: "main",
-        apiKey: API_KEY,
-        rateLimit: { perSecond: 100, burst: 50 },
-        tables: [{ id: "t_leads", webhooks: [{}] }],
-      },
-    ],
-  });
-  cleanup.push(() => running.close());
-  return running;
-}
+const cleanup = useCleanup();
+const emulator = () => startTierEmulator(cleanup);
 
 /** The config every tier shares: one workspace, one table, Clay's public API. */
 function baseConfig(running: RunningEmulator): ClaypipeConfigInput {
@@ -94,10 +61,8 @@ async function serviceTier(
   });
   const pipeline = await createPipeline(config);
   const server = await createServer({ pipeline, config });
-  cleanup.push(
-    () => pipeline.stop(),
-    () => server.close(),
-  );
+  cleanup(() => pipeline.stop());
+  cleanup(() => server.close());
   await pipeline.start();
   const url = await server.listen();
   return { pipeline, url };
@@ -129,7 +94,7 @@ describe("createPipeline(config) runs every tier from config alone", () => {
     });
     const pipeline = await createPipeline(config);
     await pipeline.start();
-    cleanup.push(() => pipeline.stop());
+    cleanup(() => pipeline.stop());
     await submitAndEnrich(pipeline, "sent");
     expect(running.control.rows("t_leads").map((row) => row.fields.email)).toEqual([
       "ada@acme.example",
@@ -156,57 +121,20 @@ describe("createPipeline(config) runs every tier from config alone", () => {
 
   it("queue: the same calls on PostgreSQL and BullMQ on Redis", async () => {
     const running = await emulator();
-    const schema = randomSchema("tiers");
-    const prefix = uniquePrefix("tiers").replaceAll(":", "-");
-    cleanup.push(async () => {
-      const admin = await connectAdmin();
-      await dropSchema(admin, schema);
-      await admin.end();
-      const redis = await connectRedis();
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-    });
-    const { pipeline } = await serviceTier(running, {
-      tier: "queue",
-      store: { postgres: { connectionString: DATABASE_URL, schema } },
-      queue: { redis: { connectionString: REDIS_URL }, prefix, shutdownGrace: "1s" },
-    });
+    const { topicPrefix: _, ...backends } = tierBackends(cleanup, "tiers");
+    const { pipeline } = await serviceTier(running, { tier: "queue", ...backends });
     await submitAndEnrich(pipeline, "queued");
   });
 
   it("event: the same calls with leads carried on NATS JetStream to the enrichers", async () => {
     const running = await emulator();
-    const schema = randomSchema("tiers");
-    const prefix = uniquePrefix("tiers").replaceAll(":", "-");
-    const topicPrefix = uniqueTopicPrefix("tiers");
-    cleanup.push(async () => {
-      const admin = await connectAdmin();
-      await dropSchema(admin, schema);
-      await admin.end();
-      const redis = await connectRedis();
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-      await deleteStreams(NATS_URL, topicPrefix);
-    });
-    const { pipeline, url } = await serviceTier(running, {
-      tier: "event",
-      store: { postgres: { connectionString: DATABASE_URL, schema } },
-      queue: { redis: { connectionString: REDIS_URL }, prefix, shutdownGrace: "1s" },
-      bus: {
-        nats: { servers: NATS_URL },
-        topics: {
-          incoming: `${topicPrefix}.incoming`,
-          deadLetters: `${topicPrefix}.dlq`,
-          enriched: `${topicPrefix}.enriched`,
-          leadEvents: `${topicPrefix}.events`,
-        },
-      },
-    });
+    const { topicPrefix, ...backends } = tierBackends(cleanup, "tiers", { bus: true });
+    const { pipeline, url } = await serviceTier(running, { tier: "event", ...backends });
     await submitAndEnrich(pipeline, "queued");
 
     // Another system publishes a lead of its own, and a message that is no lead at all.
     const other = await openBus({ nats: { servers: NATS_URL } });
-    cleanup.push(() => other.close());
+    cleanup(() => other.close());
     await other.publish(`${topicPrefix}.incoming`, [
       encodeIncomingLead(
         { fields: { email: "grace@navy.example", company: "Navy" } },
@@ -254,11 +182,3 @@ describe("createPipeline(config) runs every tier from config alone", () => {
     );
   });
 });
-
-async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -7,11 +7,11 @@
  * lead replayed before and passing over a letter of a message that was no lead.
  */
 import { randomBytes } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openBus } from "../../src/bus/open-bus.js";
 import { type DeadLetter, decodeDeadLetter } from "../../src/bus/topics/dead-letter-event.js";
 import { freePort } from "../../src/demo/free-port.js";
-import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import type { RunningEmulator } from "../../src/emulator/index.js";
 import {
   type ClaypipeConfigInput,
   configSchema,
@@ -20,48 +20,20 @@ import {
   type Pipeline,
 } from "../../src/index.js";
 import { windowAt } from "../../src/pipeline/credit-windows.js";
-import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
-import {
-  connectRedis,
-  deleteKeys,
-  REDIS_URL,
-  uniquePrefix,
-} from "../clay/fixtures/redis-server.js";
-import {
-  connectAdmin,
-  DATABASE_URL,
-  dropSchema,
-  randomSchema,
-} from "../store/fixtures/postgres-server.js";
+import { NATS_URL } from "../bus/fixtures/nats-server.js";
+import { startTierEmulator, tierBackends, until, useCleanup } from "./tier-kit.js";
 
-let cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-}, 30_000);
+const cleanup = useCleanup();
 
 /** Two leads' estimates (data 10 each) a day. */
 const CAP = 20;
 
-async function emulator(): Promise<RunningEmulator> {
-  const running = await startEmulator({
-    timeScale: 2000,
-    workspaces: [
-      {
-        id: "main",
-        rateLimit: { perSecond: 100, burst: 50 },
-        tables: [{ id: "t_leads", enrichment: { notFoundRate: 0 }, webhooks: [{}] }],
-      },
-    ],
-  });
-  cleanup.push(() => running.close());
-  return running;
-}
+const emulator = () => startTierEmulator(cleanup, { enrichment: { notFoundRate: 0 } });
 
 /** An event-tier pipeline with its server, started; `dataCap` is the workspace's daily data cap. */
 async function eventPipeline(
   running: RunningEmulator,
-  names: { schema: string; prefix: string; topicPrefix: string },
+  backends: ReturnType<typeof tierBackends>,
   dataCap: number,
 ): Promise<Pipeline> {
   const port = await freePort();
@@ -80,15 +52,9 @@ async function eventPipeline(
         },
       ],
     },
-    store: { postgres: { connectionString: DATABASE_URL, schema: names.schema } },
-    queue: { redis: { connectionString: REDIS_URL }, prefix: names.prefix, shutdownGrace: "1s" },
-    bus: {
-      nats: { servers: NATS_URL },
-      topics: {
-        incoming: `${names.topicPrefix}.incoming`,
-        deadLetters: `${names.topicPrefix}.dlq`,
-      },
-    },
+    store: backends.store,
+    queue: backends.queue,
+    bus: backends.bus,
     callbacks: { baseUrl: `http://127.0.0.1:${port}`, secret: randomBytes(32).toString("hex") },
     server: { port },
     logLevel: "silent",
@@ -103,7 +69,7 @@ async function eventPipeline(
     await server.close();
     await pipeline.stop();
   };
-  cleanup.push(stop);
+  cleanup(stop);
   await pipeline.start();
   await server.listen();
   return Object.assign(Object.create(pipeline) as Pipeline, { stop });
@@ -112,21 +78,8 @@ async function eventPipeline(
 describe("the event tier's credit budget", () => {
   it("dead-letters refused leads to the topic, and replays them from it once the cap has room", async () => {
     const running = await emulator();
-    const names = {
-      schema: randomSchema("ebudget"),
-      prefix: uniquePrefix("ebudget").replaceAll(":", "-"),
-      topicPrefix: uniqueTopicPrefix("ebudget"),
-    };
-    cleanup.push(async () => {
-      const admin = await connectAdmin();
-      await dropSchema(admin, names.schema);
-      await admin.end();
-      const redis = await connectRedis();
-      await deleteKeys(redis, names.prefix);
-      redis.disconnect();
-      await deleteStreams(NATS_URL, names.topicPrefix);
-    });
-    const first = await eventPipeline(running, names, CAP);
+    const backends = tierBackends(cleanup, "ebudget", { bus: true });
+    const first = await eventPipeline(running, backends, CAP);
     const { accepted } = await first.submit(
       Array.from({ length: 5 }, (_, index) => ({ email: `budget${index}@acme.example` })),
     );
@@ -142,11 +95,11 @@ describe("the event tier's credit budget", () => {
 
     // A message that is no lead: its letter is passed over by the replay.
     const other = await openBus({ nats: { servers: NATS_URL } });
-    cleanup.push(() => other.close());
-    await other.publish(`${names.topicPrefix}.incoming`, [
+    cleanup(() => other.close());
+    await other.publish(`${backends.topicPrefix}.incoming`, [
       { key: "junk", value: new TextEncoder().encode("not json") },
     ]);
-    const letters = await readLetters(other, `${names.topicPrefix}.dlq`, 4);
+    const letters = await readLetters(other, `${backends.topicPrefix}.dlq`, 4);
     const budget = letters.filter((letter) => letter.reason === "budget");
     expect(budget.map((letter) => leadIdOf(letter)).sort()).toEqual(
       dead.map((lead) => lead.id).sort(),
@@ -163,7 +116,7 @@ describe("the event tier's credit budget", () => {
     await first.stop();
 
     // Restarted with a raised cap: one lead replayed from the store, then the topic.
-    const second = await eventPipeline(running, names, 10 * CAP);
+    const second = await eventPipeline(running, backends, 10 * CAP);
     expect(await second.deadLetters.replay({ ids: [dead[0]!.id] })).toEqual({ replayed: 1 });
     expect(await second.deadLetters.replayTopic()).toEqual({
       replayed: 2,
@@ -210,12 +163,4 @@ async function readLetters(
   stop.abort();
   await reading;
   return letters;
-}
-
-async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

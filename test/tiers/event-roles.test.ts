@@ -9,71 +9,26 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { BusMessage } from "../../src/bus/bus.js";
 import { openBus } from "../../src/bus/open-bus.js";
 import { decodeEnrichedContact } from "../../src/bus/topics/enriched-contact.js";
 import { decodeLeadTransition } from "../../src/bus/topics/lead-transition.js";
 import { type ClaypipeConfigInput, configSchema } from "../../src/config/schema.js";
 import { freePort } from "../../src/demo/free-port.js";
-import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 import { createPipeline, createServer } from "../../src/index.js";
 import { dutiesOf, type PipelineRole } from "../../src/tiers/pipeline-role.js";
-import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
-import {
-  connectRedis,
-  deleteKeys,
-  REDIS_URL,
-  uniquePrefix,
-} from "../clay/fixtures/redis-server.js";
-import {
-  connectAdmin,
-  DATABASE_URL,
-  dropSchema,
-  randomSchema,
-} from "../store/fixtures/postgres-server.js";
-import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
+import { NATS_URL } from "../bus/fixtures/nats-server.js";
+import { makeTempDir } from "../temp-dirs.js";
+import { startTierEmulator, TABLE_ID, tierBackends, until, useCleanup } from "./tier-kit.js";
 
 const LEADS = 30;
-const API_KEY = "key-event-roles";
-let cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-  removeTempDirs();
-}, 30_000);
-
-async function emulator(): Promise<RunningEmulator> {
-  const running = await startEmulator({
-    timeScale: 2000,
-    workspaces: [
-      {
-        id: "main",
-        apiKey: API_KEY,
-        rateLimit: { perSecond: 100, burst: 50 },
-        tables: [{ id: "t_leads", webhooks: [{}] }],
-      },
-    ],
-  });
-  cleanup.push(() => running.close());
-  return running;
-}
+const cleanup = useCleanup();
 
 describe("the event tier's roles", () => {
   it("intake, enricher, receiver and router: each lead on the results topic, delivered once", async () => {
-    const running = await emulator();
-    const schema = randomSchema("roles");
-    const prefix = uniquePrefix("roles").replaceAll(":", "-");
-    const topicPrefix = uniqueTopicPrefix("roles");
-    cleanup.push(async () => {
-      const admin = await connectAdmin();
-      await dropSchema(admin, schema);
-      await admin.end();
-      const redis = await connectRedis();
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-      await deleteStreams(NATS_URL, topicPrefix);
-    });
+    const running = await startTierEmulator(cleanup);
+    const { topicPrefix, ...backends } = tierBackends(cleanup, "roles", { bus: true });
     const sinkFile = join(makeTempDir("event-roles"), "out.jsonl");
     const [intakePort, receiverPort] = [await freePort(), await freePort()];
     const settings: ClaypipeConfigInput = {
@@ -84,7 +39,7 @@ describe("the event tier's roles", () => {
             name: "main",
             rateLimit: { perSecond: 100, burst: 50 },
             tables: [
-              { name: "leads", id: "t_leads", webhooks: [{ url: running.webhookUrl("t_leads") }] },
+              { name: "leads", id: TABLE_ID, webhooks: [{ url: running.webhookUrl(TABLE_ID) }] },
             ],
           },
         ],
@@ -93,17 +48,7 @@ describe("the event tier's roles", () => {
         baseUrl: `http://127.0.0.1:${receiverPort}`,
         secret: randomBytes(32).toString("hex"),
       },
-      store: { postgres: { connectionString: DATABASE_URL, schema } },
-      queue: { redis: { connectionString: REDIS_URL }, prefix, shutdownGrace: "1s" },
-      bus: {
-        nats: { servers: NATS_URL },
-        topics: {
-          incoming: `${topicPrefix}.incoming`,
-          deadLetters: `${topicPrefix}.dlq`,
-          enriched: `${topicPrefix}.enriched`,
-          leadEvents: `${topicPrefix}.events`,
-        },
-      },
+      ...backends,
       sinks: [{ name: "out", type: "file", path: sinkFile }],
       routes: { default: ["out"] },
       logLevel: "silent",
@@ -114,10 +59,8 @@ describe("the event tier's roles", () => {
       const server = port
         ? await createServer({ pipeline, config, serves: dutiesOf(role) })
         : undefined;
-      cleanup.push(
-        () => pipeline.stop(),
-        async () => server?.close(),
-      );
+      cleanup(() => pipeline.stop());
+      cleanup(async () => server?.close());
       await pipeline.start();
       return { pipeline, url: await server?.listen() };
     };
@@ -158,7 +101,7 @@ describe("the event tier's roles", () => {
         transitions.set(leadId, [...(transitions.get(leadId) ?? []), `${from ?? "new"}>${to}`]);
       }),
     ]);
-    cleanup.push(async () => {
+    cleanup(async () => {
       stopReading.abort();
       await reading;
       await reader.close();
@@ -194,14 +137,6 @@ describe("the event tier's roles", () => {
     }
     const delivered = readFileSync(sinkFile, "utf8").trim().split("\n");
     expect(delivered).toHaveLength(LEADS);
-    expect(running.control.rows("t_leads")).toHaveLength(LEADS);
+    expect(running.control.rows(TABLE_ID)).toHaveLength(LEADS);
   });
 });
-
-async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within 20 s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

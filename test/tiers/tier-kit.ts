@@ -1,0 +1,113 @@
+/**
+ * What the tier tests share: cleanups run after each test, the emulated Clay
+ * workspace, the queue and event tiers' backends under names of the test's own
+ * (a PostgreSQL schema, a Redis prefix, NATS topics), and polling until a
+ * condition holds.
+ */
+import { afterEach } from "vitest";
+import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import type { ClaypipeConfigInput } from "../../src/index.js";
+import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
+import {
+  connectRedis,
+  deleteKeys,
+  REDIS_URL,
+  uniquePrefix,
+} from "../clay/fixtures/redis-server.js";
+import {
+  connectAdmin,
+  DATABASE_URL,
+  dropSchema,
+  randomSchema,
+} from "../store/fixtures/postgres-server.js";
+import { removeTempDirs } from "../temp-dirs.js";
+
+export const API_KEY = "key-tiers";
+export const TABLE_ID = "t_leads";
+
+type Cleanup = () => Promise<unknown>;
+
+/** Registers an afterEach that runs the cleanups pushed during the test, last first. */
+export function useCleanup(): (step: Cleanup) => void {
+  let steps: Cleanup[] = [];
+  afterEach(async () => {
+    for (const step of steps.reverse()) await step();
+    steps = [];
+    removeTempDirs();
+  }, 30_000);
+  return (step) => {
+    steps.push(step);
+  };
+}
+
+/** The emulated workspace "main" with one table, fast (Clay time × 2000); closed after the test. */
+export async function startTierEmulator(
+  cleanup: (step: Cleanup) => void,
+  table: { enrichment?: { notFoundRate: number } } = {},
+): Promise<RunningEmulator> {
+  const running = await startEmulator({
+    timeScale: 2000,
+    workspaces: [
+      {
+        id: "main",
+        apiKey: API_KEY,
+        rateLimit: { perSecond: 100, burst: 50 },
+        tables: [{ id: TABLE_ID, ...table, webhooks: [{}] }],
+      },
+    ],
+  });
+  cleanup(() => running.close());
+  return running;
+}
+
+/**
+ * The queue tier's store and Redis, and with `bus` the event tier's NATS topics,
+ * under names of the test's own; dropped after the test. Returns the config's sections.
+ */
+export function tierBackends(
+  cleanup: (step: Cleanup) => void,
+  purpose: string,
+  options: { bus?: boolean } = {},
+): Pick<ClaypipeConfigInput, "store" | "queue" | "bus"> & { topicPrefix: string } {
+  const schema = randomSchema(purpose);
+  const prefix = uniquePrefix(purpose).replaceAll(":", "-");
+  const topicPrefix = uniqueTopicPrefix(purpose);
+  cleanup(async () => {
+    const admin = await connectAdmin();
+    await dropSchema(admin, schema);
+    await admin.end();
+    const redis = await connectRedis();
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+    if (options.bus) await deleteStreams(NATS_URL, topicPrefix);
+  });
+  return {
+    topicPrefix,
+    store: { postgres: { connectionString: DATABASE_URL, schema } },
+    queue: { redis: { connectionString: REDIS_URL }, prefix, shutdownGrace: "1s" },
+    ...(options.bus && {
+      bus: {
+        nats: { servers: NATS_URL },
+        topics: {
+          incoming: `${topicPrefix}.incoming`,
+          deadLetters: `${topicPrefix}.dlq`,
+          enriched: `${topicPrefix}.enriched`,
+          leadEvents: `${topicPrefix}.events`,
+        },
+      },
+    }),
+  };
+}
+
+/** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
