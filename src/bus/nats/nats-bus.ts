@@ -131,12 +131,15 @@ function definedOnly(values: Record<string, string | undefined>): Record<string,
   );
 }
 
+// JetStream's ack payload (what JsMsg.ack() publishes).
+const ACK = "+ACK";
 // JetStream's API error for a message over the stream's max_msg_size.
 const MESSAGE_TOO_LARGE = 10054;
 
 class NatsBus implements Bus {
   readonly capabilities = { dedupeById: true, keyOrderAcrossMembers: false };
   private readonly streams = new Map<string, Promise<string>>();
+  private readonly reconnectListeners = new Set<() => void>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -147,7 +150,16 @@ class NatsBus implements Bus {
       Omit<NatsBusOptions, "pullBatch" | "user" | "pass" | "token">
     > &
       Pick<NatsBusOptions, "pullBatch"> & { where: string },
-  ) {}
+  ) {
+    void this.watchReconnects();
+  }
+
+  /** Tells members each time the connection is back; ends when the connection closes. */
+  private async watchReconnects(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === "reconnect") for (const listener of this.reconnectListeners) listener();
+    }
+  }
 
   async ensureTopics(topics: readonly string[]): Promise<void> {
     await Promise.all(topics.map((topic) => this.streamOf(topic)));
@@ -217,6 +229,11 @@ class NatsBus implements Bus {
         pullBatch: this.settings.pullBatch,
         logger: this.settings.logger,
         publishDeadLetter: (message) => this.publish(resolved.deadLetterTopic, [message]),
+        onReconnect: (listener) => {
+          this.reconnectListeners.add(listener);
+          return () => this.reconnectListeners.delete(listener);
+        },
+        ackAgain: (reply) => this.nc.publish(reply, ACK),
       },
       handler,
       signal,
