@@ -63,6 +63,8 @@ export interface QueueServicesOptions {
   webhookLatencyMs?: number;
   /** Run the event tier instead: leads carried on the machine's NATS JetStream, under topics of the test's own. */
   eventTier?: boolean;
+  /** The event tier's NATS server (a test's own, to stop and start). @defaultValue the machine's, NATS_URL */
+  natsUrl?: string;
 }
 
 /** What Clay saw, per unique lead. */
@@ -149,9 +151,10 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     .join("\n");
   const configPath = join(dir, "claypipe.config.yaml");
   const topicPrefix = uniqueTopicPrefix("qrel");
+  const natsUrl = options.natsUrl ?? NATS_URL;
   const bus = options.eventTier
     ? `bus:
-  nats: { servers: "${NATS_URL}" }
+  nats: { servers: "${natsUrl}" }
   topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq }
 `
     : "";
@@ -333,7 +336,7 @@ logLevel: warn
         await deleteKeys(redis, prefix);
         redis.disconnect();
       }
-      if (options.eventTier) await deleteStreams(NATS_URL, topicPrefix);
+      if (options.eventTier) await deleteStreams(natsUrl, topicPrefix);
       rmSync(dir, { recursive: true, force: true });
     },
   };
