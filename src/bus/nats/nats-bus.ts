@@ -176,14 +176,6 @@ class NatsBus implements Bus {
   }
 
   private async publishOne(topic: string, message: OutgoingMessage): Promise<void> {
-    const limit = this.nc.info?.max_payload;
-    if (limit !== undefined && message.value.byteLength > limit) {
-      throw new ClaypipeError(
-        "payload_too_large",
-        `a ${message.value.byteLength}-byte message is over NATS's ${limit}-byte max_payload`,
-        { hint: "send smaller messages, or raise max_payload in the nats-server config" },
-      );
-    }
     try {
       await this.js.publish(topic, message.value, {
         headers: toNatsHeaders(message, this.createHeaders),
@@ -191,7 +183,19 @@ class NatsBus implements Bus {
         ...(message.id === undefined ? {} : { msgID: message.id }),
       });
     } catch (error) {
-      if ((error as { code?: unknown }).code === MESSAGE_TOO_LARGE) {
+      const code = (error as { code?: unknown }).code;
+      // The client refuses a message whose body and headers are over the server's max_payload.
+      if (error instanceof Error && error.message.includes("max_payload")) {
+        throw new ClaypipeError(
+          "payload_too_large",
+          `a ${message.value.byteLength}-byte message and its headers are over NATS's ${this.nc.info?.max_payload}-byte max_payload`,
+          {
+            hint: "send smaller messages, or raise max_payload in the nats-server config",
+            cause: error,
+          },
+        );
+      }
+      if (code === MESSAGE_TOO_LARGE) {
         throw new ClaypipeError(
           "payload_too_large",
           `the stream holding ${topic} refuses a ${message.value.byteLength}-byte message as over its max_msg_size`,
