@@ -151,7 +151,8 @@ class NatsBus implements Bus {
     > &
       Pick<NatsBusOptions, "pullBatch"> & { where: string },
   ) {
-    void this.watchReconnects();
+    // Should the status stream fail, only re-acking after reconnects ends: no unhandled rejection.
+    this.watchReconnects().catch(() => undefined);
   }
 
   /** Tells members each time the connection is back; ends when the connection closes. */
