@@ -4,6 +4,8 @@
  * and started again on the same port and directory. Nothing published before
  * or after is lost, a publish during the outage fails saying what to do, and
  * the member recovers by itself (no restart of the bus or the member).
+ * Acks the stopping server dropped are sent again once the member is back:
+ * the group's lag empties without waiting out the ack wait.
  */
 import { afterEach, expect, it } from "vitest";
 import type { Bus } from "../../src/bus/bus.js";
@@ -15,7 +17,7 @@ import { OwnNatsServer } from "./fixtures/nats-server.js";
 
 let server: OwnNatsServer | undefined;
 let bus: Bus | undefined;
-const stop = new AbortController();
+let stop = new AbortController();
 let consuming: Promise<void> | undefined;
 
 afterEach(async () => {
@@ -23,6 +25,10 @@ afterEach(async () => {
   await consuming;
   await bus?.close();
   await server?.stop();
+  stop = new AbortController();
+  consuming = undefined;
+  bus = undefined;
+  server = undefined;
   removeTempDirs();
 });
 
@@ -77,3 +83,32 @@ it("a NATS restart mid-consume loses nothing and the member recovers by itself",
     `NATS restart: ${handled.length - all.length} redeliveries of ${all.length} messages`,
   );
 }, 120_000);
+
+it("acks a stopping server dropped are sent again after the restart: nothing waits out the ack wait", async () => {
+  server = await OwnNatsServer.start(makeTempDir("nats-restart-acks"));
+  // An ack wait far beyond the test: a message whose ack was lost would hold the lag up all along.
+  bus = await createNatsBus({ servers: server.url, ackWaitMs: 600_000 });
+  const opened = bus;
+  await opened.ensureTopics(["reack.work", "reack.dlq"]);
+  await opened.publish("reack.work", messages(0, 200));
+  const handled: string[] = [];
+  consuming = opened.consume(
+    { topic: "reack.work", group: "reack", deadLetterTopic: "reack.dlq", concurrency: 4 },
+    async (message) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      handled.push(new TextDecoder().decode(message.value));
+      return "ack";
+    },
+    stop.signal,
+  );
+  // Stopped while acks are on their way: nats-server drops those it has not stored.
+  await until("50 handled", () => handled.length >= 50);
+  await server.stop();
+  await server.resume();
+
+  await until("every message handled", () => handled.length >= 200, 30_000);
+  await until("lag 0", async () => (await opened.lag("reack.work", "reack"))[0]?.pending === 0);
+  // Each once: none came again, as none waited out the ack wait.
+  expect(handled).toHaveLength(200);
+  expect(new Set(handled).size).toBe(200);
+}, 60_000);

@@ -67,6 +67,8 @@ export interface QueueServicesOptions {
   eventTier?: boolean;
   /** Event tier: intake and receiver as two processes on ports of their own, instead of one `api`. */
   splitHttpRoles?: boolean;
+  /** The event tier's NATS server (a test's own, to stop and start). @defaultValue the machine's, NATS_URL */
+  natsUrl?: string;
 }
 
 /** What Clay saw, per unique lead. */
@@ -169,9 +171,10 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     .join("\n");
   const configPath = join(dir, "claypipe.config.yaml");
   const topicPrefix = uniqueTopicPrefix("qrel");
+  const natsUrl = options.natsUrl ?? NATS_URL;
   const bus = options.eventTier
     ? `bus:
-  nats: { servers: "${NATS_URL}", ackWait: 5s }
+  nats: { servers: "${natsUrl}", ackWait: 5s }
   topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq, enriched: ${topicPrefix}.enriched, leadEvents: ${topicPrefix}.events }
 `
     : "";
@@ -382,7 +385,7 @@ logLevel: warn
         await deleteKeys(redis, prefix);
         redis.disconnect();
       }
-      if (options.eventTier) await deleteStreams(NATS_URL, topicPrefix);
+      if (options.eventTier) await deleteStreams(natsUrl, topicPrefix);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -45,6 +45,8 @@ export interface KafkaBusOptions {
   requestTimeoutMs?: number;
 }
 
+// Kafka's MESSAGE_TOO_LARGE, from the producer's own check (message.max.bytes) or the broker's.
+const MESSAGE_TOO_LARGE = 10;
 // KafkaJS log levels: 1 = errors only (the client logs through console otherwise).
 const LOG_ERRORS_ONLY = 1;
 
@@ -77,7 +79,19 @@ export async function openKafkaBus(options: KafkaBusOptions): Promise<Bus> {
   const publish = async (topic: string, messages: readonly OutgoingMessage[]) => {
     checkOutgoing(topic, messages);
     if (messages.length === 0) return;
-    await producer.send({ topic, messages: messages.map(toKafkaRecord) });
+    try {
+      await producer.send({ topic, messages: messages.map(toKafkaRecord) });
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== MESSAGE_TOO_LARGE) throw error;
+      throw new ClaypipeError(
+        "payload_too_large",
+        `a message to ${topic} and its headers are over the producer's or the topic's size limit`,
+        {
+          hint: "send smaller messages, or raise message.max.bytes (producer) and max.message.bytes (topic)",
+          cause: error,
+        },
+      );
+    }
   };
 
   return {

@@ -131,12 +131,15 @@ function definedOnly(values: Record<string, string | undefined>): Record<string,
   );
 }
 
+// JetStream's ack payload (what JsMsg.ack() publishes).
+const ACK = "+ACK";
 // JetStream's API error for a message over the stream's max_msg_size.
 const MESSAGE_TOO_LARGE = 10054;
 
 class NatsBus implements Bus {
   readonly capabilities = { dedupeById: true, keyOrderAcrossMembers: false };
   private readonly streams = new Map<string, Promise<string>>();
+  private readonly reconnectListeners = new Set<() => void>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -147,7 +150,17 @@ class NatsBus implements Bus {
       Omit<NatsBusOptions, "pullBatch" | "user" | "pass" | "token">
     > &
       Pick<NatsBusOptions, "pullBatch"> & { where: string },
-  ) {}
+  ) {
+    // Should the status stream fail, only re-acking after reconnects ends: no unhandled rejection.
+    this.watchReconnects().catch(() => undefined);
+  }
+
+  /** Tells members each time the connection is back; ends when the connection closes. */
+  private async watchReconnects(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === "reconnect") for (const listener of this.reconnectListeners) listener();
+    }
+  }
 
   async ensureTopics(topics: readonly string[]): Promise<void> {
     await Promise.all(topics.map((topic) => this.streamOf(topic)));
@@ -164,14 +177,6 @@ class NatsBus implements Bus {
   }
 
   private async publishOne(topic: string, message: OutgoingMessage): Promise<void> {
-    const limit = this.nc.info?.max_payload;
-    if (limit !== undefined && message.value.byteLength > limit) {
-      throw new ClaypipeError(
-        "payload_too_large",
-        `a ${message.value.byteLength}-byte message is over NATS's ${limit}-byte max_payload`,
-        { hint: "send smaller messages, or raise max_payload in the nats-server config" },
-      );
-    }
     try {
       await this.js.publish(topic, message.value, {
         headers: toNatsHeaders(message, this.createHeaders),
@@ -179,7 +184,19 @@ class NatsBus implements Bus {
         ...(message.id === undefined ? {} : { msgID: message.id }),
       });
     } catch (error) {
-      if ((error as { code?: unknown }).code === MESSAGE_TOO_LARGE) {
+      const code = (error as { code?: unknown }).code;
+      // The client refuses a message whose body and headers are over the server's max_payload.
+      if (error instanceof Error && error.message.includes("max_payload")) {
+        throw new ClaypipeError(
+          "payload_too_large",
+          `a ${message.value.byteLength}-byte message and its headers are over NATS's ${this.nc.info?.max_payload}-byte max_payload`,
+          {
+            hint: "send smaller messages, or raise max_payload in the nats-server config",
+            cause: error,
+          },
+        );
+      }
+      if (code === MESSAGE_TOO_LARGE) {
         throw new ClaypipeError(
           "payload_too_large",
           `the stream holding ${topic} refuses a ${message.value.byteLength}-byte message as over its max_msg_size`,
@@ -217,6 +234,11 @@ class NatsBus implements Bus {
         pullBatch: this.settings.pullBatch,
         logger: this.settings.logger,
         publishDeadLetter: (message) => this.publish(resolved.deadLetterTopic, [message]),
+        onReconnect: (listener) => {
+          this.reconnectListeners.add(listener);
+          return () => this.reconnectListeners.delete(listener);
+        },
+        ackAgain: (reply) => this.nc.publish(reply, ACK),
       },
       handler,
       signal,

@@ -4,7 +4,9 @@
  * carries out each settlement: ack, nak with a delay, or dead letter (published
  * and acked by JetStream before the original is termed). Messages held longer
  * than the ack wait are kept alive with "working" acks; a stopping member hands
- * back what it has not handled so the next member gets it at once.
+ * back what it has not handled so the next member gets it at once. After the
+ * connection comes back (a nats-server restart), the member acks again what it
+ * acked lately (recent-acks.ts), so acks the server lost hold nothing back.
  */
 import type { Consumer, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { coerceError } from "../../core/errors.js";
@@ -20,6 +22,7 @@ import {
   settle,
 } from "../settle.js";
 import { fromJsMsg } from "./nats-message.js";
+import { RecentAcks } from "./recent-acks.js";
 
 export interface NatsMemberSettings {
   js: JetStreamClient;
@@ -31,10 +34,16 @@ export interface NatsMemberSettings {
   pullBatch: number | undefined;
   logger: Logger;
   publishDeadLetter(message: OutgoingMessage): Promise<void>;
+  /** Calls `listener` each time the connection is back after losing the server; returns the unsubscribe. */
+  onReconnect(listener: () => void): () => void;
+  /** Publishes an ack to a message's reply subject again. */
+  ackAgain(reply: string): void;
 }
 
 /** Pause before pulling again after a pull ended or failed (consumer gone, server away). */
 const RECOVER_MS = 1000;
+/** Acks kept to send again after a reconnect: far above what a group holds unacked (maxAckPending). */
+const MAX_RECENT_ACKS = 20_000;
 
 export function runNatsMember(
   settings: NatsMemberSettings,
@@ -54,6 +63,7 @@ class NatsMember {
   /** Acks not handed to the client yet (see ackSoon()). */
   private readonly acks: JsMsg[] = [];
   private acksTimer: NodeJS.Immediate | undefined;
+  private readonly recentAcks: RecentAcks;
   /** The pull loop, waiting for a held message to settle. */
   private loopWaiter: (() => void) | undefined;
 
@@ -63,12 +73,14 @@ class NatsMember {
     private readonly signal: AbortSignal,
   ) {
     this.lanes = new KeyLanes(settings.options.concurrency);
+    this.recentAcks = new RecentAcks(settings.ackWaitMs, MAX_RECENT_ACKS);
   }
 
   async run(): Promise<void> {
     const keepAlive = setInterval(() => {
       for (const message of this.held) message.working();
     }, this.settings.ackWaitMs / 3);
+    const stopAckingAgain = this.settings.onReconnect(() => this.ackAgain());
     try {
       while (!this.signal.aborted) {
         try {
@@ -82,6 +94,7 @@ class NatsMember {
     } finally {
       await this.lanes.idle();
       clearInterval(keepAlive);
+      stopAckingAgain();
       this.sendAcks();
       await this.release();
     }
@@ -176,7 +189,16 @@ class NatsMember {
   private sendAcks(): void {
     clearImmediate(this.acksTimer);
     this.acksTimer = undefined;
-    for (const jsMsg of this.acks.splice(0)) jsMsg.ack();
+    const now = Date.now();
+    for (const jsMsg of this.acks.splice(0)) {
+      jsMsg.ack();
+      const reply = replyOf(jsMsg);
+      if (reply !== undefined) this.recentAcks.record(reply, now);
+    }
+  }
+
+  private ackAgain(): void {
+    for (const reply of this.recentAcks.since(Date.now())) this.settings.ackAgain(reply);
   }
 
   private async deadLetter(
@@ -214,6 +236,16 @@ class NatsMember {
     const { topic, group } = this.settings.options;
     this.settings.logger.warn({ topic, group, err: coerceError(error).message }, text);
   }
+}
+
+/**
+ * The subject a message's ack goes to. The client's JsMsg has it (`reply`)
+ * without declaring it; the reconnect test (test/bus/nats-restart.test.ts)
+ * fails if a client upgrade drops it.
+ */
+function replyOf(jsMsg: JsMsg): string | undefined {
+  const reply = (jsMsg as JsMsg & { reply?: unknown }).reply;
+  return typeof reply === "string" && reply !== "" ? reply : undefined;
 }
 
 async function outcomeOf(
