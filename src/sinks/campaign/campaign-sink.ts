@@ -58,6 +58,8 @@ export function createCampaignSink(parts: CampaignSinkParts, deps: SinkDeps = {}
     const set = (pending: PendingLead, result: SinkResult) => {
       for (const index of pending.indexes) results[index] = result;
     };
+    // The pause is read after the wait for a turn: a 429 may have come meanwhile.
+    await pacer.take(signal);
     const pause = pausedUntil - clock.now();
     if (pause > 0) {
       const reason = `not sent: ${parts.tool} asked to slow down (429) for ${formatDuration(pause)} more`;
@@ -65,7 +67,6 @@ export function createCampaignSink(parts: CampaignSinkParts, deps: SinkDeps = {}
         set(pending, { ok: false, retryable: true, reason, retryAfterMs: pause });
       return;
     }
-    await pacer.take(signal);
     const answer = await parts.upload(
       batch.map((pending) => pending.lead),
       signal,

@@ -1,7 +1,8 @@
 /**
  * One upload to an outreach tool, and what its HTTP answer means for every
  * lead in it: 2xx is read as a tally; 429 pauses the sink until Retry-After;
- * 408 and server errors pass; other 4xx need a person, and say what to fix.
+ * 408 and server errors pass; redirects and other 4xx need a person, and say
+ * what to fix.
  * The API key never appears in a reason: the far side may echo the request
  * (Smartlead's key travels in the query string), so every text from it, and
  * every network error, is scrubbed of the key first.
@@ -84,6 +85,10 @@ export async function sendUpload(
   }
   if (status === 408 || status >= 500) {
     return all(retry(`${call.tool} answered ${detail}, a passing failure`, retryAfterMs), status);
+  }
+  if (status >= 300 && status < 400) {
+    const reason = `${call.tool} answered with a redirect (${status}): set the sink's baseUrl to the address it points to`;
+    return all({ ok: false, retryable: false, reason }, status);
   }
   const hint = call.hints[status];
   const reason = `${call.tool} refused the upload (${detail})${hint ? `: ${hint}` : ""}`;
