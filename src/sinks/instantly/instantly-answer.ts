@@ -10,7 +10,9 @@
  * in this campaign is counted in `duplicated_leads` and skipped_count covers
  * the skip_if_* rules; both count as delivered, since the lead is where it
  * should be (or where the sink's own rule keeps it). Blocklisted, invalid and
- * incomplete leads fail for good: no retry can add them.
+ * incomplete leads fail for good: no retry can add them. Leads no count
+ * accounts for fail for good when `remaining_in_plan` is 0 (the plan is
+ * full), else they are tried again.
  */
 import { normalizeEmail } from "../../core/lead.js";
 import type { UploadTally } from "../campaign/upload-tally.js";
@@ -27,6 +29,26 @@ const INVALID = final(
 const INCOMPLETE = final(
   "Instantly skipped the lead as incomplete (a field it requires is missing): check the sink's fields mapping",
 );
+
+const PLAN_FULL = final(
+  "Instantly did not add the lead: the workspace's plan takes no more leads (remaining_in_plan is 0). Raise the plan's limit, then replay the sink's dead letters",
+);
+const UNEXPLAINED: SinkResult = {
+  ok: false,
+  retryable: true,
+  reason: "Instantly neither added the lead nor counted it as present, blocked or invalid",
+};
+
+/** Every count of a lead's fate in the summary. */
+const ACCOUNTED = [
+  "leads_uploaded",
+  "duplicated_leads",
+  "skipped_count",
+  "in_blocklist",
+  "invalid_email_count",
+  "incomplete_count",
+  "duplicate_email_count",
+];
 
 /** What a person should do about each refusal of the whole upload. */
 export const INSTANTLY_HINTS: Readonly<Record<number, string>> = {
@@ -50,12 +72,17 @@ export function readInstantlyTally(body: unknown): UploadTally | undefined {
     }
   }
   const count = (key: string) => (typeof summary[key] === "number" ? (summary[key] as number) : 0);
+  // Leads no count accounts for were not added, for a reason the answer does not give.
+  const accounted = ACCOUNTED.reduce((sum, key) => sum + count(key), 0);
+  const unexplained = Math.max(0, count("total_sent") - accounted);
+  const planFull = summary.remaining_in_plan === 0;
   return {
     named,
     counted: [
       { count: count("in_blocklist"), result: BLOCKED },
       { count: count("invalid_email_count"), result: INVALID },
       { count: count("incomplete_count"), result: INCOMPLETE },
+      { count: unexplained, result: planFull ? PLAN_FULL : UNEXPLAINED },
     ],
   };
 }

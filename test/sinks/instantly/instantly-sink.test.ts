@@ -190,6 +190,15 @@ describe("Instantly sink against the Instantly stand-in", () => {
     expect(standIn.leads(CAMPAIGN).sort()).toEqual(["new@acme.com", "old@acme.com"]);
   });
 
+  it("fails leads past the plan's limit for good, saying so, and delivers those within it", async () => {
+    const { standIn, sink } = await setup({ standIn: { remainingInPlan: 2 } });
+    const results = await sink.deliver(people(3), live());
+    expect(results.slice(0, 2)).toEqual([{ ok: true }, { ok: true }]);
+    expect(results[2]).toMatchObject({ ok: false, retryable: false });
+    expect(reasonOf(results[2])).toContain("plan takes no more leads");
+    expect(standIn.leads(CAMPAIGN)).toEqual(["person0@acme.com", "person1@acme.com"]);
+  });
+
   it("fails a record without an email for good and sends the others", async () => {
     const { standIn, sink } = await setup();
     const noEmail = sinkRecord({ linkedin_url: "https://linkedin.com/in/ada", first_name: "Ada" });

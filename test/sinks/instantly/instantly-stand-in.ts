@@ -14,7 +14,8 @@
  * Assumed (not documented): error bodies in Fastify's shape `{ statusCode, error, message }`; a bad
  * key 401, an unknown campaign 404, over 1,000 leads 400; a lead already in the campaign counted in
  * duplicated_leads, one in another campaign with skip_if_in_workspace in skipped_count; a 429 carries
- * Retry-After only when `retryAfterSeconds` is set; refused requests do not count in the window.
+ * Retry-After only when `retryAfterSeconds` is set; refused requests do not count in the window; a lead
+ * past the plan's limit is neither added nor counted, and remaining_in_plan reads 0.
  */
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
@@ -31,6 +32,8 @@ export interface InstantlyStandInOptions {
   retryAfterSeconds?: number;
   /** Emails (or `@domain`s) on the workspace's blocklist. */
   blocklist?: string[];
+  /** Leads the plan still takes; past them leads are neither added nor counted. @defaultValue 100_000 */
+  remainingInPlan?: number;
 }
 
 export interface InstantlyStandIn {
@@ -65,6 +68,7 @@ export async function startInstantlyStandIn(
   const faults: number[] = [];
   const uploads: number[] = [];
   let rateLimited = 0;
+  let remainingInPlan = options.remainingInPlan ?? 100_000;
 
   const error = (reply: FastifyReply, statusCode: number, message: string) =>
     reply.code(statusCode).send({ statusCode, error: ERRORS[statusCode] ?? "Error", message });
@@ -110,7 +114,7 @@ export async function startInstantlyStandIn(
       invalid_email_count: 0,
       incomplete_count: 0,
       duplicate_email_count: 0,
-      remaining_in_plan: 100_000,
+      remaining_in_plan: remainingInPlan,
       created_leads: [] as Array<{ id: string; email: string; index: number }>,
     };
     const seen = new Set<string>();
@@ -127,8 +131,10 @@ export async function startInstantlyStandIn(
       } else if (campaign.has(email)) summary.duplicated_leads += 1;
       else if (body.skip_if_in_workspace === true && inOtherCampaign(email)) {
         summary.skipped_count += 1;
-      } else {
+      } else if (remainingInPlan > 0) {
         campaign.set(email, { ...lead, email });
+        remainingInPlan -= 1;
+        summary.remaining_in_plan = remainingInPlan;
         summary.leads_uploaded += 1;
         summary.created_leads.push({ id: randomUUID(), email, index });
       }
