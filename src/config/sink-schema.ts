@@ -115,6 +115,57 @@ export const busSinkSchema = z
   })
   .strict();
 
+// Outreach tools' lead field (or custom variable) ← enriched row field.
+const leadFieldMapping = z.record(z.string().min(1).max(100), z.string().min(1).max(200));
+
+export const instantlySinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("instantly"),
+    /** Instantly API v2 key (scope leads:create); from the environment only. */
+    apiKey: z.string().min(1),
+    /** The campaign leads are added to (its UUID, from the campaign's URL). */
+    campaignId: z.string().min(1),
+    /** @defaultValue "https://api.instantly.ai/api/v2" */
+    baseUrl: z.url().default("https://api.instantly.ai/api/v2"),
+    /** Instantly lead field ← row field. @defaultValue a mapping of the usual fields */
+    fields: leadFieldMapping.optional(),
+    /** Custom variable ← row field. @defaultValue job_title, industry, country, linkedin_url */
+    customVariables: leadFieldMapping.optional(),
+    /** Skip a lead already anywhere in the workspace (skip_if_in_workspace). @defaultValue false */
+    skipIfInWorkspace: z.boolean().default(false),
+    /** @defaultValue 10 */
+    ratePerSecond: z.number().positive().default(10),
+  })
+  .strict();
+
+export const smartleadSinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("smartlead"),
+    /** Smartlead API key (sent as ?api_key=); from the environment only. */
+    apiKey: z.string().min(1),
+    /** The campaign leads are added to (its number, from the campaign's URL). */
+    campaignId: z
+      .union([z.number().int().positive(), z.string().regex(/^\d+$/, "the campaign's number")])
+      .transform(String),
+    /** @defaultValue "https://server.smartlead.ai/api/v1" */
+    baseUrl: z.url().default("https://server.smartlead.ai/api/v1"),
+    /** Smartlead lead field ← row field. @defaultValue a mapping of the usual fields */
+    fields: leadFieldMapping.optional(),
+    /** Custom field ← row field. @defaultValue job_title, industry, personalization */
+    customFields: leadFieldMapping.optional(),
+    /** @defaultValue false */
+    ignoreGlobalBlockList: z.boolean().default(false),
+    /** @defaultValue false */
+    ignoreUnsubscribeList: z.boolean().default(false),
+    /** Add a lead already in another campaign (else Smartlead skips it). @defaultValue false */
+    ignoreDuplicateLeadsInOtherCampaign: z.boolean().default(false),
+    /** @defaultValue 1 */
+    ratePerSecond: z.number().positive().default(1),
+  })
+  .strict();
+
 export const sinkConfigSchema = z.discriminatedUnion("type", [
   webhookSinkSchema,
   fileSinkSchema,
@@ -122,6 +173,8 @@ export const sinkConfigSchema = z.discriminatedUnion("type", [
   hubspotSinkSchema,
   salesforceSinkSchema,
   busSinkSchema,
+  instantlySinkSchema,
+  smartleadSinkSchema,
 ]);
 
 export type SinkConfig = z.output<typeof sinkConfigSchema>;

@@ -21,5 +21,9 @@ export async function createSink(config: SinkConfig, deps: SinkDeps = {}): Promi
       return (await import("./salesforce/salesforce-sink.js")).createSalesforceSink(config, deps);
     case "bus":
       return (await import("./bus/bus-sink.js")).createBusSink(config, deps);
+    case "instantly":
+      return (await import("./instantly/instantly-sink.js")).createInstantlySink(config, deps);
+    case "smartlead":
+      return (await import("./smartlead/smartlead-sink.js")).createSmartleadSink(config, deps);
   }
 }
