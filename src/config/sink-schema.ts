@@ -80,6 +80,26 @@ export const hubspotSinkSchema = z
   })
   .strict();
 
+export const hubspotListSinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("hubspot-list"),
+    /** Private app access token; from the environment only. */
+    accessToken: z.string().min(1),
+    /** The ILS id of a static (MANUAL or SNAPSHOT) contact list. */
+    listId: z
+      .union([
+        z.string().regex(/^\d+$/, "the list's ILS id, digits only"),
+        z.number().int().positive(),
+      ])
+      .transform(String),
+    /** @defaultValue "https://api.hubapi.com" */
+    baseUrl: z.url().default("https://api.hubapi.com"),
+    /** HubSpot property ← enriched row field. @defaultValue a mapping of the usual fields */
+    properties: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
 export const salesforceSinkSchema = z
   .object({
     ...common,
@@ -122,6 +142,7 @@ export const sinkConfigSchema = z.discriminatedUnion("type", [
   hubspotSinkSchema,
   salesforceSinkSchema,
   busSinkSchema,
+  hubspotListSinkSchema,
 ]);
 
 export type SinkConfig = z.output<typeof sinkConfigSchema>;

@@ -21,5 +21,10 @@ export async function createSink(config: SinkConfig, deps: SinkDeps = {}): Promi
       return (await import("./salesforce/salesforce-sink.js")).createSalesforceSink(config, deps);
     case "bus":
       return (await import("./bus/bus-sink.js")).createBusSink(config, deps);
+    case "hubspot-list":
+      return (await import("./hubspot-list/hubspot-list-sink.js")).createHubspotListSink(
+        config,
+        deps,
+      );
   }
 }
