@@ -100,6 +100,31 @@ export const hubspotListSinkSchema = z
   })
   .strict();
 
+export const slackSinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("slack"),
+    /** The incoming webhook's URL, a credential; from the environment only. */
+    webhookUrl: z.url(),
+    /**
+     * The message in Slack mrkdwn; `{{field}}` is the row's field, escaped.
+     * @defaultValue "New lead: *{{first_name}} {{last_name}}*, {{job_title}} at {{company}} · ICP {{icp_score}}"
+     */
+    template: z
+      .string()
+      .trim()
+      .min(1)
+      .max(3000)
+      .default(
+        "New lead: *{{first_name}} {{last_name}}*, {{job_title}} at {{company}} · ICP {{icp_score}}",
+      ),
+    /** Slack takes about one message a second per webhook. @defaultValue 1 */
+    ratePerSecond: z.number().positive().default(1),
+    /** @defaultValue "10s" */
+    timeout: durationSchema.default(10_000),
+  })
+  .strict();
+
 export const salesforceSinkSchema = z
   .object({
     ...common,
@@ -143,6 +168,7 @@ export const sinkConfigSchema = z.discriminatedUnion("type", [
   salesforceSinkSchema,
   busSinkSchema,
   hubspotListSinkSchema,
+  slackSinkSchema,
 ]);
 
 export type SinkConfig = z.output<typeof sinkConfigSchema>;

@@ -26,5 +26,7 @@ export async function createSink(config: SinkConfig, deps: SinkDeps = {}): Promi
         config,
         deps,
       );
+    case "slack":
+      return (await import("./slack/slack-sink.js")).createSlackSink(config, deps);
   }
 }
