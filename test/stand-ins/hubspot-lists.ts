@@ -7,7 +7,7 @@
  * are already members of the list are ignored"; the answer is 200 with `recordIdsMissing` (ids not
  * in the portal) and the ids added, named `recordsIdsAdded` in the legacy v3 reference and
  * `recordIdsAdded` in the newer one (both are sent here; the sink reads neither); only lists with
- * processingType MANUAL or SNAPSHOT take memberships. Scopes crm.lists.write (+ crm.lists.read).
+ * processingType MANUAL or SNAPSHOT take memberships. Scopes are not emulated (any valid token may).
  * Assumed (not documented): the wording and codes of the refusals (404 OBJECT_NOT_FOUND for an
  * unknown list, 400 VALIDATION_ERROR for a DYNAMIC list or a body that is not an array of ids);
  * no per-request limit on ids (none is documented; the sink sends at most 100).

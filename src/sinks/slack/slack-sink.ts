@@ -36,7 +36,7 @@ const REMEMBERED_LEADS = 10_000;
 const MAX_ANSWER_CHARS = 200;
 
 /** The incoming webhook body: the text as the notification, and one mrkdwn section. */
-export function slackMessage(text: string): string {
+function slackMessage(text: string): string {
   return JSON.stringify({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] });
 }
 
