@@ -361,4 +361,5 @@ export const SECRET_KEYS = [
   "clientSecret",
   "password",
   "token",
+  "webhookUrl",
 ] as const;

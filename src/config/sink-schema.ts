@@ -80,6 +80,51 @@ export const hubspotSinkSchema = z
   })
   .strict();
 
+export const hubspotListSinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("hubspot-list"),
+    /** Private app access token; from the environment only. */
+    accessToken: z.string().min(1),
+    /** The ILS id of a static (MANUAL or SNAPSHOT) contact list. */
+    listId: z
+      .union([
+        z.string().regex(/^\d+$/, "the list's ILS id, digits only"),
+        z.number().int().positive(),
+      ])
+      .transform(String),
+    /** @defaultValue "https://api.hubapi.com" */
+    baseUrl: z.url().default("https://api.hubapi.com"),
+    /** HubSpot property ← enriched row field. @defaultValue a mapping of the usual fields */
+    properties: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+export const slackSinkSchema = z
+  .object({
+    ...common,
+    type: z.literal("slack"),
+    /** The incoming webhook's URL, a credential; from the environment only. */
+    webhookUrl: z.url(),
+    /**
+     * The message in Slack mrkdwn; `{{field}}` is the row's field, escaped.
+     * @defaultValue "New lead: *{{first_name}} {{last_name}}*, {{job_title}} at {{company}} · ICP {{icp_score}}"
+     */
+    template: z
+      .string()
+      .trim()
+      .min(1)
+      .max(3000)
+      .default(
+        "New lead: *{{first_name}} {{last_name}}*, {{job_title}} at {{company}} · ICP {{icp_score}}",
+      ),
+    /** Slack takes about one message a second per webhook. @defaultValue 1 */
+    ratePerSecond: z.number().positive().default(1),
+    /** @defaultValue "10s" */
+    timeout: durationSchema.default(10_000),
+  })
+  .strict();
+
 export const salesforceSinkSchema = z
   .object({
     ...common,
@@ -175,6 +220,8 @@ export const sinkConfigSchema = z.discriminatedUnion("type", [
   busSinkSchema,
   instantlySinkSchema,
   smartleadSinkSchema,
+  hubspotListSinkSchema,
+  slackSinkSchema,
 ]);
 
 export type SinkConfig = z.output<typeof sinkConfigSchema>;

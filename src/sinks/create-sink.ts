@@ -25,5 +25,12 @@ export async function createSink(config: SinkConfig, deps: SinkDeps = {}): Promi
       return (await import("./instantly/instantly-sink.js")).createInstantlySink(config, deps);
     case "smartlead":
       return (await import("./smartlead/smartlead-sink.js")).createSmartleadSink(config, deps);
+    case "hubspot-list":
+      return (await import("./hubspot-list/hubspot-list-sink.js")).createHubspotListSink(
+        config,
+        deps,
+      );
+    case "slack":
+      return (await import("./slack/slack-sink.js")).createSlackSink(config, deps);
   }
 }

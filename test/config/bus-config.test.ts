@@ -37,9 +37,15 @@ describe("the bus config", () => {
   it("fills the defaults of a NATS bus and a bus sink", () => {
     const config = parseConfig(`${MINIMAL}bus:\n  nats: {}\n${SINK}`, { env: {} });
     expect(config.bus).toEqual({
-      nats: { servers: "nats://127.0.0.1:4222" },
-      topics: { incoming: "leads.incoming", deadLetters: "dlq.clay" },
+      nats: { servers: "nats://127.0.0.1:4222", ackWait: 30_000 },
+      topics: {
+        incoming: "leads.incoming",
+        deadLetters: "dlq.clay",
+        enriched: "enriched.contacts",
+        leadEvents: "claypipe.lead-events",
+      },
       enricherGroup: "claypipe-enricher",
+      routerGroup: "claypipe-router",
     });
     expect(config.sinks[0]).toMatchObject({
       type: "bus",

@@ -26,10 +26,12 @@
  * count in the window; no daily limit; results come back in input order; email is the only
  * idProperty; 5xx bodies; a batch read naming unknown ids answers 207 with one OBJECT_NOT_FOUND
  * error listing them in `context.ids`.
+ * Lists: `PUT /crm/v3/lists/{listId}/memberships/add`, see hubspot-lists.ts.
  */
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
+import { HubspotLists, type ListProcessingType } from "./hubspot-lists.js";
 import { HubspotPortal, hubspotError, MAX_BATCH_INPUTS } from "./hubspot-portal.js";
 
 export interface HubspotStandInOptions {
@@ -39,6 +41,8 @@ export interface HubspotStandInOptions {
   rateLimit?: { requests: number; perMs: number };
   /** Contact properties the portal has; any other gets PROPERTY_DOESNT_EXIST. @defaultValue any name is accepted */
   knownProperties?: string[];
+  /** The portal's lists: ILS id → processing type. @defaultValue none */
+  lists?: Record<string, ListProcessingType>;
 }
 
 export interface HubspotStandIn {
@@ -49,6 +53,10 @@ export interface HubspotStandIn {
   readonly requests: number;
   /** Requests answered 429 by the rate window (injected faults not included). */
   readonly rateLimited: number;
+  /** The emails of a list's members, in the order they joined. */
+  listMembers(listId: string): string[];
+  /** The next `count` membership adds report every id missing (a contact not yet visible to lists). */
+  reportMissingNext(count: number): void;
   /** Answers the next `count` requests with `status` and HubSpot's error body for it. */
   failNext(status: number, count?: number): void;
   close(): Promise<void>;
@@ -61,6 +69,7 @@ export async function startHubspotStandIn(options: HubspotStandInOptions): Promi
   const portal = new HubspotPortal(
     options.knownProperties ? new Set(options.knownProperties) : undefined,
   );
+  const lists = new HubspotLists(options.lists ?? {});
   const admitted: number[] = [];
   const faults: number[] = [];
   let requests = 0;
@@ -143,6 +152,19 @@ export async function startHubspotStandIn(options: HubspotStandInOptions): Promi
     return reply.code(answer.status).send(answer.body);
   });
 
+  app.put<{ Params: { listId: string } }>(
+    "/crm/v3/lists/:listId/memberships/add",
+    (request, reply) => {
+      if (refuse(request, reply)) return reply;
+      const answer = lists.add(
+        request.params.listId,
+        request.body,
+        (id) => portal.read(id, undefined, []) !== undefined,
+      );
+      return reply.code(answer.status).send(answer.body);
+    },
+  );
+
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
@@ -154,6 +176,11 @@ export async function startHubspotStandIn(options: HubspotStandInOptions): Promi
     get rateLimited() {
       return rateLimited;
     },
+    listMembers: (listId) =>
+      lists
+        .membersOf(listId)
+        .map((id) => portal.read(id, undefined, ["email"])?.properties.email ?? id),
+    reportMissingNext: (count) => lists.reportMissingNext(count),
     failNext(status, count = 1) {
       for (let i = 0; i < count; i++) faults.push(status);
     },

@@ -120,6 +120,14 @@ function mentions(text: string, email: string): boolean {
   return false;
 }
 
+/** "400 VALIDATION_ERROR: message", from a HubSpot error body (any other body gives the status alone). */
+export function describeHubspotError(status: number, body: unknown): string {
+  return describe(
+    status,
+    (typeof body === "object" && body !== null ? body : {}) as HubspotErrorBody,
+  );
+}
+
 function describe(status: number, error: HubspotErrorBody): string {
   const category = typeof error.category === "string" ? ` ${error.category}` : "";
   const message = typeof error.message === "string" ? `: ${error.message}` : "";

@@ -1,0 +1,123 @@
+/**
+ * The Slack sink: one Block Kit message per enriched lead, posted to an
+ * incoming webhook ("tell sales about a hot lead"). The text comes from the
+ * sink's template over the row (slack-template.ts). Slack takes about one
+ * message a second per webhook, so posts are paced at ratePerSecond (1); after
+ * a 429 nothing is posted until its Retry-After has passed.
+ *
+ * Slack has no idempotency key: claypipe posts once per lead (a lead posted
+ * by this process is not posted again), but a post whose answer was lost (a
+ * timeout, a crash mid-post) is tried again and may appear twice.
+ *
+ * The webhook's URL is a credential: it is never logged and no reason quotes it.
+ */
+import type { z } from "zod";
+import type { slackSinkSchema } from "../../config/sink-schema.js";
+import { systemClock } from "../../core/clock.js";
+import { formatDuration } from "../../core/duration.js";
+import { silentLogger } from "../../logging/create-logger.js";
+import { describeNetworkError } from "../../net/network-error.js";
+import { parseRetryAfter } from "../../net/retry-after.js";
+import type { Sink, SinkRecord, SinkResult } from "../sink.js";
+import type { SinkDeps } from "../sink-deps.js";
+import { SinkLifecycle } from "../sink-lifecycle.js";
+import { SinkPacer } from "../sink-pacer.js";
+import { mappedRow } from "../sink-row.js";
+import { classifySlackAnswer } from "./slack-answer.js";
+import { renderSlackTemplate } from "./slack-template.js";
+
+export type SlackSinkConfig = z.output<typeof slackSinkSchema>;
+
+// A 429 without Retry-After still means "not now".
+const PAUSE_WITHOUT_RETRY_AFTER_MS = 1000;
+/** Leads remembered as posted, so a second delivery of one posts nothing. */
+const REMEMBERED_LEADS = 10_000;
+/** Slack's answers are a word ("ok", "no_service"); more is not read. */
+const MAX_ANSWER_CHARS = 200;
+
+/** The incoming webhook body: the text as the notification, and one mrkdwn section. */
+function slackMessage(text: string): string {
+  return JSON.stringify({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] });
+}
+
+export function createSlackSink(config: SlackSinkConfig, deps: SinkDeps = {}): Sink {
+  const clock = deps.clock ?? systemClock;
+  const post = deps.fetch ?? fetch;
+  const logger = deps.logger ?? silentLogger;
+  // Slack allows short bursts but does not say how short: none is taken.
+  const pacer = new SinkPacer({ ratePerSecond: config.ratePerSecond, burst: 1, clock });
+  const lifecycle = new SinkLifecycle();
+  const posted = new Set<string>();
+  let pausedUntil = 0;
+
+  const remember = (leadId: string) => {
+    posted.add(leadId);
+    // A Set iterates in insertion order: the first is the oldest.
+    if (posted.size > REMEMBERED_LEADS) posted.delete(posted.values().next().value!);
+  };
+  // Errors from fetch can quote the URL it was given.
+  const secretParts = [config.webhookUrl, new URL(config.webhookUrl).pathname].filter(
+    (part) => part.length > 1,
+  );
+  const scrub = (text: string) =>
+    secretParts.reduce((clean, part) => clean.replaceAll(part, "(the webhook URL)"), text);
+
+  async function send(record: SinkRecord, signal: AbortSignal): Promise<SinkResult> {
+    if (posted.has(record.leadId)) return { ok: true };
+    const pause = pausedUntil - clock.now();
+    if (pause > 0) {
+      return {
+        ok: false,
+        retryable: true,
+        reason: `not posted: Slack asked to slow down (429) for ${formatDuration(pause)} more`,
+        retryAfterMs: pause,
+      };
+    }
+    await pacer.take(signal);
+    const body = slackMessage(renderSlackTemplate(config.template, mappedRow(record)));
+    const timeout = AbortSignal.timeout(config.timeout);
+    try {
+      const response = await post(config.webhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        redirect: "manual",
+        signal: AbortSignal.any([signal, timeout]),
+      });
+      const answer = (await response.text()).slice(0, MAX_ANSWER_CHARS);
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), clock.now());
+      if (response.status === 429) {
+        pausedUntil = clock.now() + (retryAfterMs ?? PAUSE_WITHOUT_RETRY_AFTER_MS);
+      }
+      const result = classifySlackAnswer(response.status, answer, retryAfterMs);
+      if (result.ok) remember(record.leadId);
+      else {
+        logger.warn(
+          { sink: config.name, leadId: record.leadId, status: response.status },
+          "slack sink: post failed",
+        );
+      }
+      return result;
+    } catch (thrown) {
+      if (signal.aborted) throw signal.reason;
+      const reason = timeout.aborted
+        ? `Slack did not answer within ${formatDuration(config.timeout)}; the message may have been posted, and the retry may post it twice`
+        : `could not reach Slack (${scrub(describeNetworkError(thrown))})`;
+      logger.warn({ sink: config.name, leadId: record.leadId, reason }, "slack sink: post failed");
+      return { ok: false, retryable: true, reason };
+    }
+  }
+
+  return {
+    name: config.name,
+    maxBatch: 1,
+    deliver(records, signal) {
+      return lifecycle.run(records, signal, async (combined) => {
+        const results: SinkResult[] = [];
+        for (const record of records) results.push(await send(record, combined));
+        return results;
+      });
+    },
+    close: () => lifecycle.close(),
+  };
+}
