@@ -1,5 +1,3 @@
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { hubspotListSinkSchema } from "../../../src/config/sink-schema.js";
 import type { HubspotSinkOptions } from "../../../src/sinks/hubspot/hubspot-sink.js";
@@ -11,6 +9,7 @@ import {
   startHubspotStandIn,
 } from "../../stand-ins/hubspot-stand-in.js";
 import { people, sinkRecord } from "../../stand-ins/sink-records.js";
+import { captureLogs } from "../capture-logs.js";
 import { sinkContract } from "../sink-contract.js";
 
 const TOKEN = "pat-na1-list-secret-0000";
@@ -205,16 +204,7 @@ describe("HubSpot list sink against the HubSpot stand-in", () => {
   });
 
   it("never writes the token or an email to its logs or reasons", async () => {
-    const lines: string[] = [];
-    const logger = pino(
-      { level: "debug" },
-      new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { logger, lines } = captureLogs();
     const { standIn, sink } = await setup({ config: { listId: "12345" }, sink: { logger } });
     const reasons = (await sink.deliver(people(2), live())).map(reasonOf);
     standIn.failNext(503);

@@ -1,5 +1,3 @@
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load-config.js";
 import { slackSinkSchema } from "../../../src/config/sink-schema.js";
@@ -12,6 +10,7 @@ import {
   type SlackStandInOptions,
   startSlackStandIn,
 } from "../../stand-ins/slack-stand-in.js";
+import { captureLogs } from "../capture-logs.js";
 import { sinkContract } from "../sink-contract.js";
 
 const running: SlackStandIn[] = [];
@@ -192,16 +191,7 @@ describe("Slack sink against the Slack stand-in", () => {
   });
 
   it("never writes the webhook URL to its logs or reasons", async () => {
-    const lines: string[] = [];
-    const logger = pino(
-      { level: "debug" },
-      new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { logger, lines } = captureLogs();
     const { standIn, sink } = await setup({ deps: { logger } });
     const reasons: string[] = [];
     for (const [status, code] of [

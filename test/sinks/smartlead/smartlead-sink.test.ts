@@ -1,10 +1,9 @@
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { smartleadSinkSchema } from "../../../src/config/sink-schema.js";
-import { createLogger } from "../../../src/logging/create-logger.js";
 import type { SinkResult } from "../../../src/sinks/sink.js";
 import { createSmartleadSink } from "../../../src/sinks/smartlead/smartlead-sink.js";
 import { people, sinkRecord } from "../../stand-ins/sink-records.js";
+import { captureLogs } from "../capture-logs.js";
 import { sinkContract } from "../sink-contract.js";
 import {
   type SmartleadStandIn,
@@ -43,18 +42,7 @@ async function setup(options: Setup = {}) {
     ratePerSecond: 1000,
     ...options.config,
   });
-  const logs = options.logs;
-  const logger = logs
-    ? createLogger(
-        "debug",
-        new Writable({
-          write(chunk, _encoding, done) {
-            logs.push(String(chunk));
-            done();
-          },
-        }),
-      )
-    : undefined;
+  const logger = options.logs ? captureLogs(options.logs).logger : undefined;
   return { standIn, sink: createSmartleadSink(config, logger ? { logger } : {}) };
 }
 
