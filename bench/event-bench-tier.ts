@@ -1,0 +1,119 @@
+/**
+ * One tier under test for bench:event, as production runs it: `claypipe start
+ * --role api` (intake, Clay's callbacks, feeding) and N `--role worker`
+ * processes (enrichers on the event tier), on a PostgreSQL schema, Redis
+ * prefix and topic prefix of its own, with a workspace of its own at the
+ * shared emulator and a PostgreSQL sink whose rows say when each lead arrived.
+ * `close()` stops the processes and removes all of it.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../src/demo/free-port.js";
+import type { RunningEmulator } from "../src/emulator/index.js";
+import { deleteStreams, uniqueTopicPrefix } from "../test/bus/fixtures/nats-server.js";
+import { type BenchBus, queueBenchConfig } from "./queue-bench-config.js";
+import { type BenchServices, openBenchServices, withTimeout } from "./queue-bench-services.js";
+import { startQueueServices } from "./queue-service-processes.js";
+
+export interface BenchTierPlan {
+  /** The emulated workspace's id (lowercase letters and digits): names the schema, table and leads too. */
+  workspace: string;
+  /** The event tier on this broker; the queue tier when undefined. */
+  broker: BenchBus["broker"] | undefined;
+  /** Enrichers (event tier) or workers (queue tier). */
+  workers: number;
+  rateLimit: { perSecond: number; burst: number };
+  /** Real milliseconds the emulator takes to enrich each row. */
+  enrichmentDelayMs: number;
+}
+
+export interface BenchTier {
+  services: BenchServices;
+  /** The emulated table the workspace sends to. */
+  tableId: string;
+  /** POSTs leads to the API process in one request; throws unless it answers 202. */
+  post(leads: Array<Record<string, string>>): Promise<void>;
+  /** Polls the outbox until `total` leads are delivered or dead. */
+  waitForSettled(total: number, timeoutMs: number): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+export async function startBenchTier(
+  emulator: RunningEmulator,
+  timeScale: number,
+  plan: BenchTierPlan,
+): Promise<BenchTier> {
+  const { workspace, broker, rateLimit } = plan;
+  const tableId = `t_${workspace}`;
+  emulator.control.addWorkspace({
+    id: workspace,
+    rateLimit,
+    tables: [
+      {
+        id: tableId,
+        // One delay for every row, so it can be taken out of each lead's latency exactly.
+        enrichment: {
+          minDelayMs: plan.enrichmentDelayMs * timeScale,
+          maxDelayMs: plan.enrichmentDelayMs * timeScale,
+        },
+        httpApiColumn: { rateLimit: { requests: 10_000, perMs: 1000 } },
+        webhooks: [{}],
+      },
+    ],
+  });
+  const services = await openBenchServices(workspace);
+  const dir = mkdtempSync(join(tmpdir(), "claypipe-bench-event-"));
+  const topicPrefix = uniqueTopicPrefix(`bench-${workspace}`);
+  const cleanup = async () => {
+    await services.cleanup();
+    if (broker && "nats" in broker) await deleteStreams(broker.nats, topicPrefix);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const port = await freePort();
+    const config = queueBenchConfig({
+      services,
+      workspace,
+      rateLimit,
+      webhookUrl: emulator.webhookUrl(tableId),
+      port,
+      sink: { postgresTable: services.sinkTable },
+      stateDir: join(dir, "state"),
+      ...(broker && { bus: { broker, topicPrefix } }),
+    });
+    const configPath = join(dir, "claypipe.config.yaml");
+    writeFileSync(configPath, config.text);
+    const running = await startQueueServices(configPath, config.env, plan.workers);
+    return {
+      services,
+      tableId,
+      async post(leads) {
+        const answer = await fetch(`http://127.0.0.1:${port}/v1/leads`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${config.apiKey}` },
+          body: JSON.stringify(leads.length === 1 ? leads[0] : leads),
+        });
+        if (answer.status !== 202)
+          throw new Error(`intake answered ${answer.status}: ${await answer.text()}`);
+      },
+      waitForSettled(total, timeoutMs) {
+        const settled = async () => {
+          for (;;) {
+            const states = await services.leadStates();
+            if ((states.delivered ?? 0) + (states.dead ?? 0) >= total) return states;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        };
+        return withTimeout(settled(), timeoutMs, `settling ${total} leads of ${workspace}`);
+      },
+      async close() {
+        await running.stop();
+        await cleanup();
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
