@@ -3,7 +3,9 @@
  * time is taken here (Date.now() just before its POST) and its sink time is
  * the PostgreSQL sink's row timestamp (the server's now() at the upsert, the
  * same machine's clock), so nothing inside claypipe is trusted to time itself.
+ * Where the time went comes from the leads' histories in the store.
  */
+import type { LeadState } from "../src/core/lead-state.js";
 import type { BenchTier } from "./event-bench-tier.js";
 import { benchLeads, inBatches } from "./queue-bench-services.js";
 
@@ -21,25 +23,55 @@ export interface PacedLoad {
   enrichmentDelayMs: number;
 }
 
-/** Intake→sink milliseconds of each lead of a steady load, less the emulator's delay. */
-export async function pacedLatencies(tier: BenchTier, load: PacedLoad): Promise<number[]> {
+/** The states whose first entry, after the POST, says where a lead's time went. */
+const MILESTONES: readonly LeadState[] = ["sending", "awaiting_callback", "enriched", "delivered"];
+
+export interface PacedResult {
+  /** Intake→sink milliseconds of each lead, less the emulator's delay. */
+  latencies: number[];
+  /** Median milliseconds from the POST to each milestone's first entry (the emulator's delay included). */
+  milestones: Array<{ state: LeadState; medianMs: number }>;
+}
+
+/** A steady load through the tier: each lead timed from just before its POST to its sink row. */
+export async function pacedLatencies(tier: BenchTier, load: PacedLoad): Promise<PacedResult> {
   const leads = benchLeads(Math.round(load.rate * load.seconds), load.tag);
-  const postedAt = new Map<string, number>();
+  const posted: Array<{ email: string; id: string; at: number }> = [];
   const start = performance.now();
   await Promise.all(
     leads.map(async (lead, index) => {
       await sleep(start + (index * 1000) / load.rate - performance.now());
-      postedAt.set(lead.email!, Date.now());
-      await tier.post([lead]);
+      const at = Date.now();
+      const [id] = await tier.post([lead]);
+      posted.push({ email: lead.email!, id: id!, at });
     }),
   );
   await tier.waitForSettled(load.before + leads.length, SETTLE_TIMEOUT_MS);
   const arrivals = await tier.services.sinkArrivals();
-  return [...postedAt].map(([email, posted]) => {
+  const latencies = posted.map(({ email, at }) => {
     const arrived = arrivals.get(email);
     if (arrived === undefined) throw new Error(`${email} settled but is not in the sink`);
-    return arrived - posted - load.enrichmentDelayMs;
+    return arrived - at - load.enrichmentDelayMs;
   });
+  const reached = new Map<LeadState, number[]>(MILESTONES.map((state) => [state, []]));
+  for (const { id, at } of posted) {
+    const first = new Map<LeadState, number>();
+    // The first entry only: a lead sent twice counts from its first send.
+    for (const event of await tier.store.leads.history(id)) {
+      if (!first.has(event.to)) first.set(event.to, event.at);
+    }
+    for (const [state, times] of reached) {
+      const entered = first.get(state);
+      if (entered !== undefined) times.push(entered - at);
+    }
+  }
+  return {
+    latencies,
+    milestones: MILESTONES.map((state) => ({
+      state,
+      medianMs: percentile(reached.get(state)!, 50),
+    })),
+  };
 }
 
 /**

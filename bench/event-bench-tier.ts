@@ -3,7 +3,8 @@
  * --role api` (intake, Clay's callbacks, feeding) and N `--role worker`
  * processes (enrichers on the event tier), on a PostgreSQL schema, Redis
  * prefix and topic prefix of its own, with a workspace of its own at the
- * shared emulator and a PostgreSQL sink whose rows say when each lead arrived.
+ * shared emulator and a PostgreSQL sink whose rows say when each lead arrived,
+ * and a read-only view of the store for the leads' histories.
  * `close()` stops the processes and removes all of it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -11,9 +12,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../src/demo/free-port.js";
 import type { RunningEmulator } from "../src/emulator/index.js";
+import { createPostgresStore } from "../src/store/postgres/index.js";
+import type { Store } from "../src/store/store.js";
 import { deleteStreams, uniqueTopicPrefix } from "../test/bus/fixtures/nats-server.js";
 import { type BenchBus, queueBenchConfig } from "./queue-bench-config.js";
-import { type BenchServices, openBenchServices, withTimeout } from "./queue-bench-services.js";
+import {
+  type BenchServices,
+  DATABASE_URL,
+  openBenchServices,
+  withTimeout,
+} from "./queue-bench-services.js";
 import { startQueueServices } from "./queue-service-processes.js";
 
 export interface BenchTierPlan {
@@ -26,14 +34,18 @@ export interface BenchTierPlan {
   rateLimit: { perSecond: number; burst: number };
   /** Real milliseconds the emulator takes to enrich each row. */
   enrichmentDelayMs: number;
+  /** queue.lookahead. @defaultValue the config default */
+  lookahead?: number;
 }
 
 export interface BenchTier {
   services: BenchServices;
+  /** The tier's store, for reading leads and their histories. */
+  store: Store;
   /** The emulated table the workspace sends to. */
   tableId: string;
-  /** POSTs leads to the API process in one request; throws unless it answers 202. */
-  post(leads: Array<Record<string, string>>): Promise<void>;
+  /** POSTs leads to the API process in one request; resolves with their ids; throws unless it answers 202. */
+  post(leads: Array<Record<string, string>>): Promise<string[]>;
   /** Polls the outbox until `total` leads are delivered or dead. */
   waitForSettled(total: number, timeoutMs: number): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -80,13 +92,21 @@ export async function startBenchTier(
       port,
       sink: { postgresTable: services.sinkTable },
       stateDir: join(dir, "state"),
+      ...(plan.lookahead !== undefined && { lookahead: plan.lookahead }),
       ...(broker && { bus: { broker, topicPrefix } }),
     });
     const configPath = join(dir, "claypipe.config.yaml");
     writeFileSync(configPath, config.text);
     const running = await startQueueServices(configPath, config.env, plan.workers);
+    // Opened after the API process made the schema.
+    const store = await createPostgresStore({
+      connectionString: DATABASE_URL,
+      schema: services.schema,
+      poolSize: 2,
+    });
     return {
       services,
+      store,
       tableId,
       async post(leads) {
         const answer = await fetch(`http://127.0.0.1:${port}/v1/leads`, {
@@ -96,6 +116,8 @@ export async function startBenchTier(
         });
         if (answer.status !== 202)
           throw new Error(`intake answered ${answer.status}: ${await answer.text()}`);
+        const body = (await answer.json()) as { accepted: Array<{ id: string }> };
+        return body.accepted.map((lead) => lead.id);
       },
       waitForSettled(total, timeoutMs) {
         const settled = async () => {
@@ -109,6 +131,7 @@ export async function startBenchTier(
       },
       async close() {
         await running.stop();
+        await store.close();
         await cleanup();
       },
     };

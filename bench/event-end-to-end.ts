@@ -26,7 +26,12 @@
  *   the path's own latency and not time spent waiting in a backlog.
  * - leads/s: a backlog of BENCH_BACKLOG leads (300) posted at once in batches
  *   of 500, from the first POST to the last lead's sink row.
+ * - where that time went: the median time from the POST to each lead's first
+ *   entry into sending, awaiting_callback, enriched and delivered, from the
+ *   leads' histories in the store (the services' clocks: the same machine's).
  * - a warm-up of 10 leads goes through each scenario first, not counted.
+ * - every scenario runs the config's defaults (sender.concurrency 4,
+ *   queue.lookahead 20, or BENCH_LOOKAHEAD).
  * - rate fidelity: 3 enrichers, a workspace at BENCH_RATE/s (Clay's default
  *   10) with Clay's burst 20, a backlog of rate × BENCH_RATE_SECONDS (20) + the limiter's
  *   usable burst; timed from Clay's first row of it to its last; allowed =
@@ -39,7 +44,12 @@ import { loadKafkaClient } from "../src/bus/kafka/kafka-client.js";
 import { coerceError } from "../src/core/errors.js";
 import { type RunningEmulator, startEmulator } from "../src/emulator/index.js";
 import { startMockCluster } from "../test/bus/kafka-mock-cluster.js";
-import { backlogRate, pacedLatencies, percentile } from "./event-bench-measures.js";
+import {
+  backlogRate,
+  type PacedResult,
+  pacedLatencies,
+  percentile,
+} from "./event-bench-measures.js";
 import { type BenchTierPlan, startBenchTier } from "./event-bench-tier.js";
 import { measureRateFidelity } from "./event-rate-fidelity.js";
 import type { BenchBus } from "./queue-bench-config.js";
@@ -58,6 +68,7 @@ const FIDELITY_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
 const FIDELITY_GOAL = 0.98;
 const WARMUP = 10;
 const NATS_URL = process.env.NATS_URL || "nats://127.0.0.1:4222";
+const LOOKAHEAD = process.env.BENCH_LOOKAHEAD ? Number(process.env.BENCH_LOOKAHEAD) : undefined;
 
 interface Scenario {
   name: string;
@@ -69,6 +80,9 @@ interface EndToEnd {
   leadsPerSecond: number;
   p50: number;
   p99: number;
+  /** The machine's 1-minute load average when the scenario began. */
+  load: number;
+  milestones: PacedResult["milestones"];
   check: string;
 }
 
@@ -77,11 +91,12 @@ const fmt = (value: number, digits = 0) =>
 
 async function endToEnd(emulator: RunningEmulator, scenario: Scenario): Promise<EndToEnd> {
   const { workspace } = scenario.plan;
+  const load = loadavg()[0]!;
   const tier = await startBenchTier(emulator, TIME_SCALE, scenario.plan);
   try {
     await tier.post(benchLeads(WARMUP, `${workspace}warm`));
     await tier.waitForSettled(WARMUP, 60_000);
-    const latencies = await pacedLatencies(tier, {
+    const { latencies, milestones } = await pacedLatencies(tier, {
       ...PACED,
       tag: `${workspace}paced`,
       before: WARMUP,
@@ -99,6 +114,8 @@ async function endToEnd(emulator: RunningEmulator, scenario: Scenario): Promise<
       leadsPerSecond,
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
+      load,
+      milestones,
       check: `${Object.entries(states)
         .map(([state, count]) => `${count} ${state}`)
         .join(", ")}; Clay ${clay.tables[0]!.rowCount} rows, ${clay.requests.rateLimited} 429s`,
@@ -120,6 +137,7 @@ function printEndToEnd(results: EndToEnd[], busName: string): void {
       "leads/s": fmt(result.leadsPerSecond, 1),
       "p50 ms": fmt(result.p50),
       "p99 ms": fmt(result.p99),
+      load: fmt(result.load, 1),
       check: result.check,
     })),
   );
@@ -129,6 +147,16 @@ function printEndToEnd(results: EndToEnd[], busName: string): void {
       `${label}: leads/s ${fmt(a.leadsPerSecond / b.leadsPerSecond, 2)}, ` +
         `p50 ${fmt(a.p50 / b.p50, 2)}, p99 ${fmt(a.p99 / b.p99, 2)}`,
     );
+  console.log(
+    `where the steady load's time went: median ms from the POST to each state's first entry (lead histories; ` +
+      `the emulator's ${ENRICH_MS} ms included from enriched on)`,
+  );
+  console.table(
+    results.map((result) => ({
+      scenario: result.scenario,
+      ...Object.fromEntries(result.milestones.map(({ state, medianMs }) => [state, fmt(medianMs)])),
+    })),
+  );
   for (const slow of results.filter((result) => result.leadsPerSecond < PACED.rate * 1.25)) {
     console.log(
       `${slow.scenario}: ${fmt(slow.leadsPerSecond, 1)} leads/s is close to or under the steady load's ${PACED.rate}/s, ` +
@@ -154,6 +182,7 @@ async function rateFidelity(
     workers: 3,
     rateLimit: FIDELITY_RATE,
     enrichmentDelayMs: ENRICH_MS,
+    ...(LOOKAHEAD !== undefined && { lookahead: LOOKAHEAD }),
   });
   try {
     const result = await measureRateFidelity(emulator, tier, {
@@ -230,6 +259,7 @@ async function main(): Promise<void> {
       workers,
       rateLimit: HIGH_RATE,
       enrichmentDelayMs: ENRICH_MS,
+      ...(LOOKAHEAD !== undefined && { lookahead: LOOKAHEAD }),
     });
     const scenarios: Scenario[] = [
       { name: "event: api + 1 enricher", plan: plan("e1", bus.broker, 1) },
