@@ -206,8 +206,8 @@ async function rateFidelity(
     );
     if (capacity < FIDELITY_RATE.perSecond * 1.25) {
       console.log(
-        `the rate is close to or above the ${fmt(capacity, 1)} leads/s 3 enrichers reached end to end above: ` +
-          "this measures the machine, not the limiter",
+        `the rate is close to or above the ${fmt(capacity, 1)} leads/s 3 enrichers reached end to end above ` +
+          "(callbacks and deliveries included): a shortfall may be the machine's, not the limiter's",
       );
     }
   } finally {
