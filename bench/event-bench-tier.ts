@@ -7,6 +7,7 @@
  * and a read-only view of the store for the leads' histories.
  * `close()` stops the processes and removes all of it.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,6 +98,7 @@ export async function startBenchTier(
     });
     const configPath = join(dir, "claypipe.config.yaml");
     writeFileSync(configPath, config.text);
+    if (broker && "kafka" in broker) createMockTopics(broker.kafka, topicPrefix);
     const running = await startQueueServices(configPath, config.env, plan.workers);
     // Opened after the API process made the schema.
     const store = await createPostgresStore({
@@ -138,5 +140,21 @@ export async function startBenchTier(
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/**
+ * librdkafka's mock cluster has no CreateTopics, and a config cannot tell the
+ * Kafka bus that topics appear on first use: a metadata request for each topic
+ * (kcat -L -t) makes the mock create it first.
+ */
+function createMockTopics(brokers: string[], topicPrefix: string): void {
+  for (const topic of [`${topicPrefix}.incoming`, `${topicPrefix}.dlq`]) {
+    const listed = spawnSync("kcat", ["-b", brokers.join(","), "-L", "-t", topic], {
+      timeout: 10_000,
+    });
+    if (listed.status !== 0) {
+      throw new Error(`kcat could not create ${topic} on the mock cluster: ${listed.stderr}`);
+    }
   }
 }
