@@ -2,6 +2,7 @@
  * The queue-tier pipeline the benchmarks run, as a user writes it: YAML with
  * every secret a `${VAR}` reference, and the environment that fills them. The
  * same text runs in-process (parseConfig) and in `claypipe start` processes.
+ * With a bus it is the event tier: the same config plus the `bus` section.
  */
 import { randomBytes } from "node:crypto";
 import { parseConfig } from "../src/config/load-config.js";
@@ -16,13 +17,23 @@ export interface QueueBenchConfigOptions {
   webhookUrl: string;
   /** The API process's port; Clay calls back to it. */
   port: number;
-  /** The file sink every delivered lead goes to (JSONL). */
-  sinkPath: string;
+  /**
+   * Where every delivered lead goes: a file (JSONL), or a PostgreSQL table in
+   * DATABASE_URL's public schema (one row per person, with the time it was written).
+   */
+  sink: { file: string } | { postgresTable: string };
   stateDir: string;
   /** sender.concurrency: jobs each worker runs at once. @defaultValue the config default (4) */
   concurrency?: number;
   /** queue.lookahead. @defaultValue the config default (20) */
   lookahead?: number;
+  /** Run the event tier on this broker, its topics named under `topicPrefix`. @defaultValue the queue tier */
+  bus?: BenchBus;
+}
+
+export interface BenchBus {
+  broker: { nats: string } | { kafka: string[] };
+  topicPrefix: string;
 }
 
 export interface QueueBenchConfig {
@@ -47,8 +58,12 @@ export function queueBenchConfig(options: QueueBenchConfigOptions): QueueBenchCo
     options.concurrency === undefined ? "" : `sender: { concurrency: ${options.concurrency} }\n`;
   const lookahead = options.lookahead === undefined ? "" : `  lookahead: ${options.lookahead}\n`;
   const { perSecond, burst } = options.rateLimit;
-  const text = `tier: queue
-clay:
+  const sink =
+    "file" in options.sink
+      ? `type: file, path: ${options.sink.file}`
+      : `type: postgres, connectionString: "\${DATABASE_URL}", table: ${options.sink.postgresTable}`;
+  const text = `tier: ${options.bus ? "event" : "queue"}
+${options.bus ? busSection(options.bus) : ""}clay:
   workspaces:
     - name: ${options.workspace}
       rateLimit: { perSecond: ${perSecond}, burst: ${burst} }
@@ -67,9 +82,20 @@ queue:
   prefix: ${options.services.prefix}
 ${lookahead}routes: { default: [out] }
 sinks:
-  - { name: out, type: file, path: ${options.sinkPath} }
+  - { name: out, ${sink} }
 stateDir: ${options.stateDir}
 logLevel: warn
 `;
   return { text, env, apiKey, parse: () => parseConfig(text, { env }) };
+}
+
+function busSection({ broker, topicPrefix }: BenchBus): string {
+  const connection =
+    "nats" in broker
+      ? `nats: { servers: "${broker.nats}" }`
+      : `kafka: { brokers: [${broker.kafka.map((address) => `"${address}"`).join(", ")}] }`;
+  return `bus:
+  ${connection}
+  topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq }
+`;
 }

@@ -1,8 +1,9 @@
 /**
  * What the queue-tier benchmarks share: PostgreSQL and Redis (DATABASE_URL and
  * REDIS_URL, defaults on 127.0.0.1), a schema and a key prefix of the run's own
- * that `cleanup()` drops at the end, leads that are all different people, and
- * a way to push them through in batches, several at once.
+ * that `cleanup()` drops at the end (and a table name for a PostgreSQL sink),
+ * leads that are all different people, and a way to push them through in
+ * batches, several at once.
  */
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
@@ -17,9 +18,16 @@ export interface BenchServices {
   schema: string;
   /** A Redis key prefix (also a valid BullMQ and `queue.prefix` value) no one else uses. */
   prefix: string;
+  /** A table in the public schema no one else uses, for a PostgreSQL sink (lowercase, as the sink wants). */
+  sinkTable: string;
   /** Leads per state in the schema's outbox. */
   leadStates(): Promise<Record<string, number>>;
-  /** Drops the schema and every key under the prefix. */
+  /**
+   * When each person (by email) was last written to `sinkTable`: PostgreSQL's
+   * clock at the upsert, in milliseconds since the epoch.
+   */
+  sinkArrivals(): Promise<Map<string, number>>;
+  /** Drops the schema, the sink's table and every key under the prefix. */
   cleanup(): Promise<void>;
 }
 
@@ -46,17 +54,26 @@ export async function openBenchServices(purpose: string): Promise<BenchServices>
       `the queue benchmarks need Redis at ${REDIS_URL} (${(error as Error).message}); start it, or set REDIS_URL`,
     );
   }
+  const sinkTable = `${schema}_sink`.toLowerCase();
   return {
     schema,
     prefix,
+    sinkTable,
     async leadStates() {
       const { rows } = await db.query<{ state: string; count: string }>(
         `SELECT state, count(*) FROM "${schema}".leads GROUP BY state`,
       );
       return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
     },
+    async sinkArrivals() {
+      const { rows } = await db.query<{ email: string; at: number }>(
+        `SELECT email, extract(epoch FROM updated_at) * 1000 AS at FROM "${sinkTable}"`,
+      );
+      return new Map(rows.map((row) => [row.email, Number(row.at)]));
+    },
     async cleanup() {
       await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await db.query(`DROP TABLE IF EXISTS "${sinkTable}"`);
       await db.end();
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.del(...keys);

@@ -102,7 +102,7 @@ async function queueTier(emulator: RunningEmulator, workers: number): Promise<Me
       rateLimit: RATE,
       webhookUrl: emulator.webhookUrl(`t_${workspace}`),
       port,
-      sinkPath: join(dir, "delivered.jsonl"),
+      sink: { file: join(dir, "delivered.jsonl") },
       stateDir: join(dir, "state"),
     });
     const configPath = join(dir, "claypipe.config.yaml");

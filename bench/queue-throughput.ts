@@ -71,7 +71,7 @@ async function withQueueRun<T>(
       rateLimit: CLAY_RATE,
       webhookUrl: emulator.webhookUrl(`t_${workspace}`),
       port: await freePort(),
-      sinkPath: join(dir, "delivered.jsonl"),
+      sink: { file: join(dir, "delivered.jsonl") },
       stateDir: join(dir, "state"),
       concurrency: CONCURRENCY,
     });
