@@ -149,7 +149,8 @@ export async function startBenchTier(
  * (kcat -L -t) makes the mock create it first.
  */
 function createMockTopics(brokers: string[], topicPrefix: string): void {
-  for (const topic of [`${topicPrefix}.incoming`, `${topicPrefix}.dlq`]) {
+  for (const name of ["incoming", "dlq", "enriched", "events"]) {
+    const topic = `${topicPrefix}.${name}`;
     const listed = spawnSync("kcat", ["-b", brokers.join(","), "-L", "-t", topic], {
       timeout: 10_000,
     });

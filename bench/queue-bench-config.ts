@@ -96,6 +96,6 @@ function busSection({ broker, topicPrefix }: BenchBus): string {
       : `kafka: { brokers: [${broker.kafka.map((address) => `"${address}"`).join(", ")}] }`;
   return `bus:
   ${connection}
-  topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq }
+  topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq, enriched: ${topicPrefix}.enriched, leadEvents: ${topicPrefix}.events }
 `;
 }
