@@ -1,6 +1,6 @@
 /**
  * Three worker processes, each with its own RedisRateLimiter on one key and the
- * real sender, post to ONE emulated workspace (20/s, burst 10) for a few
+ * real sender, post to ONE emulated workspace (Clay's 10/s, burst 20) for a few
  * seconds. Together they must stay under its rate — zero 429s at the emulator —
  * while still using most of it. The bound on the share used is loose on
  * purpose: it catches a limiter that starves its workers, not a slow machine.
@@ -14,9 +14,14 @@ import { startEmulator } from "../../../src/emulator/index.js";
 import type { WorkerReport } from "../fixtures/redis-sender-worker.js";
 import { connectRedis, deleteKeys, REDIS_URL, uniquePrefix } from "../fixtures/redis-server.js";
 
-const RATE = { perSecond: 20, burst: 10 };
+// Clay's own figures: the quarter of the burst the limiter leaves unused (5 tokens) covers
+// 500 ms between a worker taking a token and its request reaching Clay. At 20/s with a
+// burst of 10 it covered 150 ms, which a loaded machine exceeded (one 429 in a full run).
+const RATE = { perSecond: 10, burst: 20 };
+/** sender.burstHeadroom's default: the share of Clay's burst the limiter leaves unused. */
+const BURST_HEADROOM = 0.25;
 const WORKERS = 3;
-const WINDOW_MS = 6_000;
+const WINDOW_MS = 8_000;
 const workerScript = join(import.meta.dirname, "..", "fixtures", "redis-sender-worker.ts");
 const prefix = uniquePrefix("rate-workers");
 const children: ChildProcess[] = [];
@@ -95,7 +100,8 @@ it("keeps three worker processes together under one workspace's rate, with zero 
     const reports = await Promise.all(workers.map((worker) => worker.report));
     const total = emulator.control.snapshot().workspaces[0]!.requests;
 
-    const allowed = RATE.perSecond * seconds + RATE.burst;
+    // The best the shared limiter allows: its usable burst at once, then the rate.
+    const allowed = RATE.perSecond * seconds + Math.floor(RATE.burst * (1 - BURST_HEADROOM));
     const ratio = inWindow.accepted / allowed;
     console.log(
       `${WORKERS} workers, ${seconds.toFixed(2)} s: accepted ${inWindow.accepted} of ${allowed.toFixed(0)} allowed ` +
