@@ -4,7 +4,9 @@
  * and every duplicate waiting on the lead gets the same result without spending
  * a credit. Safe to run again after a crash at any point: a lead that already
  * has a result is never enriched twice, settling is idempotent, and only
- * duplicates still waiting are served.
+ * duplicates still waiting are served. Each pass claims its entries for a
+ * while, so processes sharing the store do not process the same callbacks
+ * side by side.
  */
 import type { ClaypipeConfig } from "../config/schema.js";
 import type { LeadState } from "../core/lead-state.js";
@@ -28,6 +30,14 @@ const AWAITING_RESULT: readonly LeadState[] = [
   "deferred",
   "queued",
 ];
+
+/**
+ * How long a pass holds the entries it claimed. A pass of a batch takes well
+ * under a second, so a live process keeps its entries to the end; one that
+ * dies holding them leaves them to the others after this long (the same time
+ * as a sink delivery lease when the queue sets none).
+ */
+const CLAIM_LEASE_MS = 30_000;
 
 export function createInboxStep(
   ctx: PipelineContext,
@@ -104,13 +114,17 @@ export function createInboxStep(
   }
 
   return async function inboxStep(signal: AbortSignal): Promise<number> {
-    const entries = await store.inbox.pending(batchSize);
+    const entries = await store.inbox.claim(batchSize, CLAIM_LEASE_MS, ctx.clock.now());
     const processed: number[] = [];
     for (const entry of entries) {
       if (signal.aborted) break;
       if (await processEntry(entry)) processed.push(entry.id);
     }
     if (processed.length > 0) await store.inbox.markProcessed(processed);
+    // Left for the next pass (a moved lead, or stopping): any process may take them at once.
+    const done = new Set(processed);
+    const left = entries.filter((entry) => !done.has(entry.id)).map((entry) => entry.id);
+    if (left.length > 0) await store.inbox.release(left);
     return processed.length;
   };
 }

@@ -22,7 +22,15 @@ export interface CallbackInbox {
    * receiver groups concurrent requests into one commit).
    */
   append(callbacks: NewCallback[]): Promise<void>;
-  /** Unprocessed entries, oldest first. */
-  pending(limit: number): Promise<InboxEntry[]>;
+  /**
+   * Claims up to `limit` unprocessed entries, oldest first, that no live claim
+   * holds: they are held until `now + leaseMs`, so processes sharing the store
+   * take disjoint entries. An entry whose claimer stopped before marking it
+   * processed is claimable again once that lease ends. A lease of 0 holds
+   * nothing: it reads what the next claim would take.
+   */
+  claim(limit: number, leaseMs: number, now: number): Promise<InboxEntry[]>;
+  /** Ends the claim on entries taken but not processed, so the next claim takes them at once. */
+  release(ids: number[]): Promise<void>;
   markProcessed(ids: number[]): Promise<void>;
 }

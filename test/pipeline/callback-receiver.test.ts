@@ -7,6 +7,7 @@ import { createCallbackReceiver } from "../../src/pipeline/callback-receiver.js"
 import { createInboxStep } from "../../src/pipeline/inbox-step.js";
 import type { PipelineContext } from "../../src/pipeline/pipeline-context.js";
 import type { CallbackInbox } from "../../src/store/store.js";
+import { unclaimedCallbacks } from "../store/unclaimed-callbacks.js";
 import { clayBody, createFixture, type Fixture } from "./callback-side-fixture.js";
 
 let fixture: Fixture;
@@ -46,7 +47,7 @@ describe("callback receiver", () => {
     await fixture.clock.advance(3_600_001);
     expect(await receiver.receive(token, body)).toEqual({ status: 401, reason: "expired" });
 
-    expect(await fixture.store.inbox.pending(10)).toEqual([]);
+    expect(await unclaimedCallbacks(fixture.store, fixture.clock.now())).toEqual([]);
     await receiver.close();
   });
 
@@ -67,7 +68,7 @@ describe("callback receiver", () => {
       expect(failure).toBeInstanceOf(ClaypipeError);
       expect((failure as ClaypipeError).code).toBe("input_invalid");
     }
-    expect(await fixture.store.inbox.pending(10)).toEqual([]);
+    expect(await unclaimedCallbacks(fixture.store, fixture.clock.now())).toEqual([]);
     await receiver.close();
   });
 
@@ -80,7 +81,7 @@ describe("callback receiver", () => {
 
     const answer = await receiver.receive(fixture.token(lead.id), clayBody(lead));
     expect(answer).toEqual({ status: 200, outcome: "accepted" });
-    const pending = await fixture.store.inbox.pending(10);
+    const pending = await unclaimedCallbacks(fixture.store, fixture.clock.now());
     expect(pending.map((entry) => [entry.leadId, entry.attempt])).toEqual([[lead.id, 1]]);
     expect(wakes).toBe(1);
 
@@ -92,7 +93,7 @@ describe("callback receiver", () => {
       clayBody(lead, { title: "changed" }),
     );
     expect(again).toEqual({ status: 200, outcome: "already_done" });
-    expect(await fixture.store.inbox.pending(10)).toEqual([]);
+    expect(await unclaimedCallbacks(fixture.store, fixture.clock.now())).toEqual([]);
     expect((await fixture.store.leads.get(lead.id))?.result?.title).toBe("VP Engineering");
     await receiver.close();
   });
@@ -134,7 +135,8 @@ describe("callback receiver", () => {
         flushes += 1;
         return inbox.append(callbacks);
       },
-      pending: (limit) => inbox.pending(limit),
+      claim: (limit, leaseMs, now) => inbox.claim(limit, leaseMs, now),
+      release: (ids) => inbox.release(ids),
       markProcessed: (ids) => inbox.markProcessed(ids),
     };
     const ctx: PipelineContext = {
@@ -151,7 +153,7 @@ describe("callback receiver", () => {
     expect(answers.every((answer) => answer.status === 200 && answer.outcome === "accepted")).toBe(
       true,
     );
-    expect(await fixture.store.inbox.pending(1_000)).toHaveLength(200);
+    expect(await unclaimedCallbacks(fixture.store, fixture.clock.now())).toHaveLength(200);
     expect(flushes).toBeGreaterThan(0);
     expect(flushes).toBeLessThanOrEqual(20);
     await receiver.close();

@@ -8,6 +8,7 @@ import { windowAt } from "../../src/pipeline/credit-windows.js";
 import { createDeadlineStep } from "../../src/pipeline/deadline-step.js";
 import { ERROR, WARN } from "../clay/log-capture.js";
 import { ManualClock } from "../clay/manual-clock.js";
+import { unclaimedCallbacks } from "../store/unclaimed-callbacks.js";
 import {
   closeSendSides,
   person,
@@ -74,7 +75,7 @@ describe("deadline step", () => {
 
     await clock.advance(DEADLINE_MS);
     expect(await sweep(never)).toBe(1);
-    const inbox = await side.store.inbox.pending(10);
+    const inbox = await unclaimedCallbacks(side.store, clock.now());
     expect(inbox).toHaveLength(1);
     expect(inbox[0]).toMatchObject({
       leadId: id,
@@ -89,7 +90,7 @@ describe("deadline step", () => {
 
     // Not looked at again while the inbox processor has it.
     expect(await sweep(never)).toBe(0);
-    expect(await side.store.inbox.pending(10)).toHaveLength(1);
+    expect(await unclaimedCallbacks(side.store, clock.now())).toHaveLength(1);
   });
 
   it("sends once more when the row is not finished, then dead-letters it as no_callback", async () => {
@@ -100,7 +101,7 @@ describe("deadline step", () => {
 
     await clock.advance(DEADLINE_MS);
     expect(await sweep(never)).toBe(1);
-    expect(await side.store.inbox.pending(10)).toHaveLength(0);
+    expect(await unclaimedCallbacks(side.store, clock.now())).toHaveLength(0);
     const retrying = (await side.store.leads.get(id))!;
     expect(retrying).toMatchObject({
       state: "retrying",
@@ -156,7 +157,7 @@ describe("deadline step", () => {
     const lead = (await side.store.leads.get(id))!;
     expect(lead.state).toBe("retrying");
     expect(lead.reason).toMatch(/reconcile failed: .*API key \(401\)/);
-    expect(await side.store.inbox.pending(10)).toHaveLength(0);
+    expect(await unclaimedCallbacks(side.store, clock.now())).toHaveLength(0);
     const errors = side.logs.filter((line) => line.level === ERROR);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.msg).toMatch(/reconcile.*publicApi\.apiKey/);
@@ -221,7 +222,7 @@ describe("deadline step", () => {
     expect(await sweep(never)).toBe(0);
     await clock.advance(60_000);
     expect(await sweep(never)).toBe(10);
-    expect(await side.store.inbox.pending(20)).toHaveLength(10);
+    expect(await unclaimedCallbacks(side.store, clock.now())).toHaveLength(10);
   });
 
   it("goes on without reconciling when Clay's public API stays away for every look", async () => {

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createInboxStep } from "../../src/pipeline/inbox-step.js";
 import type { EnrichedRow } from "../../src/store/store.js";
+import { unclaimedCallbacks } from "../store/unclaimed-callbacks.js";
 import { clayBody, createFixture, type Fixture } from "./callback-side-fixture.js";
 
 let fixture: Fixture;
@@ -57,7 +58,7 @@ describe("inbox step", () => {
       actions: 4,
       data: 10,
     });
-    expect(await fixture.store.inbox.pending(10)).toEqual([]);
+    expect(await unclaimedCallbacks(fixture.store, fixture.clock.now())).toEqual([]);
   });
 
   it("serves every waiting duplicate the same result and counts the credits saved", async () => {
@@ -153,6 +154,38 @@ describe("inbox step", () => {
       { leadId: lead.id, attempt: 1, body: clayBody(lead), receivedAt: fixture.clock.now() },
     ]);
     expect(await createInboxStep(fixture.ctx)(never)).toBe(1);
-    expect(await fixture.store.inbox.pending(10)).toEqual([]);
+    expect(await unclaimedCallbacks(fixture.store, fixture.clock.now())).toEqual([]);
+  });
+
+  it("lets passes that overlap process each callback once", async () => {
+    fixture = await createFixture();
+    const leads = [await fixture.awaiting(), await fixture.awaiting(), await fixture.awaiting()];
+    const enriched = recordEnriched();
+    await fixture.store.inbox.append(
+      leads.map((lead) => ({
+        leadId: lead.id,
+        attempt: 1,
+        body: clayBody(lead),
+        receivedAt: fixture.clock.now(),
+      })),
+    );
+    const step = createInboxStep(fixture.ctx);
+    const counts = await Promise.all([step(never), step(never)]);
+    expect(counts[0]! + counts[1]!).toBe(3);
+    expect(enriched.map(([id]) => id).sort()).toEqual(leads.map((lead) => lead.id).sort());
+  });
+
+  it("leaves the callbacks of a stopping pass to the next one at once", async () => {
+    fixture = await createFixture();
+    const lead = await fixture.awaiting();
+    await fixture.store.inbox.append([
+      { leadId: lead.id, attempt: 1, body: clayBody(lead), receivedAt: fixture.clock.now() },
+    ]);
+    const stopping = new AbortController();
+    stopping.abort();
+    expect(await createInboxStep(fixture.ctx)(stopping.signal)).toBe(0);
+    expect(await unclaimedCallbacks(fixture.store, fixture.clock.now())).toHaveLength(1);
+    expect(await createInboxStep(fixture.ctx)(never)).toBe(1);
+    expect((await fixture.store.leads.get(lead.id))?.state).toBe("enriched");
   });
 });

@@ -91,6 +91,41 @@ describe("PostgreSQL: failures as callers see them", () => {
   });
 });
 
+describe("PostgreSQL: two stores on one schema", () => {
+  it("claim disjoint inbox entries concurrently and miss none", async () => {
+    const first = await openStore();
+    const second = await createPostgresStore({ connectionString: DATABASE_URL, schema });
+    try {
+      await first.inbox.append(
+        Array.from({ length: 300 }, (_, index) => ({
+          leadId: `lead-${index}`,
+          attempt: 1,
+          body: { index },
+          receivedAt: T0,
+        })),
+      );
+      // Each store claims small batches until none is left, as routers' inbox passes would.
+      const drain = async (store: Store) => {
+        const taken: number[] = [];
+        for (;;) {
+          const claimed = await store.inbox.claim(7, 60_000, T0);
+          if (claimed.length === 0) return taken;
+          taken.push(...claimed.map((entry) => entry.id));
+          await store.inbox.markProcessed(claimed.map((entry) => entry.id));
+        }
+      };
+      const taken = await Promise.all([drain(first), drain(second), drain(first), drain(second)]);
+      const all = taken.flat();
+      expect(new Set(all).size).toBe(all.length);
+      expect(all).toHaveLength(300);
+      expect(taken.every((ids) => ids.length > 0)).toBe(true);
+      expect(await second.inbox.claim(10, 0, T0 + 120_000)).toEqual([]);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+});
+
 /** The backend blocked behind `lockHolder`, once it is. */
 async function waitingBackend(lockHolder: number): Promise<number> {
   for (let tries = 0; tries < 200; tries++) {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSqliteStore } from "../../src/store/sqlite/index.js";
 import { openSqlite } from "../../src/store/sqlite/sqlite-driver.js";
+import { unclaimedCallbacks } from "./unclaimed-callbacks.js";
 
 const writer = join(import.meta.dirname, "fixtures", "durability-writer.ts");
 
@@ -83,7 +84,7 @@ describe("the SQLite store after kill -9", () => {
           expect(history.at(-1)?.to).toBe(lead?.state);
         }
         const inboxLeads = new Set(
-          (await store.inbox.pending(1_000_000)).map((entry) => entry.leadId),
+          (await unclaimedCallbacks(store, Date.now(), 1_000_000)).map((entry) => entry.leadId),
         );
         for (const id of acknowledged.callbacks)
           expect(inboxLeads.has(id), `callback for ${id} is gone`).toBe(true);

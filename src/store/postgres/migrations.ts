@@ -156,6 +156,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "inbox claims",
+    // Processes sharing the store claim inbox entries until a time instead of all reading the
+    // oldest ones. The claim query walks callback_inbox_unprocessed in id order; claimed
+    // entries are few (a batch per process), so no index covers the new column. Nullable
+    // without a default: adding it rewrites nothing.
+    sql: `
+      ALTER TABLE callback_inbox ADD COLUMN claimed_until bigint;
+    `,
+  },
 ];
 
 /** Brings the schema up to the newest migration, creating it when missing; returns its version. */

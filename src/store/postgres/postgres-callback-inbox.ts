@@ -43,14 +43,24 @@ export class PostgresCallbackInbox implements CallbackInbox {
 
   /**
    * Entries of transactions still committing get lower ids than some already
-   * visible, so "oldest first" is by id among what is committed; a late one is
-   * still pending, and the next call returns it.
+   * visible, so "oldest first" is by id among what is committed; a late one
+   * stays unclaimed, and the next claim takes it.
    */
-  async pending(limit: number): Promise<InboxEntry[]> {
+  async claim(limit: number, leaseMs: number, now: number): Promise<InboxEntry[]> {
+    // SKIP LOCKED: two processes claim disjoint entries instead of waiting for each other.
+    // An entry claimed meanwhile is read again after its lock and no longer matches.
     const { rows } = await this.db.query<InboxRow>(
-      `SELECT id, lead_id, attempt, body, received_at FROM ${this.inbox}
-       WHERE processed_at IS NULL ORDER BY id LIMIT $1`,
-      [rowLimit(limit)],
+      `WITH claimed AS (
+         UPDATE ${this.inbox} SET claimed_until = $1
+         WHERE id IN (
+           SELECT id FROM ${this.inbox}
+           WHERE processed_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)
+           ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
+         )
+         RETURNING id, lead_id, attempt, body, received_at
+       )
+       SELECT id, lead_id, attempt, body, received_at FROM claimed ORDER BY id`,
+      [now + leaseMs, now, rowLimit(limit)],
     );
     return rows.map((row) => ({
       id: row.id,
@@ -59,6 +69,15 @@ export class PostgresCallbackInbox implements CallbackInbox {
       body: row.body,
       receivedAt: row.received_at,
     }));
+  }
+
+  async release(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(
+      `UPDATE ${this.inbox} SET claimed_until = NULL
+       WHERE processed_at IS NULL AND id = ANY($1::bigint[])`,
+      [ids],
+    );
   }
 
   async markProcessed(ids: number[]): Promise<void> {

@@ -128,6 +128,16 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE state = 'awaiting_callback';
     `,
   },
+  {
+    version: 3,
+    name: "inbox claims",
+    // The inbox step claims entries until a time, as on PostgreSQL, so passes that overlap take
+    // disjoint entries. The claim walks callback_inbox_unprocessed in id order; claimed entries
+    // are few (a batch per pass), so no index covers the new column.
+    sql: `
+      ALTER TABLE callback_inbox ADD COLUMN claimed_until INTEGER;
+    `,
+  },
 ];
 
 /** Brings the database up to the newest migration; returns the schema version it is at. */

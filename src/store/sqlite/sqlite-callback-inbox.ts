@@ -1,6 +1,6 @@
 /**
  * The CallbackInbox port on SQLite: verified callbacks are appended in one
- * transaction per batch (the receiver's group commit) and processed in order.
+ * transaction per batch (the receiver's group commit), claimed oldest first and processed.
  * Processed entries are kept, marked with the time, as the record of what Clay sent.
  */
 import type { Clock } from "../../core/clock.js";
@@ -26,9 +26,14 @@ export class SqliteCallbackInbox implements CallbackInbox {
       append: db.prepare<[string, number, string, number]>(
         "INSERT INTO callback_inbox (lead_id, attempt, body, received_at) VALUES (?, ?, ?, ?)",
       ),
-      pending: db.prepare<[number], InboxRow>(
+      claimable: db.prepare<[number, number], InboxRow>(
         `SELECT id, lead_id, attempt, body, received_at FROM callback_inbox
-         WHERE processed_at IS NULL ORDER BY id LIMIT ?`,
+         WHERE processed_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)
+         ORDER BY id LIMIT ?`,
+      ),
+      claimUntil: db.prepare<[number | null, string]>(
+        `UPDATE callback_inbox SET claimed_until = ?
+         WHERE processed_at IS NULL AND id IN (SELECT value FROM json_each(?))`,
       ),
       markProcessed: db.prepare<[number, string]>(
         `UPDATE callback_inbox SET processed_at = ?
@@ -52,14 +57,25 @@ export class SqliteCallbackInbox implements CallbackInbox {
     });
   }
 
-  async pending(limit: number): Promise<InboxEntry[]> {
-    return this.statements.pending.all(rowLimit(limit)).map((row) => ({
+  async claim(limit: number, leaseMs: number, now: number): Promise<InboxEntry[]> {
+    const { claimable, claimUntil } = this.statements;
+    const rows = writeTransaction(this.db, () => {
+      const found = claimable.all(now, rowLimit(limit));
+      claimUntil.run(now + leaseMs, JSON.stringify(found.map((row) => row.id)));
+      return found;
+    });
+    return rows.map((row) => ({
       id: row.id,
       leadId: row.lead_id,
       attempt: row.attempt,
       body: JSON.parse(row.body) as Record<string, unknown>,
       receivedAt: row.received_at,
     }));
+  }
+
+  async release(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    writeTransaction(this.db, () => this.statements.claimUntil.run(null, JSON.stringify(ids)));
   }
 
   async markProcessed(ids: number[]): Promise<void> {

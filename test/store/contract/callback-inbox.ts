@@ -1,10 +1,29 @@
-/** Contract: the callback inbox — durable append, oldest-first pending, marking processed. */
+/** Contract: the callback inbox — durable append, oldest-first claims with a lease, marking processed. */
 import { describe, expect, it } from "vitest";
+import type { InboxEntry } from "../../../src/store/store.js";
 import { type OpenStore, T0, useStore } from "./fixtures.js";
+
+const LEASE_MS = 30_000;
+
+function ids(entries: InboxEntry[]): number[] {
+  return entries.map((entry) => entry.id);
+}
 
 export function describeCallbackInbox(open: OpenStore): void {
   describe("inbox", () => {
     const store = useStore(open);
+
+    async function appendAttempts(count: number): Promise<InboxEntry[]> {
+      await store().inbox.append(
+        Array.from({ length: count }, (_, index) => ({
+          leadId: "a",
+          attempt: index + 1,
+          body: { index },
+          receivedAt: T0,
+        })),
+      );
+      return store().inbox.claim(count, 0, T0);
+    }
 
     it("hands back appended callbacks oldest first, with their bodies", async () => {
       await store().inbox.append([
@@ -20,8 +39,9 @@ export function describeCallbackInbox(open: OpenStore): void {
         { leadId: "a", attempt: 1, body: { again: true }, receivedAt: T0 + 2 },
       ]);
       await store().inbox.append([]);
-      const pending = await store().inbox.pending(10);
-      expect(pending.map(({ id: _id, ...entry }) => entry)).toEqual([
+      // A lease of 0 holds nothing: the same entries stay claimable.
+      const unclaimed = await store().inbox.claim(10, 0, T0);
+      expect(unclaimed.map(({ id: _id, ...entry }) => entry)).toEqual([
         {
           leadId: "a",
           attempt: 1,
@@ -31,23 +51,46 @@ export function describeCallbackInbox(open: OpenStore): void {
         { leadId: "b", attempt: 2, body: {}, receivedAt: T0 + 1 },
         { leadId: "a", attempt: 1, body: { again: true }, receivedAt: T0 + 2 },
       ]);
-      const ids = pending.map((entry) => entry.id);
-      expect([...ids].sort((x, y) => x - y)).toEqual(ids);
-      expect(new Set(ids).size).toBe(3);
-      expect(await store().inbox.pending(2)).toEqual(pending.slice(0, 2));
+      expect([...ids(unclaimed)].sort((x, y) => x - y)).toEqual(ids(unclaimed));
+      expect(new Set(ids(unclaimed)).size).toBe(3);
+      expect(await store().inbox.claim(2, 0, T0)).toEqual(unclaimed.slice(0, 2));
     });
 
-    it("leaves processed entries out of pending, idempotently", async () => {
-      await store().inbox.append(
-        [1, 2, 3].map((attempt) => ({ leadId: "a", attempt, body: { attempt }, receivedAt: T0 })),
-      );
-      const [first, second, third] = await store().inbox.pending(10);
+    it("gives claims at once disjoint entries, and gives them again once the lease ends", async () => {
+      const all = await appendAttempts(5);
+      const [first, second] = await Promise.all([
+        store().inbox.claim(3, LEASE_MS, T0),
+        store().inbox.claim(3, LEASE_MS, T0),
+      ]);
+      expect(first!.length + second!.length).toBe(5);
+      expect([...ids(first!), ...ids(second!)].sort((x, y) => x - y)).toEqual(ids(all));
+      for (const claimed of [first!, second!]) {
+        expect([...ids(claimed)].sort((x, y) => x - y)).toEqual(ids(claimed));
+      }
+      expect(await store().inbox.claim(10, LEASE_MS, T0 + LEASE_MS - 1)).toEqual([]);
+      // The claimers stopped without marking anything: every entry is claimable again.
+      expect(await store().inbox.claim(10, LEASE_MS, T0 + LEASE_MS)).toEqual(all);
+    });
+
+    it("never hands back processed entries, idempotently, whatever the lease", async () => {
+      const [first, second, third] = await appendAttempts(3);
+      expect(await store().inbox.claim(10, LEASE_MS, T0)).toEqual([first, second, third]);
       await store().inbox.markProcessed([first!.id, third!.id]);
       await store().inbox.markProcessed([first!.id]);
       await store().inbox.markProcessed([]);
-      expect(await store().inbox.pending(10)).toEqual([second]);
+      expect(await store().inbox.claim(10, LEASE_MS, T0 + LEASE_MS)).toEqual([second]);
       await store().inbox.markProcessed([second!.id, 999_999]);
-      expect(await store().inbox.pending(10)).toEqual([]);
+      expect(await store().inbox.claim(10, LEASE_MS, T0 + 10 * LEASE_MS)).toEqual([]);
+    });
+
+    it("makes released entries claimable at once, but never processed ones", async () => {
+      const [first, second, third] = await appendAttempts(3);
+      await store().inbox.claim(10, LEASE_MS, T0);
+      await store().inbox.markProcessed([first!.id]);
+      await store().inbox.release([first!.id, second!.id]);
+      await store().inbox.release([]);
+      expect(await store().inbox.claim(10, LEASE_MS, T0 + 1)).toEqual([second]);
+      expect(await store().inbox.claim(10, LEASE_MS, T0 + LEASE_MS)).toEqual([third]);
     });
 
     it("keeps every callback of concurrent appends", async () => {
@@ -58,8 +101,8 @@ export function describeCallbackInbox(open: OpenStore): void {
           ]),
         ),
       );
-      const pending = await store().inbox.pending(100);
-      expect(pending.map((entry) => entry.leadId).sort()).toEqual(
+      const unclaimed = await store().inbox.claim(100, 0, T0);
+      expect(unclaimed.map((entry) => entry.leadId).sort()).toEqual(
         Array.from({ length: 20 }, (_, index) => `lead-${index}`).sort(),
       );
     });
