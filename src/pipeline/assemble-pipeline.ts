@@ -23,7 +23,7 @@ import { compileRoutes } from "../routing/index.js";
 import { createSink } from "../sinks/create-sink.js";
 import type { Sink } from "../sinks/sink.js";
 import type { Store } from "../store/store.js";
-import type { Transport } from "../transport/transport.js";
+import type { ConsumerLag, Transport } from "../transport/transport.js";
 import { type AcceptedResult, createCallbackReceiver } from "./callback-receiver.js";
 import { createCapacityStep } from "./capacity-step.js";
 import { checkPublicApis } from "./check-public-apis.js";
@@ -86,6 +86,8 @@ export interface TierParts {
    * where `runs.route`.
    */
   followResults?(processInbox: () => Promise<void>, signal: AbortSignal): Promise<void>;
+  /** Consumer lag of the tier's groups besides the transport's (the event tier's routers), for status and /metrics. */
+  busLag?(): Promise<ConsumerLag[]>;
   /** More background work of the tier, each run where its duty runs (the event tier's transition publisher). */
   loops?: Array<{
     duty: "send" | "route";
@@ -268,12 +270,13 @@ export async function assemblePipeline(
       return result;
     },
     status: async () => {
-      const [status, queues, busLag] = await Promise.all([
+      const [status, queues, transportLag, otherLag] = await Promise.all([
         readStatus(ctx),
         transport.depth(),
         transport.lag(),
+        parts.busLag?.() ?? [],
       ]);
-      return { ...status, queues, busLag };
+      return { ...status, queues, busLag: [...transportLag, ...otherLag] };
     },
     claimOwnership,
     async start() {

@@ -172,6 +172,7 @@ describe("createPipeline(config) runs every tier from config alone", () => {
     expect((await pipeline.status()).busLag).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ topic: `${topicPrefix}.incoming`, group: "claypipe-enricher" }),
+        expect.objectContaining({ topic: `${topicPrefix}.enriched`, group: "claypipe-router" }),
       ]),
     );
     const metrics = await (await fetch(`${url}/metrics`)).text();

@@ -61,5 +61,6 @@ export async function createEventPipeline(
     ...(duties.callbacks ? { announceResults: announceResults(bus, busConfig) } : {}),
     ...(duties.route ? { followResults: followResults(bus, busConfig, clock) } : {}),
     loops: feed ? [publishLeadEvents(bus, busConfig, feed)] : [],
+    busLag: () => bus.lag(busConfig.topics.enriched, busConfig.routerGroup),
   });
 }
