@@ -17,7 +17,8 @@
  * message that carried it (bus-dead-letter-topic.ts).
  *
  * Feeding stops while the group already has `queue.lookahead` messages
- * pending per workspace, so a backlog waits in the store, not on the bus.
+ * pending per workspace, so a backlog waits in the store, not on the bus; a
+ * finished send wakes the feeder, so the topic is refilled as sends free room.
  */
 import type { Bus, BusMessage } from "../../bus/bus.js";
 import { decodeIncomingLead, encodeIncomingLead } from "../../bus/topics/lead-incoming.js";
@@ -45,6 +46,12 @@ export interface BusTransportOptions {
 const LOST_SEND_SWEEP_MS = 30_000;
 /** Deliveries of one message: an enricher that cannot reach the store or Redis tries again. */
 const MAX_DELIVER = 10;
+/**
+ * A finished send leaves room on the bus: the feeder is woken after it, at most
+ * this often, so the topic is refilled before the enrichers run dry without a
+ * lag query per message.
+ */
+const FEED_WAKE_MS = 50;
 
 export function createBusTransport(options: BusTransportOptions): Transport {
   const { config, store, clock, logger, bus, role } = options;
@@ -54,6 +61,16 @@ export function createBusTransport(options: BusTransportOptions): Transport {
   const workspaces = config.clay.workspaces;
   const lookahead = queue.lookahead * workspaces.length;
   const newWork = new Set<() => void>();
+  const wakeFeeder = () => {
+    for (const wake of newWork) wake();
+  };
+  let feedWake: NodeJS.Timeout | undefined;
+  const wakeFeederSoon = () => {
+    feedWake ??= setTimeout(() => {
+      feedWake = undefined;
+      wakeFeeder();
+    }, FEED_WAKE_MS);
+  };
 
   const feedLeaseMs = (perSecond: number) =>
     // As long as a full lookahead takes to send, twice, and never under two lock durations.
@@ -115,6 +132,7 @@ export function createBusTransport(options: BusTransportOptions): Transport {
         } else {
           await handler.admitAndSend(lead.fields, lead.source, queue.sendLease, handBack);
         }
+        wakeFeederSoon();
         return "ack";
       },
       stop,
@@ -132,9 +150,7 @@ export function createBusTransport(options: BusTransportOptions): Transport {
       enricherGroup,
       clock,
     }),
-    notify() {
-      for (const wake of newWork) wake();
-    },
+    notify: wakeFeeder,
     async run(handler, signal) {
       await bus.ensureTopics([topics.incoming, topics.deadLetters]);
       const loop = (loopOptions: Omit<LoopOptions, "clock" | "logger">) =>
@@ -178,6 +194,9 @@ export function createBusTransport(options: BusTransportOptions): Transport {
     // The bus shows its backlog as consumer lag; the outbox's is `status.states.queued`.
     depth: async () => [],
     lag: () => bus.lag(topics.incoming, enricherGroup),
-    close: () => bus.close(),
+    close() {
+      clearTimeout(feedWake);
+      return bus.close();
+    },
   };
 }
