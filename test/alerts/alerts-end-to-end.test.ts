@@ -4,7 +4,8 @@
  * cap's 80% and 100% alerts arrive once each on both targets (the webhook's
  * signed, and after a refused first check tried again), the breaker's open and
  * closed alerts arrive when the emulator has an outage, nothing repeats on
- * later checks, and the webhook's URL is not in the logs.
+ * later checks, and the webhook's URL is not in the logs. Lost callbacks are
+ * said once as stopped, and once as arriving again when a lead finishes.
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -171,6 +172,31 @@ describe("alerts end to end on the standard tier", () => {
     expect(slackTexts(alerts.received)).toEqual([
       expect.stringContaining("Circuit breaker open"),
       ":white_check_mark: *Circuit breaker closed: workspace main answers again and sending resumed.*",
+    ]);
+  });
+
+  it("says callbacks stopped when Clay's callbacks are lost, and that they arrive again", async () => {
+    const running = await startTierEmulator(cleanup, { enrichment: { notFoundRate: 0 } });
+    const alerts = await receiver();
+    running.control.setFaults({ callbackLostRate: 1 });
+    const { pipeline: silent } = await standardPipeline(running, alerts, {
+      alerts: {
+        targets: [{ type: "webhook", url: alerts.webhookUrl, secret: SECRET }],
+        checkEvery: "50ms",
+        callbackSilence: "300ms",
+      },
+    });
+    await silent.submit([{ email: "lost1@acme.example" }, { email: "lost2@acme.example" }]);
+    await until("the callbacks-stopped alert", () => webhookAlerts(alerts.received).length >= 1);
+    expect(webhookAlerts(alerts.received)).toEqual(["raised:callbacks"]);
+
+    running.control.clearFaults();
+    await silent.submit({ email: "back@acme.example" });
+    await until("the callbacks-back alert", () => webhookAlerts(alerts.received).length >= 2);
+    // The two lost leads still await theirs: after another silence it would be said again.
+    expect(webhookAlerts(alerts.received).slice(0, 2)).toEqual([
+      "raised:callbacks",
+      "cleared:callbacks",
     ]);
   });
 });
