@@ -56,6 +56,14 @@ export function checkConfig(config: ClaypipeConfig): ConfigProblem[] {
 
   problems.push(...checkSourceIntake(config));
 
+  if (config.tier === "direct" && config.alerts) {
+    problems.push({
+      path: "alerts",
+      message:
+        "the direct tier runs no background checks to alert from: set tier: standard (or higher), or remove alerts",
+    });
+  }
+
   if (config.tier !== "direct" && !config.callbacks) {
     problems.push({
       path: "callbacks",

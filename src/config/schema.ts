@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { routesSchema } from "../routing/routes-schema.js";
+import { alertsSchema } from "./alerts-schema.js";
 import { busSchema } from "./bus-schema.js";
 import { durationSchema } from "./duration-schema.js";
 import { sinkConfigSchema } from "./sink-schema.js";
@@ -324,6 +325,8 @@ export const configSchema = z
     recovery: recoverySchema.default(recoverySchema.parse({})),
     routes: routesSchema.default(routesSchema.parse({})),
     sinks: z.array(sinkConfigSchema).default([]),
+    /** Notifications to Slack or a webhook when a cap, a limit, a breaker, the DLQ or callbacks need a person. */
+    alerts: alertsSchema.optional(),
     /** Where claypipe keeps its own state (webhook and table counters). @defaultValue ".claypipe" */
     stateDir: z.string().default(".claypipe"),
     logLevel: z

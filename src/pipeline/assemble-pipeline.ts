@@ -7,6 +7,7 @@
  * lead in a state the next start picks up.
  */
 
+import { createAlertStep } from "../alerts/alert-step.js";
 import type { Breaker } from "../clay/breaker/circuit-breaker.js";
 import { createCallbackSigner } from "../clay/callback-token.js";
 import { createLocalPublicApiLimiter, createPublicApiClient } from "../clay/public-api-client.js";
@@ -220,6 +221,20 @@ export async function assemblePipeline(
       idleMs: config.sender.capacityCheck,
     },
     { name: "deadline", step: createDeadlineStep(ctx), idleMs: 1000 },
+    ...(config.alerts
+      ? [
+          {
+            name: "alerts",
+            step: createAlertStep(config.alerts, {
+              readStatus: () => readStatus(ctx),
+              counters: store.counters,
+              clock,
+              logger,
+            }),
+            idleMs: config.alerts.checkEvery,
+          },
+        ]
+      : []),
   ];
   const openSinks = async () => {
     for (const sink of config.sinks)

@@ -83,6 +83,35 @@ describe("parseConfig", () => {
     expect(error.message).toContain("server.apiKeys[0]: secrets must come from the environment");
   });
 
+  it("refuses an alert target's Slack webhook URL written into the file, and takes one from the environment", () => {
+    const literal = "https://hooks.slack.com/services/T0/B0/literal-token";
+    const alerts = (url: string) =>
+      `${MINIMAL}\ntier: standard\ncallbacks: { baseUrl: "https://hooks.example.com", secret: "\${CB_SECRET}" }\nalerts:\n  targets:\n    - { type: slack, webhookUrl: "${url}" }\n`;
+    const error = failure(() => parseConfig(alerts(literal), { env: { CLAY_WEBHOOK_TOKEN: "t" } }));
+    expect(error.message).toContain(
+      "alerts.targets[0].webhookUrl: secrets must come from the environment",
+    );
+    expect(error.message).not.toContain("literal-token");
+    const config = parseConfig(alerts("${SLACK_ALERTS_URL}"), {
+      env: {
+        CLAY_WEBHOOK_TOKEN: "t",
+        CB_SECRET: "0123456789abcdef0123456789abcdef",
+        SLACK_ALERTS_URL: literal,
+      },
+    });
+    expect(config.alerts).toMatchObject({
+      targets: [{ type: "slack", webhookUrl: literal }],
+      creditCap: [0.8, 1],
+      callbackSilence: 15 * 60_000,
+    });
+  });
+
+  it("refuses alerts on the direct tier, which runs no checks to alert from", () => {
+    const text = `${MINIMAL}\nalerts:\n  targets:\n    - { type: webhook, url: "https://ops.example.com/alerts" }\n`;
+    const error = failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } }));
+    expect(error.message).toContain("alerts: the direct tier runs no background checks");
+  });
+
   it("names the key path, the value found and what is expected", () => {
     const text = MINIMAL.replace("name: main", "name: main\n      rateLimit: { perSecond: -3 }");
     const error = failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } }));

@@ -16,14 +16,12 @@ import type { slackSinkSchema } from "../../config/sink-schema.js";
 import { systemClock } from "../../core/clock.js";
 import { formatDuration } from "../../core/duration.js";
 import { silentLogger } from "../../logging/create-logger.js";
-import { describeNetworkError } from "../../net/network-error.js";
-import { parseRetryAfter } from "../../net/retry-after.js";
 import type { Sink, SinkRecord, SinkResult } from "../sink.js";
 import type { SinkDeps } from "../sink-deps.js";
 import { SinkLifecycle } from "../sink-lifecycle.js";
 import { SinkPacer } from "../sink-pacer.js";
 import { mappedRow } from "../sink-row.js";
-import { classifySlackAnswer } from "./slack-answer.js";
+import { describeSlackError, postSlackMessage } from "./slack-post.js";
 import { renderSlackTemplate } from "./slack-template.js";
 
 export type SlackSinkConfig = z.output<typeof slackSinkSchema>;
@@ -32,13 +30,6 @@ export type SlackSinkConfig = z.output<typeof slackSinkSchema>;
 const PAUSE_WITHOUT_RETRY_AFTER_MS = 1000;
 /** Leads remembered as posted, so a second delivery of one posts nothing. */
 const REMEMBERED_LEADS = 10_000;
-/** Slack's answers are a word ("ok", "no_service"); more is not read. */
-const MAX_ANSWER_CHARS = 200;
-
-/** The incoming webhook body: the text as the notification, and one mrkdwn section. */
-function slackMessage(text: string): string {
-  return JSON.stringify({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] });
-}
 
 export function createSlackSink(config: SlackSinkConfig, deps: SinkDeps = {}): Sink {
   const clock = deps.clock ?? systemClock;
@@ -55,12 +46,6 @@ export function createSlackSink(config: SlackSinkConfig, deps: SinkDeps = {}): S
     // A Set iterates in insertion order: the first is the oldest.
     if (posted.size > REMEMBERED_LEADS) posted.delete(posted.values().next().value!);
   };
-  // Errors from fetch can quote the URL it was given.
-  const secretParts = [config.webhookUrl, new URL(config.webhookUrl).pathname].filter(
-    (part) => part.length > 1,
-  );
-  const scrub = (text: string) =>
-    secretParts.reduce((clean, part) => clean.replaceAll(part, "(the webhook URL)"), text);
 
   async function send(record: SinkRecord, signal: AbortSignal): Promise<SinkResult> {
     if (posted.has(record.leadId)) return { ok: true };
@@ -74,22 +59,17 @@ export function createSlackSink(config: SlackSinkConfig, deps: SinkDeps = {}): S
       };
     }
     await pacer.take(signal);
-    const body = slackMessage(renderSlackTemplate(config.template, mappedRow(record)));
     const timeout = AbortSignal.timeout(config.timeout);
     try {
-      const response = await post(config.webhookUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        redirect: "manual",
-        signal: AbortSignal.any([signal, timeout]),
-      });
-      const answer = (await response.text()).slice(0, MAX_ANSWER_CHARS);
-      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), clock.now());
+      const response = await postSlackMessage(
+        config.webhookUrl,
+        renderSlackTemplate(config.template, mappedRow(record)),
+        { fetch: post, signal: AbortSignal.any([signal, timeout]), now: () => clock.now() },
+      );
+      const { retryAfterMs, result } = response;
       if (response.status === 429) {
         pausedUntil = clock.now() + (retryAfterMs ?? PAUSE_WITHOUT_RETRY_AFTER_MS);
       }
-      const result = classifySlackAnswer(response.status, answer, retryAfterMs);
       if (result.ok) remember(record.leadId);
       else {
         logger.warn(
@@ -102,7 +82,7 @@ export function createSlackSink(config: SlackSinkConfig, deps: SinkDeps = {}): S
       if (signal.aborted) throw signal.reason;
       const reason = timeout.aborted
         ? `Slack did not answer within ${formatDuration(config.timeout)}; the message may have been posted, and the retry may post it twice`
-        : `could not reach Slack (${scrub(describeNetworkError(thrown))})`;
+        : `could not reach Slack (${describeSlackError(config.webhookUrl, thrown)})`;
       logger.warn({ sink: config.name, leadId: record.leadId, reason }, "slack sink: post failed");
       return { ok: false, retryable: true, reason };
     }
