@@ -16,7 +16,7 @@ afterEach(async () => {
 
 const live = () => AbortSignal.timeout(20_000);
 
-async function setup(logger?: Logger) {
+async function setup(logger?: Logger, fetchImpl: typeof fetch = fetch) {
   const standIn = await startHubspotStandIn({ token: TOKEN });
   running.push(standIn);
   const config = hubspotSinkSchema.parse({
@@ -25,7 +25,7 @@ async function setup(logger?: Logger) {
     accessToken: TOKEN,
     baseUrl: standIn.url,
   });
-  const sink = createHubspotSink(config, logger ? { logger } : {});
+  const sink = createHubspotSink(config, { fetch: fetchImpl, ...(logger ? { logger } : {}) });
   return { standIn, sink };
 }
 
@@ -104,6 +104,38 @@ describe("HubSpot sink writing back to the contact a lead came from", () => {
     expect(contacts.get("ada@acme.com")?.jobtitle).toBe("CTO");
     expect(contacts.get("grace@navy.mil")?.jobtitle).toBe("RADM");
     expect(contacts.get("alan@bletchley.uk")?.jobtitle).toBe("Lead");
+  });
+
+  it("asks again one contact a request after a 404 that names no id, and upserts only the missing one", async () => {
+    const updates: number[] = [];
+    // HubSpot answering the first batch update with a bare 404, as for an id that no longer exists.
+    const answering404First: typeof fetch = async (input, init) => {
+      if (String(input).endsWith("/batch/update")) {
+        const inputs = (JSON.parse(String(init?.body)) as { inputs: unknown[] }).inputs;
+        updates.push(inputs.length);
+        if (updates.length === 1) {
+          return Response.json(
+            { status: "error", message: "resource not found", category: "OBJECT_NOT_FOUND" },
+            { status: 404 },
+          );
+        }
+      }
+      return fetch(input, init);
+    };
+    const { standIn, sink } = await setup(undefined, answering404First);
+    const ada = await existingContact(standIn, "ada@acme.com");
+    const results = await sink.deliver(
+      [
+        sinkRecord({ hubspot_contact_id: ada, email: "ada@acme.com", job_title: "CTO" }),
+        sinkRecord({ hubspot_contact_id: "31337", email: "alan@bletchley.uk", job_title: "Lead" }),
+      ],
+      live(),
+    );
+    expect(results).toEqual([{ ok: true }, { ok: true }]);
+    expect(updates).toEqual([2, 1, 1]);
+    expect(standIn.contacts().get("ada@acme.com")?.jobtitle).toBe("CTO");
+    expect(standIn.contacts().get("alan@bletchley.uk")?.jobtitle).toBe("Lead");
+    expect(standIn.contacts().size).toBe(2);
   });
 
   it("updates by id a lead whose row has no email at all", async () => {
