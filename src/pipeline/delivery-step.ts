@@ -8,6 +8,7 @@
  */
 import type { SinkConfig } from "../config/schema.js";
 import { coerceError } from "../core/errors.js";
+import { withCrmRecordIds } from "../sinks/crm-record-ids.js";
 import type { Sink, SinkRecord, SinkResult } from "../sinks/sink.js";
 import type { SinkDelivery, StoredLead } from "../store/store.js";
 import { finishSettled } from "./finish-delivered.js";
@@ -65,7 +66,7 @@ export function createDeliveryStep(
     return {
       leadId: lead.id,
       identityKey: lead.identityKey,
-      row: lead.result,
+      row: withCrmRecordIds(lead.result, lead.fields),
       source: lead.source,
       route: delivery.route,
       enrichedAt: new Date(await enrichedAt(lead)).toISOString(),

@@ -83,6 +83,88 @@ export class HubspotPortal {
     };
   }
 
+  /**
+   * A batch update by record id: `{ inputs: [{ id, properties }] }`. Ids the portal does not have
+   * are answered 207 with one OBJECT_NOT_FOUND error listing them in `context.ids` (as batch read
+   * does); the others are written. Bad property values or a repeated id refuse the whole batch.
+   */
+  update(body: unknown): { status: 200 | 207 | 400; body: unknown } {
+    const inputs = (body as { inputs?: unknown } | null)?.inputs;
+    if (!Array.isArray(inputs) || inputs.length > MAX_BATCH_INPUTS) {
+      return {
+        status: 400,
+        body: hubspotError(
+          "VALIDATION_ERROR",
+          `Invalid input JSON: \`inputs\` must be an array of at most ${MAX_BATCH_INPUTS} { id, properties }`,
+        ),
+      };
+    }
+    const parsed: Array<{ id: string; properties: Record<string, string> }> = [];
+    const invalid: Array<Record<string, unknown>> = [];
+    for (const input of inputs as Array<{ id?: unknown; properties?: unknown }>) {
+      const properties: Record<string, string> = {};
+      for (const [name, value] of Object.entries((input?.properties ?? {}) as object)) {
+        if (this.knownProperties && !this.knownProperties.has(name)) {
+          invalid.push(
+            propertyProblem(name, "PROPERTY_DOESNT_EXIST", `Property "${name}" does not exist`),
+          );
+        } else properties[name] = value === null || value === undefined ? "" : String(value);
+      }
+      parsed.push({ id: String(input?.id), properties });
+    }
+    const duplicates = findDuplicates(parsed.map((input) => input.id));
+    if (duplicates.length > 0) {
+      return {
+        status: 400,
+        body: hubspotError(
+          "VALIDATION_ERROR",
+          `Duplicate IDs found in batch input: [${duplicates.join(", ")}]. IDs must be unique`,
+          { context: { ids: duplicates } },
+        ),
+      };
+    }
+    if (invalid.length > 0) {
+      return {
+        status: 400,
+        body: hubspotError(
+          "VALIDATION_ERROR",
+          `Property values were not valid: ${JSON.stringify(invalid)}`,
+        ),
+      };
+    }
+    const startedAt = new Date().toISOString();
+    const results = [];
+    const missing: string[] = [];
+    for (const input of parsed) {
+      const contact = this.byId.get(input.id);
+      if (!contact) {
+        missing.push(input.id);
+        continue;
+      }
+      Object.assign(contact.properties, input.properties, { lastmodifieddate: startedAt });
+      contact.updatedAt = startedAt;
+      results.push(this.view(contact, "all"));
+    }
+    const answer = {
+      status: "COMPLETE",
+      results,
+      startedAt,
+      completedAt: new Date().toISOString(),
+    };
+    if (missing.length === 0) return { status: 200, body: answer };
+    const notFound = hubspotError(
+      "OBJECT_NOT_FOUND",
+      "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
+      { context: { ids: missing } },
+    );
+    return { status: 207, body: { ...answer, numErrors: 1, errors: [notFound] } };
+  }
+
+  /** Contacts with their record ids, by lowercase email. */
+  contactIds(): Map<string, string> {
+    return new Map([...this.byEmail].map(([email, contact]) => [email, contact.id] as const));
+  }
+
   /** One contact by record id, or by email when `idProperty` is "email". */
   read(id: string, idProperty: string | undefined, properties: string[] | undefined) {
     const contact =

@@ -6,6 +6,9 @@
  * - `POST /crm/v3/objects/contacts/batch/upsert`, body `{ inputs: [{ id, idProperty, properties }] }`,
  *   answer 200 `{ status: "COMPLETE", results: [{ id, properties, createdAt, updatedAt, archived, new }],
  *   startedAt, completedAt }`; at most 100 inputs a batch ("Upsert a batch of contacts").
+ * - `POST /crm/v3/objects/contacts/batch/update`, body `{ inputs: [{ id, properties }] }` by record id,
+ *   at most 100 inputs; answer 200 `{ status: "COMPLETE", results, startedAt, completedAt }`, or 207
+ *   with `errors` when some inputs failed ("Update a batch of contacts").
  * - `GET /crm/v3/objects/contacts/{contactId}` by record id, or by email with `?idProperty=email`;
  *   `properties=a,b` picks properties, else HubSpot's default set.
  * - `POST /crm/v3/objects/contacts/batch/read`, body `{ inputs: [{ id }], properties, propertiesWithHistory }`,
@@ -25,7 +28,8 @@
  * batch with 400 (no 207 multi-status); a 429 carries no Retry-After; requests refused with 429 do not
  * count in the window; no daily limit; results come back in input order; email is the only
  * idProperty; 5xx bodies; a batch read naming unknown ids answers 207 with one OBJECT_NOT_FOUND
- * error listing them in `context.ids`.
+ * error listing them in `context.ids`, and a batch update naming unknown ids the same (the others
+ * written).
  * Lists: `PUT /crm/v3/lists/{listId}/memberships/add`, see hubspot-lists.ts.
  */
 import { randomUUID } from "node:crypto";
@@ -49,6 +53,8 @@ export interface HubspotStandIn {
   url: string;
   /** Every contact, by lowercase email. */
   contacts(): Map<string, Record<string, string>>;
+  /** Every contact's record id, by lowercase email. */
+  contactIds(): Map<string, string>;
   /** Requests received, faulted and refused ones included. */
   readonly requests: number;
   /** Requests answered 429 by the rate window (injected faults not included). */
@@ -126,6 +132,12 @@ export async function startHubspotStandIn(options: HubspotStandInOptions): Promi
     return reply.code(answer.status).send(answer.body);
   });
 
+  app.post(`${CONTACTS}/batch/update`, (request, reply) => {
+    if (refuse(request, reply)) return reply;
+    const answer = portal.update(request.body);
+    return reply.code(answer.status).send(answer.body);
+  });
+
   app.get<{
     Params: { id: string };
     Querystring: { idProperty?: string; properties?: string | string[] };
@@ -170,6 +182,7 @@ export async function startHubspotStandIn(options: HubspotStandInOptions): Promi
   return {
     url: `http://127.0.0.1:${port}`,
     contacts: () => portal.contacts(),
+    contactIds: () => portal.contactIds(),
     get requests() {
       return requests;
     },

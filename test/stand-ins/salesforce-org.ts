@@ -102,6 +102,58 @@ export class SalesforceOrg {
     return { status: 200, body: outcomes.map((outcome) => this.apply(object, table, outcome)) };
   }
 
+  /**
+   * An sObject Collections update by id: `{ allOrNone, records: [{ attributes: { type }, id, ...fields }] }`,
+   * one SaveResult `{ id, success, errors }` per record in order. An id the org does not have fails
+   * with ENTITY_IS_DELETED (assumed: the code Salesforce gives a deleted record).
+   */
+  update(objects: ReadonlySet<string>, body: unknown): CollectionAnswer {
+    const { allOrNone, records } = (body ?? {}) as { allOrNone?: unknown; records?: unknown };
+    if (!Array.isArray(records)) {
+      return requestError("JSON_PARSER_ERROR", "The request body needs a `records` list");
+    }
+    if (records.length > MAX_COLLECTION_RECORDS) {
+      return requestError(
+        "EXCEEDED_ID_LIMIT",
+        `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`,
+      );
+    }
+    type UpdateOutcome =
+      | { error: SalesforceRecordError }
+      | { found: StoredRecord; fields: Record<string, unknown> };
+    const outcomes = (records as Array<Record<string, unknown>>).map((record): UpdateOutcome => {
+      const type = (record?.attributes as { type?: unknown } | undefined)?.type;
+      if (typeof type !== "string" || !objects.has(type)) {
+        return {
+          error: {
+            statusCode: "INVALID_TYPE",
+            message: "sObject type is not supported",
+            fields: [],
+          },
+        };
+      }
+      const { attributes: _attributes, id, ...fields } = record;
+      const found = [...this.table(type).values()].find((stored) => stored.fields.Id === id);
+      if (!found) {
+        return {
+          error: { statusCode: "ENTITY_IS_DELETED", message: "entity is deleted", fields: [] },
+        };
+      }
+      return { found, fields };
+    });
+    const failed = outcomes.some((outcome) => "error" in outcome);
+    return {
+      status: 200,
+      body: outcomes.map((outcome): UpsertResult => {
+        if ("error" in outcome) return { id: null, success: false, errors: [outcome.error] };
+        if (allOrNone === true && failed)
+          return rolledBack({ key: "", externalId: "", fields: {} });
+        Object.assign(outcome.found.fields, outcome.fields);
+        return { id: String(outcome.found.fields.Id), success: true, errors: [] };
+      }),
+    };
+  }
+
   private check(
     object: string,
     table: Map<string, StoredRecord>,

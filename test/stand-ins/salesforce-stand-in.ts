@@ -13,7 +13,11 @@
  * - A request that is not well formed gets 400 with `[{ message, errorCode }]`; an expired or bad
  *   token gets 401 `[{ message: "Session expired or invalid", errorCode: "INVALID_SESSION_ID" }]`.
  * - Lead requires LastName and Company on insert, Contact LastName (REQUIRED_FIELD_MISSING).
- * Assumed (not documented for collections): over 200 records → 400 EXCEEDED_ID_LIMIT "record limit
+ * - Update: `PATCH /services/data/vXX.X/composite/sobjects`, body `{ allOrNone, records: [{ attributes:
+ *   { type }, id, ...fields }] }`, at most 200 records, one SaveResult `{ id, success, errors }` per
+ *   record in request order ("Update Records Using sObject Collections").
+ * Assumed (not documented for collections): an update naming an id the org does not have fails that
+ * record with ENTITY_IS_DELETED; over 200 records → 400 EXCEEDED_ID_LIMIT "record limit
  * reached…"; an unknown external id field → 404 NOT_FOUND "Provided external ID field does not exist
  * or is not accessible: …" (the single-record upsert's answer); an unknown sObject → 404 NOT_FOUND;
  * a record of another type → 400 INVALID_TYPE; duplicate external ids in one request →
@@ -68,6 +72,21 @@ export async function startSalesforceStandIn(
     return reply.code(status).send([{ message: error.message, errorCode: "JSON_PARSER_ERROR" }]);
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(NOT_FOUND));
+
+  app.patch<{ Params: { version: string } }>(
+    "/services/data/:version/composite/sobjects",
+    (request, reply) => {
+      requests += 1;
+      const fault = faults.shift();
+      if (fault !== undefined) return reply.code(fault).send(faultBody(fault));
+      if (request.headers.authorization !== `Bearer ${options.token}`) {
+        return reply.code(401).send(faultBody(401));
+      }
+      if (!/^v\d+\.\d$/.test(request.params.version)) return reply.code(404).send(NOT_FOUND);
+      const answer = org.update(objects, request.body);
+      return reply.code(answer.status).send(answer.body);
+    },
+  );
 
   app.patch<{ Params: { version: string; object: string; field: string } }>(
     "/services/data/:version/composite/sobjects/:object/:field",

@@ -14,7 +14,8 @@ import { trimEndChar } from "../../core/text-scan.js";
 import { silentLogger } from "../../logging/create-logger.js";
 import { describeNetworkError } from "../../net/network-error.js";
 import { hubspotPropertyMapping } from "../hubspot/hubspot-contact-properties.js";
-import { createContactUpsert, MAX_CONTACT_BATCH } from "../hubspot/hubspot-contact-upsert.js";
+import { MAX_CONTACT_BATCH } from "../hubspot/hubspot-contact-upsert.js";
+import { createContactWrite } from "../hubspot/hubspot-contact-write.js";
 import { HubspotRequestWindow } from "../hubspot/hubspot-request-window.js";
 import { HUBSPOT_RATE_LIMIT, type HubspotSinkOptions } from "../hubspot/hubspot-sink.js";
 import { readResponseBody } from "../read-response-body.js";
@@ -40,7 +41,7 @@ export function createHubspotListSink(
     ...(options.rateLimit ?? HUBSPOT_RATE_LIMIT),
     clock,
   });
-  const upsert = createContactUpsert({
+  const upsert = createContactWrite({
     sinkName: config.name,
     accessToken: config.accessToken,
     baseUrl,

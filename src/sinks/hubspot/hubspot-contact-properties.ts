@@ -51,6 +51,18 @@ export function toContactInput(
   record: SinkRecord,
   mapping: HubspotPropertyMapping,
 ): ContactInput | undefined {
+  const properties = contactProperties(record, mapping);
+  if (properties.email === undefined) return undefined;
+  const email = normalizeEmail(properties.email);
+  properties.email = email;
+  return { email, properties };
+}
+
+/** The mapped properties of a record, as HubSpot stores them (strings); email as the row has it. */
+export function contactProperties(
+  record: SinkRecord,
+  mapping: HubspotPropertyMapping,
+): Record<string, string> {
   // claypipe's own fields (the lead id) win over whatever the row carries under their names.
   const row = mappedRow(record);
   const properties: Record<string, string> = {};
@@ -58,10 +70,7 @@ export function toContactInput(
     const value = firstValue(row, fields);
     if (value !== undefined) properties[property] = value;
   }
-  if (properties.email === undefined) return undefined;
-  const email = normalizeEmail(properties.email);
-  properties.email = email;
-  return { email, properties };
+  return properties;
 }
 
 // Empty values are left out: an empty string would clear what the contact already has.

@@ -1,6 +1,8 @@
 /**
  * The HubSpot sink: enriched leads become contacts through the CRM v3 batch
- * upsert, matched by email, so a replay updates the contact it created before.
+ * upsert, matched by email, so a replay updates the contact it created before;
+ * a lead that came from a HubSpot contact (`hubspot_contact_id`) updates that
+ * contact by id instead (hubspot-contact-write.ts).
  * 100 contacts a request, paced under HubSpot's burst limit (190 requests per
  * 10 s for a private app) so it never provokes a 429. A record without an email
  * fails for good; the sink itself never retries: it says what is retryable, and
@@ -14,7 +16,8 @@ import { trimEndChar } from "../../core/text-scan.js";
 import { type Logger, silentLogger } from "../../logging/create-logger.js";
 import type { Sink, SinkRecord, SinkResult } from "../sink.js";
 import { hubspotPropertyMapping } from "./hubspot-contact-properties.js";
-import { createContactUpsert, MAX_CONTACT_BATCH } from "./hubspot-contact-upsert.js";
+import { MAX_CONTACT_BATCH } from "./hubspot-contact-upsert.js";
+import { createContactWrite } from "./hubspot-contact-write.js";
 import { HubspotRequestWindow } from "./hubspot-request-window.js";
 
 export type HubspotSinkConfig = z.output<typeof hubspotSinkSchema>;
@@ -44,7 +47,7 @@ export function createHubspotSink(
   options: HubspotSinkOptions = {},
 ): Sink {
   const clock = options.clock ?? systemClock;
-  const upsert = createContactUpsert({
+  const write = createContactWrite({
     sinkName: config.name,
     accessToken: config.accessToken,
     baseUrl: trimEndChar(config.baseUrl, "/"),
@@ -63,7 +66,7 @@ export function createHubspotSink(
     name: config.name,
     maxBatch: MAX_CONTACT_BATCH,
     async deliver(records: SinkRecord[], signal: AbortSignal): Promise<SinkResult[]> {
-      return (await upsert(records, signal)).results;
+      return (await write(records, signal)).results;
     },
     // Nothing is held between deliveries: no connection pool or timer of its own.
     close: async () => {},

@@ -51,6 +51,25 @@ export function classifyAnswer(
   return all(final(`Salesforce refused the request (${detail})${hintFor(status, detail)}`));
 }
 
+/** Per-record codes of an update by id that say the record is gone: the lead is upserted instead. */
+const MISSING_RECORD_CODES = new Set(["ENTITY_IS_DELETED", "NOT_FOUND"]);
+
+/** For an update by id: which records Salesforce no longer has (one flag per record, in order). */
+export function missingRecords(status: number, body: unknown, count: number): boolean[] {
+  if (status !== 200 || !Array.isArray(body) || body.length !== count) {
+    return Array.from({ length: count }, () => false);
+  }
+  return body.map((result) => {
+    const { success, errors } = (result ?? {}) as { success?: unknown; errors?: unknown };
+    const list = (Array.isArray(errors) ? errors : []) as RecordError[];
+    return (
+      success !== true &&
+      list.length > 0 &&
+      list.every((error) => MISSING_RECORD_CODES.has(String(error.statusCode)))
+    );
+  });
+}
+
 /** A network failure or timeout: nothing is known to be written, so all of it goes again. */
 export function unreachable(reason: string, count: number): SinkResult[] {
   return Array.from({ length: count }, () =>

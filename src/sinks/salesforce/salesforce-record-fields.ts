@@ -40,18 +40,38 @@ export function toSalesforceRecord(
   record: SinkRecord,
   target: { object: string; externalIdField: string; mapping: SalesforceFieldMapping },
 ): SalesforceRecord {
-  const fields: Record<string, unknown> = {};
-  const row = mappedRow(record);
-  for (const [field, sources] of Object.entries(target.mapping)) {
-    const value = firstValue(row, sources, field === "NumberOfEmployees");
-    if (value !== undefined) fields[field] = value;
-  }
+  const fields = mappedFields(record, target.mapping);
   if (target.object === "Lead" && fields.Company === undefined) fields.Company = UNKNOWN_COMPANY;
   return {
     attributes: { type: target.object },
     ...fields,
     [target.externalIdField]: record.identityKey,
   };
+}
+
+/**
+ * The update of the record a lead came from, by its Salesforce id: the mapped fields only, so
+ * the record keeps its Company and its external id when Clay found none.
+ */
+export function toSalesforceUpdate(
+  record: SinkRecord,
+  target: { object: string; mapping: SalesforceFieldMapping },
+  id: string,
+): SalesforceRecord {
+  return { attributes: { type: target.object }, id, ...mappedFields(record, target.mapping) };
+}
+
+function mappedFields(
+  record: SinkRecord,
+  mapping: SalesforceFieldMapping,
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  const row = mappedRow(record);
+  for (const [field, sources] of Object.entries(mapping)) {
+    const value = firstValue(row, sources, field === "NumberOfEmployees");
+    if (value !== undefined) fields[field] = value;
+  }
+  return fields;
 }
 
 // Empty values are left out: they would clear what the record already has.

@@ -3,7 +3,10 @@
  * the REST API's sObject Collections upsert, 200 records a request, matched on
  * an External ID field that holds the lead's identity, so a replay or a second
  * lead of the same person updates the record instead of adding one. allOrNone is
- * false: one bad record never holds back the others. The sink never retries by
+ * false: one bad record never holds back the others. A lead that came from a
+ * Salesforce record (`salesforce_id`) updates that record by id instead, through
+ * the sObject Collections update; if Salesforce no longer has it
+ * (ENTITY_IS_DELETED, NOT_FOUND) the lead is upserted. The sink never retries by
  * itself: each result says whether trying again can help, for the delivery loop.
  */
 
@@ -14,14 +17,16 @@ import { ClaypipeError } from "../../core/errors.js";
 import { trimEndChar } from "../../core/text-scan.js";
 import { type Logger, silentLogger } from "../../logging/create-logger.js";
 import { describeNetworkError } from "../../net/network-error.js";
+import { crmRecordId } from "../crm-record-ids.js";
 import { readResponseBody } from "../read-response-body.js";
 import type { Sink, SinkRecord, SinkResult } from "../sink.js";
-import { classifyAnswer, unreachable } from "./salesforce-answer.js";
+import { classifyAnswer, missingRecords, unreachable } from "./salesforce-answer.js";
 import {
   DEFAULT_LEAD_FIELDS,
   type SalesforceRecord,
   salesforceFieldMapping,
   toSalesforceRecord,
+  toSalesforceUpdate,
 } from "./salesforce-record-fields.js";
 
 export type SalesforceSinkConfig = z.output<typeof salesforceSinkSchema>;
@@ -40,7 +45,7 @@ export interface SalesforceSinkOptions {
 /** Salesforce's limit of records per sObject Collections request. */
 const MAX_BATCH = 200;
 
-/** One record to upsert, and the sink records (same person) it stands for. */
+/** One record to send, and the sink records (same person or same id) it stands for. */
 interface PendingRecord {
   record: SalesforceRecord;
   indexes: number[];
@@ -56,16 +61,24 @@ export function createSalesforceSink(
   const logger = options.logger ?? silentLogger;
   const timeoutMs = options.requestTimeoutMs ?? 60_000;
   const target = { object: config.object, externalIdField: config.externalIdField, mapping };
-  const url = [
+  const instance = [
     trimEndChar(config.instanceUrl, "/"),
     "services/data",
     encodeURIComponent(config.apiVersion),
     "composite/sobjects",
+  ].join("/");
+  const upsertUrl = [
+    instance,
     encodeURIComponent(config.object),
     encodeURIComponent(config.externalIdField),
   ].join("/");
 
-  const upsert = async (batch: PendingRecord[], signal: AbortSignal): Promise<SinkResult[]> => {
+  /** One sObject Collections request: a result per record, and which records are gone (updates). */
+  const send = async (
+    url: string,
+    batch: SalesforceRecord[],
+    signal: AbortSignal,
+  ): Promise<{ results: SinkResult[]; missing: boolean[] }> => {
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
       const response = await fetchImpl(url, {
@@ -74,7 +87,7 @@ export function createSalesforceSink(
           authorization: `Bearer ${config.accessToken}`,
           "content-type": "application/json",
         },
-        body: JSON.stringify({ allOrNone: false, records: batch.map((pending) => pending.record) }),
+        body: JSON.stringify({ allOrNone: false, records: batch }),
         signal: AbortSignal.any([signal, timeout]),
       });
       const body = await readResponseBody(response);
@@ -85,7 +98,8 @@ export function createSalesforceSink(
         batch.length,
         clock.now(),
       );
-      const failed = results.filter((result) => !result.ok).length;
+      const missing = missingRecords(response.status, body, batch.length);
+      const failed = results.filter((result, index) => !result.ok && !missing[index]).length;
       if (failed > 0) {
         // Reasons can quote field values, so the log keeps to counts and the status.
         logger.warn(
@@ -93,7 +107,7 @@ export function createSalesforceSink(
           "Salesforce did not take every record of a batch",
         );
       }
-      return results;
+      return { results, missing };
     } catch (thrown) {
       if (signal.aborted) throw signal.reason;
       const reason = timeout.aborted
@@ -103,8 +117,31 @@ export function createSalesforceSink(
         { sink: config.name, records: batch.length, reason },
         "Salesforce could not be reached",
       );
-      return unreachable(reason, batch.length);
+      return { results: unreachable(reason, batch.length), missing: batch.map(() => false) };
     }
+  };
+
+  /** Sends the pending records 200 a request; answers the indexes of records that are gone. */
+  const sendAll = async (
+    url: string,
+    pending: PendingRecord[],
+    results: SinkResult[],
+    signal: AbortSignal,
+  ): Promise<number[]> => {
+    const gone: number[] = [];
+    for (let start = 0; start < pending.length; start += MAX_BATCH) {
+      const batch = pending.slice(start, start + MAX_BATCH);
+      const answer = await send(
+        url,
+        batch.map((item) => item.record),
+        signal,
+      );
+      batch.forEach((item, position) => {
+        if (answer.missing[position]) gone.push(...item.indexes);
+        else for (const index of item.indexes) results[index] = answer.results[position]!;
+      });
+    }
+    return gone;
   };
 
   return {
@@ -112,26 +149,46 @@ export function createSalesforceSink(
     maxBatch: MAX_BATCH,
     async deliver(records: SinkRecord[], signal: AbortSignal): Promise<SinkResult[]> {
       signal.throwIfAborted();
-      // Salesforce refuses one external id twice in a request; the later record's values win.
+      const results: SinkResult[] = new Array(records.length);
+      // A lead from a Salesforce record updates that record by id; Salesforce refuses one id
+      // twice in a request, and one external id twice, so the later record's values win.
+      const byId = new Map<string, PendingRecord>();
       const byIdentity = new Map<string, PendingRecord>();
-      records.forEach((record, index) => {
-        const key = record.identityKey.toLowerCase();
-        const sobject = toSalesforceRecord(record, target);
-        const same = byIdentity.get(key);
+      const merge = (
+        into: Map<string, PendingRecord>,
+        key: string,
+        index: number,
+        sobject: SalesforceRecord,
+      ) => {
+        const same = into.get(key);
         if (same) {
           Object.assign(same.record, sobject);
           same.indexes.push(index);
-        } else byIdentity.set(key, { record: sobject, indexes: [index] });
+        } else into.set(key, { record: sobject, indexes: [index] });
+      };
+      const upsertLater: number[] = [];
+      records.forEach((record, index) => {
+        const id = crmRecordId(record, "salesforce");
+        if (id === undefined) upsertLater.push(index);
+        else merge(byId, id, index, toSalesforceUpdate(record, target, id));
       });
-      const pending = [...byIdentity.values()];
-      const results: SinkResult[] = new Array(records.length);
-      for (let start = 0; start < pending.length; start += MAX_BATCH) {
-        const batch = pending.slice(start, start + MAX_BATCH);
-        const answers = await upsert(batch, signal);
-        batch.forEach((item, position) => {
-          for (const index of item.indexes) results[index] = answers[position]!;
-        });
+      const gone = await sendAll(instance, [...byId.values()], results, signal);
+      if (gone.length > 0) {
+        logger.debug(
+          { sink: config.name, records: gone.length },
+          "Salesforce no longer has some records leads came from; those are upserted by external id instead",
+        );
       }
+      for (const index of [...upsertLater, ...gone].sort((a, b) => a - b)) {
+        const record = records[index]!;
+        merge(
+          byIdentity,
+          record.identityKey.toLowerCase(),
+          index,
+          toSalesforceRecord(record, target),
+        );
+      }
+      await sendAll(upsertUrl, [...byIdentity.values()], results, signal);
       return results;
     },
     // Nothing is held between deliveries: no connection pool or timer of its own.
