@@ -46,6 +46,19 @@ export class SinkLifecycle {
     return promise;
   }
 
+  /** As run(), for a sink that sends one record per request, in order. */
+  runEach<T>(
+    records: readonly T[],
+    signal: AbortSignal,
+    send: (record: T, signal: AbortSignal) => Promise<SinkResult>,
+  ): Promise<SinkResult[]> {
+    return this.run(records, signal, async (combined) => {
+      const results: SinkResult[] = [];
+      for (const record of records) results.push(await send(record, combined));
+      return results;
+    });
+  }
+
   /** Closes once; later calls wait for the same deliveries. */
   async close(): Promise<void> {
     if (!this.closed) {

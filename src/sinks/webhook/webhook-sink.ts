@@ -105,13 +105,7 @@ export function createWebhookSink(config: WebhookSinkConfig, deps: SinkDeps = {}
   return {
     name: config.name,
     maxBatch: 1,
-    deliver(records, signal) {
-      return lifecycle.run(records, signal, async (combined) => {
-        const results: SinkResult[] = [];
-        for (const record of records) results.push(await send(record, combined));
-        return results;
-      });
-    },
+    deliver: (records, signal) => lifecycle.runEach(records, signal, send),
     close: () => lifecycle.close(),
   };
 }
