@@ -79,8 +79,10 @@ export function parseConfig(
   const written: unknown = document.toJS() ?? {};
   const { value, problems, deferred } = interpolateEnv(written, options.env, {
     deferUnset: (path) => {
-      // The bus connection serves only bus sinks until the event tier: deferred with them.
-      if (path[0] === "sinks" || path[0] === "bus") return options.sinkVariables === "deferred";
+      if (path[0] === "sinks") return options.sinkVariables === "deferred";
+      // Outside the event tier the bus connection serves only bus sinks: deferred with them.
+      // The event tier's every process talks to the bus, so an unset variable is said at once.
+      if (path[0] === "bus") return options.sinkVariables === "deferred" && !isEventTier(written);
       const area = secretArea(path);
       return area !== undefined && (options.unusedSecrets ?? []).includes(area);
     },
@@ -123,4 +125,8 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+function isEventTier(written: unknown): boolean {
+  return (written as { tier?: unknown } | null)?.tier === "event";
 }

@@ -265,6 +265,18 @@ routes: { default: [events] }
     );
   });
 
+  it("do not include the event tier's bus, which every event-tier process needs", () => {
+    const error = failure(() =>
+      parseConfig(`tier: event\n${MINIMAL}bus: { nats: { servers: "\${NATS_URL}" } }\n`, {
+        env: { CLAY_WEBHOOK_TOKEN: "t" },
+        sinkVariables: "deferred",
+      }),
+    );
+    expect(error.message).toContain(
+      "bus.nats.servers: the environment variable NATS_URL is not set",
+    );
+  });
+
   it("are required by default, which start (worker, all) uses", () => {
     const error = failure(() =>
       parseConfig(`${MINIMAL}${SINKS}`, { env: { CLAY_WEBHOOK_TOKEN: "t" } }),

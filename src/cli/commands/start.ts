@@ -28,6 +28,8 @@ export function registerStart(program: Command): void {
       ),
   ).action(async (options: { config: string; role: string }) => {
     // Only a process that routes delivers: the variables of routers' sinks need not be set elsewhere.
+    // A role no tier has is said before the config, whose variables may not be set yet.
+    parseRole(options.role, "event");
     const sinkVariables = ["api", "intake", "enricher", "receiver"].includes(options.role);
     const { config, logger } = loadCommandConfig(
       options,
