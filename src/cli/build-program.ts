@@ -11,6 +11,7 @@ import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerLeads } from "./commands/leads.js";
 import { registerRecommend } from "./commands/recommend.js";
+import { registerRefresh } from "./commands/refresh.js";
 import { registerSend } from "./commands/send.js";
 import { registerStart } from "./commands/start.js";
 import { registerStatus } from "./commands/status.js";
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerStatus(program);
   registerDlq(program);
+  registerRefresh(program);
   registerLeads(program);
   registerEnrich(program);
   registerRecommend(program);

@@ -5,6 +5,7 @@
  */
 import { ClaypipeError } from "../core/errors.js";
 import { compileRoutes, RoutesError } from "../routing/index.js";
+import { checkRefresh } from "./check-refresh.js";
 import { checkSourceIntake } from "./check-source-intake.js";
 import type { ConfigProblem } from "./interpolate-env.js";
 import { resolveTable } from "./resolve-table.js";
@@ -55,6 +56,7 @@ export function checkConfig(config: ClaypipeConfig): ConfigProblem[] {
   });
 
   problems.push(...checkSourceIntake(config));
+  problems.push(...checkRefresh(config));
 
   if (config.tier === "direct" && config.alerts) {
     problems.push({

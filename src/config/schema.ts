@@ -7,6 +7,7 @@ import { routesSchema } from "../routing/routes-schema.js";
 import { alertsSchema } from "./alerts-schema.js";
 import { busSchema } from "./bus-schema.js";
 import { durationSchema } from "./duration-schema.js";
+import { refreshSchema } from "./refresh-schema.js";
 import { sinkConfigSchema } from "./sink-schema.js";
 import { crmIntakeSchema, formIntakeSchema, hubspotIntakeSchema } from "./source-intake-schema.js";
 
@@ -327,6 +328,8 @@ export const configSchema = z
     sinks: z.array(sinkConfigSchema).default([]),
     /** Notifications to Slack or a webhook when a cap, a limit, a breaker, the DLQ or callbacks need a person. */
     alerts: alertsSchema.optional(),
+    /** Re-enrichment of stored results on a schedule (standard, queue and event tiers). */
+    refresh: refreshSchema,
     /** Where claypipe keeps its own state (webhook and table counters). @defaultValue ".claypipe" */
     stateDir: z.string().default(".claypipe"),
     logLevel: z

@@ -44,12 +44,16 @@ import type { Pipeline } from "./pipeline-api.js";
 import { createPipelineEvents, type PipelineContext } from "./pipeline-context.js";
 import { readLeadView } from "./read-lead-view.js";
 import { readStatus } from "./read-status.js";
+import { createRefreshRuns } from "./refresh-runs.js";
 import { createRequeue } from "./requeue-leads.js";
 import { createRoutingStep } from "./routing-step.js";
 import { createSendHandler } from "./send-handler.js";
 import { sharedStoreTimings } from "./shared-store-timings.js";
 
 export type { AcceptedResult } from "./callback-receiver.js";
+
+/** How often the refresh step looks for a schedule whose time has come: cron's own granularity. */
+const REFRESH_CHECK_MS = 15_000;
 
 export interface PipelineOptions {
   logger?: Logger;
@@ -196,6 +200,7 @@ export async function assemblePipeline(
     createCreditBudget({ config, ledger: store.ledger }),
     transport.deadLetterTopic,
   );
+  const refreshRuns = createRefreshRuns(ctx, intake, () => transport.notify());
   const capacityStep = createCapacityStep(ctx);
   const creditResumeStep = createCreditResumeStep(ctx);
   const requeue = createRequeue(ctx);
@@ -221,6 +226,9 @@ export async function assemblePipeline(
       idleMs: config.sender.capacityCheck,
     },
     { name: "deadline", step: createDeadlineStep(ctx), idleMs: 1000 },
+    ...(config.refresh.length > 0
+      ? [{ name: "refresh", step: refreshRuns.runDue, idleMs: REFRESH_CHECK_MS }]
+      : []),
     ...(config.alerts
       ? [
           {
@@ -284,14 +292,16 @@ export async function assemblePipeline(
       if (result.requeued > 0) transport.notify();
       return result;
     },
+    refresh: { plan: refreshRuns.plan, runNow: refreshRuns.runNow },
     status: async () => {
-      const [status, queues, transportLag, otherLag] = await Promise.all([
+      const [status, queues, transportLag, otherLag, refresh] = await Promise.all([
         readStatus(ctx),
         transport.depth(),
         transport.lag(),
         parts.busLag?.() ?? [],
+        refreshRuns.status(),
       ]);
-      return { ...status, queues, busLag: [...transportLag, ...otherLag] };
+      return { ...status, queues, busLag: [...transportLag, ...otherLag], refresh };
     },
     claimOwnership,
     async start() {

@@ -12,6 +12,7 @@ import type { ClaypipeConfig } from "../config/schema.js";
 import type { LeadState } from "../core/lead-state.js";
 import type { Credits, EnrichedRow, InboxEntry, StoredLead } from "../store/store.js";
 import type { PipelineContext } from "./pipeline-context.js";
+import { withChanges } from "./result-changes.js";
 
 export interface InboxStepOptions {
   /** Inbox entries taken per pass. @defaultValue 100 */
@@ -70,7 +71,9 @@ export function createInboxStep(
       return true;
     }
     const now = ctx.clock.now();
-    const result = withoutCallbackUrl(entry.body);
+    const previous = await store.versions.previous(lead);
+    const row = withoutCallbackUrl(entry.body);
+    const result = previous ? withChanges(row, previous.result) : row;
     const moved = await store.leads.transition(
       lead.id,
       AWAITING_RESULT,

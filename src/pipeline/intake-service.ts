@@ -8,7 +8,7 @@
 import { type ResolvedSource, resolveSource } from "../config/resolve-source.js";
 import { newLeadId } from "../core/ids.js";
 import { type LeadIssue, validateLead } from "../core/lead.js";
-import type { Admission, NewLead } from "../store/lead-store.js";
+import type { Admission, NewLead, StoredLead } from "../store/lead-store.js";
 import { dedupeKey } from "./dedupe-key.js";
 import type { AdmitLeads } from "./grouped-admit.js";
 import type { SubmitOptions, SubmitResult } from "./pipeline-api.js";
@@ -25,7 +25,15 @@ export interface IntakeService {
    * their index and harm nothing else; an unknown source rejects the whole call.
    */
   submit(inputs: readonly unknown[], options?: SubmitOptions): Promise<SubmitResult>;
+  /**
+   * Admits a re-enrichment of each stored version, past the dedupe window, in
+   * the refresh lane: to the same workspace and table, from the same source.
+   */
+  refresh(versions: readonly StoredLead[], schedule: string): Promise<Admission[]>;
 }
+
+/** The refresh lane: below every source's priority (0–100), so a refresh never delays a fresh lead. */
+export const REFRESH_PRIORITY = 1000;
 
 export interface IntakeServiceOptions {
   /** Writes the admitted leads; a grouped admit shares one commit among concurrent submits. @defaultValue store.leads.admit */
@@ -79,6 +87,27 @@ export function createIntakeService(
   };
 
   return {
+    async refresh(versions, schedule) {
+      if (versions.length === 0) return [];
+      const now = clock.now();
+      const admit =
+        options.admit ??
+        ((leads: NewLead[]) =>
+          store.leads.admit(leads, { dedupeSince: now - config.dedupe.window, now }));
+      return admit(
+        versions.map((version) => ({
+          id: newLeadId(now),
+          source: version.source,
+          workspace: version.workspace,
+          table: version.table,
+          identityKey: version.identityKey,
+          fields: version.fields,
+          priority: REFRESH_PRIORITY,
+          refreshOf: { leadId: version.id, schedule },
+        })),
+      );
+    },
+
     async submit(inputs, submitOptions = {}) {
       const target = targetOf(submitOptions.source);
       const now = clock.now();

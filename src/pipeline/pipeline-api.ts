@@ -11,14 +11,19 @@ import type {
   EnrichedRow,
   LeadEvent,
   LeadListQuery,
+  RefreshFigures,
   SinkDelivery,
   StoredLead,
 } from "../store/store.js";
 import type { ConsumerLag, QueueDepth, TopicReplayCounts } from "../transport/transport.js";
 import type { CreditHold } from "./credit-holds.js";
+import type { RefreshPlan } from "./refresh-plan.js";
+import type { RefreshScheduleStatus } from "./refresh-runs.js";
 import type { RequeueFilter, RequeueResult } from "./requeue-leads.js";
 
 export type { BreakerState } from "../clay/breaker/circuit-breaker.js";
+export type { RefreshPlan } from "./refresh-plan.js";
+export type { RefreshScheduleStatus } from "./refresh-runs.js";
 export type { RequeueFilter } from "./requeue-leads.js";
 
 export interface SubmitOptions {
@@ -66,6 +71,8 @@ export interface PipelineStatus {
   /** The event tier's consumer lag on the incoming topic, per partition; empty in the other tiers. */
   busLag: ConsumerLag[];
   dlq: { leads: number; deliveries: number };
+  /** Each refresh schedule: when it runs next and what its last run did; empty without `refresh:`. */
+  refresh: RefreshScheduleStatus[];
 }
 
 export interface ReplayFilter {
@@ -129,6 +136,13 @@ export interface Pipeline {
    * table their source sends to today, or to `filter.table`.
    */
   requeue(filter?: RequeueFilter): Promise<RequeueResult>;
+  /** Re-enrichment on the config's `refresh:` schedules. */
+  readonly refresh: {
+    /** What a run of the schedule would renew now, with its estimated credits; sends nothing. */
+    plan(schedule: string): Promise<RefreshPlan>;
+    /** Runs the schedule once now; its cron times stay as they are. */
+    runNow(schedule: string): Promise<RefreshFigures>;
+  };
   status(): Promise<PipelineStatus>;
   /**
    * Claims the store for this process when it runs the services and the store

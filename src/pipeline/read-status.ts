@@ -9,10 +9,10 @@ import { capScopes, windowAt } from "./credit-windows.js";
 import type { PipelineStatus } from "./pipeline-api.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
-/** Everything but the transport's queues and lag, which the wiring adds. */
+/** Everything but the transport's queues and lag and the refresh schedules, which the wiring adds. */
 export async function readStatus(
   ctx: PipelineContext,
-): Promise<Omit<PipelineStatus, "queues" | "busLag">> {
+): Promise<Omit<PipelineStatus, "queues" | "busLag" | "refresh">> {
   const { config, store } = ctx;
   const now = ctx.clock.now();
 

@@ -32,6 +32,7 @@ export function decideAdmissions(
   /** Those firsts as the store will hold them, made only for a person the batch repeats. */
   const firstsStored = new Map<string, StoredLead>();
   return leads.map((lead, index): Admission => {
+    if (lead.refreshOf) return { id: lead.id, state: "queued" };
     const person = people[index]!;
     let original = stored.get(person) ?? firstsStored.get(person);
     if (original === undefined) {
@@ -47,9 +48,12 @@ export function decideAdmissions(
   });
 }
 
-/** The reason a duplicate is stored with. */
-export function duplicateReason(admission: Admission): string | null {
-  return admission.state === "duplicate" ? `duplicate of ${admission.duplicateOf}` : null;
+/** The reason an admitted lead is stored with: whose duplicate, or what it refreshes. */
+export function admissionReason(lead: NewLead, admission: Admission): string | null {
+  if (admission.state === "duplicate") return `duplicate of ${admission.duplicateOf}`;
+  if (lead.refreshOf)
+    return `refresh of ${lead.refreshOf.leadId} (schedule "${lead.refreshOf.schedule}")`;
+  return null;
 }
 
 /** A lead admitted as queued at `now`, as the store holds it once the batch commits. */

@@ -42,7 +42,13 @@ export interface StoredLead {
 export type NewLead = Pick<
   StoredLead,
   "id" | "source" | "workspace" | "table" | "identityKey" | "fields" | "priority"
->;
+> & {
+  /**
+   * A re-enrichment of this earlier version, by the named refresh schedule: it
+   * is queued whatever the dedupe window holds (a refresh is meant to pay).
+   */
+  refreshOf?: { leadId: string; schedule: string };
+};
 
 export interface LeadEvent {
   leadId: string;

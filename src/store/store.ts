@@ -9,6 +9,8 @@ import type { CapacityCounters } from "./capacity-counters.js";
 import type { CreditLedger } from "./credit-ledger.js";
 import type { DeliveryStore } from "./delivery-store.js";
 import type { LeadStore } from "./lead-store.js";
+import type { LeadVersions } from "./lead-versions.js";
+import type { RefreshSchedules } from "./refresh-schedules.js";
 import type { TransitionFeed } from "./transition-feed.js";
 
 export interface Store {
@@ -17,6 +19,9 @@ export interface Store {
   readonly ledger: CreditLedger;
   readonly counters: CapacityCounters;
   readonly deliveries: DeliveryStore;
+  /** Each person's earlier results: change detection and the stale versions a refresh renews. */
+  readonly versions: LeadVersions;
+  readonly refreshSchedules: RefreshSchedules;
   /**
    * Every lead's transitions in commit order, from a position kept under `name`
    * (one per publisher); a store several processes share has it.
@@ -48,4 +53,10 @@ export type {
   NewLead,
   StoredLead,
 } from "./lead-store.js";
+export type { LeadVersions, PreviousVersion, StaleQuery } from "./lead-versions.js";
+export type {
+  RefreshFigures,
+  RefreshScheduleState,
+  RefreshSchedules,
+} from "./refresh-schedules.js";
 export type { Transition, TransitionFeed } from "./transition-feed.js";

@@ -12,6 +12,7 @@ import type { OpenStore } from "./contract/fixtures.js";
 import { describeLeadAdmission } from "./contract/lead-admission.js";
 import { describeLeadQueries } from "./contract/lead-queries.js";
 import { describeLeadTransitions } from "./contract/lead-transitions.js";
+import { describeLeadVersions } from "./contract/lead-versions.js";
 
 export type { OpenStore } from "./contract/fixtures.js";
 
@@ -20,6 +21,7 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describeLeadAdmission(open);
     describeLeadTransitions(open);
     describeLeadQueries(open);
+    describeLeadVersions(open);
     describeCallbackInbox(open);
     describeCreditLedger(open);
     describeDeliveries(open);

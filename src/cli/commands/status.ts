@@ -9,6 +9,7 @@ import { loadCommandConfig, withConfigOption } from "../config-option.js";
 import { printCapacity } from "../describe-pool.js";
 import { printDirectStatus } from "../direct-status.js";
 import { formatRows, say } from "../output.js";
+import { describeRefreshFigures } from "../refresh-figures.js";
 
 export function registerStatus(program: Command): void {
   withConfigOption(
@@ -72,6 +73,21 @@ function printStatus(status: PipelineStatus): void {
         status.busLag.map((lag): [string, string] => [
           `${lag.topic} [${lag.partition}]`,
           `${lag.pending} pending for ${lag.group}`,
+        ]),
+      ),
+    );
+  }
+  if (status.refresh.length > 0) {
+    say("\nrefresh schedules");
+    say(
+      formatRows(
+        status.refresh.map((schedule): [string, string] => [
+          schedule.name,
+          `next ${schedule.nextRunAt === null ? "never" : new Date(schedule.nextRunAt).toISOString()}; last: ${
+            schedule.lastRun
+              ? `${new Date(schedule.lastRun.at).toISOString()}, ${describeRefreshFigures(schedule.lastRun)}`
+              : "none yet"
+          }`,
         ]),
       ),
     );

@@ -167,6 +167,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE callback_inbox ADD COLUMN claimed_until bigint;
     `,
   },
+  {
+    version: 6,
+    name: "refresh schedules",
+    // Where each refresh schedule stands (refresh-schedules.ts). The stale scan of a refresh
+    // walks leads_created and probes leads_identity, so the leads table needs no new index.
+    sql: `
+      CREATE TABLE refresh_schedules (
+        name text PRIMARY KEY,
+        spec text NOT NULL,
+        next_run_at bigint NOT NULL,
+        last_run jsonb
+      );
+    `,
+  },
 ];
 
 /** Brings the schema up to the newest migration, creating it when missing; returns its version. */

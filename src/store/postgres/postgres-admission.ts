@@ -13,7 +13,7 @@
  * and JSON arrays cost both sides a few. The fields stay JSON all the way
  * (json keeps \u0000 escapes as they came; turned into text they would fail).
  */
-import { decideAdmissions, duplicateReason, personOf } from "../decide-admissions.js";
+import { admissionReason, decideAdmissions, personOf } from "../decide-admissions.js";
 import { type LeadRow, toStoredLead } from "../lead-row.js";
 import type { Admission, AdmitOptions, NewLead, StoredLead } from "../lead-store.js";
 import { lockAdmission } from "./admission-locks.js";
@@ -115,7 +115,7 @@ export class PostgresAdmission {
         column((lead) => lead.identityKey),
         JSON.stringify(leads.map((lead) => lead.fields)),
         column((_, index) => admissions[index]!.state),
-        column((_, index) => duplicateReason(admissions[index]!)),
+        column((lead, index) => admissionReason(lead, admissions[index]!)),
         column((lead) => lead.priority),
         column((_, index) => duplicateOf(admissions[index]!)),
         now,

@@ -13,6 +13,8 @@ import { PostgresCreditLedger } from "./postgres-credit-ledger.js";
 import { openPostgresDatabase } from "./postgres-database.js";
 import { PostgresDeliveryStore } from "./postgres-delivery-store.js";
 import { PostgresLeadStore } from "./postgres-lead-store.js";
+import { PostgresLeadVersions } from "./postgres-lead-versions.js";
+import { PostgresRefreshSchedules } from "./postgres-refresh-schedules.js";
 import { PostgresTransitionFeed } from "./postgres-transition-feed.js";
 
 export interface PostgresStoreOptions {
@@ -54,6 +56,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     ledger: new PostgresCreditLedger(db),
     counters: new PostgresCapacityCounters(db),
     deliveries: new PostgresDeliveryStore(db),
+    versions: new PostgresLeadVersions(db),
+    refreshSchedules: new PostgresRefreshSchedules(db),
     transitionFeed: (name) => new PostgresTransitionFeed(db, name),
     supportsMultipleProcesses: true,
     close: () => db.close(),

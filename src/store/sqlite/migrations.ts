@@ -138,6 +138,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE callback_inbox ADD COLUMN claimed_until INTEGER;
     `,
   },
+  {
+    version: 5,
+    name: "refresh schedules",
+    // Where each refresh schedule stands (refresh-schedules.ts). The stale scan of a refresh
+    // walks leads_created and probes leads_identity, so the leads table needs no new index.
+    sql: `
+      CREATE TABLE refresh_schedules (
+        name TEXT PRIMARY KEY,
+        spec TEXT NOT NULL,
+        next_run_at INTEGER NOT NULL,
+        last_run TEXT
+      );
+    `,
+  },
 ];
 
 /** Brings the database up to the newest migration; returns the schema version it is at. */

@@ -7,7 +7,7 @@
  * of its history: one row per lead instead of three, which is what a CSV
  * import of a million leads pays for.
  */
-import { decideAdmissions, duplicateReason, personOf } from "../decide-admissions.js";
+import { admissionReason, decideAdmissions, personOf } from "../decide-admissions.js";
 import { LEAD_COLUMNS, type LeadRow, toStoredLead } from "../lead-row.js";
 import type { Admission, AdmitOptions, NewLead, StoredLead } from "../lead-store.js";
 import type { SqliteDatabase } from "./open-database.js";
@@ -99,7 +99,7 @@ export class SqliteAdmission {
 
 /** The row goes in with its decided state, which it also keeps as the admission's. */
 function pushRow(values: Value[], lead: NewLead, admission: Admission, now: number): void {
-  const reason = duplicateReason(admission);
+  const reason = admissionReason(lead, admission);
   values.push(
     lead.id,
     lead.source,

@@ -15,6 +15,8 @@ import { SqliteCreditLedger } from "./sqlite-credit-ledger.js";
 import { SqliteDeliveryStore } from "./sqlite-delivery-store.js";
 import type { SqliteDriverName } from "./sqlite-driver.js";
 import { SqliteLeadStore } from "./sqlite-lead-store.js";
+import { SqliteLeadVersions } from "./sqlite-lead-versions.js";
+import { SqliteRefreshSchedules } from "./sqlite-refresh-schedules.js";
 
 export interface SqliteStoreOptions {
   /** The database file, created with its folder when missing; ":memory:" for a throwaway store. */
@@ -43,6 +45,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       ledger: new SqliteCreditLedger(db),
       counters: new SqliteCapacityCounters(db),
       deliveries: new SqliteDeliveryStore(db),
+      versions: new SqliteLeadVersions(db),
+      refreshSchedules: new SqliteRefreshSchedules(db),
       supportsMultipleProcesses: false,
       async claimOwnership() {
         if (owner || options.path === ":memory:") return;

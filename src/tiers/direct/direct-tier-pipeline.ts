@@ -100,6 +100,7 @@ export function createDirectTierPipeline(
       purge: needsStore("DLQ"),
     },
     requeue: needsStore("waiting leads to requeue"),
+    refresh: { plan: needsStore("results to refresh"), runNow: needsStore("results to refresh") },
 
     async status() {
       const { capacity } = await direct.status();
@@ -118,6 +119,7 @@ export function createDirectTierPipeline(
         queues: [],
         busLag: [],
         dlq: { leads: 0, deliveries: 0 },
+        refresh: [],
       };
     },
     // Nothing runs in the background: every call does its work before it resolves.

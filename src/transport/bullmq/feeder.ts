@@ -9,8 +9,8 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Clock } from "../../core/clock.js";
 import type { LeadStore } from "../../store/lead-store.js";
+import { leaseByLanes } from "../priority-lanes.js";
 import { withFeedLock } from "./feed-lock.js";
-import { laneShares } from "./priority-lanes.js";
 import type { SendJobData } from "./queue-names.js";
 
 /** How long a fed lead is not fed again, unless the options say otherwise (see feedLeaseMs). */
@@ -67,17 +67,7 @@ export function createFeeder(options: FeederOptions): () => Promise<number> {
     if (room <= 0 || (waiting > 0 && room < Math.ceil(lookahead / 2))) return 0;
     const now = clock.now();
     const lease = { workspace, now, until: now + (options.leaseMs ?? FEED_LEASE_MS) };
-    const ids: string[] = [];
-    const shares = laneShares(lanes, room);
-    for (const [index, priority] of lanes.entries()) {
-      const limit = Math.min(shares[index]!, room - ids.length);
-      if (limit <= 0) break;
-      ids.push(...(await leads.leaseDue({ ...lease, priority, limit })));
-    }
-    // Places lanes left free go to whoever waits longest, whatever its lane
-    // (also leads of a priority no source has any more).
-    if (ids.length < room)
-      ids.push(...(await leads.leaseDue({ ...lease, limit: room - ids.length })));
+    const ids = await leaseByLanes(leads, lease, lanes, room);
     if (ids.length > 0) {
       await queue.addBulk(
         ids.map((leadId) => ({

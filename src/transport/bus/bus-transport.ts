@@ -28,6 +28,7 @@ import type { Clock } from "../../core/clock.js";
 import { type LoopOptions, runLoop } from "../../core/run-loop.js";
 import type { Logger } from "../../logging/create-logger.js";
 import type { Store } from "../../store/store.js";
+import { leaseByLanes, workspaceLanes } from "../priority-lanes.js";
 import type { SendHandler, Transport } from "../transport.js";
 import { createBusDeadLetterTopic } from "./bus-dead-letter-topic.js";
 
@@ -90,7 +91,12 @@ export function createBusTransport(options: BusTransportOptions): Transport {
       const now = clock.now();
       const until = now + feedLeaseMs(workspace.rateLimit.perSecond);
       const limit = Math.min(room, queue.lookahead);
-      const ids = await store.leads.leaseDue({ workspace: workspace.name, now, until, limit });
+      const ids = await leaseByLanes(
+        store.leads,
+        { workspace: workspace.name, now, until },
+        workspaceLanes(config, workspace.name),
+        limit,
+      );
       if (ids.length === 0) continue;
       const leads = await Promise.all(ids.map((id) => store.leads.get(id)));
       const time = new Date(now).toISOString();
