@@ -1,9 +1,9 @@
 /**
  * Runs a row's enrichment after its Clay-time delay: charges the workspace, writes the
  * results into the row (a person enriched before may have changed jobs since) and hands
- * it to the HTTP API column. When the spend would pass a
- * credit limit the row stalls instead, and from then on so does every row of the
- * workspace: Clay stops all credit-consuming work and no callback ever comes.
+ * it to the HTTP API column. When the spend would pass a credit limit the row stalls
+ * instead, and from then on so does every row of the workspace: Clay stops all
+ * credit-consuming work and no callback ever comes.
  */
 import { type EmulatorContext, realMs } from "./emulator-context.js";
 import type { TableState } from "./emulator-state.js";
