@@ -1,6 +1,6 @@
 /**
- * The control API under `/_emulator/`: read the counters and rows, inject faults, add
- * workspaces and reset, over HTTP for tools that run the emulator in another process.
+ * The control API under `/_emulator/`: read the counters and rows, inject faults, move a
+ * person to a new job on their next enrichment, add workspaces and reset, over HTTP for tools that run the emulator in another process.
  */
 import type { FastifyInstance } from "fastify";
 import { ClaypipeError } from "../core/errors.js";
@@ -25,6 +25,30 @@ export function registerControlRoutes(
       return sendError(reply, 404, "table_not_found", `The emulator has no table "${tableId}".`);
     }
     return { rows: control.rows(tableId) };
+  });
+
+  // Body: a person as a row names them, e.g. {"email": "ada@acme.com"}.
+  app.post(`${CONTROL_PREFIX}/tables/:tableId/job-changes`, async (request, reply) => {
+    const { tableId } = request.params as { tableId: string };
+    if (!context.state.tables.has(tableId)) {
+      return sendError(reply, 404, "table_not_found", `The emulator has no table "${tableId}".`);
+    }
+    const person = request.body;
+    if (
+      typeof person !== "object" ||
+      person === null ||
+      Array.isArray(person) ||
+      Object.keys(person).length === 0
+    ) {
+      return sendError(
+        reply,
+        400,
+        "invalid_person",
+        'The body must be a JSON object with the fields that name the person, e.g. {"email": "ada@acme.com"}.',
+      );
+    }
+    const change = control.moveOnNextEnrichment(tableId, person as Record<string, unknown>);
+    return { tableId, ...change };
   });
 
   app.put(`${CONTROL_PREFIX}/faults`, async (request, reply) => {

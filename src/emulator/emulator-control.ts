@@ -5,6 +5,8 @@
 import { systemClock } from "../core/clock.js";
 import { ClaypipeError } from "../core/errors.js";
 import type { EmulatorContext } from "./emulator-context.js";
+import { enrichmentIdentity } from "./enrichment.js";
+import { moveOnNextEnrichment } from "./job-changes.js";
 import { SeededRandom } from "./seeded-random.js";
 import {
   describeIssues,
@@ -52,6 +54,12 @@ export function createControl(context: EmulatorContext, seed: number): EmulatorC
     },
     snapshot: () => context.state.snapshot(),
     rows: (tableId) => context.state.table(tableId).rows.map((row) => structuredClone(row)),
+    moveOnNextEnrichment(tableId, person) {
+      const identity = enrichmentIdentity(person);
+      const { enrichments } = moveOnNextEnrichment(context.state.table(tableId), identity);
+      context.logger.info({ tableId, identity }, "emulator job change set for the next enrichment");
+      return { identity, enrichments };
+    },
     idle: () => context.work.idle(),
     reset() {
       context.work.cancelAll();

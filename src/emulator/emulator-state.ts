@@ -32,10 +32,24 @@ export interface TableState {
     enriched: number;
     notFound: number;
     stalled: number;
+    /** Enrichments that found the person in a new job. */
+    jobChanges: number;
   };
+  /** Per enrichment identity: how often it was enriched and the job it holds now. */
+  people: Map<string, PersonHistory>;
   webhooks: WebhookState[];
   /** The HTTP API column's rate limit, when the table has the column. */
   callbackQueue: RateLimitedQueue | undefined;
+}
+
+/** What the emulator remembers of one enrichment identity in one table (see job-changes.ts). */
+export interface PersonHistory {
+  /** Enrichments of the identity in the table so far. */
+  enrichments: number;
+  /** The job the person holds since their last move; undefined while they hold the first one. */
+  job: Record<string, unknown> | undefined;
+  /** Set through the control API: the next enrichment moves the person, whatever the draw. */
+  moveOnNextEnrichment: boolean;
 }
 
 export interface WebhookState {
@@ -86,7 +100,15 @@ export class EmulatorState {
         workspace,
         rows: [],
         dedupeIndex: new Set(),
-        counters: { droppedAtRowLimit: 0, deduplicated: 0, enriched: 0, notFound: 0, stalled: 0 },
+        counters: {
+          droppedAtRowLimit: 0,
+          deduplicated: 0,
+          enriched: 0,
+          notFound: 0,
+          stalled: 0,
+          jobChanges: 0,
+        },
+        people: new Map(),
         webhooks: [],
         callbackQueue: column
           ? new RateLimitedQueue(
@@ -151,7 +173,8 @@ export class EmulatorState {
         requests: { ...workspace.requests },
         publicApi: { ...workspace.publicApiCalls },
         tables: workspace.tables.map((table) => {
-          const { droppedAtRowLimit, deduplicated, enriched, notFound, stalled } = table.counters;
+          const { droppedAtRowLimit, deduplicated, enriched, notFound, stalled, jobChanges } =
+            table.counters;
           return {
             id: table.spec.id,
             rowCount: table.rows.length,
@@ -162,6 +185,7 @@ export class EmulatorState {
             notFound,
             stalled,
             pending: table.rows.length - enriched - notFound - stalled,
+            jobChanges,
             webhooks: table.webhooks.map((webhook) => ({
               uuid: webhook.spec.uuid,
               submissions: webhook.submissions,

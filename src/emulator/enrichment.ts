@@ -82,7 +82,7 @@ const LAST_NAMES = [
   "Reyes",
   "Chen",
 ];
-const COMPANIES = [
+export const COMPANIES = [
   { name: "Northwind Labs", domain: "northwindlabs.com", industry: "Software" },
   { name: "Bluepeak Health", domain: "bluepeakhealth.com", industry: "Healthcare" },
   { name: "Copperline Logistics", domain: "copperline.io", industry: "Logistics" },
@@ -90,7 +90,7 @@ const COMPANIES = [
   { name: "Brightforge", domain: "brightforge.dev", industry: "Software" },
   { name: "Solace Retail", domain: "solaceretail.com", industry: "Retail" },
 ];
-const TITLES = [
+export const TITLES = [
   { title: "Chief Revenue Officer", seniority: "c_suite", weight: 100 },
   { title: "VP of Sales", seniority: "vp", weight: 85 },
   { title: "Head of Growth", seniority: "head", weight: 75 },
@@ -99,7 +99,7 @@ const TITLES = [
   { title: "Account Executive", seniority: "senior", weight: 30 },
   { title: "Marketing Specialist", seniority: "entry", weight: 15 },
 ];
-const EMPLOYEE_COUNTS = [8, 35, 120, 450, 1_800, 12_000];
+export const EMPLOYEE_COUNTS = [8, 35, 120, 450, 1_800, 12_000];
 const INDUSTRIES = [
   "Software",
   "Healthcare",
@@ -143,8 +143,12 @@ export function enrichmentIdentity(fields: Record<string, unknown>): string {
   return identityKey(lead) ?? `row:${JSON.stringify(stable)}`;
 }
 
-export function enrich(fields: Record<string, unknown>, notFoundRate: number): EnrichmentOutcome {
-  const hash = createHash("sha256").update(enrichmentIdentity(fields)).digest();
+export function enrich(
+  fields: Record<string, unknown>,
+  notFoundRate: number,
+  identity = enrichmentIdentity(fields),
+): EnrichmentOutcome {
+  const hash = createHash("sha256").update(identity).digest();
   const fraction = (offset: number) => hash.readUInt32BE(offset) / 4_294_967_296;
   const pick = <T>(list: readonly T[], offset: number): T =>
     list[hash.readUInt16BE(offset) % list.length]!;
@@ -179,8 +183,6 @@ export function enrich(fields: Record<string, unknown>, notFoundRate: number): E
     inputEmail && !FREE_MAIL.has(emailDomain)
       ? inputEmail
       : `${slug(firstName)}.${slug(lastName)}@${domain}`;
-  const sizeScore = Math.min(100, Math.log10(employees) * 25);
-  const icpScore = Math.round(0.55 * role.weight + 0.3 * sizeScore + 0.15 * (hash[30]! / 2.55));
 
   return {
     status: "enriched",
@@ -197,7 +199,7 @@ export function enrich(fields: Record<string, unknown>, notFoundRate: number): E
       linkedin_url:
         text("linkedin_url") ||
         `https://www.linkedin.com/in/${slug(firstName)}-${slug(lastName)}-${hash.toString("hex", 0, 3)}`,
-      icp_score: Math.max(0, Math.min(100, icpScore)),
+      icp_score: icpScore(role.weight, employees, hash[30]!),
       enrichment_status: "enriched",
     },
     cost: {
@@ -205,6 +207,13 @@ export function enrich(fields: Record<string, unknown>, notFoundRate: number): E
       data: provider.dataCredits + PERSON_DATA_CREDITS + COMPANY_DATA_CREDITS,
     },
   };
+}
+
+/** 0..100 from the role's weight, the company's size and a per-person byte of noise. */
+export function icpScore(roleWeight: number, employees: number, noise: number): number {
+  const sizeScore = Math.min(100, Math.log10(employees) * 25);
+  const score = Math.round(0.55 * roleWeight + 0.3 * sizeScore + 0.15 * (noise / 2.55));
+  return Math.max(0, Math.min(100, score));
 }
 
 function slug(text: string): string {

@@ -60,6 +60,10 @@ const tableSchema = z
       maxDelayMs: 90_000,
       notFoundRate: 0.15,
     }),
+    jobChanges: z
+      .object({ share: rate.default(0.1) })
+      .strict()
+      .default({ share: 0.1 }),
     httpApiColumn: z
       .union([z.literal(false), httpApiColumnSchema])
       .default(() => httpApiColumnSchema.parse({})),

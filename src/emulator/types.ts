@@ -64,6 +64,14 @@ export interface EmulatorTableSpec {
   autoRun?: boolean;
   /** Clay-time delays and the share of rows nothing is found for. @defaultValue { minDelayMs: 20000, maxDelayMs: 90000, notFoundRate: 0.15 } */
   enrichment?: { minDelayMs?: number; maxDelayMs?: number; notFoundRate?: number };
+  /**
+   * People change jobs: from a person's second enrichment in the table on, this share
+   * (0..1) of enrichments finds them in a new role at another company (title, seniority,
+   * company fields, work email on the new domain, ICP score). Drawn from the identity and
+   * the enrichment's number, so the same rows give the same moves. A first enrichment is
+   * never changed. @defaultValue { share: 0.1 }
+   */
+  jobChanges?: { share?: number };
   /** The HTTP API column, or false for none. @defaultValue enabled with the defaults below */
   httpApiColumn?: false | HttpApiColumnSpec;
   webhooks: EmulatorWebhookSpec[];
@@ -114,6 +122,16 @@ export interface EmulatorControl {
   clearFaults(): void;
   snapshot(): EmulatorSnapshot;
   rows(tableId: string): EmulatorRow[];
+  /**
+   * Makes the next enrichment of this person in the table find them in a new job, whatever
+   * the draw (the first enrichment too). `person` is a row's fields, e.g. `{ email }`; it
+   * names the same person as a row when both have the same email, else LinkedIn URL, else
+   * name and company. Returns the identity and how often it was enriched so far.
+   */
+  moveOnNextEnrichment(
+    tableId: string,
+    person: Record<string, unknown>,
+  ): { identity: string; enrichments: number };
   /** Resolves when no enrichment and no callback is pending or in flight. */
   idle(): Promise<void>;
   /** Drops all rows, counters and faults; keeps the workspaces. */
@@ -178,6 +196,8 @@ export interface EmulatorSnapshot {
       notFound: number;
       stalled: number;
       pending: number;
+      /** Enrichments that found the person in a new job (see EmulatorTableSpec.jobChanges). */
+      jobChanges: number;
       webhooks: Array<{ uuid: string; submissions: number; submissionLimit: number }>;
     }>;
   }>;

@@ -4,7 +4,9 @@
  *
  * Glossary.
  * - expression: the text of a rule's `when`, e.g. `icp_score >= 80 and work_email`.
- * - field: a bare name that reads one field of the enriched row; a missing field is null.
+ * - field: a bare name that reads one field of the enriched row, or a dotted path
+ *   (`changed.title`) that reads through nested objects; a missing field is null.
+ * - path: the names of a field, outermost first: `changed.title` is ["changed", "title"].
  * - literal: a number, string, true, false or null written in the expression.
  * - operand: what a comparison compares; a literal, a field or a parenthesized expression.
  *
@@ -47,7 +49,8 @@ export interface LiteralNode {
 
 export interface FieldNode {
   kind: "field";
-  name: string;
+  /** One name for a bare field, several for a dotted path; never empty. */
+  path: string[];
 }
 
 export interface NotNode {

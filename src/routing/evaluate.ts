@@ -25,8 +25,7 @@ function valueIn(node: Expression, row: Readonly<Record<string, unknown>>): Valu
     case "literal":
       return node.value;
     case "field":
-      // Own fields only: `constructor` or `__proto__` must not reach Object.prototype.
-      return Object.hasOwn(row, node.name) ? toValue(row[node.name]) : null;
+      return fieldValue(row, node.path);
     case "not":
       return !isTruthy(valueIn(node.operand, row));
     case "and":
@@ -40,6 +39,30 @@ function valueIn(node: Expression, row: Readonly<Record<string, unknown>>): Valu
     case "compare":
       return compare(node.operator, valueIn(node.left, row), valueIn(node.right, row));
   }
+}
+
+/**
+ * Follows the path through nested plain objects: `changed.title` reads `row.changed.title`.
+ * A missing name, or anything but a plain object on the way (an array, a string, null),
+ * gives null. A flat key that contains a dot, `{ "changed.title": … }`, is never consulted.
+ */
+function fieldValue(row: Readonly<Record<string, unknown>>, path: readonly string[]): Value {
+  let object = row;
+  for (let index = 0; ; index += 1) {
+    const name = path[index]!;
+    // Own properties only: `constructor` or `__proto__` must not reach Object.prototype.
+    if (!Object.hasOwn(object, name)) return null;
+    const value = object[name];
+    if (index === path.length - 1) return toValue(value);
+    if (!isPlainObject(value)) return null;
+    object = value;
+  }
+}
+
+function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function compare(operator: CompareOperator, a: Value, b: Value): boolean {

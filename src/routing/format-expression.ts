@@ -12,7 +12,7 @@ export function formatExpression(expression: Expression): string {
     case "literal":
       return formatLiteral(expression.value);
     case "field":
-      return expression.name;
+      return expression.path.join(".");
     case "not":
       return `not ${expression.operand.kind === "not" ? formatExpression(expression.operand) : operand(expression.operand)}`;
     case "and":

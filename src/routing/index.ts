@@ -3,12 +3,18 @@
  * language that is parsed once at start and evaluated without eval, Function
  * or regular expressions built from user text.
  *
- * The language (also in the README, "Routing rules"):
+ * The language (also in docs/routing.md):
  * - literals: numbers `80`, `2.5`, `-3`, `1e6`; strings in single or double
  *   quotes with escapes `\\ \" \' \n \r \t \uXXXX`; `true`, `false`, `null`;
  *   lists `[ "a", "b", 3 ]` of literals, only after `in` / `not in`.
  * - fields: bare names of letters, digits and `_` (not starting with a digit),
  *   case-sensitive; a missing field is null. Keywords are not case-sensitive.
+ * - paths: names joined by dots, `changed.title`, read through nested plain
+ *   objects (`row.changed.title`); no spaces around the dots, no leading,
+ *   trailing or double dot, no keyword as a name. A missing name or a
+ *   non-object on the way is null. A flat key holding a dot (`{"changed.title": x}`)
+ *   is never consulted, and only own properties are read (`constructor`,
+ *   `__proto__` are null unless the row has them).
  * - comparison: `== != < <= > >=`, and `ieq` (equality ignoring case).
  *   `==` between a number and a numeric string compares the numbers; strings
  *   otherwise compare exactly; null equals only null; `!=` is `not ==`.

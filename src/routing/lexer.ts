@@ -7,7 +7,8 @@ import { ExpressionError, quote } from "./expression-error.js";
 
 /**
  * - number, string: a literal, with its value;
- * - word: a field name or a keyword (the parser tells them apart);
+ * - word: a field name or a keyword (the parser tells them apart), or a dotted path
+ *   `a.b.c` of names with no space around the dots;
  * - symbol: one of `== != < <= > >= ( ) [ ] ,`;
  * - invalid: text that is no token (`=`, `&&`, `@`, …), left for the parser to report in context;
  * - end: after the last token.
@@ -49,10 +50,7 @@ export class Lexer {
     if (char === undefined) return { kind: "end", text: "", position: start };
     if (isDigit(char) || (char === "-" && isDigit(text[start + 1]))) return this.number(start);
     if (char === '"' || char === "'") return this.string(start, char);
-    if (isWordStart(char)) {
-      while (isWordPart(text[this.offset])) this.offset += 1;
-      return { kind: "word", text: text.slice(start, this.offset), position: start };
-    }
+    if (isWordStart(char)) return this.word(start);
     for (const symbol of SYMBOLS) {
       if (text.startsWith(symbol, start)) return this.take("symbol", start, symbol.length);
     }
@@ -65,6 +63,28 @@ export class Lexer {
   private take(kind: "symbol" | "invalid", start: number, length: number): Token {
     this.offset = start + length;
     return { kind, text: this.text.slice(start, this.offset), position: start };
+  }
+
+  /** `name("."name)*`: a dot must sit between two names, so `a.`, `a..b` and `a. b` fail at the spot. */
+  private word(start: number): Token {
+    const { text } = this;
+    this.name();
+    while (text[this.offset] === ".") {
+      this.offset += 1;
+      if (!isWordStart(text[this.offset])) {
+        const found =
+          this.offset === text.length
+            ? "unexpected end of expression"
+            : `unexpected ${quote(String.fromCodePoint(text.codePointAt(this.offset)!))}`;
+        this.fail(this.offset, found, 'a name after "." (a path is names joined by dots: a.b.c)');
+      }
+      this.name();
+    }
+    return { kind: "word", text: text.slice(start, this.offset), position: start };
+  }
+
+  private name(): void {
+    while (isWordPart(this.text[this.offset])) this.offset += 1;
   }
 
   /** `-?digits(.digits)?([eE][+-]?digits)?` */

@@ -7,6 +7,7 @@
  *   comparison := unary [ operator operand | ["not"] "in" list ]
  *   unary      := "not" unary | operand
  *   operand    := literal | field | "(" or ")"
+ *   field      := name ("." name)*       (one token: no spaces around the dots)
  *   list       := "[" [ literal ("," literal)* [","] ] "]"
  *
  * Text longer than MAX_EXPRESSION_LENGTH or nested deeper than MAX_NESTING
@@ -129,7 +130,7 @@ class Parser {
     if (literal !== undefined) return { kind: "literal", value: literal };
     if (token.kind === "word" && !KEYWORDS.has(token.text.toLowerCase())) {
       this.advance();
-      return { kind: "field", name: token.text };
+      return { kind: "field", path: this.fieldPath(token) };
     }
     if (token.kind === "symbol" && token.text === "(") {
       this.enter();
@@ -147,6 +148,24 @@ class Parser {
         ? 'a value (write "not" instead of "!")'
         : "a value",
     );
+  }
+
+  /** The names of a field token; in a dotted path each must be a name, not a keyword. */
+  private fieldPath(token: Token): string[] {
+    const path = token.text.split(".");
+    let offset = token.position;
+    for (const name of path) {
+      if (KEYWORDS.has(name.toLowerCase())) {
+        throw new ExpressionError(
+          this.text,
+          offset,
+          `unexpected ${quote(name)} in the path ${quote(token.text)}`,
+          "a field name (keywords cannot be part of a path)",
+        );
+      }
+      offset += name.length + 1;
+    }
+    return path;
   }
 
   /** Consumes and returns a literal's value, or returns undefined when the token is none. */

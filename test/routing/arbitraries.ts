@@ -67,7 +67,9 @@ export const expression: fc.Arbitrary<Expression> = fc.letrec<{ node: Expression
     { maxDepth: 4, depthSize: "small", withCrossShrink: true },
     fc.oneof(
       literalValue.map((value): Expression => ({ kind: "literal", value })),
-      fieldName.map((name): Expression => ({ kind: "field", name })),
+      fc
+        .array(fieldName, { minLength: 1, maxLength: 3 })
+        .map((path): Expression => ({ kind: "field", path })),
     ),
     tie("node").map((operand): Expression => ({ kind: "not", operand })),
     fc
@@ -94,6 +96,10 @@ const TOKENS = [
   "b1",
   "_x",
   "icp_score",
+  "changed.title",
+  "a.b.c",
+  ".",
+  "..",
   " ",
   " ",
   " ",
@@ -179,9 +185,18 @@ const fieldValue = fc.oneof(
   ),
 );
 
-/** A row: an object of JSON values keyed by the names the trees read. */
+/** A field value, or an object of them keyed by the names the trees read, for paths to follow. */
+const nestedValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { maxDepth: 3, depthSize: "small" },
+    fieldValue,
+    fc.dictionary(fc.constantFrom(...FIELD_NAMES), tie("value"), { maxKeys: 4 }),
+  ),
+})).value;
+
+/** A row: an object of JSON values keyed by the names the trees read, some nested, some with dots. */
 export const row: fc.Arbitrary<Record<string, unknown>> = fc.dictionary(
-  fc.oneof(fc.constantFrom(...FIELD_NAMES), fc.string({ maxLength: 4 })),
-  fieldValue,
+  fc.oneof(fc.constantFrom(...FIELD_NAMES, "a.b", "changed.title"), fc.string({ maxLength: 4 })),
+  nestedValue,
   { maxKeys: 8 },
 );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluate, parseExpression } from "../../src/routing/index.js";
+import { evaluate, MAX_EXPRESSION_LENGTH, parseExpression } from "../../src/routing/index.js";
 
 type Case = [expression: string, row: Record<string, unknown>, expected: boolean];
 
@@ -78,6 +78,78 @@ describe("evaluate: null and missing fields", () => {
     ["toString", {}, false],
     ["__proto__ == null", {}, true],
   ]);
+});
+
+describe("evaluate: dotted paths read through nested objects", () => {
+  const changed = { changed: { title: "CTO", company_domain: "beta.io", size: 0 } };
+  check([
+    ["changed.company_domain", changed, true],
+    ['changed.title == "CTO"', changed, true],
+    ['changed.company_domain ends_with ".io"', changed, true],
+    ["changed.size", changed, false],
+    ["changed.missing == null", changed, true],
+    ["changed.title.first == null", changed, true],
+    ["changed", { changed: {} }, true],
+    ["changed.title", { changed: null }, false],
+    ["changed.title", { changed: "title" }, false],
+    ["changed.length", { changed: "title" }, false],
+    ["changed.length", { changed: [1, 2] }, false],
+    ["a.b.c == 1", { a: { b: { c: "1" } } }, true],
+    ["a.b == b.a", { a: { b: 2 }, b: { a: 2 } }, true],
+    ["a.b in [1, 2]", { a: { b: 2 } }, true],
+  ]);
+
+  it("never reads a flat key that contains a dot", () => {
+    expect(evaluate(parseExpression("changed.title"), { "changed.title": "CTO" })).toBe(false);
+    expect(
+      evaluate(parseExpression("changed.title == null"), {
+        "changed.title": "CTO",
+        changed: {},
+      }),
+    ).toBe(true);
+  });
+
+  it("reads only own properties: prototype keys on the way or at the end are null", () => {
+    for (const text of [
+      "a.constructor",
+      "a.toString",
+      "a.__proto__",
+      "a.__proto__.toString",
+      "a.constructor.name",
+      "a.hasOwnProperty",
+      "constructor.name",
+      "toString.length",
+      "__proto__.constructor",
+    ]) {
+      expect(evaluate(parseExpression(text), { a: {} }), text).toBe(false);
+      expect(evaluate(parseExpression(`${text} == null`), { a: { b: 1 } }), text).toBe(true);
+    }
+    const own = JSON.parse('{"a": {"__proto__": {"x": 1}, "constructor": "c"}}');
+    expect(evaluate(parseExpression("a.__proto__.x == 1"), own)).toBe(true);
+    expect(evaluate(parseExpression('a.constructor == "c"'), own)).toBe(true);
+  });
+
+  it("reads through objects without a prototype, not through class instances", () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { title: "CTO" });
+    expect(evaluate(parseExpression('changed.title == "CTO"'), { changed: bare })).toBe(true);
+    expect(evaluate(parseExpression("when.size"), { when: new Map([["size", 1]]) })).toBe(false);
+    class Change {
+      title = "CTO";
+    }
+    expect(evaluate(parseExpression("changed.title"), { changed: new Change() })).toBe(false);
+  });
+
+  it("follows a path as deep as the expression can be long", () => {
+    const depth = 400;
+    let nested: unknown = "deep";
+    for (let level = 0; level < depth; level += 1) nested = { a: nested };
+    const path = Array.from({ length: depth }, () => "a").join(".");
+    expect(path.length).toBeLessThan(MAX_EXPRESSION_LENGTH);
+    expect(evaluate(parseExpression(`${path} == "deep"`), nested as Record<string, unknown>)).toBe(
+      true,
+    );
+    expect(evaluate(parseExpression(`${path}.a`), nested as Record<string, unknown>)).toBe(false);
+  });
 });
 
 describe("evaluate: ordering", () => {

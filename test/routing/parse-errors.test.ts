@@ -19,6 +19,7 @@ function parseError(text: string): ExpressionError {
 
 const AFTER_VALUE = 'an operator, "and", "or" or the end';
 const AFTER_COMPARISON = '"and", "or" or the end';
+const NAME_AFTER_DOT = 'a name after "." (a path is names joined by dots: a.b.c)';
 const LITERAL = 'a literal (number, string, true, false or null) or "]"';
 
 describe("parseExpression: every error says what, where and what was expected", () => {
@@ -100,6 +101,24 @@ describe("parseExpression: every error says what, where and what was expected", 
     ["a == 1e999", 'number "1e999" out of range at column 6: expected a finite number', 5],
     ["a == - 3", 'unexpected "-" at column 6: expected a value', 5],
     ["a == .5", 'unexpected "." at column 6: expected a value', 5],
+    [".a", 'unexpected "." at column 1: expected a value', 0],
+    ["changed.", `unexpected end of expression at column 9: expected ${NAME_AFTER_DOT}`, 8],
+    ["a..b == 1", `unexpected "." at column 3: expected ${NAME_AFTER_DOT}`, 2],
+    ["a.b. == 1", `unexpected " " at column 5: expected ${NAME_AFTER_DOT}`, 4],
+    ["a. b", `unexpected " " at column 3: expected ${NAME_AFTER_DOT}`, 2],
+    ["a.1", `unexpected "1" at column 3: expected ${NAME_AFTER_DOT}`, 2],
+    ["a.b.😀", `unexpected "😀" at column 5: expected ${NAME_AFTER_DOT}`, 4],
+    ["a .b", `unexpected "." at column 3: expected ${AFTER_VALUE}`, 2],
+    [
+      "changed.in",
+      'unexpected "in" in the path "changed.in" at column 9: expected a field name (keywords cannot be part of a path)',
+      8,
+    ],
+    [
+      "x == NOT.a.b",
+      'unexpected "NOT" in the path "NOT.a.b" at column 6: expected a field name (keywords cannot be part of a path)',
+      5,
+    ],
     ["5-3", `unexpected "-3" at column 2: expected ${AFTER_VALUE}`, 1],
     ["a == 😀", 'unexpected "😀" at column 6: expected a value', 5],
     [

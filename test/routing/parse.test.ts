@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Expression, formatExpression, parseExpression } from "../../src/routing/index.js";
 
-const field = (name: string): Expression => ({ kind: "field", name });
+const field = (name: string): Expression => ({ kind: "field", path: name.split(".") });
 const literal = (value: string | number | boolean | null): Expression => ({
   kind: "literal",
   value,
@@ -37,6 +37,29 @@ describe("parseExpression: structure", () => {
     expect(parseExpression("_x AND NOT y")).toEqual({
       kind: "and",
       operands: [field("_x"), { kind: "not", operand: field("y") }],
+    });
+  });
+
+  it("reads dotted paths as one field, keywords in any segment only as field names", () => {
+    expect(parseExpression("changed.company_domain")).toEqual({
+      kind: "field",
+      path: ["changed", "company_domain"],
+    });
+    expect(parseExpression("a.B_2.c3 == x._")).toEqual({
+      kind: "compare",
+      operator: "==",
+      left: field("a.B_2.c3"),
+      right: field("x._"),
+    });
+    expect(parseExpression("not changed.title and (a.b)")).toEqual({
+      kind: "and",
+      operands: [{ kind: "not", operand: field("changed.title") }, field("a.b")],
+    });
+    expect(parseExpression("andy.orb in [1]")).toEqual({
+      kind: "in",
+      negated: false,
+      value: field("andy.orb"),
+      list: [1],
     });
   });
 
@@ -127,6 +150,7 @@ describe("formatExpression", () => {
     ["x == 'it\\'s \"q\"\\n'", 'x == "it\'s \\"q\\"\\n"'],
     ['x == "\\u0001\\u007f"', 'x == "\\u0001\\u007f"'],
     ["x == 1e21 or x == 0.0000001", "x == 1e+21 or x == 1e-7"],
+    ["changed.title!=null AND (a.b.c)", "changed.title != null and a.b.c"],
   ])("%s → %s", (text, formatted) => {
     expect(formatExpression(parseExpression(text))).toBe(formatted);
     expect(parseExpression(formatted)).toEqual(parseExpression(text));
