@@ -53,6 +53,14 @@ export function checkRefresh(config: ClaypipeConfig): ConfigProblem[] {
         });
       }
     });
+    if (schedule.sendTo !== undefined) {
+      try {
+        resolveTable(config, schedule.sendTo);
+      } catch (thrown) {
+        if (!(thrown instanceof ClaypipeError)) throw thrown;
+        problems.push({ path: `${at}.sendTo`, message: `${thrown.message} (${thrown.hint})` });
+      }
+    }
     schedule.routes?.forEach((name, j) => {
       if (!routes.has(name))
         problems.push({

@@ -22,6 +22,13 @@ export const refreshScheduleSchema = z
     sources: z.array(z.string()).min(1).optional(),
     /** Only results of leads sent to these tables (config names). @defaultValue every table */
     tables: z.array(z.string()).min(1).optional(),
+    /**
+     * The table refreshes are sent to (`name` or `workspace/name`); only people
+     * of its workspace are renewed. A table with Clay's auto-dedupe on the
+     * person drops a re-sent row and never calls back: send refreshes to one
+     * without it. @defaultValue the table each lead went to
+     */
+    sendTo: z.string().min(1).optional(),
     /** Only results the router sent down one of these routes. @defaultValue any route */
     routes: z.array(z.string()).min(1).optional(),
     /** Only results for which this routing expression is true, e.g. `icp_score >= 60`. */

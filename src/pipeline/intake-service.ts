@@ -27,9 +27,13 @@ export interface IntakeService {
   submit(inputs: readonly unknown[], options?: SubmitOptions): Promise<SubmitResult>;
   /**
    * Admits a re-enrichment of each stored version, past the dedupe window, in
-   * the refresh lane: to the same workspace and table, from the same source.
+   * the refresh lane, from the same source: to `sendTo`, else to the version's own table.
    */
-  refresh(versions: readonly StoredLead[], schedule: string): Promise<Admission[]>;
+  refresh(
+    versions: readonly StoredLead[],
+    schedule: string,
+    sendTo?: { workspace: string; table: string },
+  ): Promise<Admission[]>;
 }
 
 /** The refresh lane: below every source's priority (0–100), so a refresh never delays a fresh lead. */
@@ -87,7 +91,7 @@ export function createIntakeService(
   };
 
   return {
-    async refresh(versions, schedule) {
+    async refresh(versions, schedule, sendTo) {
       if (versions.length === 0) return [];
       const now = clock.now();
       const admit =
@@ -98,8 +102,8 @@ export function createIntakeService(
         versions.map((version) => ({
           id: newLeadId(now),
           source: version.source,
-          workspace: version.workspace,
-          table: version.table,
+          workspace: sendTo?.workspace ?? version.workspace,
+          table: sendTo?.table ?? version.table,
           identityKey: version.identityKey,
           fields: version.fields,
           priority: REFRESH_PRIORITY,

@@ -81,8 +81,14 @@ function versionFilter(
       }),
     );
   const routes = schedule.routes && new Set(schedule.routes);
+  // Refreshes sent to one table renew the people of its workspace only: a person is per workspace.
+  const workspace =
+    schedule.sendTo === undefined
+      ? undefined
+      : resolveTable(config, schedule.sendTo).workspace.name;
   const where = schedule.where === undefined ? undefined : parseExpression(schedule.where);
   return (lead) =>
+    (!workspace || lead.workspace === workspace) &&
     (!sources || sources.has(lead.source)) &&
     (!tables || tables.has(`${lead.workspace}/${lead.table}`)) &&
     (!routes || lead.routes.some((route) => routes.has(route))) &&

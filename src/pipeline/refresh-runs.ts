@@ -8,6 +8,7 @@
  * earlier version.
  */
 import type { RefreshScheduleConfig } from "../config/refresh-schema.js";
+import { resolveTable } from "../config/resolve-table.js";
 import { nextRunAfter, specKey } from "../core/cron-schedule.js";
 import { ClaypipeError } from "../core/errors.js";
 import type {
@@ -42,7 +43,13 @@ const NEVER = Number.MAX_SAFE_INTEGER;
 export function createRefreshRuns(
   ctx: Pick<PipelineContext, "config" | "store" | "clock" | "logger">,
   /** Intake's refresh admission (intake-service.ts). */
-  intake: { refresh(versions: readonly StoredLead[], schedule: string): Promise<Admission[]> },
+  intake: {
+    refresh(
+      versions: readonly StoredLead[],
+      schedule: string,
+      sendTo?: { workspace: string; table: string },
+    ): Promise<Admission[]>;
+  },
   onAdmitted: () => void,
 ): RefreshRuns {
   const { config, store, clock, logger } = ctx;
@@ -66,10 +73,16 @@ export function createRefreshRuns(
       nextAfter(schedule, clock.now()),
     );
 
+  const sendToOf = (schedule: RefreshScheduleConfig) => {
+    if (schedule.sendTo === undefined) return undefined;
+    const { workspace, table } = resolveTable(config, schedule.sendTo);
+    return { workspace: workspace.name, table: table.name };
+  };
+
   const run = async (schedule: RefreshScheduleConfig): Promise<RefreshFigures> => {
     const at = clock.now();
     const plan = await planRefresh(config, store, schedule, at);
-    const admissions = await intake.refresh(plan.leads, schedule.name);
+    const admissions = await intake.refresh(plan.leads, schedule.name, sendToOf(schedule));
     if (admissions.length > 0) onAdmitted();
     const figures: RefreshFigures = {
       at,
