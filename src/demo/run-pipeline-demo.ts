@@ -1,9 +1,11 @@
 /**
  * `claypipe demo` (standard, queue or event tier): the full loop in one process.
  * Generated leads come in over the intake API (web-form singles and
- * CSV-backfill batches), go to the Clay emulator within its limits, come back
- * through the HTTP API column to the callback receiver, and are routed into
- * file sinks. The queue tier runs an API pipeline and two workers sharing
+ * CSV-backfill batches); free-mail ones are skipped by a pre-send rule, the
+ * rest go to the Clay emulator within its limits, come back through the HTTP
+ * API column to the callback receiver, and are routed into file sinks. Then a
+ * refresh run re-enriches the warm and hot leads, a few of whom have changed
+ * jobs at Clay meanwhile: those take the job-change route. The queue tier runs an API pipeline and two workers sharing
  * PostgreSQL and Redis, as separate processes would; the event tier the same
  * with leads carried to the workers (enrichers) on NATS JetStream.
  */
@@ -21,6 +23,8 @@ import { createPipeline } from "../tiers/create-pipeline.js";
 import {
   DEMO_API_KEY,
   DEMO_INTAKE_KEY,
+  DEMO_REFRESH_SCHEDULE,
+  DEMO_REFRESH_TABLE_ID,
   DEMO_TABLE_ID,
   DEMO_WORKSPACE,
   demoConfig,
@@ -32,6 +36,10 @@ import { sampleLeadInputs } from "./sample-leads.js";
 
 /** Worker pipelines beside the API one in the queue- and event-tier demos. */
 export const QUEUE_DEMO_WORKERS = 2;
+/** Free-mail leads among the generated ones: the pre-send rule skips them. */
+export const DEMO_FREE_MAIL = 8;
+/** People the emulator moves to another company before the refresh re-enriches them. */
+const JOB_CHANGES = 3;
 
 export interface PipelineDemoOptions {
   /** @defaultValue "standard" */
@@ -55,6 +63,10 @@ export interface PipelineDemoSummary {
   rejectedAtIntake: Array<{ lead: number; reason: string }>;
   accepted: number;
   duplicates: number;
+  /** Leads the pre-send rule skipped (free mail): nothing sent, no credit. */
+  skipped: number;
+  /** The refresh run: leads re-enriched, and of those the ones whose company changed. */
+  refresh: { refreshed: number; jobChanges: number; unchanged: number };
   sentToClay: number;
   rateLimited429: number;
   callbacks: number;
@@ -85,7 +97,10 @@ export async function runPipelineDemo(
         id: DEMO_WORKSPACE,
         apiKey: DEMO_API_KEY,
         rateLimit: { perSecond: 10, burst: 20 },
-        tables: [{ id: DEMO_TABLE_ID, dedupeColumn: "email", webhooks: [{}, {}] }],
+        tables: [
+          { id: DEMO_TABLE_ID, dedupeColumn: "email", webhooks: [{}, {}] },
+          { id: DEMO_REFRESH_TABLE_ID, jobChanges: { share: 0 }, webhooks: [{}] },
+        ],
       },
     ],
   });
@@ -110,40 +125,58 @@ export async function runPipelineDemo(
     // The port first: no pipeline work starts unless the server can take its callbacks.
     const url = await server.listen();
     for (const opened of pipelines) await opened.start();
-    const inputs = sampleLeadInputs({ count: options.leads ?? 150, seed: options.seed ?? 7 });
+    const inputs = sampleLeadInputs({
+      count: options.leads ?? 150,
+      seed: options.seed ?? 7,
+      freeMail: DEMO_FREE_MAIL,
+    });
     const intake = await submitAll(url, inputs);
 
-    let status = await pipeline.status();
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-    for (;;) {
-      const settled = status.states.delivered + status.states.dead;
-      options.onProgress?.(settled, intake.accepted, status);
-      if (settled >= intake.accepted || Date.now() > deadline) break;
-      await systemClock.sleep(250, options.signal);
-      status = await pipeline.status();
-    }
+    const settle = async (expected: number) => {
+      for (;;) {
+        const status = await pipeline.status();
+        // A skipped lead stays skipped: it is as settled as a delivered one.
+        const settled = status.states.delivered + status.states.dead + status.states.skipped;
+        options.onProgress?.(settled, expected, status);
+        if (settled >= expected || Date.now() > deadline) return status;
+        await systemClock.sleep(250, options.signal);
+      }
+    };
+    await settle(intake.accepted);
+
+    // A few of the people the refresh will renew change jobs at Clay meanwhile.
+    const plan = await pipeline.refresh.plan(DEMO_REFRESH_SCHEDULE);
+    for (const lead of plan.leads.slice(0, JOB_CHANGES))
+      emulator.control.moveOnNextEnrichment(DEMO_REFRESH_TABLE_ID, lead.fields);
+    const refreshed = (await pipeline.refresh.runNow(DEMO_REFRESH_SCHEDULE)).refreshed;
+    const status = await settle(intake.accepted + refreshed);
 
     const busTopics = config.bus && bus ? await countTopics(config.bus) : [];
     const clay = emulator.control.snapshot();
     const workspace = clay.workspaces[0]!;
+    const sinkRecords = Object.fromEntries(
+      await Promise.all(
+        config.sinks.map(async (sink) => [
+          sink.name,
+          "path" in sink ? await countRecords(sink.path, sink.format) : 0,
+        ]),
+      ),
+    ) as Record<string, number>;
+    const jobChanges = sinkRecords["job-changes"] ?? 0;
     return {
       submitted: inputs.length,
       rejectedAtIntake: intake.rejected,
       accepted: intake.accepted,
       duplicates: intake.duplicates,
+      skipped: status.states.skipped,
+      refresh: { refreshed, jobChanges, unchanged: refreshed - jobChanges },
       sentToClay: workspace.requests.accepted,
       rateLimited429: workspace.requests.rateLimited,
       callbacks: clay.callbacks.delivered,
       delivered: status.states.delivered,
       dead: status.states.dead,
-      sinkRecords: Object.fromEntries(
-        await Promise.all(
-          config.sinks.map(async (sink) => [
-            sink.name,
-            "path" in sink ? await countRecords(sink.path, sink.format) : 0,
-          ]),
-        ),
-      ),
+      sinkRecords,
       clayCredits: { actions: workspace.credits.actionsUsed, data: workspace.credits.dataUsed },
       creditsSaved: status.creditsSaved,
       busTopics,

@@ -72,7 +72,12 @@ export interface SampleLeadOptions {
   repeatShare?: number;
   /** Records that fail validation, spread through the stream. @defaultValue 2 */
   badRecords?: number;
+  /** New people with a free-mail address (gmail.com, …), spread through the stream. @defaultValue 0 */
+  freeMail?: number;
 }
+
+/** The free-mail domains the demo's people may have; the demo's `enrichIf` rule skips them. */
+export const FREE_MAIL_DOMAINS = ["gmail.com", "yahoo.com", "outlook.com"] as const;
 
 /** Raw records as a web form or CSV would give them (before validation). */
 export function sampleLeadInputs(options: SampleLeadOptions): Array<Record<string, string>> {
@@ -85,13 +90,15 @@ export function sampleLeadInputs(options: SampleLeadOptions): Array<Record<strin
   const isBadSlot = (i: number) =>
     badEvery > 0 && i > 0 && i % badEvery === 0 && i / badEvery <= badCount;
   const repeats = repeatSlots(options, isBadSlot, random);
+  const freeMail = freeMailSlots(options, (i) => isBadSlot(i) || repeats.has(i));
   for (let i = 0; i < options.count; i++) {
     if (repeats.has(i)) {
       people.push({ ...pick(good) });
       continue;
     }
     const [first, last, [company, domain]] = [pick(FIRST), pick(LAST), pick(COMPANIES)];
-    const email = `${first}.${last}${i}@${domain}`.toLowerCase();
+    const mailDomain = freeMail.has(i) ? FREE_MAIL_DOMAINS[i % FREE_MAIL_DOMAINS.length] : domain;
+    const email = `${first}.${last}${i}@${mailDomain}`.toLowerCase();
     const person = {
       email: isBadSlot(i) ? email.replace("@", " at ") : email,
       first_name: first,
@@ -102,6 +109,18 @@ export function sampleLeadInputs(options: SampleLeadOptions): Array<Record<strin
     if (!isBadSlot(i)) good.push(person);
   }
   return people;
+}
+
+/** Which records are new people with a free-mail address: `freeMail` of the others, evenly spread. */
+function freeMailSlots(options: SampleLeadOptions, taken: (i: number) => boolean): Set<number> {
+  const free = Array.from({ length: options.count }, (_, i) => i).filter((i) => !taken(i));
+  const wanted = Math.min(free.length, options.freeMail ?? 0);
+  return new Set(
+    Array.from(
+      { length: wanted },
+      (_, k) => free[Math.floor(((k + 1) * free.length) / (wanted + 1))]!,
+    ),
+  );
 }
 
 /**

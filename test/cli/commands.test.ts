@@ -87,13 +87,23 @@ describe("claypipe", () => {
       Number(new RegExp(`${label}\\s+(\\d+)`).exec(result.stdout)?.[1]);
     const accepted = count("accepted \\(202\\)");
     const delivered = count("\\bdelivered");
+    const skipped = count("skipped by enrichIf \\(free mail, no credit\\)");
+    const refreshed = count("refreshed \\(re-enriched by the refresh run\\)");
+    const changed = count("of which changed jobs \\(job-change route\\)");
     expect(accepted).toBe(58);
-    expect(delivered).toBe(accepted);
+    expect(skipped).toBeGreaterThan(0);
+    expect(refreshed).toBeGreaterThan(changed);
+    expect(changed).toBe(3);
+    expect(delivered).toBe(accepted - skipped + refreshed);
     expect(count("rows sent to Clay")).toBe(
-      accepted - count("repeats served by dedupe \\(no credit\\)"),
+      accepted - count("repeats served by dedupe \\(no credit\\)") - skipped + refreshed,
     );
-    const perRoute = count("hot-leads") + count("nurture") + count("archive");
-    expect(perRoute).toBe(delivered);
+    // Every skipped lead is in the skipped route's sink; an unchanged refresh goes nowhere.
+    expect(count("  skipped")).toBe(skipped);
+    expect(count("job-changes")).toBe(changed);
+    const perRoute =
+      count("job-changes") + count("hot-leads") + count("nurture") + count("archive");
+    expect(perRoute).toBe(delivered - count("of which unchanged \\(delivered nowhere\\)"));
     if (tier === "event") {
       // Each sent lead went through the incoming topic, each callback onto the results topic.
       expect(count("\\.leads\\.incoming")).toBeGreaterThanOrEqual(count("rows sent to Clay"));

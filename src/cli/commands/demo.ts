@@ -70,16 +70,25 @@ async function pipelineDemo(
   say(
     `claypipe demo (${tier} tier): ${leads} generated leads → intake API${processes} → Clay emulator (10/s, bursts of 20)`,
   );
-  say("  → HTTP API column callbacks → routes (hot, nurture, default) → file sinks\n");
+  say(
+    "  → HTTP API column callbacks → routes (job change, hot, nurture, default, skipped) → file sinks",
+  );
+  say("  then a refresh run re-enriches the warm and hot leads; a few have changed jobs\n");
   let progress: ReturnType<typeof createProgress> | undefined;
   let last = 0;
+  let total = 0;
   const summary = await runPipelineDemo({
     tier,
     leads,
     keep,
     ...common,
     onProgress: (settled: number, accepted: number) => {
-      progress ??= createProgress({ label: "delivered or dead", total: accepted });
+      // The refresh run adds leads: the bar grows with them.
+      if (progress === undefined || accepted !== total) {
+        progress?.finish({ done: last });
+        total = accepted;
+        progress = createProgress({ label: "delivered, skipped or dead", total: accepted });
+      }
       last = settled;
       progress.update({ done: settled });
     },
@@ -101,6 +110,7 @@ function printStandard(summary: PipelineDemoSummary): void {
       ["rejected at intake (422)", summary.rejectedAtIntake.length],
       ["accepted (202)", summary.accepted],
       ["repeats served by dedupe (no credit)", summary.duplicates],
+      ["skipped by enrichIf (free mail, no credit)", summary.skipped],
       ["rows sent to Clay", summary.sentToClay],
       ["429s from Clay", summary.rateLimited429],
       ["callbacks received", summary.callbacks],
@@ -114,6 +124,9 @@ function printStandard(summary: PipelineDemoSummary): void {
         "credits saved by dedupe",
         `${summary.creditsSaved.actions} actions, ${summary.creditsSaved.data} data`,
       ],
+      ["refreshed (re-enriched by the refresh run)", summary.refresh.refreshed],
+      ["  of which changed jobs (job-change route)", summary.refresh.jobChanges],
+      ["  of which unchanged (delivered nowhere)", summary.refresh.unchanged],
       ["total time", `${summary.seconds.toFixed(1)}s`],
     ]),
   );
