@@ -101,6 +101,7 @@ function printStandard(summary: PipelineDemoSummary): void {
       ["rejected at intake (422)", summary.rejectedAtIntake.length],
       ["accepted (202)", summary.accepted],
       ["repeats served by dedupe (no credit)", summary.duplicates],
+      ["skipped by pre-send rules (no credit)", summary.skipped],
       ["rows sent to Clay", summary.sentToClay],
       ["429s from Clay", summary.rateLimited429],
       ["callbacks received", summary.callbacks],
@@ -113,6 +114,10 @@ function printStandard(summary: PipelineDemoSummary): void {
       [
         "credits saved by dedupe",
         `${summary.creditsSaved.actions} actions, ${summary.creditsSaved.data} data`,
+      ],
+      [
+        "credits saved by pre-send rules",
+        `${summary.creditsSavedByRules.actions} actions, ${summary.creditsSavedByRules.data} data`,
       ],
       ["total time", `${summary.seconds.toFixed(1)}s`],
     ]),

@@ -3,8 +3,8 @@
  * new leads, in one transaction. Advisory locks on the people it admits
  * (admission-locks.ts) come first, so two processes admitting the same person
  * agree on one original; then one query finds the stored originals and one
- * INSERT writes the batch. A lead's admission — received, then queued or
- * duplicate — is recorded on its row (admitted_state, admitted_reason) and
+ * INSERT writes the batch. A lead's admission — received, then queued,
+ * duplicate or skipped — is recorded on its row (admitted_state, admitted_reason) and
  * read back as the first two steps of its history, so a lead costs one row.
  *
  * The batch travels column by column, each column one JSON array the server
@@ -13,7 +13,7 @@
  * and JSON arrays cost both sides a few. The fields stay JSON all the way
  * (json keeps \u0000 escapes as they came; turned into text they would fail).
  */
-import { decideAdmissions, duplicateReason, personOf } from "../decide-admissions.js";
+import { admissionReason, decideAdmissions, personOf } from "../decide-admissions.js";
 import { type LeadRow, toStoredLead } from "../lead-row.js";
 import type { Admission, AdmitOptions, NewLead, StoredLead } from "../lead-store.js";
 import { lockAdmission } from "./admission-locks.js";
@@ -53,7 +53,10 @@ export class PostgresAdmission {
     });
   }
 
-  /** The earliest live lead of each person created since `dedupeSince`, as it is now. */
+  /**
+   * The earliest live lead of each person created since `dedupeSince`, as it
+   * is now; a skipped lead is no one's original (it will never have a result).
+   */
   private async originals(
     tx: Queryable,
     leads: NewLead[],
@@ -70,7 +73,7 @@ export class PostgresAdmission {
        WHERE (workspace, identity_key) IN (
            SELECT * FROM ROWS FROM (
              json_array_elements_text($1::json), json_array_elements_text($2::json)))
-         AND state <> 'dead' AND created_at >= $3
+         AND state NOT IN ('dead', 'skipped') AND created_at >= $3
        ORDER BY workspace, identity_key, seq`,
       [JSON.stringify(workspaces), JSON.stringify(identities), dedupeSince],
     );
@@ -115,7 +118,7 @@ export class PostgresAdmission {
         column((lead) => lead.identityKey),
         JSON.stringify(leads.map((lead) => lead.fields)),
         column((_, index) => admissions[index]!.state),
-        column((_, index) => duplicateReason(admissions[index]!)),
+        column((_, index) => admissionReason(admissions[index]!)),
         column((lead) => lead.priority),
         column((_, index) => duplicateOf(admissions[index]!)),
         now,

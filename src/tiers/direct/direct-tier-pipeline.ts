@@ -112,6 +112,7 @@ export function createDirectTierPipeline(
         states,
         credits: [],
         creditsSaved: { actions: 0, data: 0 },
+        creditsSavedByRules: { actions: 0, data: 0 },
         creditHolds: [],
         capacity,
         breakers: [],
