@@ -210,6 +210,19 @@ describe("config errors people can act on", () => {
     expect(error.message).not.toContain("Invalid input");
   });
 
+  it("names each enrichIf rule that does not compile by its key path", () => {
+    const text = `${MINIMAL}
+enrichIf:
+  - { name: no_free_mail, when: 'email_domain not in ["gmail.com"]' }
+  - { name: broken, when: "title ==", sources: [crm] }
+`;
+    const error = failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } }));
+    expect(error.code).toBe("config_invalid");
+    expect(error.message).toContain("enrichIf[1].when: unexpected end of expression at column 9");
+    expect(error.message).toContain('enrichIf[1].sources: no source named "crm" (sources: api)');
+    expect(error.message).not.toContain("enrichIf[0]");
+  });
+
   it("suggests the closest valid key for a mistyped one", () => {
     const text = starterConfig("standard")
       .replace("  deadline: 30m", "  deadlien: 30m")
