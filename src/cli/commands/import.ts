@@ -104,7 +104,9 @@ function printSummary(summary: ImportSummary): void {
     ["read", summary.read],
     ["admitted, queued to send", summary.queued],
     ["admitted as duplicates (no credit)", summary.duplicates],
-    ["skipped by pre-send rules (no credit)", summary.skipped],
+    ...(summary.totals.skipped > 0
+      ? [["skipped by pre-send rules (no credit)", summary.skipped] as [string, number]]
+      : []),
     ["bad lines", summary.badLines],
   ];
   if (summary.start.reason === "resumed")
@@ -115,7 +117,7 @@ function printSummary(summary: ImportSummary): void {
   if (summary.start.reason === "resumed" || summary.start.reason === "already_done") {
     const { read, queued, duplicates, skipped, badLines } = summary.totals;
     say(
-      `  whole file: ${read} read, ${queued} queued, ${duplicates} duplicates, ${skipped} skipped, ${badLines} bad lines`,
+      `  whole file: ${read} read, ${queued} queued, ${duplicates} duplicates, ${skipped > 0 ? `${skipped} skipped, ` : ""}${badLines} bad lines`,
     );
   }
   if (summary.badLineSample.length > 0) {
