@@ -100,7 +100,7 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     registry,
     leadsAccepted: new Counter({
       name: "claypipe_leads_accepted_total",
-      help: "Leads accepted at intake, by source and the state they entered (queued or duplicate)",
+      help: "Leads accepted at intake, by source and the state they entered (queued, duplicate or skipped)",
       labelNames: ["source", "state"],
       registers,
     }),

@@ -118,10 +118,50 @@ async function skipsFreeMail(
   const status = await pipeline.status();
   expect(status.states).toMatchObject({ skipped: 1, delivered: 1 });
   expect(status.creditsSavedByRules).toEqual({ actions: 1, data: 6 });
+  // Waiting for a skipped lead's result ends at once: it will never have one.
+  const waited = pipeline.enrich({ email: "grace@yahoo.com" }, { timeout: 20_000 });
+  await expect(waited).rejects.toMatchObject({
+    code: "input_invalid",
+    message: expect.stringContaining('skipped by enrichIf rule "no_free_mail"'),
+  });
   return skippedId;
 }
 
 describe("enrichIf: skipped leads on every tier with a store", () => {
+  it("direct: no store, so a skipped lead is only answered as skipped, never sent", async () => {
+    const running = await startTierEmulator(cleanup);
+    const pipeline = await createPipeline(
+      configSchema.parse({
+        tier: "direct",
+        clay: {
+          workspaces: [
+            {
+              name: "main",
+              tables: [{ name: "leads", webhooks: [{ url: running.webhookUrl(TABLE_ID) }] }],
+            },
+          ],
+        },
+        enrichIf: [{ name: "no_free_mail", when: 'email_domain != "gmail.com"' }],
+        stateDir: makeTempDir("enrich-if-direct"),
+        logLevel: "silent",
+      }),
+    );
+    cleanup(() => pipeline.stop());
+    const { accepted } = await pipeline.submit([
+      { email: "ada@gmail.com" },
+      { email: "linus@kernel.example" },
+    ]);
+    expect(accepted.map((entry) => entry.state)).toEqual(["skipped", "sent"]);
+    const refused = await pipeline.enrich({ email: "grace@gmail.com" }).catch((error) => error);
+    expect(refused).toMatchObject({
+      code: "input_invalid",
+      message: 'the lead is not sent to Clay: skipped by enrichIf rule "no_free_mail"',
+    });
+    expect(running.control.rows(TABLE_ID).map((row) => row.fields.email)).toEqual([
+      "linus@kernel.example",
+    ]);
+  });
+
   it("standard: on a SQLite store", async () => {
     const running = await startTierEmulator(cleanup);
     const tier = await skippingPipeline(running, {
