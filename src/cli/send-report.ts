@@ -27,7 +27,7 @@ export function summaryRows(summary: SendSummary): Array<[string, number]> {
     [TALLY_WORDS.read, summary.read],
     [TALLY_WORDS.sent, summary.sent],
     [TALLY_WORDS.repeats, summary.repeats],
-    ...(summary.skipped > 0 ? [[TALLY_WORDS.skipped, summary.skipped] as [string, number]] : []),
+    ...skippedRow(summary.skipped),
     [TALLY_WORDS.notSent, summary.notSent],
     ["  bad lines", summary.invalid],
     ["  refused (over 100 KB)", summary.refused],
@@ -35,6 +35,11 @@ export function summaryRows(summary: SendSummary): Array<[string, number]> {
     ["  failed after retries", summary.failed],
     ["  held back by the stop", summary.unsent],
   ];
+}
+
+/** The skipped row, once a pre-send rule has skipped a lead: configs without rules print as before. */
+export function skippedRow(skipped: number): Array<[string, number]> {
+  return skipped > 0 ? [[TALLY_WORDS.skipped, skipped]] : [];
 }
 
 /** One line: why the run stopped and where to resume. */

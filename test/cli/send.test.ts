@@ -106,6 +106,8 @@ describe("claypipe send", () => {
     expect(running.control.rows("t_leads").map((row) => row.fields.email)).toEqual([
       "grace@navy.example",
     ]);
+    const status = await runCli(["status"], { cwd: dir, env: ENV });
+    expect(status.stdout).toMatch(/skipped by pre-send rules \(no credit\)\s+1/);
   });
 
   it("stops when the webhook pool is spent, and resumes from the line it names after a source is added", async () => {

@@ -213,6 +213,7 @@ export function createDirectPipeline(
         read: summary.read,
         sent: summary.sent,
         repeats: summary.repeats,
+        skipped: summary.skipped,
         notSent: summary.notSent,
         ...(summary.stopped ? { stopped: summary.stopped } : {}),
       });
