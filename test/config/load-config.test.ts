@@ -392,6 +392,21 @@ describe("starter configs", () => {
     expect(error.message).toContain("CLAYPIPE_API_KEY is not set");
   });
 
+  it("the standard tier's commented enrichIf example loads once uncommented", () => {
+    const env = { CLAYPIPE_CALLBACK_SECRET: "s".repeat(40), CLAYPIPE_API_KEY: "k".repeat(20) };
+    const text = starterConfig("standard").replace(
+      /# enrichIf:\n# {3}- name: (.*)\n# {5}when: (.*)\n/,
+      "enrichIf:\n  - name: $1\n    when: $2\n",
+    );
+    expect(text).not.toBe(starterConfig("standard"));
+    expect(parseConfig(text, { env }).enrichIf).toEqual([
+      {
+        name: "no_free_mail",
+        when: 'email_domain not in ["gmail.com", "yahoo.com", "hotmail.com"]',
+      },
+    ]);
+  });
+
   it("the queue tier's starter loads once its connection strings are set, and names them when not", () => {
     const env = {
       CLAYPIPE_CALLBACK_SECRET: "s".repeat(40),
