@@ -1,9 +1,9 @@
-/** `claypipe status` on the direct tier: capacity left, what was sent, repeats skipped. */
+/** `claypipe status` on the direct tier: capacity left, what was sent, repeats and leads the pre-send rules skipped. */
 import { formatDuration } from "../core/duration.js";
 import type { DirectStatus } from "../tiers/direct/direct-pipeline.js";
 import { printCapacity } from "./describe-pool.js";
 import { formatRows, say } from "./output.js";
-import { stopLine, TALLY_WORDS } from "./send-report.js";
+import { skippedRow, stopLine, TALLY_WORDS } from "./send-report.js";
 
 const DAY_MS = 86_400_000;
 
@@ -21,6 +21,7 @@ export function printDirectStatus(status: DirectStatus): void {
       ["runs", totals.runs],
       [TALLY_WORDS.sent, totals.sent],
       [TALLY_WORDS.repeats, totals.repeats],
+      ...skippedRow(totals.skipped),
       [TALLY_WORDS.notSent, totals.notSent],
       [
         `leads remembered for dedupe (sent in the last ${windowText(status.dedupe.windowMs)})`,
@@ -40,6 +41,7 @@ export function printDirectStatus(status: DirectStatus): void {
       [TALLY_WORDS.read, lastRun.read],
       [TALLY_WORDS.sent, lastRun.sent],
       [TALLY_WORDS.repeats, lastRun.repeats],
+      ...skippedRow(lastRun.skipped ?? 0),
       [TALLY_WORDS.notSent, lastRun.notSent],
     ]),
   );

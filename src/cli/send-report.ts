@@ -8,6 +8,7 @@ export const TALLY_WORDS = {
   read: "read",
   sent: "sent to Clay",
   repeats: "repeats skipped (no credit)",
+  skipped: "skipped by pre-send rules (no credit)",
   notSent: "not sent",
 } as const;
 
@@ -15,6 +16,7 @@ export const TALLY_WORDS = {
 export function tallyNote(tally: SendTally): string {
   const parts = [`${TALLY_WORDS.sent} ${tally.sent}`];
   if (tally.repeats > 0) parts.push(`${TALLY_WORDS.repeats} ${tally.repeats}`);
+  if (tally.skipped > 0) parts.push(`${TALLY_WORDS.skipped} ${tally.skipped}`);
   if (tally.notSent > 0) parts.push(`${TALLY_WORDS.notSent} ${tally.notSent}`);
   return parts.join(" · ");
 }
@@ -25,6 +27,7 @@ export function summaryRows(summary: SendSummary): Array<[string, number]> {
     [TALLY_WORDS.read, summary.read],
     [TALLY_WORDS.sent, summary.sent],
     [TALLY_WORDS.repeats, summary.repeats],
+    ...skippedRow(summary.skipped),
     [TALLY_WORDS.notSent, summary.notSent],
     ["  bad lines", summary.invalid],
     ["  refused (over 100 KB)", summary.refused],
@@ -32,6 +35,11 @@ export function summaryRows(summary: SendSummary): Array<[string, number]> {
     ["  failed after retries", summary.failed],
     ["  held back by the stop", summary.unsent],
   ];
+}
+
+/** The skipped row, once a pre-send rule has skipped a lead: configs without rules print as before. */
+export function skippedRow(skipped: number): Array<[string, number]> {
+  return skipped > 0 ? [[TALLY_WORDS.skipped, skipped]] : [];
 }
 
 /** One line: why the run stopped and where to resume. */

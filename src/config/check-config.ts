@@ -4,7 +4,7 @@
  * the tier has what it needs. Problems come back with their key paths.
  */
 import { ClaypipeError } from "../core/errors.js";
-import { compileRoutes, RoutesError } from "../routing/index.js";
+import { compileEnrichIf, compileRoutes, RoutesError } from "../routing/index.js";
 import { checkRefresh } from "./check-refresh.js";
 import { checkSourceIntake } from "./check-source-intake.js";
 import type { ConfigProblem } from "./interpolate-env.js";
@@ -107,17 +107,29 @@ export function checkConfig(config: ClaypipeConfig): ConfigProblem[] {
     }
   });
 
-  try {
+  collectRuleProblems(problems, () =>
     compileRoutes(
       config.routes,
       config.sinks.map((sink) => sink.name),
-    );
+    ),
+  );
+  collectRuleProblems(problems, () =>
+    compileEnrichIf(
+      config.enrichIf,
+      config.sources.map((source) => source.name),
+    ),
+  );
+  return problems;
+}
+
+/** Each rule's problem under its own key path, the caret snippet indented beneath it. */
+function collectRuleProblems(problems: ConfigProblem[], compile: () => unknown): void {
+  try {
+    compile();
   } catch (thrown) {
     if (!(thrown instanceof RoutesError)) throw thrown;
-    // Each rule's problem under its own key path, the caret snippet indented beneath it.
     for (const problem of thrown.problems) {
       problems.push({ path: problem.path, message: problem.message.replaceAll("\n", "\n      ") });
     }
   }
-  return problems;
 }

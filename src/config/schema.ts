@@ -3,6 +3,7 @@
  * everything downstream receives a complete, frozen config.
  */
 import { z } from "zod";
+import { enrichIfSchema } from "../routing/enrich-if-schema.js";
 import { routesSchema } from "../routing/routes-schema.js";
 import { alertsSchema } from "./alerts-schema.js";
 import { busSchema } from "./bus-schema.js";
@@ -324,6 +325,11 @@ export const configSchema = z
     dedupe: dedupeSchema.default(dedupeSchema.parse({})),
     breaker: breakerSchema.default(breakerSchema.parse({})),
     recovery: recoverySchema.default(recoverySchema.parse({})),
+    /**
+     * Pre-send rules: a lead is sent to Clay only when every rule holds for it;
+     * otherwise it is stored as `skipped` (no credit) and can be routed. @defaultValue []
+     */
+    enrichIf: enrichIfSchema.default([]),
     routes: routesSchema.default(routesSchema.parse({})),
     sinks: z.array(sinkConfigSchema).default([]),
     /** Notifications to Slack or a webhook when a cap, a limit, a breaker, the DLQ or callbacks need a person. */

@@ -75,6 +75,12 @@ dedupe:
   key: identity      # normalized email, else LinkedIn URL, else name + company
   window: 30d
 
+# Pre-send rules: a lead is sent only when every rule holds; any other is kept
+# as "skipped" (no credit) and goes only to routes with on: [skipped].
+# enrichIf:
+#   - name: no_free_mail
+#     when: email_domain not in ["gmail.com", "yahoo.com", "hotmail.com"]
+
 routes:
   mode: first        # or "all" to fan out to every matching rule
   rules:

@@ -6,6 +6,9 @@
  * - received: accepted and durably written; gates not yet applied.
  * - duplicate: the same person within the dedupe window; served from the
  *   earlier lead's result (no credit), or waiting for it when still in flight.
+ * - skipped: a pre-send rule (`enrichIf`) said it is not worth a credit; never
+ *   sent, and routed only to routes that take skipped leads. A person may
+ *   requeue it (send it anyway).
  * - deferred: the credit budget or capacity is spent; resumes by itself at
  *   `availableAt` (the next window).
  * - queued: in the outbox, waiting for the sender.
@@ -24,6 +27,7 @@
 export const LEAD_STATES = [
   "received",
   "duplicate",
+  "skipped",
   "deferred",
   "queued",
   "sending",
@@ -50,8 +54,10 @@ export const DEAD_REASONS = [
 export type DeadReason = (typeof DEAD_REASONS)[number];
 
 const NEXT: Record<LeadState, readonly LeadState[]> = {
-  received: ["duplicate", "deferred", "queued", "dead"],
+  received: ["duplicate", "skipped", "deferred", "queued", "dead"],
   duplicate: ["enriched", "queued", "dead"],
+  // To itself: routing marks the routes it took.
+  skipped: ["skipped", "queued"],
   // A paid-for result is taken whenever it arrives: a callback can beat the
   // sender's own bookkeeping (sending), or answer an earlier attempt of a lead
   // that is waiting to be sent again (queued, deferred).

@@ -76,6 +76,7 @@ export interface PipelineDemoSummary {
   sinkRecords: Record<string, number>;
   clayCredits: { actions: number; data: number };
   creditsSaved: { actions: number; data: number };
+  creditsSavedByRules: { actions: number; data: number };
   /** The event tier's topics: messages each one carried in the run. */
   busTopics: Array<{ topic: string; messages: number }>;
   seconds: number;
@@ -179,6 +180,7 @@ export async function runPipelineDemo(
       sinkRecords,
       clayCredits: { actions: workspace.credits.actionsUsed, data: workspace.credits.dataUsed },
       creditsSaved: status.creditsSaved,
+      creditsSavedByRules: status.creditsSavedByRules,
       busTopics,
       seconds: (Date.now() - started) / 1000,
       outputDir: options.keep ? dir : undefined,
@@ -198,6 +200,7 @@ async function submitAll(url: string, inputs: Array<Record<string, string>>) {
   const result = {
     accepted: 0,
     duplicates: 0,
+    skipped: 0,
     rejected: [] as Array<{ lead: number; reason: string }>,
   };
   const post = async (
@@ -217,6 +220,7 @@ async function submitAll(url: string, inputs: Array<Record<string, string>>) {
     if (response.status === 202) {
       result.accepted += body.accepted?.length ?? 0;
       result.duplicates += body.accepted?.filter((lead) => lead.state === "duplicate").length ?? 0;
+      result.skipped += body.accepted?.filter((lead) => lead.state === "skipped").length ?? 0;
       return;
     }
     if (response.status !== 422 || !body.leads)

@@ -13,6 +13,7 @@ import type { Sink, SinkRecord, SinkResult } from "../sinks/sink.js";
 import type { SinkDelivery, StoredLead } from "../store/store.js";
 import { finishSettled } from "./finish-delivered.js";
 import type { PipelineContext } from "./pipeline-context.js";
+import { skippedRecord } from "./routing-step.js";
 
 /** Retry settings of a sink, from its config (`sinks[]`). */
 export interface SinkRetryPolicy {
@@ -62,14 +63,18 @@ export function createDeliveryStep(
 
   async function toRecord(delivery: SinkDelivery): Promise<SinkRecord | undefined> {
     const lead = await store.leads.get(delivery.leadId);
-    if (!lead?.result) return undefined;
+    // A skipped lead has no result: its record is its fields and the rule that skipped it.
+    const row = lead?.state === "skipped" ? skippedRecord(lead) : lead?.result;
+    if (!lead || !row) return undefined;
     return {
       leadId: lead.id,
       identityKey: lead.identityKey,
-      row: withCrmRecordIds(lead.result, lead.fields),
+      row: withCrmRecordIds(row, lead.fields),
       source: lead.source,
       route: delivery.route,
-      enrichedAt: new Date(await enrichedAt(lead)).toISOString(),
+      enrichedAt: new Date(
+        lead.state === "skipped" ? lead.createdAt : await enrichedAt(lead),
+      ).toISOString(),
     };
   }
 

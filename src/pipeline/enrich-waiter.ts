@@ -1,8 +1,8 @@
 /**
  * Clay as an API: waits for one lead's enriched row. Resolves when the lead's
  * result is stored (at once if it already is; for a duplicate, when the
- * original's callback serves it), rejects when the lead goes to the DLQ or the
- * wait times out, with its current state and what that state means.
+ * original's callback serves it), rejects when the lead goes to the DLQ, a
+ * pre-send rule skipped it, or the wait times out, with its current state and what that state means.
  */
 import { ClaypipeError, type ErrorCode } from "../core/errors.js";
 import type { LeadState } from "../core/lead-state.js";
@@ -22,6 +22,8 @@ export interface EnrichWaiter {
 const MEANING: Record<LeadState, string> = {
   received: "it is accepted and about to pass the dedupe and budget gates",
   duplicate: "it waits for the result of an earlier lead for the same person",
+  skipped:
+    "a pre-send rule (enrichIf) kept it from Clay; `claypipe leads requeue --state skipped` sends it anyway",
   deferred:
     "the credit budget or the webhook capacity is spent; it resumes by itself in the next window",
   queued: "it waits for the sender (the workspace rate limit or an open circuit breaker holds it)",
@@ -102,6 +104,8 @@ export function createEnrichWaiter(
               } else if (lead.result !== null) finish(() => resolve(lead.result as EnrichedRow));
               else if (lead.state === "dead") {
                 finish(() => reject(deadError(leadId, lead.reason ?? "unknown")));
+              } else if (lead.state === "skipped") {
+                finish(() => reject(skippedError(leadId, lead.reason)));
               }
             },
             (thrown: unknown) => finish(() => reject(thrown)),
@@ -147,6 +151,14 @@ function deadError(leadId: string, reason: string): ClaypipeError {
     {
       hint: `see why with \`claypipe dlq inspect ${leadId}\`; once the cause is fixed, \`claypipe dlq replay --id ${leadId}\``,
     },
+  );
+}
+
+function skippedError(leadId: string, reason: string | null): ClaypipeError {
+  return new ClaypipeError(
+    "input_invalid",
+    `lead ${leadId} is not sent to Clay: ${reason ?? "skipped"}`,
+    { hint: `to send it anyway: \`claypipe leads requeue --state skipped\`` },
   );
 }
 

@@ -2,6 +2,8 @@
  * The last move of a lead: once every delivery its routes scheduled is settled
  * (delivered, or dead in that sink's own dead letter), the lead is `delivered`,
  * with a reason naming the sinks, or the dead deliveries and why they failed.
+ * A skipped lead's deliveries settle too, and it stays `skipped`: the move
+ * below only takes enriched leads.
  */
 import type { PipelineContext } from "./pipeline-context.js";
 

@@ -1,6 +1,7 @@
 /**
- * Intake: validates leads, keys them for the dedupe gate, and admits them
- * durably to the store as queued or duplicate. A duplicate whose original
+ * Intake: validates leads, applies the pre-send rules (`enrichIf`), keys them
+ * for the dedupe gate, and admits them durably to the store as queued,
+ * duplicate or skipped (a rule said no: no credit, never sent). A duplicate whose original
  * already has its enriched row is served from it at once: no credit spent,
  * the saving counted, and routing picks it up like any enriched lead.
  */
@@ -8,6 +9,7 @@
 import { type ResolvedSource, resolveSource } from "../config/resolve-source.js";
 import { newLeadId } from "../core/ids.js";
 import { type LeadIssue, validateLead } from "../core/lead.js";
+import { compileEnrichIf } from "../routing/compile-enrich-if.js";
 import type { Admission, NewLead, StoredLead } from "../store/lead-store.js";
 import { dedupeKey } from "./dedupe-key.js";
 import type { AdmitLeads } from "./grouped-admit.js";
@@ -50,6 +52,10 @@ export function createIntakeService(
 ): IntakeService {
   const { config, store, clock } = ctx;
   const costOf = new Map(config.clay.workspaces.map((ws) => [ws.name, ws.costEstimate]));
+  const preSend = compileEnrichIf(
+    config.enrichIf,
+    config.sources.map((source) => source.name),
+  );
   // The config does not change while the service runs: each source is resolved once.
   const targets = new Map<string | undefined, ResolvedSource>();
   const targetOf = (name: string | undefined): ResolvedSource => {
@@ -99,16 +105,21 @@ export function createIntakeService(
         ((leads: NewLead[]) =>
           store.leads.admit(leads, { dedupeSince: now - config.dedupe.window, now }));
       return admit(
-        versions.map((version) => ({
-          id: newLeadId(now),
-          source: version.source,
-          workspace: sendTo?.workspace ?? version.workspace,
-          table: sendTo?.table ?? version.table,
-          identityKey: version.identityKey,
-          fields: version.fields,
-          priority: REFRESH_PRIORITY,
-          refreshOf: { leadId: version.id, schedule },
-        })),
+        versions.map((version) => {
+          // The pre-send rules hold for a refresh too: one may have been added since.
+          const skippedBy = preSend.skippedBy(version.fields, version.source);
+          return {
+            ...(skippedBy === undefined ? {} : { skippedBy }),
+            id: newLeadId(now),
+            source: version.source,
+            workspace: sendTo?.workspace ?? version.workspace,
+            table: sendTo?.table ?? version.table,
+            identityKey: version.identityKey,
+            fields: version.fields,
+            priority: REFRESH_PRIORITY,
+            refreshOf: { leadId: version.id, schedule },
+          };
+        }),
       );
     },
 
@@ -130,6 +141,7 @@ export function createIntakeService(
           return;
         }
         indexes.push(index);
+        const skippedBy = preSend.skippedBy(validation.lead, target.source.name);
         newLeads.push({
           id: newLeadId(now),
           source: target.source.name,
@@ -138,6 +150,7 @@ export function createIntakeService(
           identityKey: key,
           fields: validation.lead,
           priority: target.priority,
+          ...(skippedBy === undefined ? {} : { skippedBy }),
         });
       });
 

@@ -38,8 +38,16 @@ export interface EnrichOptions extends SubmitOptions {
 }
 
 export interface SubmitResult {
-  /** queued: durable in the outbox; duplicate: served by an earlier lead; sent: taken by Clay (direct tier, no outbox). */
-  accepted: Array<{ index: number; id: string; state: "queued" | "duplicate" | "sent" }>;
+  /**
+   * queued: durable in the outbox; duplicate: served by an earlier lead;
+   * skipped: an `enrichIf` rule kept it from Clay (no credit); sent: taken by
+   * Clay (direct tier, no outbox).
+   */
+  accepted: Array<{
+    index: number;
+    id: string;
+    state: "queued" | "duplicate" | "skipped" | "sent";
+  }>;
   rejected: Array<{ index: number; issues: LeadIssue[] }>;
 }
 
@@ -60,7 +68,10 @@ export interface PipelineStatus {
   tier: string;
   states: Record<LeadState, number>;
   credits: Array<{ scope: string; window: string; used: Credits; limit: Partial<Credits> }>;
+  /** Credits saved by dedupe: the estimated cost of each duplicate served from an earlier result. */
   creditsSaved: Credits;
+  /** Credits saved by the pre-send rules: the estimated cost of each lead they keep skipped. */
+  creditsSavedByRules: Credits;
   /** Leads a credit cap holds as deferred, per time they resume; empty when none. */
   creditHolds: CreditHold[];
   /** Webhook and row capacity left per table. */

@@ -1,6 +1,7 @@
 /**
  * Moves waiting leads on purpose (`claypipe leads requeue`, POST
  * /v1/leads/requeue): deferred (or retrying) leads go back to the outbox now,
+ * and so do skipped ones (a person sends them anyway, past the pre-send rules),
  * to the table their source sends to today, or to a table a person names.
  * A credit cap is checked again at send: requeueing never spends past a cap,
  * and the answer says when a cap that holds them is still reached.
@@ -14,8 +15,8 @@ import { currentDestination, type Destination } from "./lead-destination.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { CREDIT_CAP_REASON_PREFIX, type WaitKind, waitReasonPrefix } from "./wait-reasons.js";
 
-/** States a person may requeue from: leads waiting for their time to come. */
-export const REQUEUE_STATES = ["deferred", "retrying"] as const;
+/** States a person may requeue from: leads waiting for their time to come, or skipped by a pre-send rule. */
+export const REQUEUE_STATES = ["deferred", "retrying", "skipped"] as const;
 export type RequeueState = (typeof REQUEUE_STATES)[number];
 
 export interface RequeueFilter {
@@ -83,6 +84,8 @@ export function createRequeue(
         "queued",
         {
           availableAt: now,
+          // A skipped lead may carry the routes it was routed on as skipped; its result routes afresh.
+          routes: [],
           ...destination,
           reason: `requeued by a person, to table "${destination.workspace}/${destination.table}"`,
         },

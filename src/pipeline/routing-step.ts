@@ -7,10 +7,18 @@
  * no rule sends anywhere is delivered at once. A lead that comes back with its
  * routes kept (a recheck, or a replay of dead deliveries) is not routed again:
  * its deliveries already exist.
+ *
+ * Skipped leads (an `enrichIf` rule kept them from Clay) are routed too when
+ * some route takes them (`on: [skipped]`): their record is their fields plus
+ * `skipped_by`, and they stay `skipped`, marked with their routes and out of
+ * this step's way for good. Without such a route they are left as they are.
  */
+import { skippingRule } from "../core/skip-reason.js";
+import type { RouteMatch } from "../routing/router.js";
 import type { StoredLead } from "../store/store.js";
 import { finishSettled } from "./finish-delivered.js";
 import type { PipelineContext } from "./pipeline-context.js";
+import { resultOutcome } from "./result-changes.js";
 
 export interface RoutingStepOptions {
   /** Enriched leads routed per pass. @defaultValue 100 */
@@ -19,6 +27,9 @@ export interface RoutingStepOptions {
 
 /** How long a routed lead waits before the step checks again whether its deliveries are settled. */
 export const SETTLE_RECHECK_MS = 30_000;
+
+/** A routed skipped lead's availableAt: it has nothing left to settle, so the step never takes it again. */
+export const ROUTED_SKIPPED_AVAILABLE_AT = Number.MAX_SAFE_INTEGER;
 
 export function createRoutingStep(
   ctx: PipelineContext,
@@ -39,16 +50,10 @@ export function createRoutingStep(
       );
       return moved ? lead.id : undefined;
     }
-    const matches = ctx.router.route(lead.result ?? {});
-    const deliveries = new Map<string, { leadId: string; sink: string; route: string }>();
-    for (const match of matches) {
-      for (const sink of match.sinks) {
-        // Fan-out may name a sink twice: it gets the record once, for the first route.
-        if (!deliveries.has(sink))
-          deliveries.set(sink, { leadId: lead.id, sink, route: match.route });
-      }
-    }
-    if (deliveries.size === 0) {
+    // A result compared with an earlier one where nothing changed goes only where `on: [unchanged]` asks.
+    const matches = ctx.router.route(lead.result ?? {}, resultOutcome(lead.result));
+    const deliveries = deliveriesOf(lead, matches);
+    if (deliveries.length === 0) {
       const reason = matches.length === 0 ? "no route matched" : "its routes name no sinks";
       const moved = await store.leads.transition(
         lead.id,
@@ -61,20 +66,41 @@ export function createRoutingStep(
       return undefined;
     }
     // Scheduling twice (a re-run after a crash) leaves the existing deliveries as they are.
-    await store.deliveries.schedule([...deliveries.values()], now);
-    const routes = [...new Set(matches.map((match) => match.route))];
+    await store.deliveries.schedule(deliveries, now);
     const moved = await store.leads.transition(
       lead.id,
       "enriched",
       "enriched",
       {
-        routes,
+        routes: routeNames(matches),
         availableAt: now + SETTLE_RECHECK_MS,
-        reason: `routed to ${[...deliveries.keys()].join(", ")}`,
+        reason: `routed to ${describeSinks(deliveries)}`,
       },
       now,
     );
     return moved ? lead.id : undefined;
+  }
+
+  /** Schedules a skipped lead's deliveries; the lead stays skipped, with its reason and its routes. */
+  async function routeSkipped(lead: StoredLead): Promise<void> {
+    const now = ctx.clock.now();
+    const matches = ctx.router.route(skippedRecord(lead), "skipped");
+    const deliveries = deliveriesOf(lead, matches);
+    if (deliveries.length > 0) await store.deliveries.schedule(deliveries, now);
+    await store.leads.transition(
+      lead.id,
+      "skipped",
+      "skipped",
+      {
+        routes: routeNames(matches),
+        availableAt: ROUTED_SKIPPED_AVAILABLE_AT,
+        reason:
+          deliveries.length === 0
+            ? lead.reason
+            : `${lead.reason ?? "skipped"}; routed to ${describeSinks(deliveries)}`,
+      },
+      now,
+    );
   }
 
   return async function routingStep(signal: AbortSignal): Promise<number> {
@@ -89,6 +115,44 @@ export function createRoutingStep(
     // lead whose deliveries all exist, or a fast sink) have no step left to
     // finish the lead: finish it here.
     if (routed.length > 0) await finishSettled(ctx, routed);
-    return leads.length;
+    if (!ctx.router.takes("skipped")) return leads.length;
+    const skipped = await store.leads.due("skipped", ctx.clock.now(), batchSize);
+    for (const lead of skipped) {
+      if (signal.aborted) break;
+      await routeSkipped(lead);
+    }
+    return leads.length + skipped.length;
   };
+}
+
+/** What routes and sinks get of a skipped lead: its fields and the rule that skipped it. */
+export function skippedRecord(lead: StoredLead): Record<string, unknown> {
+  return { ...lead.fields, skipped_by: skippingRule(lead.reason) ?? null };
+}
+
+interface PlannedDelivery {
+  leadId: string;
+  sink: string;
+  route: string;
+}
+
+/** One delivery per sink the matches name. */
+function deliveriesOf(lead: StoredLead, matches: readonly RouteMatch[]): PlannedDelivery[] {
+  const deliveries = new Map<string, PlannedDelivery>();
+  for (const match of matches) {
+    for (const sink of match.sinks) {
+      // Fan-out may name a sink twice: it gets the record once, for the first route.
+      if (!deliveries.has(sink))
+        deliveries.set(sink, { leadId: lead.id, sink, route: match.route });
+    }
+  }
+  return [...deliveries.values()];
+}
+
+function routeNames(matches: readonly RouteMatch[]): string[] {
+  return [...new Set(matches.map((match) => match.route))];
+}
+
+function describeSinks(deliveries: readonly PlannedDelivery[]): string {
+  return deliveries.map((delivery) => delivery.sink).join(", ");
 }

@@ -21,12 +21,13 @@ export interface RouteProblem {
 export class RoutesError extends ClaypipeError {
   readonly problems: readonly RouteProblem[];
 
-  constructor(problems: readonly RouteProblem[]) {
+  /** @param subject what does not compile @defaultValue "the routes" */
+  constructor(problems: readonly RouteProblem[], subject = "the routes") {
     const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
     const lines = problems.map(
       ({ path, message }) => `  ${path}: ${message.replaceAll("\n", "\n    ")}`,
     );
-    super("config_invalid", `the routes do not compile (${count}):\n${lines.join("\n")}`, {
+    super("config_invalid", `${subject} do not compile (${count}):\n${lines.join("\n")}`, {
       hint: `fix each key listed; ${ROUTING_DOCS_HINT}`,
     });
     this.name = "RoutesError";
@@ -72,7 +73,7 @@ export function compileRoutes(routes: RoutesConfig, sinkNames: readonly string[]
     }
     const when = parseWhen(rule.when, `${at}.when`, problems);
     checkSinks(`${at}.to`, rule.to);
-    if (when !== undefined) rules.push({ name: rule.name, when, to: [...rule.to] });
+    if (when !== undefined) rules.push({ name: rule.name, when, to: [...rule.to], on: rule.on });
   });
   checkSinks("routes.default", routes.default);
 
@@ -80,7 +81,12 @@ export function compileRoutes(routes: RoutesConfig, sinkNames: readonly string[]
   return createRouter(routes.mode, rules, [...routes.default]);
 }
 
-function parseWhen(text: string, path: string, problems: RouteProblem[]): Expression | undefined {
+/** Parses one `when`, or records why it does not parse under `path`. */
+export function parseWhen(
+  text: string,
+  path: string,
+  problems: RouteProblem[],
+): Expression | undefined {
   try {
     return parseExpression(text);
   } catch (thrown) {

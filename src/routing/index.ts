@@ -41,13 +41,17 @@ export type {
   NotNode,
   OrNode,
 } from "./ast.js";
+export { compileEnrichIf, emailDomain, type PreSendRules } from "./compile-enrich-if.js";
 export { compileRoutes, type RouteProblem, RoutesError } from "./compile-routes.js";
+export { type EnrichIfRule, enrichIfRuleSchema, enrichIfSchema } from "./enrich-if-schema.js";
 export { evaluate } from "./evaluate.js";
 export { ExpressionError } from "./expression-error.js";
 export { formatExpression } from "./format-expression.js";
 export { MAX_EXPRESSION_LENGTH, MAX_NESTING, parseExpression } from "./parser.js";
 export { DEFAULT_ROUTE, type RouteMatch, type Router } from "./router.js";
 export {
+  ROUTE_OUTCOMES,
+  type RouteOutcome,
   type RouteRule,
   type RoutesConfig,
   routeRuleSchema,

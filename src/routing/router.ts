@@ -4,6 +4,7 @@
  */
 import type { Expression } from "./ast.js";
 import { evaluate } from "./evaluate.js";
+import type { RouteOutcome } from "./routes-schema.js";
 
 /** The route name given to rows no rule matched. */
 export const DEFAULT_ROUTE = "default";
@@ -18,10 +19,13 @@ export interface Router {
   /** first: the first matching rule only; all: every matching rule, in order (fan-out). */
   readonly mode: "first" | "all";
   /**
-   * The routes the row takes, in rule order; the default route when no rule
-   * matches and `routes.default` names sinks; else none. Never throws on row content.
+   * The routes the row takes, in rule order, among the rules whose `on` names
+   * the outcome; for an enriched row, the default route when no rule matches
+   * and `routes.default` names sinks; else none. Never throws on row content.
    */
-  route(row: Readonly<Record<string, unknown>>): RouteMatch[];
+  route(row: Readonly<Record<string, unknown>>, outcome?: RouteOutcome): RouteMatch[];
+  /** Whether any rule takes rows of this outcome (the default route takes enriched ones). */
+  takes(outcome: RouteOutcome): boolean;
 }
 
 /** A rule whose `when` has been parsed and whose sinks have been checked. */
@@ -29,6 +33,8 @@ export interface CompiledRule {
   name: string;
   when: Expression;
   to: readonly string[];
+  /** @defaultValue ["enriched"] */
+  on?: readonly RouteOutcome[];
 }
 
 export function createRouter(
@@ -36,19 +42,29 @@ export function createRouter(
   rules: readonly CompiledRule[],
   defaultSinks: readonly string[],
 ): Router {
+  const rulesOn = (outcome: RouteOutcome) =>
+    rules.filter((rule) => (rule.on ?? ["enriched"]).includes(outcome));
+  const byOutcome = {
+    enriched: rulesOn("enriched"),
+    skipped: rulesOn("skipped"),
+    unchanged: rulesOn("unchanged"),
+  } satisfies Record<RouteOutcome, CompiledRule[]>;
   return Object.freeze({
     mode,
-    route(row: Readonly<Record<string, unknown>>): RouteMatch[] {
+    route(row: Readonly<Record<string, unknown>>, outcome: RouteOutcome = "enriched") {
       const matches: RouteMatch[] = [];
-      for (const rule of rules) {
+      for (const rule of byOutcome[outcome]) {
         if (!evaluate(rule.when, row)) continue;
         matches.push({ route: rule.name, sinks: [...rule.to] });
         if (mode === "first") break;
       }
-      if (matches.length === 0 && defaultSinks.length > 0) {
+      if (matches.length === 0 && outcome === "enriched" && defaultSinks.length > 0) {
         matches.push({ route: DEFAULT_ROUTE, sinks: [...defaultSinks] });
       }
       return matches;
+    },
+    takes(outcome: RouteOutcome) {
+      return byOutcome[outcome].length > 0 || (outcome === "enriched" && defaultSinks.length > 0);
     },
   });
 }

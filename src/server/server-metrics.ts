@@ -54,6 +54,11 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
   const creditsSaved = gauge("claypipe_credits_saved", "Credits saved by deduplication, all time", [
     "meter",
   ]);
+  const creditsSavedByRules = gauge(
+    "claypipe_credits_saved_by_rules",
+    "Credits the pre-send rules (enrichIf) saved: the estimated cost of the leads they keep skipped",
+    ["meter"],
+  );
   const breaker = gauge("claypipe_breaker_state", "1 for each workspace's current breaker state", [
     "workspace",
     "state",
@@ -83,6 +88,7 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     creditsUsed,
     creditsLimit,
     creditsSaved,
+    creditsSavedByRules,
     breaker,
     queueJobs,
     busLag,
@@ -94,7 +100,7 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     registry,
     leadsAccepted: new Counter({
       name: "claypipe_leads_accepted_total",
-      help: "Leads accepted at intake, by source and the state they entered (queued or duplicate)",
+      help: "Leads accepted at intake, by source and the state they entered (queued, duplicate or skipped)",
       labelNames: ["source", "state"],
       registers,
     }),
@@ -139,6 +145,8 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       }
       creditsSaved.set({ meter: "actions" }, status.creditsSaved.actions);
       creditsSaved.set({ meter: "data" }, status.creditsSaved.data);
+      creditsSavedByRules.set({ meter: "actions" }, status.creditsSavedByRules.actions);
+      creditsSavedByRules.set({ meter: "data" }, status.creditsSavedByRules.data);
       for (const { workspace, state } of status.breakers) breaker.set({ workspace, state }, 1);
       for (const { workspace, ...counts } of status.queues) {
         for (const [state, jobs] of Object.entries(counts))

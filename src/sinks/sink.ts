@@ -16,7 +16,7 @@ export interface SinkRecord {
   row: Record<string, unknown>;
   source: string;
   route: string;
-  /** ISO time the result arrived. */
+  /** ISO time the result arrived (for a lead an `enrichIf` rule skipped: when it was skipped). */
   enrichedAt: string;
 }
 

@@ -1,12 +1,14 @@
 /**
  * The dedupe decision of an admission, shared by the store adapters: given a
  * batch of new leads in admission order and the stored original of each
- * person the store already holds, which lead is queued and which is a
- * duplicate of whom. The first lead of a person in the batch is the original
+ * person the store already holds, which lead is queued, which is a
+ * duplicate of whom, and which is skipped (an `enrichIf` rule said so: it is
+ * never anyone's original). The first lead of a person in the batch is the original
  * of the batch's later ones, so a batch decides as its leads would one by one,
  * while the adapter looks each person up once and writes the batch in a few
  * statements.
  */
+import { skipReason } from "../core/skip-reason.js";
 import type { Admission, AdmitOptions, NewLead, StoredLead } from "./lead-store.js";
 
 /** Same person ⇔ same identity in the same workspace. */
@@ -32,6 +34,8 @@ export function decideAdmissions(
   /** Those firsts as the store will hold them, made only for a person the batch repeats. */
   const firstsStored = new Map<string, StoredLead>();
   return leads.map((lead, index): Admission => {
+    if (lead.skippedBy !== undefined)
+      return { id: lead.id, state: "skipped", rule: lead.skippedBy };
     if (lead.refreshOf) return { id: lead.id, state: "queued" };
     const person = people[index]!;
     let original = stored.get(person) ?? firstsStored.get(person);
@@ -48,9 +52,10 @@ export function decideAdmissions(
   });
 }
 
-/** The reason an admitted lead is stored with: whose duplicate, or what it refreshes. */
+/** The reason an admitted lead is stored with: whose duplicate, which rule skipped it, or what it refreshes. */
 export function admissionReason(lead: NewLead, admission: Admission): string | null {
   if (admission.state === "duplicate") return `duplicate of ${admission.duplicateOf}`;
+  if (admission.state === "skipped") return skipReason(admission.rule);
   if (lead.refreshOf)
     return `refresh of ${lead.refreshOf.leadId} (schedule "${lead.refreshOf.schedule}")`;
   return null;

@@ -48,6 +48,8 @@ export type NewLead = Pick<
    * is queued whatever the dedupe window holds (a refresh is meant to pay).
    */
   refreshOf?: { leadId: string; schedule: string };
+  /** The `enrichIf` rule that keeps the lead from Clay: it is admitted as skipped. */
+  skippedBy?: string;
 };
 
 export interface LeadEvent {
@@ -81,7 +83,8 @@ export interface AdmitOptions {
 /** What admission decided for one new lead. */
 export type Admission =
   | { id: string; state: "queued" }
-  | { id: string; state: "duplicate"; duplicateOf: string; original: StoredLead };
+  | { id: string; state: "duplicate"; duplicateOf: string; original: StoredLead }
+  | { id: string; state: "skipped"; rule: string };
 
 export interface LeadListQuery {
   states?: LeadState[];
@@ -122,11 +125,12 @@ export interface LeaseQuery {
 export interface LeadStore {
   /**
    * Writes new leads durably, all or none, each as `received` and then, in the
-   * same transaction, `duplicate` (a lead of the same identity in the same
-   * workspace, not dead, created since `dedupeSince`, exists) or `queued`.
-   * The original is the first such lead admitted (admission order, not
-   * createdAt: callers' clocks differ across processes). Concurrent admits of
-   * the same identity, from any process, yield exactly one original.
+   * same transaction, `skipped` (it has `skippedBy`), `duplicate` (a lead of the
+   * same identity in the same workspace, neither dead nor skipped, created since
+   * `dedupeSince`, exists) or `queued`. The original is the first such lead
+   * admitted (admission order, not createdAt: callers' clocks differ across
+   * processes); a skipped lead is never one. Concurrent admits of the same
+   * identity, from any process, yield exactly one original.
    */
   admit(leads: NewLead[], options: AdmitOptions): Promise<Admission[]>;
   get(id: string): Promise<StoredLead | undefined>;
@@ -157,7 +161,7 @@ export interface LeadStore {
   leaseDue(query: LeaseQuery): Promise<string[]>;
   /** Leads in `state` whose availableAt (or callbackDeadline for awaiting_callback) ≤ now. */
   due(
-    state: "deferred" | "awaiting_callback" | "sending" | "enriched" | "received",
+    state: "deferred" | "awaiting_callback" | "sending" | "enriched" | "received" | "skipped",
     now: number,
     limit: number,
   ): Promise<StoredLead[]>;
@@ -165,6 +169,8 @@ export interface LeadStore {
   duplicatesOf(originalId: string): Promise<StoredLead[]>;
   list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
   countByState(): Promise<Record<LeadState, number>>;
+  /** Leads in `state` per workspace (the ones that have any). */
+  countByWorkspace(state: LeadState): Promise<Record<string, number>>;
   /**
    * Leads in `state` whose reason starts with `reasonPrefix`, counted per
    * availableAt, earliest first: how many wait, and until when.

@@ -85,5 +85,28 @@ describe("claypipe leads requeue", () => {
 
     expect((await requeue()).stdout.trim()).toBe("requeued 1 deferred lead");
     expect((await requeue()).stdout.trim()).toBe("no deferred leads match");
+
+    // A lead a pre-send rule skipped is sent anyway when a person says so.
+    await seeded.withStore(async (store) => {
+      await store.leads.admit(
+        [
+          {
+            id: "free-mail",
+            source: "api",
+            workspace: "main",
+            table: "leads",
+            identityKey: "email:ada@gmail.com",
+            fields: { email: "ada@gmail.com" },
+            priority: 0,
+            skippedBy: "no_free_mail",
+          },
+        ],
+        { dedupeSince: 0, now: Date.now() },
+      );
+    });
+    expect((await requeue("--state", "skipped")).stdout.trim()).toBe("requeued 1 skipped lead");
+    await seeded.withStore(async (store) => {
+      expect(await store.leads.get("free-mail")).toMatchObject({ state: "queued" });
+    });
   }, 120_000);
 });

@@ -90,6 +90,26 @@ describe("claypipe send", () => {
     expect(rows.every((row) => typeof row.fields.claypipe_id === "string")).toBe(true);
   });
 
+  it("sends nothing a pre-send rule turns away, and counts it apart", async () => {
+    const running = await emulatorWith(1);
+    const dir = makeTempDir("cli");
+    const rules = `enrichIf:\n  - { name: no_free_mail, when: 'email_domain != "gmail.com"' }\n`;
+    writeFileSync(join(dir, "claypipe.config.yaml"), configFor(running, 1, rules));
+    writeFileSync(
+      join(dir, "leads.csv"),
+      ["Email,Company", "ada@GMAIL.com,Acme", "grace@navy.example,Navy"].join("\n"),
+    );
+    const result = await runCli(["send", "leads.csv"], { cwd: dir, env: ENV });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/sent to Clay\s+1/);
+    expect(result.stdout).toMatch(/skipped by pre-send rules \(no credit\)\s+1/);
+    expect(running.control.rows("t_leads").map((row) => row.fields.email)).toEqual([
+      "grace@navy.example",
+    ]);
+    const status = await runCli(["status"], { cwd: dir, env: ENV });
+    expect(status.stdout).toMatch(/skipped by pre-send rules \(no credit\)\s+1/);
+  });
+
   it("stops when the webhook pool is spent, and resumes from the line it names after a source is added", async () => {
     const running = await emulatorWith(2);
     const dir = makeTempDir("cli");

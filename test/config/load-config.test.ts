@@ -210,6 +210,19 @@ describe("config errors people can act on", () => {
     expect(error.message).not.toContain("Invalid input");
   });
 
+  it("names each enrichIf rule that does not compile by its key path", () => {
+    const text = `${MINIMAL}
+enrichIf:
+  - { name: no_free_mail, when: 'email_domain not in ["gmail.com"]' }
+  - { name: broken, when: "title ==", sources: [crm] }
+`;
+    const error = failure(() => parseConfig(text, { env: { CLAY_WEBHOOK_TOKEN: "t" } }));
+    expect(error.code).toBe("config_invalid");
+    expect(error.message).toContain("enrichIf[1].when: unexpected end of expression at column 9");
+    expect(error.message).toContain('enrichIf[1].sources: no source named "crm" (sources: api)');
+    expect(error.message).not.toContain("enrichIf[0]");
+  });
+
   it("suggests the closest valid key for a mistyped one", () => {
     const text = starterConfig("standard")
       .replace("  deadline: 30m", "  deadlien: 30m")
@@ -377,6 +390,21 @@ describe("starter configs", () => {
     const error = failure(() => parseConfig(starterConfig("standard"), { env: {} }));
     expect(error.message).toContain("CLAYPIPE_CALLBACK_SECRET is not set");
     expect(error.message).toContain("CLAYPIPE_API_KEY is not set");
+  });
+
+  it("the standard tier's commented enrichIf example loads once uncommented", () => {
+    const env = { CLAYPIPE_CALLBACK_SECRET: "s".repeat(40), CLAYPIPE_API_KEY: "k".repeat(20) };
+    const text = starterConfig("standard").replace(
+      /# enrichIf:\n# {3}- name: (.*)\n# {5}when: (.*)\n/,
+      "enrichIf:\n  - name: $1\n    when: $2\n",
+    );
+    expect(text).not.toBe(starterConfig("standard"));
+    expect(parseConfig(text, { env }).enrichIf).toEqual([
+      {
+        name: "no_free_mail",
+        when: 'email_domain not in ["gmail.com", "yahoo.com", "hotmail.com"]',
+      },
+    ]);
   });
 
   it("the queue tier's starter loads once its connection strings are set, and names them when not", () => {

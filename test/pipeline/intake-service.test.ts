@@ -2,11 +2,19 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/core/clock.js";
 import { ClaypipeError } from "../../src/core/errors.js";
+import { windowAt } from "../../src/pipeline/credit-windows.js";
 import { createGroupedAdmit } from "../../src/pipeline/grouped-admit.js";
 import { createIntakeService } from "../../src/pipeline/intake-service.js";
 import type { EnrichedRow } from "../../src/store/store.js";
 import { ManualClock } from "../clay/manual-clock.js";
-import { closeSendSides, person, type SendSide, startSendSide } from "./send-side-fixture.js";
+import {
+  closeSendSides,
+  person,
+  type SendSide,
+  sendStepOf,
+  startSendSide,
+  TABLE_ID,
+} from "./send-side-fixture.js";
 
 afterEach(closeSendSides);
 
@@ -172,5 +180,58 @@ describe("intake service", () => {
     });
     const again = await side.intake.submit([person(1)]);
     expect(again.accepted[0]!.state).toBe("queued");
+  });
+});
+
+describe("intake service: pre-send rules (enrichIf)", () => {
+  const FREE_MAIL = {
+    name: "no_free_mail",
+    when: 'email_domain not in ["gmail.com", "yahoo.com"]',
+  };
+
+  it("admits a lead a rule fails as skipped, naming the rule: no credit reserved, no Clay row", async () => {
+    const side = await startSendSide({
+      workspace: { credits: { daily: { actions: 100 } }, costEstimate: { actions: 1, data: 5 } },
+      config: { enrichIf: [FREE_MAIL] },
+    });
+    const { accepted } = await side.intake.submit([
+      person(1, { email: "Ada@GMail.com" }),
+      person(2),
+    ]);
+    expect(accepted.map((entry) => entry.state)).toEqual(["skipped", "queued"]);
+    const skippedId = accepted[0]!.id;
+    expect(await side.store.leads.get(skippedId)).toMatchObject({
+      state: "skipped",
+      reason: 'skipped by enrichIf rule "no_free_mail"',
+      fields: { email: "ada@gmail.com" },
+    });
+
+    await sendStepOf(side)(new AbortController().signal);
+    const rows = side.emulator.control.rows(TABLE_ID);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows[0])).toContain("person2@example.com");
+    expect((await side.store.leads.get(skippedId))?.state).toBe("skipped");
+    const day = windowAt("day", side.clock.now()).key;
+    expect(await side.store.ledger.used("workspace:main", day)).toEqual({ actions: 1, data: 5 });
+  });
+
+  it("never makes a skipped lead the original of a later lead of the same person", async () => {
+    const side = await startSendSide({
+      config: {
+        sources: [{ name: "api" }, { name: "csv" }],
+        enrichIf: [{ ...FREE_MAIL, sources: ["csv"] }],
+      },
+    });
+    const ada = person(1, { email: "ada@gmail.com" });
+    const fromCsv = await side.intake.submit([ada], { source: "csv" });
+    expect(fromCsv.accepted[0]!.state).toBe("skipped");
+    // The rule applies to csv leads only: the same person from the API is sent, not held as a repeat.
+    const fromApi = await side.intake.submit([ada], { source: "api" });
+    expect(fromApi.accepted[0]!.state).toBe("queued");
+    const again = await side.intake.submit([ada], { source: "api" });
+    expect(await side.store.leads.get(again.accepted[0]!.id)).toMatchObject({
+      state: "duplicate",
+      duplicateOf: fromApi.accepted[0]!.id,
+    });
   });
 });

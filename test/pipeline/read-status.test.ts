@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { LEAD_STATES } from "../../src/core/lead-state.js";
 import { createDeliveryStep } from "../../src/pipeline/delivery-step.js";
 import { createInboxStep } from "../../src/pipeline/inbox-step.js";
+import { createIntakeService } from "../../src/pipeline/intake-service.js";
 import { readStatus } from "../../src/pipeline/read-status.js";
+import { createRequeue } from "../../src/pipeline/requeue-leads.js";
 import { createRoutingStep } from "../../src/pipeline/routing-step.js";
 import { clayBody, createFixture, type Fixture, RecordingSink } from "./callback-side-fixture.js";
 
@@ -114,5 +116,47 @@ describe("readStatus", () => {
     ]);
     expect(status.breakers).toEqual([{ workspace: "main", state: "closed" }]);
     expect(status.dlq).toEqual({ leads: 1, deliveries: 2 });
+  });
+
+  it("counts the credits the pre-send rules save, apart from dedupe, until a person sends a skipped lead anyway", async () => {
+    fixture = await createFixture(
+      {
+        clay: {
+          workspaces: [
+            {
+              name: "main",
+              costEstimate: { actions: 1, data: 2.5 },
+              tables: [{ name: "leads", webhooks: [{ url: "http://127.0.0.1:9/a" }] }],
+            },
+            {
+              name: "second",
+              costEstimate: { actions: 3, data: 0.1 },
+              tables: [{ name: "people", webhooks: [{ url: "http://127.0.0.1:9/b" }] }],
+            },
+          ],
+        },
+        sources: [{ name: "api" }, { name: "csv", table: "second/people" }],
+        enrichIf: [{ name: "no_free_mail", when: 'email_domain != "gmail.com"' }],
+        routes: { rules: [{ name: "kept", when: "true", to: ["crm"], on: ["skipped"] }] },
+      },
+      [new RecordingSink("crm")],
+    );
+    const intake = createIntakeService(fixture.ctx);
+    const gmail = (n: number) => ({ email: `p${n}@gmail.com` });
+    const fromApi = await intake.submit([gmail(1), gmail(2), { email: "ada@acme.com" }]);
+    await intake.submit([gmail(3), gmail(4), gmail(5)], { source: "csv" });
+    await createRoutingStep(fixture.ctx)(never);
+
+    const status = await readStatus(fixture.ctx);
+    expect(status.states.skipped).toBe(5);
+    expect(status.creditsSavedByRules).toEqual({ actions: 2 + 9, data: 5 + 0.3 });
+    expect(status.creditsSaved).toEqual({ actions: 0, data: 0 });
+
+    const requeue = createRequeue(fixture.ctx);
+    expect(await requeue({ state: "skipped", source: "api" })).toEqual({ requeued: 2 });
+    const sentAnyway = await fixture.store.leads.get(fromApi.accepted[0]!.id);
+    // Routed as skipped before: its routes go, so its result is routed afresh.
+    expect(sentAnyway).toMatchObject({ state: "queued", routes: [] });
+    expect((await readStatus(fixture.ctx)).creditsSavedByRules).toEqual({ actions: 9, data: 0.3 });
   });
 });

@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ClaypipeConfig, ClaypipeConfigInput } from "../../src/config/schema.js";
 import { createDeliveryStep } from "../../src/pipeline/delivery-step.js";
-import { createRoutingStep, SETTLE_RECHECK_MS } from "../../src/pipeline/routing-step.js";
+import { createIntakeService } from "../../src/pipeline/intake-service.js";
+import {
+  createRoutingStep,
+  ROUTED_SKIPPED_AVAILABLE_AT,
+  SETTLE_RECHECK_MS,
+} from "../../src/pipeline/routing-step.js";
 import { createFileSink } from "../../src/sinks/file/file-sink.js";
 import { createFixture, type Fixture, RecordingSink } from "./callback-side-fixture.js";
 
@@ -133,5 +138,89 @@ describe("routing step", () => {
     expect((await fixture.store.deliveries.forLead(cold.id)).map((d) => d.sink)).toEqual([
       "archive",
     ]);
+  });
+});
+
+describe("routing step: leads a pre-send rule skipped", () => {
+  const NO_FREE_MAIL = [{ name: "no_free_mail", when: 'email_domain != "gmail.com"' }];
+
+  /** Two file sinks: `kept_out` for skipped leads (when a route takes them), `everything` as the default. */
+  function skippedConfig(rules: NonNullable<ClaypipeConfigInput["routes"]>["rules"]) {
+    return (dir: string): Partial<ClaypipeConfigInput> => ({
+      sinks: [
+        { type: "file", name: "kept_out", path: join(dir, "kept-out.jsonl") },
+        { type: "file", name: "everything", path: join(dir, "everything.jsonl") },
+      ],
+      enrichIf: NO_FREE_MAIL,
+      routes: { rules, default: ["everything"] },
+    });
+  }
+
+  async function submitSkipped(): Promise<string> {
+    const intake = createIntakeService(fixture.ctx);
+    const { accepted } = await intake.submit([{ email: "ada@gmail.com", first_name: "Ada" }]);
+    expect(accepted[0]!.state).toBe("skipped");
+    return accepted[0]!.id;
+  }
+
+  it("delivers a skipped lead's fields and skipped_by to on: [skipped] routes only; it stays skipped", async () => {
+    fixture = await createFixture(
+      skippedConfig([
+        { name: "hot", when: "true", to: ["everything"] },
+        {
+          name: "free_mail",
+          when: 'skipped_by == "no_free_mail"',
+          to: ["kept_out"],
+          on: ["skipped"],
+        },
+      ]),
+      fileSinks,
+    );
+    const id = await submitSkipped();
+    const route = createRoutingStep(fixture.ctx);
+    expect(await route(never)).toBe(1);
+    expect(await fixture.store.leads.get(id)).toMatchObject({
+      state: "skipped",
+      routes: ["free_mail"],
+      reason: 'skipped by enrichIf rule "no_free_mail"; routed to kept_out',
+      availableAt: ROUTED_SKIPPED_AVAILABLE_AT,
+    });
+    expect(await fixture.store.deliveries.forLead(id)).toMatchObject([
+      { sink: "kept_out", route: "free_mail", state: "pending" },
+    ]);
+    expect(await route(never)).toBe(0);
+
+    const deliver = (name: string) => createDeliveryStep(fixture.ctx, fixture.ctx.sinks.get(name)!);
+    expect(await deliver("everything")(never)).toBe(0);
+    expect(await deliver("kept_out")(never)).toBe(1);
+    const lines = (await readFile(join(fixture.dir, "kept-out.jsonl"), "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      claypipe_id: id,
+      route: "free_mail",
+      email: "ada@gmail.com",
+      first_name: "Ada",
+      skipped_by: "no_free_mail",
+    });
+    expect(await fixture.store.deliveries.forLead(id)).toMatchObject([{ state: "delivered" }]);
+    expect((await fixture.store.leads.get(id))?.state).toBe("skipped");
+    expect((await fixture.store.leads.history(id)).map((event) => event.to)).toEqual([
+      "received",
+      "skipped",
+      "skipped",
+    ]);
+  });
+
+  it("leaves skipped leads untouched when no route takes them; the default sinks never get them", async () => {
+    fixture = await createFixture(
+      skippedConfig([{ name: "hot", when: "true", to: ["everything"] }]),
+      fileSinks,
+    );
+    const id = await submitSkipped();
+    const before = await fixture.store.leads.get(id);
+    expect(await createRoutingStep(fixture.ctx)(never)).toBe(0);
+    expect(await fixture.store.leads.get(id)).toEqual(before);
+    expect(await fixture.store.leads.history(id)).toHaveLength(2);
+    expect(await fixture.store.deliveries.forLead(id)).toEqual([]);
   });
 });

@@ -92,6 +92,49 @@ describe("Router.route", () => {
   });
 });
 
+describe("Router.route: outcomes (on:)", () => {
+  const ON_RULES = [
+    { name: "hot", when: "icp_score >= 80", to: ["crm"] },
+    { name: "kept-out", when: "true", to: ["warehouse"], on: ["skipped"] },
+    { name: "both", when: "email", to: ["sequencer"], on: ["enriched", "unchanged"] },
+  ];
+  const row = { icp_score: 10, email: "ada@acme.com" };
+
+  it("matches only the rules whose on names the outcome; a rule without on takes enriched rows", () => {
+    const router = compileRoutes(routes({ mode: "all", rules: ON_RULES }), SINKS);
+    expect(router.route({ ...row, icp_score: 90 })).toEqual([
+      { route: "hot", sinks: ["crm"] },
+      { route: "both", sinks: ["sequencer"] },
+    ]);
+    expect(router.route(row, "skipped")).toEqual([{ route: "kept-out", sinks: ["warehouse"] }]);
+    expect(router.route(row, "unchanged")).toEqual([{ route: "both", sinks: ["sequencer"] }]);
+  });
+
+  it("gives the default sinks enriched rows only", () => {
+    const router = compileRoutes(routes({ rules: [RULES[0]], default: ["warehouse"] }), SINKS);
+    expect(router.route(row)).toEqual([{ route: "default", sinks: ["warehouse"] }]);
+    expect(router.route(row, "skipped")).toEqual([]);
+    expect(router.route(row, "unchanged")).toEqual([]);
+  });
+
+  it("says which outcomes any route takes", () => {
+    const withDefault = compileRoutes(routes({ default: ["crm"] }), SINKS);
+    expect(
+      ["enriched", "skipped", "unchanged"].map((on) => withDefault.takes(on as never)),
+    ).toEqual([true, false, false]);
+    const router = compileRoutes(routes({ rules: ON_RULES.slice(1, 2) }), SINKS);
+    expect(router.takes("skipped")).toBe(true);
+    expect(router.takes("enriched")).toBe(false);
+  });
+
+  it("refuses an outcome it does not know", () => {
+    expect(() =>
+      routes({ rules: [{ name: "x", when: "true", to: ["crm"], on: ["sent"] }] }),
+    ).toThrow();
+    expect(() => routes({ rules: [{ name: "x", when: "true", to: ["crm"], on: [] }] })).toThrow();
+  });
+});
+
 describe("compileRoutes: problems", () => {
   it("collects every problem with its key path into one config_invalid error", () => {
     const error = compileError(

@@ -52,6 +52,7 @@ it("counts leads, callbacks and requests, and reports the pipeline's gauges", as
     /claypipe_credits_used\{scope="workspace:ws",window="[^"]+",meter="data"\} [1-9]/,
   );
   expect(text).toContain("claypipe_credits_saved{meter=");
+  expect(text).toContain('claypipe_credits_saved_by_rules{meter="data"} 0');
   expect(text).toContain('claypipe_breaker_state{workspace="ws",state="closed"} 1');
   expect(text).toContain('claypipe_table_rows_remaining{workspace="ws",table="leads"}');
   expect(text).toContain("claypipe_status_up 1");

@@ -124,6 +124,10 @@ function printStandard(summary: PipelineDemoSummary): void {
         "credits saved by dedupe",
         `${summary.creditsSaved.actions} actions, ${summary.creditsSaved.data} data`,
       ],
+      [
+        "credits saved by pre-send rules",
+        `${summary.creditsSavedByRules.actions} actions, ${summary.creditsSavedByRules.data} data`,
+      ],
       ["refreshed (re-enriched by the refresh run)", summary.refresh.refreshed],
       ["  of which changed jobs (job-change route)", summary.refresh.jobChanges],
       ["  of which unchanged (delivered nowhere)", summary.refresh.unchanged],

@@ -104,6 +104,9 @@ function printSummary(summary: ImportSummary): void {
     ["read", summary.read],
     ["admitted, queued to send", summary.queued],
     ["admitted as duplicates (no credit)", summary.duplicates],
+    ...(summary.totals.skipped > 0
+      ? [["skipped by pre-send rules (no credit)", summary.skipped] as [string, number]]
+      : []),
     ["bad lines", summary.badLines],
   ];
   if (summary.start.reason === "resumed")
@@ -112,9 +115,9 @@ function printSummary(summary: ImportSummary): void {
   say("\nsummary");
   say(formatRows(rows));
   if (summary.start.reason === "resumed" || summary.start.reason === "already_done") {
-    const { read, queued, duplicates, badLines } = summary.totals;
+    const { read, queued, duplicates, skipped, badLines } = summary.totals;
     say(
-      `  whole file: ${read} read, ${queued} queued, ${duplicates} duplicates, ${badLines} bad lines`,
+      `  whole file: ${read} read, ${queued} queued, ${duplicates} duplicates, ${skipped > 0 ? `${skipped} skipped, ` : ""}${badLines} bad lines`,
     );
   }
   if (summary.badLineSample.length > 0) {

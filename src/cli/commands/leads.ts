@@ -27,7 +27,8 @@ export function registerLeads(program: Command): void {
     leads
       .command("requeue")
       .description(
-        "send waiting leads to Clay again now: to the table their source sends to today, or to --table " +
+        "send waiting leads (or, with --state skipped, leads a pre-send rule skipped) to Clay now: " +
+          "to the table their source sends to today, or to --table " +
           "(a credit cap is still checked: raise it first to send past it)",
       )
       .option("--state <state>", `leads in this state: ${REQUEUE_STATES.join(" or ")}`, "deferred")

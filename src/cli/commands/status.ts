@@ -51,6 +51,10 @@ function printStatus(status: PipelineStatus): void {
   say(
     `  saved by dedupe: actions ${status.creditsSaved.actions}, data ${status.creditsSaved.data}`,
   );
+  const byRules = status.creditsSavedByRules;
+  say(
+    `  saved by pre-send rules (${status.states.skipped} skipped): actions ${byRules.actions}, data ${byRules.data}`,
+  );
   for (const hold of status.creditHolds) say(`  ${describeCreditHold(hold)}`);
   printCapacity(status.capacity);
   say("\ncircuit breakers");

@@ -11,6 +11,8 @@ import type { LeadRecord, RejectedLeadRecord } from "../files/lead-record.js";
 export interface BatchOutcome {
   queued: number;
   duplicates: number;
+  /** Kept from Clay by a pre-send rule (enrichIf). */
+  skipped: number;
   /** Bad lines of the batch, in line order. */
   rejected: RejectedLeadRecord[];
 }
@@ -43,11 +45,17 @@ export class ImportBatch {
   }
 
   async submit(pipeline: Pick<Pipeline, "submit">, source: string): Promise<BatchOutcome> {
-    const outcome: BatchOutcome = { queued: 0, duplicates: 0, rejected: this.rejected };
+    const outcome: BatchOutcome = {
+      queued: 0,
+      duplicates: 0,
+      skipped: 0,
+      rejected: this.rejected,
+    };
     if (this.leads.length === 0) return outcome;
     const result = await pipeline.submit(this.leads, { source });
     for (const admitted of result.accepted) {
       if (admitted.state === "queued") outcome.queued++;
+      else if (admitted.state === "skipped") outcome.skipped++;
       else outcome.duplicates++;
     }
     if (result.rejected.length > 0) {

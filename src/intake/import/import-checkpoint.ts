@@ -38,6 +38,8 @@ export interface ImportTotals {
   queued: number;
   /** Admitted as repeats of a lead already in the store: no credit spent on them. */
   duplicates: number;
+  /** Admitted as skipped: a pre-send rule (enrichIf) keeps them from Clay, no credit spent. */
+  skipped: number;
   badLines: number;
 }
 
@@ -68,7 +70,13 @@ export interface ImportCheckpoints {
   locate(path: string, source: string): string;
 }
 
-export const EMPTY_TOTALS: ImportTotals = { read: 0, queued: 0, duplicates: 0, badLines: 0 };
+export const EMPTY_TOTALS: ImportTotals = {
+  read: 0,
+  queued: 0,
+  duplicates: 0,
+  skipped: 0,
+  badLines: 0,
+};
 
 /** The lead file as a checkpoint identifies it. */
 export async function identifyFile(path: string): Promise<ImportedFile> {
@@ -113,7 +121,8 @@ export function fileCheckpoints(dir: string, store: string): ImportCheckpoints {
         return {
           file: saved.file,
           source: saved.source,
-          position: saved.position,
+          // A checkpoint saved before skipped leads were counted has none.
+          position: { ...saved.position, totals: { ...EMPTY_TOTALS, ...saved.position.totals } },
           savedAt: saved.savedAt,
         };
       } catch (thrown) {

@@ -21,6 +21,7 @@ import type { RejectedLeadRecord } from "../files/lead-record.js";
 import { type LeadFileFormat, openLeadFile } from "../files/read-leads.js";
 import { type BatchOutcome, ImportBatch } from "./import-batch.js";
 import {
+  EMPTY_TOTALS,
   type ImportCheckpoints,
   type ImportPosition,
   type ImportTotals,
@@ -102,7 +103,7 @@ export async function importLeads(options: ImportLeadsOptions): Promise<ImportSu
     restart: options.restart ?? false,
   });
   options.onStart?.(start);
-  const run: ImportTotals = { read: 0, queued: 0, duplicates: 0, badLines: 0 };
+  const run: ImportTotals = { ...EMPTY_TOTALS };
   const sample: RejectedLeadRecord[] = [];
   const reportPath = resolve(options.reportPath ?? `${options.file}.rejected.csv`);
   let position = start.position;
@@ -135,6 +136,7 @@ export async function importLeads(options: ImportLeadsOptions): Promise<ImportSu
       read: batch.records,
       queued: outcome.queued,
       duplicates: outcome.duplicates,
+      skipped: outcome.skipped,
       badLines: outcome.rejected.length,
     };
     addTo(run, counts);
@@ -193,6 +195,7 @@ function addTo(totals: ImportTotals, counts: ImportTotals): ImportTotals {
   totals.read += counts.read;
   totals.queued += counts.queued;
   totals.duplicates += counts.duplicates;
+  totals.skipped += counts.skipped;
   totals.badLines += counts.badLines;
   return totals;
 }

@@ -1,6 +1,7 @@
 /**
  * `POST /v1/leads/requeue` (Bearer): sends waiting leads back to the outbox
- * now — deferred ones by default — to the table their source sends to today,
+ * now — deferred ones by default; `state: "skipped"` sends leads a pre-send
+ * rule skipped anyway — to the table their source sends to today,
  * or to the `table` named. The body filters which: `state`, `reason`
  * ("credit_cap" or "no_capacity"), `source`, `fromTable`. An empty body
  * requeues every deferred lead, which only makes each one check again.

@@ -3,8 +3,8 @@
  * new leads, in one transaction. Advisory locks on the people it admits
  * (admission-locks.ts) come first, so two processes admitting the same person
  * agree on one original; then one query finds the stored originals and one
- * INSERT writes the batch. A lead's admission — received, then queued or
- * duplicate — is recorded on its row (admitted_state, admitted_reason) and
+ * INSERT writes the batch. A lead's admission — received, then queued,
+ * duplicate or skipped — is recorded on its row (admitted_state, admitted_reason) and
  * read back as the first two steps of its history, so a lead costs one row.
  *
  * The batch travels column by column, each column one JSON array the server
@@ -53,7 +53,10 @@ export class PostgresAdmission {
     });
   }
 
-  /** The earliest live lead of each person created since `dedupeSince`, as it is now. */
+  /**
+   * The earliest live lead of each person created since `dedupeSince`, as it
+   * is now; a skipped lead is no one's original (it will never have a result).
+   */
   private async originals(
     tx: Queryable,
     leads: NewLead[],
@@ -70,7 +73,7 @@ export class PostgresAdmission {
        WHERE (workspace, identity_key) IN (
            SELECT * FROM ROWS FROM (
              json_array_elements_text($1::json), json_array_elements_text($2::json)))
-         AND state <> 'dead' AND created_at >= $3
+         AND state NOT IN ('dead', 'skipped') AND created_at >= $3
        ORDER BY workspace, identity_key, seq`,
       [JSON.stringify(workspaces), JSON.stringify(identities), dedupeSince],
     );

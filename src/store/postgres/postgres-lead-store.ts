@@ -229,6 +229,14 @@ export class PostgresLeadStore implements LeadStore {
     return counts;
   }
 
+  async countByWorkspace(state: LeadState): Promise<Record<string, number>> {
+    const { rows } = await this.db.query<{ workspace: string; count: string }>(
+      `SELECT workspace, COUNT(*) AS count FROM ${this.leads} WHERE state = $1 GROUP BY workspace`,
+      [state],
+    );
+    return Object.fromEntries(rows.map((row) => [row.workspace, Number(row.count)]));
+  }
+
   async countWaiting(state: LeadState, reasonPrefix: string): Promise<WaitingCount[]> {
     const { rows } = await this.db.query<{ available_at: string; count: string }>(
       `SELECT available_at, COUNT(*) AS count FROM ${this.leads}

@@ -2,7 +2,7 @@
  * Admission on SQLite: the dedupe decision and the write of a batch of new
  * leads, inside the caller's write transaction. Each person of the batch is
  * looked up once (an index probe) and the rows go in with multi-row INSERTs.
- * A lead's admission — received, then queued or duplicate — is recorded on its
+ * A lead's admission — received, then queued, duplicate or skipped — is recorded on its
  * row (admitted_state, admitted_reason) and read back as the first two steps
  * of its history: one row per lead instead of three, which is what a CSV
  * import of a million leads pays for.
@@ -46,9 +46,11 @@ export class SqliteAdmission {
   constructor(db: SqliteDatabase) {
     this.statements = {
       // rowid breaks ties among leads created in the same millisecond: the one admitted first.
+      // A skipped lead is no one's original: it will never have a result to share.
       original: db.prepare<[string, string, number], LeadRow>(
         `SELECT ${LEAD_COLUMNS} FROM leads
-         WHERE identity_key = ? AND workspace = ? AND state != 'dead' AND created_at >= ?
+         WHERE identity_key = ? AND workspace = ? AND state NOT IN ('dead', 'skipped')
+           AND created_at >= ?
          ORDER BY created_at, rowid LIMIT 1`,
       ),
       insertMany: db.prepare<Value[]>(

@@ -131,6 +131,9 @@ export class SqliteLeadStore implements LeadStore {
       countByState: db.prepare<[], { state: string; count: number }>(
         "SELECT state, COUNT(*) AS count FROM leads GROUP BY state",
       ),
+      countByWorkspace: db.prepare<[string], { workspace: string; count: number }>(
+        "SELECT workspace, COUNT(*) AS count FROM leads WHERE state = ? GROUP BY workspace",
+      ),
       countWaiting: db.prepare<[string, string, string], { availableAt: number; count: number }>(
         `SELECT available_at AS availableAt, COUNT(*) AS count FROM leads
          WHERE state = ? AND substr(reason, 1, length(?)) = ?
@@ -271,6 +274,12 @@ export class SqliteLeadStore implements LeadStore {
       counts[state as LeadState] = count;
     }
     return counts;
+  }
+
+  async countByWorkspace(state: LeadState): Promise<Record<string, number>> {
+    return Object.fromEntries(
+      this.statements.countByWorkspace.all(state).map(({ workspace, count }) => [workspace, count]),
+    );
   }
 
   async countWaiting(state: LeadState, reasonPrefix: string): Promise<WaitingCount[]> {

@@ -4,6 +4,8 @@
  * API. A small state directory keeps the webhook and table counters
  * (capacity.json), the leads sent within the dedupe window (sent-leads.log), so
  * a repeat is never paid for twice, and what was sent (send-history.json).
+ * The pre-send rules (`enrichIf`) turn leads away before they are sent, as in
+ * the other tiers; with no store, a skipped lead is only counted and reported.
  */
 import { join } from "node:path";
 import { CircuitBreaker } from "../../clay/breaker/circuit-breaker.js";
@@ -26,6 +28,7 @@ import type { Lead } from "../../core/lead.js";
 import type { LeadRecord } from "../../intake/files/lead-record.js";
 import { type Logger, silentLogger } from "../../logging/create-logger.js";
 import { dedupeKey } from "../../pipeline/dedupe-key.js";
+import { compileEnrichIf } from "../../routing/compile-enrich-if.js";
 import { FileCapacityCounters } from "../../store/file/file-capacity-counters.js";
 import { readSendHistory, recordSendRun, type SendHistory } from "./send-history.js";
 import { type SendEvent, type SendSummary, type SendTally, sendLeads } from "./send-leads.js";
@@ -82,6 +85,12 @@ export interface DirectPipeline {
   ): Promise<EnrichOneResult>;
   /** Capacity left, what was sent, and the dedupe memory, read from the state directory. */
   status(): Promise<DirectStatus>;
+  /**
+   * The pre-send rule (enrichIf) that turns the lead away, if any; `sendLeads`
+   * applies them itself, to its leads as the first source's.
+   * @param source the intake source's name @defaultValue the first configured source
+   */
+  skippedBy(lead: Lead, source?: string): string | undefined;
 }
 
 export function createDirectPipeline(
@@ -94,6 +103,12 @@ export function createDirectPipeline(
   const sentLeadsPath = join(config.stateDir, "sent-leads.log");
   const historyPath = join(config.stateDir, "send-history.json");
   const window = { windowMs: config.dedupe.window };
+  const preSend = compileEnrichIf(
+    config.enrichIf,
+    config.sources.map((source) => source.name),
+  );
+  const skippedBy = (lead: Lead, source = config.sources[0]?.name ?? "") =>
+    preSend.skippedBy(lead, source);
   const signer = config.callbacks
     ? createCallbackSigner({
         secrets: [config.callbacks.secret],
@@ -177,6 +192,7 @@ export function createDirectPipeline(
           send: (lead, claypipeId, signal) =>
             sender.send({ lead, claypipeId, table: table.name }, signal),
           concurrency: config.sender.concurrency,
+          skippedBy,
           dedupe: {
             keyOf,
             seen: (key) => checking && sentLeads.sentAt(key, clock.now()) !== undefined,
@@ -197,6 +213,7 @@ export function createDirectPipeline(
         read: summary.read,
         sent: summary.sent,
         repeats: summary.repeats,
+        skipped: summary.skipped,
         notSent: summary.notSent,
         ...(summary.stopped ? { stopped: summary.stopped } : {}),
       });
@@ -275,6 +292,8 @@ export function createDirectPipeline(
       if (!reader) return { claypipeId };
       return { claypipeId, row: await waitFor(reader, claypipeId) };
     },
+
+    skippedBy,
 
     status: async () => {
       const capacity = await Promise.all(

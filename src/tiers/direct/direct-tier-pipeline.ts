@@ -2,7 +2,9 @@
  * The direct tier behind the one Pipeline API, so moving from direct to
  * standard is a config change for library users too. `submit` sends each
  * valid lead to Clay now (no outbox: accepted means Clay took it); `enrich`
- * sends one and reads its row back through Clay's public API. What needs a
+ * sends one and reads its row back through Clay's public API. A lead a
+ * pre-send rule (enrichIf) turns away is not sent: submit answers `skipped`,
+ * enrich refuses it. What needs a
  * lead store — lead views, the DLQ, requeue, callbacks — says so and names
  * the tier that has it.
  */
@@ -12,6 +14,7 @@ import { ClaypipeError } from "../../core/errors.js";
 import { newLeadId } from "../../core/ids.js";
 import { describeLeadIssues, validateLead } from "../../core/lead.js";
 import { LEAD_STATES, type LeadState } from "../../core/lead-state.js";
+import { skipReason } from "../../core/skip-reason.js";
 import type { Pipeline, SubmitResult } from "../../pipeline/pipeline-api.js";
 import { createDirectPipeline, type DirectPipelineOptions } from "./direct-pipeline.js";
 
@@ -20,9 +23,9 @@ export function createDirectTierPipeline(
   options: DirectPipelineOptions = {},
 ): Pipeline {
   const direct = createDirectPipeline(config, options);
-  const tableOf = (source: string | undefined) => {
+  const targetOf = (source: string | undefined) => {
     const resolved = resolveSource(config, source);
-    return `${resolved.workspace}/${resolved.table}`;
+    return { source: resolved.source.name, table: `${resolved.workspace}/${resolved.table}` };
   };
   const needsStore = (what: string) => async (): Promise<never> => {
     throw new ClaypipeError(
@@ -36,7 +39,7 @@ export function createDirectTierPipeline(
 
   return {
     async submit(leads, submitOptions = {}) {
-      const table = tableOf(submitOptions.source);
+      const { source, table } = targetOf(submitOptions.source);
       const inputs = Array.isArray(leads) ? leads : [leads];
       const result: SubmitResult = { accepted: [], rejected: [] };
       // One at a time: the state directory's dedupe memory is read and written per lead.
@@ -44,6 +47,11 @@ export function createDirectTierPipeline(
         const validation = validateLead(input);
         if (!validation.ok) {
           result.rejected.push({ index, issues: validation.issues });
+          continue;
+        }
+        if (direct.skippedBy(validation.lead, source) !== undefined) {
+          // Like a skipped lead in the other tiers: its own id, nothing sent or paid for.
+          result.accepted.push({ index, id: newLeadId(), state: "skipped" });
           continue;
         }
         try {
@@ -76,8 +84,17 @@ export function createDirectTierPipeline(
           },
         );
       }
+      const { source, table } = targetOf(enrichOptions.source);
+      const rule = direct.skippedBy(validation.lead, source);
+      if (rule !== undefined) {
+        throw new ClaypipeError(
+          "input_invalid",
+          `the lead is not sent to Clay: ${skipReason(rule)}`,
+          { hint: "change or remove that rule in the config's enrichIf to enrich such leads" },
+        );
+      }
       const found = await direct.enrichOne(validation.lead, {
-        table: tableOf(enrichOptions.source),
+        table,
         wait: true,
         timeoutMs: enrichOptions.timeout ?? 300_000,
         ...(enrichOptions.signal ? { signal: enrichOptions.signal } : {}),
@@ -113,6 +130,7 @@ export function createDirectTierPipeline(
         states,
         credits: [],
         creditsSaved: { actions: 0, data: 0 },
+        creditsSavedByRules: { actions: 0, data: 0 },
         creditHolds: [],
         capacity,
         breakers: [],

@@ -16,16 +16,18 @@ export interface SendRun {
   read: number;
   sent: number;
   repeats: number;
+  /** Turned away by a pre-send rule (enrichIf); absent in runs recorded before there were any. */
+  skipped?: number;
   notSent: number;
   stopped?: { reason: string; resumeFromLine: number };
 }
 
 export interface SendHistory {
   lastRun?: SendRun;
-  totals: { runs: number; sent: number; repeats: number; notSent: number };
+  totals: { runs: number; sent: number; repeats: number; skipped: number; notSent: number };
 }
 
-const EMPTY: SendHistory = { totals: { runs: 0, sent: 0, repeats: 0, notSent: 0 } };
+const EMPTY: SendHistory = { totals: { runs: 0, sent: 0, repeats: 0, skipped: 0, notSent: 0 } };
 
 export async function readSendHistory(path: string): Promise<SendHistory> {
   let text: string;
@@ -38,7 +40,9 @@ export async function readSendHistory(path: string): Promise<SendHistory> {
   try {
     const saved = JSON.parse(text) as SendHistory & { version?: number };
     if (saved.version !== 1 || typeof saved.totals?.sent !== "number") throw new Error("unknown");
-    return { ...(saved.lastRun ? { lastRun: saved.lastRun } : {}), totals: saved.totals };
+    // A history written before pre-send rules has no skipped total.
+    const totals = { ...EMPTY.totals, ...saved.totals };
+    return { ...(saved.lastRun ? { lastRun: saved.lastRun } : {}), totals };
   } catch (thrown) {
     throw unavailable(path, thrown);
   }
@@ -54,6 +58,7 @@ export async function recordSendRun(path: string, run: SendRun): Promise<void> {
       runs: totals.runs + 1,
       sent: totals.sent + run.sent,
       repeats: totals.repeats + run.repeats,
+      skipped: totals.skipped + (run.skipped ?? 0),
       notSent: totals.notSent + run.notSent,
     },
   };

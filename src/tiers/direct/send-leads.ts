@@ -1,12 +1,13 @@
 /**
- * The direct tier's loop: reads lead records, skips repeats of leads already
- * sent (the dedupe gate), sends the rest to Clay with bounded concurrency
+ * The direct tier's loop: reads lead records, skips those a pre-send rule
+ * (`enrichIf`) turns away and repeats of leads already sent (the dedupe
+ * gate), sends the rest to Clay with bounded concurrency
  * (reading only as fast as sending, so memory stays flat), reports each line
  * not sent, and stops loudly when the table has no capacity left or Clay
  * cannot be reached.
  *
  * Every record read ends in exactly one of: sent, repeat (skipped, no credit),
- * or not sent (a bad line, refused, rejected, failed, or held back by a stop).
+ * skipped by a pre-send rule (no credit), or not sent (a bad line, refused, rejected, failed, or held back by a stop).
  * The progress line and the summary both show these counts.
  */
 import type { SendOutcome } from "../../clay/sender.js";
@@ -17,17 +18,21 @@ import type { LeadRecord } from "../../intake/files/lead-record.js";
 export type SendEvent =
   | { type: "sent"; line: number; claypipeId: string }
   | { type: "repeat"; line: number }
+  /** A pre-send rule (enrichIf) turned it away: not sent, no credit. */
+  | { type: "skipped"; line: number; rule: string }
   | { type: "invalid"; line: number; reason: string }
   | { type: "refused" | "rejected" | "failed"; line: number; claypipeId: string; reason: string }
   /** Read but held back because the run stopped: resume covers it. */
   | { type: "unsent"; line: number };
 
-/** Where every record read ended up so far: read = sent + repeats + notSent once nothing is in flight. */
+/** Where every record read ended up so far: read = sent + repeats + skipped + notSent once nothing is in flight. */
 export interface SendTally {
   read: number;
   sent: number;
   /** Leads sent before (within the dedupe window, or earlier in this run): skipped, no credit. */
   repeats: number;
+  /** Leads a pre-send rule (enrichIf) turned away: not sent, no credit. */
+  skipped: number;
   notSent: number;
 }
 
@@ -62,6 +67,8 @@ export interface SendLeadsOptions {
   send(lead: Lead, claypipeId: string, signal: AbortSignal): Promise<SendOutcome>;
   concurrency: number;
   dedupe?: SendDedupe;
+  /** The pre-send rule that turns the lead away, if any. @defaultValue none: every lead goes */
+  skippedBy?(lead: Lead): string | undefined;
   /** Skip records that start before this line (resume after a stop). @defaultValue 1 */
   fromLine?: number;
   signal?: AbortSignal;
@@ -76,6 +83,7 @@ export async function sendLeads(
     read: 0,
     sent: 0,
     repeats: 0,
+    skipped: 0,
     notSent: 0,
     invalid: 0,
     refused: 0,
@@ -151,6 +159,12 @@ export async function sendLeads(
       summary.invalid++;
       summary.notSent++;
       emit({ type: "invalid", line: record.line, reason: record.reason });
+      continue;
+    }
+    const rule = options.skippedBy?.(record.lead);
+    if (rule !== undefined) {
+      summary.skipped++;
+      emit({ type: "skipped", line: record.line, rule });
       continue;
     }
     const key = dedupe?.keyOf(record.lead);

@@ -32,7 +32,8 @@ export interface ImportRig {
 
 const open: Array<{ dir: string; pipelines: Pipeline[] }> = [];
 
-export function importRig(): ImportRig {
+/** @param overrides top-level config on top of the rig's (e.g. enrichIf) */
+export function importRig(overrides: Record<string, unknown> = {}): ImportRig {
   const dir = mkdtempSync(join(tmpdir(), "claypipe-import-"));
   const pipelines: Pipeline[] = [];
   open.push({ dir, pipelines });
@@ -52,6 +53,7 @@ export function importRig(): ImportRig {
     store: { sqlite: { path: join(dir, "claypipe.db") } },
     stateDir: join(dir, "state"),
     logLevel: "silent",
+    ...overrides,
   });
   const stopAll = async () => {
     for (const pipeline of pipelines.splice(0)) await pipeline.stop();

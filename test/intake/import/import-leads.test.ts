@@ -43,7 +43,13 @@ describe("importLeads", () => {
       reportPath: `${file}.rejected.csv`,
       start: { reason: "new" },
     });
-    expect(summary.totals).toEqual({ read: 8, queued: 4, duplicates: 1, badLines: 3 });
+    expect(summary.totals).toEqual({
+      read: 8,
+      queued: 4,
+      duplicates: 1,
+      skipped: 0,
+      badLines: 3,
+    });
     expect(summary.badLineSample.map((bad) => bad.line)).toEqual([4, 6, 12]);
     expect(readFileSync(`${file}.rejected.csv`, "utf8")).toBe(
       [
@@ -75,6 +81,19 @@ describe("importLeads", () => {
       company: "MIT, CSAIL",
     });
     expect(stored[4]!.fields.first_name).toBe("Margaret\nHamilton");
+  });
+
+  it("counts the leads a pre-send rule skips apart from queued and duplicates", async () => {
+    const rig = importRig({
+      enrichIf: [{ name: "no_free_mail", when: 'email_domain != "gmail.com"' }],
+    });
+    const file = rig.file(
+      "leads.jsonl",
+      '{"email":"ada@gmail.com"}\n{"email":"grace@navy.example"}\n{"email":"grace@navy.example"}\n',
+    );
+    const summary = await importLeads({ pipeline: await rig.pipeline(), file, source: "web" });
+    expect(summary).toMatchObject({ read: 3, queued: 1, duplicates: 1, skipped: 1 });
+    expect(summary.totals).toMatchObject({ queued: 1, duplicates: 1, skipped: 1 });
   });
 
   it("leaves no report when every line is good, and reads JSON Lines the same way", async () => {
@@ -137,7 +156,13 @@ describe("importLeads", () => {
       duplicates: 0,
       badLines: 3,
     });
-    expect(second.totals).toEqual({ read: 200, queued: 195, duplicates: 0, badLines: 5 });
+    expect(second.totals).toEqual({
+      read: 200,
+      queued: 195,
+      duplicates: 0,
+      skipped: 0,
+      badLines: 5,
+    });
     expect(progress[0]).toBe(103);
 
     const good = Array.from({ length: 200 }, (_, i) => i + 2).filter((line) => !bad.has(line));

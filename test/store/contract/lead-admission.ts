@@ -228,5 +228,55 @@ export function describeLeadAdmission(open: OpenStore): void {
       ]);
       expect(await store().leads.duplicatesOf("nobody")).toEqual([]);
     });
+    it("admits a lead a pre-send rule skipped as skipped, naming the rule, due at once", async () => {
+      const lead = newLead({ skippedBy: "no_free_mail" });
+      expect(await admit(store(), [lead], T0)).toEqual([
+        { id: lead.id, state: "skipped", rule: "no_free_mail" },
+      ]);
+      const reason = 'skipped by enrichIf rule "no_free_mail"';
+      expect(await store().leads.get(lead.id)).toMatchObject({
+        state: "skipped",
+        reason,
+        availableAt: T0,
+        duplicateOf: null,
+        result: null,
+      });
+      expect(await store().leads.history(lead.id)).toEqual([
+        { leadId: lead.id, at: T0, from: null, to: "received", reason: null },
+        { leadId: lead.id, at: T0, from: "received", to: "skipped", reason },
+      ]);
+      expect((await store().leads.due("skipped", T0, 10)).map((due) => due.id)).toEqual([lead.id]);
+      expect(await store().leads.due("skipped", T0 - 1, 10)).toEqual([]);
+    });
+
+    it("never takes a skipped lead as the original of a later lead of the same person", async () => {
+      const skipped = newLead({ skippedBy: "students" });
+      const sameBatch = newLead({ identityKey: skipped.identityKey });
+      const repeat = newLead({ identityKey: skipped.identityKey });
+      const admissions = await admit(store(), [skipped, sameBatch, repeat], T0);
+      expect(admissions.map((admission) => admission.state)).toEqual([
+        "skipped",
+        "queued",
+        "duplicate",
+      ]);
+      expect(admissions[2]).toMatchObject({ duplicateOf: sameBatch.id });
+
+      const other = newLead({ skippedBy: "students" });
+      await admit(store(), [other], T0);
+      const later = newLead({ identityKey: other.identityKey });
+      expect(await admit(store(), [later], T0 + 10)).toEqual([{ id: later.id, state: "queued" }]);
+    });
+
+    it("counts the leads of a state per workspace", async () => {
+      await admit(store(), [
+        newLead({ skippedBy: "r" }),
+        newLead({ skippedBy: "r" }),
+        newLead({ skippedBy: "r", workspace: "second" }),
+        newLead(),
+      ]);
+      expect(await store().leads.countByWorkspace("skipped")).toEqual({ main: 2, second: 1 });
+      expect(await store().leads.countByWorkspace("queued")).toEqual({ main: 1 });
+      expect(await store().leads.countByWorkspace("dead")).toEqual({});
+    });
   });
 }
