@@ -336,6 +336,17 @@ export const configSchema = z
     alerts: alertsSchema.optional(),
     /** Re-enrichment of stored results on a schedule (standard, queue and event tiers). */
     refresh: refreshSchema,
+    /** What a person's new result is compared with their last one on. */
+    changes: z
+      .object({
+        /**
+         * Fields never compared: bookkeeping the HTTP API column sends that
+         * differs on every row (a timestamp, a run id). @defaultValue []
+         */
+        ignore: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({ ignore: [] }),
     /** Where claypipe keeps its own state (webhook and table counters). @defaultValue ".claypipe" */
     stateDir: z.string().default(".claypipe"),
     logLevel: z

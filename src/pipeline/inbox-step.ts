@@ -73,7 +73,7 @@ export function createInboxStep(
     const now = ctx.clock.now();
     const previous = await store.versions.previous(lead);
     const row = withoutCallbackUrl(entry.body);
-    const result = previous ? withChanges(row, previous.result) : row;
+    const result = previous ? withChanges(row, previous.result, ctx.config.changes.ignore) : row;
     const moved = await store.leads.transition(
       lead.id,
       AWAITING_RESULT,

@@ -14,15 +14,20 @@ export const CHANGED_FIELD = "changed";
 
 export type FieldChange = { from: unknown; to: unknown };
 
-/** Fields that are claypipe's own bookkeeping, never a change in the person. */
-const NOT_COMPARED = new Set(["claypipe_id", "callback_url", CHANGED_FIELD]);
+/** Fields that name the row, not the person: every version has its own. */
+const ROW_FIELDS = ["claypipe_id", "callback_url", "clay_row_id", CHANGED_FIELD];
 
-/** The result with what changed since `previous`. */
-export function withChanges(result: EnrichedRow, previous: EnrichedRow): EnrichedRow {
+/** The result with what changed since `previous`; `ignore` names more fields never compared. */
+export function withChanges(
+  result: EnrichedRow,
+  previous: EnrichedRow,
+  ignore: readonly string[] = [],
+): EnrichedRow {
+  const notCompared = new Set([...ROW_FIELDS, ...ignore]);
   const changed: Record<string, FieldChange> = {};
   const fields = new Set([...Object.keys(previous), ...Object.keys(result)]);
   for (const field of fields) {
-    if (NOT_COMPARED.has(field)) continue;
+    if (notCompared.has(field)) continue;
     const from = previous[field] ?? null;
     const to = result[field] ?? null;
     if (!sameValue(from, to)) changed[field] = { from, to };

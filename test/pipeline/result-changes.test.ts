@@ -29,6 +29,15 @@ describe("result changes", () => {
     expect(resultOutcome(compared)).toBe("unchanged");
   });
 
+  it("never compares the row's own ids, nor the fields the config ignores", () => {
+    const previous = { clay_row_id: "r_1", synced_at: "2026-01-01", title: "VP" };
+    const result = { clay_row_id: "r_9", synced_at: "2026-04-01", title: "VP" };
+    expect(withChanges(result, previous, ["synced_at"]).changed).toEqual({});
+    expect(withChanges(result, previous).changed).toEqual({
+      synced_at: { from: "2026-01-01", to: "2026-04-01" },
+    });
+  });
+
   it("a result with changes, or never compared, is routed as enriched", () => {
     expect(resultOutcome(withChanges({ title: "CRO" }, { title: "VP" }))).toBe("enriched");
     expect(resultOutcome({ title: "CRO" })).toBe("enriched");
