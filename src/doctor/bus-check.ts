@@ -95,7 +95,7 @@ function kafkaProbe(kafka: NonNullable<BusConfig["kafka"]>, timeoutMs: number): 
     name: "bus.kafka",
     address,
     hint,
-    async run(signal): Promise<DoctorCheck[]> {
+    async run(): Promise<DoctorCheck[]> {
       const unset = kafka.sasl
         ? unsetSecret("bus", "bus.kafka", kafka.sasl.password, "bus.kafka.sasl.password")
         : undefined;
@@ -117,12 +117,11 @@ function kafkaProbe(kafka: NonNullable<BusConfig["kafka"]>, timeoutMs: number): 
           logLevel: 0,
         },
       }).admin();
-      signal.addEventListener("abort", () => void admin.disconnect().catch(() => undefined), {
-        once: true,
-      });
+      // Bounded by the client itself: disconnecting while a request waits blocks the event loop.
+      const requestTimeout = Math.max(100, Math.floor(timeoutMs * 0.8));
       try {
         await admin.connect();
-        const topics = await admin.listTopics();
+        const topics = await admin.listTopics({ timeout: requestTimeout });
         return [ok("bus", "bus.kafka", `Kafka at ${address}: ${topics.length} topics`)];
       } catch (thrown) {
         return [

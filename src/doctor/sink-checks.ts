@@ -1,6 +1,7 @@
 /**
- * Each sink checked without delivering anything: CRMs and outreach tools by one
- * authenticated read, a postgres sink by connecting and looking for its table,
+ * Each sink checked without delivering anything: CRMs by one authenticated
+ * read (HubSpot's first contact, Salesforce's limits), outreach tools by
+ * reading the sink's campaign, a postgres sink by connecting and looking for its table,
  * a file sink by its folder, a webhook sink by its URL and signing secret.
  * Slack incoming webhooks have no read, so they are only said to be unchecked.
  */
@@ -71,11 +72,11 @@ function sinkProbe(sink: SinkConfig, key: string, options: SinkProbeOptions): Pr
         secretUnset(sink.apiKey, "apiKey") ??
           (await read(signal, {
             service: "Instantly",
-            url: `${sink.baseUrl}/campaigns?limit=1`,
+            url: `${sink.baseUrl}/campaigns/${encodeURIComponent(sink.campaignId)}`,
             headers: { authorization: `Bearer ${sink.apiKey}` },
             credentialHint: "set apiKey to an Instantly API v2 key (Settings → Integrations → API)",
             notFoundHint:
-              "check the sink's baseUrl (Instantly's is https://api.instantly.ai/api/v2)",
+              "check campaignId (the UUID in the campaign's URL) and baseUrl (Instantly's is https://api.instantly.ai/api/v2)",
           })),
       ]);
     case "smartlead":
@@ -83,10 +84,10 @@ function sinkProbe(sink: SinkConfig, key: string, options: SinkProbeOptions): Pr
         secretUnset(sink.apiKey, "apiKey") ??
           (await read(signal, {
             service: "Smartlead",
-            url: `${sink.baseUrl}/campaigns?api_key=${encodeURIComponent(sink.apiKey)}`,
+            url: `${sink.baseUrl}/campaigns/${sink.campaignId}?api_key=${encodeURIComponent(sink.apiKey)}`,
             credentialHint: "set apiKey to the Smartlead API key from Settings → API",
             notFoundHint:
-              "check the sink's baseUrl (Smartlead's is https://server.smartlead.ai/api/v1)",
+              "check campaignId (the number in the campaign's URL) and baseUrl (Smartlead's is https://server.smartlead.ai/api/v1)",
           })),
       ]);
     case "slack":
