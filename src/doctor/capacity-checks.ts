@@ -4,6 +4,8 @@
  * tier's state directory), and credits used against each cap in the current
  * day and month — read the way `claypipe status` reads them.
  */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import type { PoolCapacity } from "../clay/webhook-pool.js";
 import type { ClaypipeConfig } from "../config/schema.js";
 import { silentLogger } from "../logging/create-logger.js";
@@ -29,6 +31,10 @@ export function capacityProbe(config: ClaypipeConfig, timeoutMs: number): Probe 
     hint: "check the store's line above; `claypipe status` reads the same counters",
     async run(): Promise<DoctorCheck[]> {
       if (config.tier === "direct") {
+        // Nothing sent yet: no counters, and reading them would create the state directory.
+        if (!existsSync(resolve(config.stateDir))) {
+          return capacityChecks(untouchedCapacity(config));
+        }
         const status = await createDirectPipeline(config, { logger: silentLogger }).status();
         return capacityChecks(status.capacity);
       }

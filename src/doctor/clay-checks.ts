@@ -32,7 +32,9 @@ export function publicApiAbsent(config: ClaypipeConfig): DoctorCheck[] {
           ok(
             "clay",
             `clay.${workspace.name}.publicApi`,
-            "not set: a lead whose callback never comes is retried or dead-lettered without a look in Clay (reconcile)",
+            config.tier === "direct"
+              ? "not set: results stay in Clay (`claypipe enrich --wait` reads them through it)"
+              : "not set: a lead whose callback never comes is retried or dead-lettered without a look in Clay (reconcile)",
           ),
         ],
   );
@@ -143,7 +145,7 @@ function judgeToken(name: string, token: string | undefined): Finding {
     return {
       level: "warning",
       found: "no auth token",
-      hint: `anyone with the URL can add rows: turn on the source's auth token in Clay and set authToken: \${CLAY_WEBHOOK_TOKEN}`,
+      hint: "anyone with the URL can add rows: turn on the source's auth token in Clay and give it to authToken from the environment (e.g. CLAY_WEBHOOK_TOKEN)",
     };
   }
   if (!isSet(token)) {

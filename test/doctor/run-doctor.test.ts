@@ -3,7 +3,9 @@
  * and the sinks' stand-ins: a good setup is all ok; each fault is an error line
  * that names what to fix, and the report still covers everything else.
  */
+import { existsSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { webhookCounterKey } from "../../src/clay/webhook-pool.js";
 import { freePort } from "../../src/demo/free-port.js";
@@ -56,6 +58,22 @@ describe("claypipe doctor", () => {
     expect(line(report, "capacity.main/leads").found).toBe(
       "49900 of 49900 rows left; 49900 webhook submissions left on 1 of 1 webhooks",
     );
+    // Checking creates nothing: the store is the first start's to make.
+    expect(existsSync(join(setup.dir, "state"))).toBe(false);
+  });
+
+  it("creates no state directory on the direct tier", async () => {
+    const stateDir = join(setup.dir, "direct-state");
+    setup.writeConfig((yaml) =>
+      `${yaml.replace("tier: standard", "tier: direct")}stateDir: ${stateDir}\n`.replace(
+        /sinks:[\s\S]*logLevel/,
+        "logLevel",
+      ),
+    );
+    const report = await doctor();
+    expect(problems(report)).toEqual([]);
+    expect(line(report, "capacity.main/leads").level).toBe("ok");
+    expect(existsSync(stateDir)).toBe(false);
   });
 
   it("reads the store's counters once it exists: a full table is an error saying to add one", async () => {
