@@ -5,7 +5,6 @@
  */
 import type { Command } from "commander";
 import { type DoctorReport, doctorExitCode } from "../../doctor/doctor-report.js";
-import { runDoctor } from "../../doctor/run-doctor.js";
 import { withConfigOption } from "../config-option.js";
 import { say } from "../output.js";
 import { parseNumberOption } from "../parse-number-option.js";
@@ -22,10 +21,10 @@ export function registerDoctor(program: Command): void {
       .option("--json", "print the report as JSON (for CI)")
       .option("--timeout <ms>", "longest wait for any one network check", "5000"),
   ).action(async (options: { config: string; json?: boolean; timeout: string }) => {
-    const report = await runDoctor({
-      configPath: options.config,
-      timeoutMs: parseNumberOption("--timeout", options.timeout, { min: 100, max: 600_000 }),
-    });
+    const timeoutMs = parseNumberOption("--timeout", options.timeout, { min: 100, max: 600_000 });
+    // Loaded when run: the checks' clients stay out of `claypipe --help`'s start-up.
+    const { runDoctor } = await import("../../doctor/run-doctor.js");
+    const report = await runDoctor({ configPath: options.config, timeoutMs });
     if (options.json) say(JSON.stringify(report, null, 2));
     else printReport(report);
     process.exitCode = doctorExitCode(report);
