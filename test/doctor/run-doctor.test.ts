@@ -10,7 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { webhookCounterKey } from "../../src/clay/webhook-pool.js";
 import { freePort } from "../../src/demo/free-port.js";
 import { type DoctorReport, doctorExitCode } from "../../src/doctor/doctor-report.js";
+import { withPostgres } from "../../src/doctor/postgres-probe.js";
 import { runDoctor } from "../../src/doctor/run-doctor.js";
+import { createPostgresStore } from "../../src/store/postgres/index.js";
 import { createSqliteStore } from "../../src/store/sqlite/index.js";
 import { removeTempDirs } from "../temp-dirs.js";
 import { type DoctorSetup, startDoctorSetup } from "./doctor-setup.js";
@@ -194,6 +196,35 @@ bus: { nats: { servers: "\${NATS_URL}" } }
     expect(line(report, "capacity.main/leads").level).toBe("ok");
     expect(line(report, "store.postgres").found).toContain("created by the first start");
     expect(problems(report)).toEqual([]);
+  });
+
+  it("reads the shared counters and the credit ledger once the store exists", async () => {
+    const schema = `doctor_${process.pid}`;
+    setup.writeConfig((yaml) =>
+      queueConfig(yaml).replace("schema: doctor_absent", `schema: ${schema}`),
+    );
+    const connectionString = "postgres://postgres@127.0.0.1:5432/test";
+    const store = await createPostgresStore({ connectionString, schema });
+    try {
+      await store.counters.tryReserve([{ key: "table:main/leads", limit: 49_900 }]);
+      const report = await doctor({
+        ...setup.env,
+        DATABASE_URL: connectionString,
+        REDIS_URL: "redis://127.0.0.1:6379",
+        NATS_URL: "nats://127.0.0.1:4222",
+      });
+      expect(line(report, "store.postgres").found).toContain(`schema ${schema} in place`);
+      expect(line(report, "capacity.main/leads").found).toContain("49899 of 49900 rows left");
+      expect(line(report, "credits.workspace:main").found).toMatch(
+        /^day:\S+: data 0 of 1000 used$/,
+      );
+      expect(problems(report)).toEqual([]);
+    } finally {
+      await store.close();
+      await withPostgres(connectionString, 5000, (client) =>
+        client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+      );
+    }
   });
 
   it("names an unreachable PostgreSQL and Redis by address, without the password, with what to do", async () => {
