@@ -79,7 +79,7 @@ function untouchedCapacity(config: ClaypipeConfig): Capacity {
   );
 }
 
-export function capacityChecks(capacity: Capacity): DoctorCheck[] {
+function capacityChecks(capacity: Capacity): DoctorCheck[] {
   return capacity.map(({ workspace, table, pool }) => tableCheck(`${workspace}/${table}`, pool));
 }
 
@@ -103,10 +103,7 @@ function tableCheck(table: string, pool: PoolCapacity): DoctorCheck {
   return ok("capacity", name, found);
 }
 
-export function creditChecks(
-  config: ClaypipeConfig,
-  credits: PipelineStatus["credits"],
-): DoctorCheck[] {
+function creditChecks(config: ClaypipeConfig, credits: PipelineStatus["credits"]): DoctorCheck[] {
   const uncapped = config.clay.workspaces
     .filter((ws) => ws.credits.daily === undefined && ws.credits.monthly === undefined)
     .map((ws) =>

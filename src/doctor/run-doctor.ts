@@ -11,8 +11,8 @@ import { callbacksChecks } from "./callbacks-check.js";
 import { capacityProbe } from "./capacity-checks.js";
 import { publicApiAbsent, publicApiProbes, webhookChecks } from "./clay-checks.js";
 import { checkConfigFile } from "./config-checks.js";
-import { type DoctorCheck, type DoctorReport, worstLevel } from "./doctor-report.js";
-import { runProbe } from "./probe.js";
+import { type DoctorCheck, type DoctorReport, warning, worstLevel } from "./doctor-report.js";
+import { type Probe, runProbe } from "./probe.js";
 import { redactChecks, secretValues } from "./redact-report.js";
 import { redisProbes } from "./redis-check.js";
 import { sinkProbes } from "./sink-checks.js";
@@ -50,35 +50,38 @@ async function checkSetup(
   options: DoctorOptions & { timeoutMs: number },
 ): Promise<DoctorCheck[]> {
   const { timeoutMs } = options;
-  const fetchOption = options.fetch ? { fetch: options.fetch } : {};
-  const backends = [
-    ...storeProbes(config, timeoutMs),
-    ...redisProbes(config, timeoutMs),
-    ...busProbes(config.bus, timeoutMs),
-  ];
-  const services = [
-    ...publicApiProbes(config, { timeoutMs, ...fetchOption }),
-    ...sinkProbes(config, { timeoutMs, ...fetchOption }),
-  ];
-  const [reached, answered] = await Promise.all([
-    Promise.all(backends.map((probe) => runProbe(probe, timeoutMs))).then((lines) => lines.flat()),
-    Promise.all(services.map((probe) => runProbe(probe, timeoutMs))).then((lines) => lines.flat()),
+  const services = { timeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const run = (probes: Probe[]) =>
+    Promise.all(probes.map((probe) => runProbe(probe, timeoutMs))).then((lines) => lines.flat());
+  const [reached, clay, sinks] = await Promise.all([
+    run([
+      ...storeProbes(config, timeoutMs),
+      ...redisProbes(config, timeoutMs),
+      ...busProbes(config.bus, timeoutMs),
+    ]),
+    run(publicApiProbes(config, services)),
+    run(sinkProbes(config, services)),
   ]);
-  // Counters live in the store (and the event tier reaches it through its bus): read only when all answered.
-  const left = reached.every((check) => check.level !== "error")
-    ? await runProbe(capacityProbe(config, timeoutMs), timeoutMs * 2)
-    : [];
-  const [clayAnswered, sinksAnswered] = [
-    answered.filter((check) => check.group === "clay"),
-    answered.filter((check) => check.group !== "clay"),
-  ];
+  // Counters live in the store, read through the pipeline (which needs Redis and the bus too).
+  const unreached = reached.filter((check) => check.level === "error").map((check) => check.name);
+  const left =
+    unreached.length === 0
+      ? await runProbe(capacityProbe(config, timeoutMs), timeoutMs * 2)
+      : [
+          warning(
+            "capacity",
+            "capacity",
+            `not read: ${unreached.join(", ")} did not answer`,
+            "fix the lines above, then run claypipe doctor again",
+          ),
+        ];
   return [
     ...reached,
-    ...clayAnswered,
+    ...clay,
     ...publicApiAbsent(config),
     ...webhookChecks(config),
     ...callbacksChecks(config),
-    ...sinksAnswered,
+    ...sinks,
     ...left,
   ];
 }
