@@ -14,6 +14,8 @@ export interface ReadRequest {
   credentialHint: string;
   /** What a 404 asks of the user. */
   notFoundHint: string;
+  /** Judges a 2xx answer's JSON body; undefined (or no inspect) is ok. */
+  inspect?: (body: unknown) => Omit<DoctorCheck, "group" | "name"> | undefined;
 }
 
 export async function authenticatedRead(
@@ -24,13 +26,15 @@ export async function authenticatedRead(
   // Never the query: Smartlead's key travels there.
   const shown = shownUrl(request.url);
   let status: number;
+  let body: unknown;
   try {
     const response = await (options.fetch ?? fetch)(request.url, {
       headers: { accept: "application/json", ...request.headers },
       signal: options.signal,
     });
     status = response.status;
-    await response.body?.cancel();
+    if (response.ok && request.inspect) body = await response.json().catch(() => undefined);
+    else await response.body?.cancel();
   } catch (thrown) {
     const { cause } = thrown as { cause?: { code?: string; message?: string } };
     const reason = cause?.code ?? cause?.message ?? (thrown as Error).message;
@@ -42,6 +46,8 @@ export async function authenticatedRead(
     );
   }
   if (status >= 200 && status < 300) {
+    const judged = request.inspect?.(body);
+    if (judged) return { group: "sinks", name, ...judged };
     return ok(
       "sinks",
       name,

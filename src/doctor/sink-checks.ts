@@ -1,6 +1,6 @@
 /**
  * Each sink checked without delivering anything: CRMs by one authenticated
- * read (HubSpot's first contact, Salesforce's limits), outreach tools by
+ * read (HubSpot's first contact and a list sink's list, Salesforce's limits), outreach tools by
  * reading the sink's campaign, a postgres sink by connecting and looking for its table,
  * a file sink by its folder, a webhook sink by its URL and signing secret.
  * Slack incoming webhooks have no read, so they are only said to be unchecked.
@@ -8,7 +8,7 @@
 import { resolve } from "node:path";
 import type { ClaypipeConfig, SinkConfig } from "../config/schema.js";
 import { isLoopbackHost, shownAddress } from "./addresses.js";
-import { authenticatedRead } from "./authenticated-read.js";
+import { authenticatedRead, type ReadRequest } from "./authenticated-read.js";
 import { type DoctorCheck, error, ok, warning } from "./doctor-report.js";
 import { postgresHint, postgresVersion, withPostgres } from "./postgres-probe.js";
 import type { Probe } from "./probe.js";
@@ -35,7 +35,7 @@ function sinkProbe(sink: SinkConfig, key: string, options: SinkProbeOptions): Pr
   });
   const secretUnset = (value: string, field: string) =>
     unsetSecret("sinks", name, value, `${key}.${field}`);
-  const read = (signal: AbortSignal, request: Parameters<typeof authenticatedRead>[1]) =>
+  const read = (signal: AbortSignal, request: ReadRequest) =>
     authenticatedRead(name, request, {
       signal,
       ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -44,17 +44,21 @@ function sinkProbe(sink: SinkConfig, key: string, options: SinkProbeOptions): Pr
   switch (sink.type) {
     case "hubspot":
     case "hubspot-list":
-      return probe(sink.baseUrl, "check the sink's baseUrl and the network", async (signal) => [
-        secretUnset(sink.accessToken, "accessToken") ??
-          (await read(signal, {
-            service: "HubSpot",
-            url: `${sink.baseUrl}/crm/v3/objects/contacts?limit=1`,
-            headers: { authorization: `Bearer ${sink.accessToken}` },
-            credentialHint:
-              "set accessToken to a private app token with the crm.objects.contacts.read and .write scopes",
-            notFoundHint: "check the sink's baseUrl (HubSpot's is https://api.hubapi.com)",
-          })),
-      ]);
+      return probe(sink.baseUrl, "check the sink's baseUrl and the network", async (signal) => {
+        const unset = secretUnset(sink.accessToken, "accessToken");
+        if (unset) return [unset];
+        const headers = { authorization: `Bearer ${sink.accessToken}` };
+        const contacts = await read(signal, {
+          service: "HubSpot",
+          url: `${sink.baseUrl}/crm/v3/objects/contacts?limit=1`,
+          headers,
+          credentialHint:
+            "set accessToken to a private app token with the crm.objects.contacts.read and .write scopes",
+          notFoundHint: "check the sink's baseUrl (HubSpot's is https://api.hubapi.com)",
+        });
+        if (sink.type === "hubspot" || contacts.level !== "ok") return [contacts];
+        return [await read(signal, hubspotListRead(sink.baseUrl, sink.listId, headers))];
+      });
     case "salesforce":
       return probe(sink.instanceUrl, "check instanceUrl and the network", async (signal) => [
         secretUnset(sink.accessToken, "accessToken") ??
@@ -121,6 +125,36 @@ function sinkProbe(sink: SinkConfig, key: string, options: SinkProbeOptions): Pr
         ok("sinks", name, `publishes to ${sink.topic} through the bus (checked under bus)`),
       ]);
   }
+}
+
+/** `GET /crm/v3/lists/{listId}`: the list exists, and is static (a dynamic list takes no members by API). */
+function hubspotListRead(
+  baseUrl: string,
+  listId: string,
+  headers: Record<string, string>,
+): ReadRequest {
+  return {
+    service: "HubSpot",
+    url: `${baseUrl}/crm/v3/lists/${listId}`,
+    headers,
+    credentialHint: "give the private app token the crm.lists.read and crm.lists.write scopes",
+    notFoundHint: `the portal has no list ${listId}: set listId to the ILS id of a static contact list`,
+    inspect(body) {
+      const type = (body as { list?: { processingType?: unknown } } | undefined)?.list
+        ?.processingType;
+      if (type === "DYNAMIC") {
+        return {
+          level: "error",
+          found: `list ${listId} is an active (DYNAMIC) list, which takes no members by API`,
+          hint: "use a static contact list (MANUAL or SNAPSHOT) and set its ILS id as listId",
+        };
+      }
+      return {
+        level: "ok",
+        found: `HubSpot accepted the credentials; list ${listId} is a static list (${String(type)})`,
+      };
+    },
+  };
 }
 
 function webhookSinkCheck(name: string, text: string): DoctorCheck {

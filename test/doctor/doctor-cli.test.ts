@@ -68,7 +68,12 @@ describe("claypipe doctor (CLI)", () => {
       expect(DOCTOR_LEVELS).toContain(check.level);
     }
     const failed = report.checks.filter((check) => check.level === "error").map((c) => c.name);
-    expect(failed.sort()).toEqual(["clay.main.publicApi", "sinks.crm", "sinks.sequences"]);
+    expect(failed.sort()).toEqual([
+      "clay.main.publicApi",
+      "sinks.crm",
+      "sinks.members",
+      "sinks.sequences",
+    ]);
     expectNoSecret(json.stdout + json.stderr);
 
     const text = await runCli(["doctor", "-c", setup.configPath], { cwd: setup.dir, env });

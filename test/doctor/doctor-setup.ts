@@ -47,7 +47,10 @@ export async function startDoctorSetup(): Promise<DoctorSetup> {
       },
     ],
   });
-  const hubspot = await startHubspotStandIn({ token: SECRETS.HUBSPOT_TOKEN });
+  const hubspot = await startHubspotStandIn({
+    token: SECRETS.HUBSPOT_TOKEN,
+    lists: { "101": "MANUAL", "102": "DYNAMIC" },
+  });
   const salesforce = await startSalesforceStandIn({ token: SECRETS.SALESFORCE_TOKEN });
   const instantly = await startInstantlyStandIn({
     apiKey: SECRETS.INSTANTLY_KEY,
@@ -77,6 +80,7 @@ store: { sqlite: { path: ${join(dir, "state", "claypipe.db")} } }
 sinks:
   - { name: file, type: file, path: ${join(dir, "out", "leads.jsonl")} }
   - { name: crm, type: hubspot, accessToken: "\${HUBSPOT_TOKEN}", baseUrl: "${hubspot.url}" }
+  - { name: members, type: hubspot-list, accessToken: "\${HUBSPOT_TOKEN}", listId: 101, baseUrl: "${hubspot.url}" }
   - { name: sfdc, type: salesforce, accessToken: "\${SALESFORCE_TOKEN}", instanceUrl: "${salesforce.url}" }
   - name: outreach
     type: instantly

@@ -51,6 +51,9 @@ describe("claypipe doctor", () => {
     expect(line(report, "clay.main.publicApi").found).toContain("key accepted");
     expect(line(report, "clay.main.leads.webhooks[0]").found).toContain("auth token set");
     expect(line(report, "sinks.crm").found).toContain("HubSpot accepted the credentials");
+    expect(line(report, "sinks.members").found).toBe(
+      "HubSpot accepted the credentials; list 101 is a static list (MANUAL)",
+    );
     expect(line(report, "sinks.sfdc").found).toContain("Salesforce accepted the credentials");
     expect(line(report, "sinks.outreach").found).toContain("Instantly accepted");
     expect(line(report, "sinks.sequences").found).toContain("Smartlead accepted");
@@ -141,6 +144,14 @@ describe("claypipe doctor", () => {
     expect(line(report, "sinks.sequences").found).toContain("answered 404");
     expect(line(report, "sinks.sequences").hint).toContain("campaignId");
     expect(line(report, "sinks.outreach").level).toBe("ok");
+  });
+
+  it("refuses an active HubSpot list for a list sink: it takes no members by API", async () => {
+    setup.writeConfig((yaml) => yaml.replace("listId: 101", "listId: 102"));
+    const members = line(await doctor(), "sinks.members");
+    expect(members.level).toBe("error");
+    expect(members.found).toContain("list 102 is an active (DYNAMIC) list");
+    expect(members.hint).toContain("static contact list");
   });
 
   it("refuses a loopback callbacks.baseUrl when the service listens publicly", async () => {

@@ -33,7 +33,8 @@
  * idProperty; 5xx bodies; a batch read naming unknown ids answers 207 with one OBJECT_NOT_FOUND
  * error listing them in `context.ids`, and a batch update naming unknown ids the same (the others
  * written).
- * Lists: `PUT /crm/v3/lists/{listId}/memberships/add`, see hubspot-lists.ts.
+ * Lists: `GET /crm/v3/lists/{listId}` and `PUT /crm/v3/lists/{listId}/memberships/add`, see
+ * hubspot-lists.ts.
  */
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
@@ -172,6 +173,12 @@ export async function startHubspotStandIn(options: HubspotStandInOptions): Promi
   app.post(`${CONTACTS}/batch/read`, (request, reply) => {
     if (refuse(request, reply)) return reply;
     const answer = readBatch(portal, request.body);
+    return reply.code(answer.status).send(answer.body);
+  });
+
+  app.get<{ Params: { listId: string } }>("/crm/v3/lists/:listId", (request, reply) => {
+    if (refuse(request, reply)) return reply;
+    const answer = lists.read(request.params.listId);
     return reply.code(answer.status).send(answer.body);
   });
 
