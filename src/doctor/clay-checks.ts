@@ -60,7 +60,11 @@ function publicApiProbe(
         const problem = await checkPublicApi(publicApi, {
           workspace: workspace.name,
           tableIds,
-          limiter: createLocalPublicApiLimiter(publicApi),
+          // One call per table id after /me, at once: a check that waits its turn would time out.
+          limiter: createLocalPublicApiLimiter({
+            ...publicApi,
+            rate: { ...publicApi.rate, burst: Math.max(publicApi.rate.burst, tableIds.length + 1) },
+          }),
           clock: systemClock,
           requestTimeoutMs: options.timeoutMs,
           signal,
