@@ -4,8 +4,10 @@
  * even when the checks that use them fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../src/demo/free-port.js";
 import { DOCTOR_LEVELS } from "../../src/doctor/doctor-report.js";
 import { runCli } from "../cli/run-cli.js";
+import { killHard, startService } from "../reliability/service-harness.js";
 import { removeTempDirs } from "../temp-dirs.js";
 import { type DoctorSetup, SECRETS, startDoctorSetup } from "./doctor-setup.js";
 
@@ -81,6 +83,29 @@ describe("claypipe doctor (CLI)", () => {
     expect(text.stdout).toContain("FAIL  sinks.crm: HubSpot answered 401");
     expect(text.stdout).toContain("        → set accessToken to a private app token");
     expectNoSecret(text.stdout + text.stderr);
+  });
+
+  it("checks the store of a running service without taking it over", async () => {
+    const port = await freePort();
+    setup.writeConfig(
+      (yaml) =>
+        `${yaml.replace("http://127.0.0.1:8787", `http://127.0.0.1:${port}`)}server: { port: ${port} }\n`,
+    );
+    const service = await startService(setup.configPath, setup.dir, setup.env);
+    try {
+      const result = await runCli(["doctor", "--json", "-c", setup.configPath], {
+        cwd: setup.dir,
+        env: setup.env,
+      });
+      expect(result.code, result.stdout).toBe(0);
+      const { checks } = JSON.parse(result.stdout) as { checks: Array<Record<string, string>> };
+      expect(checks.find((check) => check.name === "store.sqlite")?.found).toMatch(/^SQLite 3\./);
+      expect(checks.find((check) => check.name === "capacity.main/leads")?.level).toBe("ok");
+      expect(service.child.exitCode).toBeNull();
+    } finally {
+      await killHard(service);
+      setup.writeConfig();
+    }
   });
 
   it("exits 1 with the config's problem when the file is missing", async () => {
