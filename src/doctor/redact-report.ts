@@ -24,9 +24,19 @@ export function secretValues(config: unknown): string[] {
   return [...found].sort((a, b) => b.length - a.length);
 }
 
+/** Shorter secrets are replaced only as whole words, so a test token "t" leaves "at" alone. */
+const ANYWHERE = 12;
+
 export function redactChecks(checks: DoctorCheck[], secrets: readonly string[]): DoctorCheck[] {
+  const patterns = secrets.map((secret) => {
+    const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(
+      secret.length >= ANYWHERE ? escaped : `(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`,
+      "g",
+    );
+  });
   const redact = (text: string) =>
-    secrets.reduce((shown, secret) => shown.split(secret).join(SHOWN), text);
+    patterns.reduce((shown, pattern) => shown.replace(pattern, SHOWN), text);
   return checks.map((check) => ({
     ...check,
     found: redact(check.found),
@@ -34,7 +44,7 @@ export function redactChecks(checks: DoctorCheck[], secrets: readonly string[]):
   }));
 }
 
-// A connection string's secret is its password (and any query parameter, e.g. ?password=):
+// A connection string's secret is its password (and a credential in its query, e.g. ?password=):
 // the rest is the address every line shows. Any other secret is secret whole (a Slack URL).
 const CONNECTION_SCHEMES = new Set([
   "postgres:",
@@ -53,7 +63,8 @@ function secretParts(value: string): string[] {
     return [value];
   }
   if (!CONNECTION_SCHEMES.has(url.protocol)) return [value];
-  const parts = [decodeURIComponent(url.password), ...url.searchParams.values()];
-  // A few characters could occur anywhere in a message: only real passwords are replaced.
-  return parts.filter((part) => part.length >= 4);
+  const credentials = [...url.searchParams]
+    .filter(([key]) => /pass|secret|token|key/i.test(key))
+    .map(([, part]) => part);
+  return [decodeURIComponent(url.password), ...credentials].filter((part) => part.length > 0);
 }
