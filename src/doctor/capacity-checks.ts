@@ -29,7 +29,7 @@ export function capacityProbe(config: ClaypipeConfig, timeoutMs: number): Probe 
     name: "capacity",
     address: config.tier === "direct" ? config.stateDir : "the store",
     hint: "check the store's line above; `claypipe status` reads the same counters",
-    async run(): Promise<DoctorCheck[]> {
+    async run(signal): Promise<DoctorCheck[]> {
       if (config.tier === "direct") {
         // Nothing sent yet: no counters, and reading them would create the state directory.
         if (!existsSync(resolve(config.stateDir))) {
@@ -42,10 +42,15 @@ export function capacityProbe(config: ClaypipeConfig, timeoutMs: number): Probe 
         return [...capacityChecks(untouchedCapacity(config)), ...creditChecks(config, [])];
       }
       const pipeline = await createPipeline(config, { logger: silentLogger });
+      // Out of time, the pipeline is stopped all the same, so nothing keeps the process alive.
+      const stop = () => void pipeline.stop();
+      if (signal.aborted) stop();
+      signal.addEventListener("abort", stop, { once: true });
       try {
         const status = await pipeline.status();
         return [...capacityChecks(status.capacity), ...creditChecks(config, status.credits)];
       } finally {
+        signal.removeEventListener("abort", stop);
         await pipeline.stop();
       }
     },
