@@ -32,6 +32,13 @@ export { type Clock, systemClock } from "./core/clock.js";
 export { ClaypipeError, type ErrorCode } from "./core/errors.js";
 export { identityKey, type Lead, type LeadIssue, validateLead } from "./core/lead.js";
 export {
+  type DoctorCheck,
+  type DoctorLevel,
+  type DoctorReport,
+  doctorExitCode,
+} from "./doctor/doctor-report.js";
+export { type DoctorOptions, runDoctor } from "./doctor/run-doctor.js";
+export {
   type LeadRecord,
   openLeadFile,
   readCsvLeads,

@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
 import { registerDlq } from "./commands/dlq.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerEmulator } from "./commands/emulator.js";
 import { registerEnrich } from "./commands/enrich.js";
 import { registerImport } from "./commands/import.js";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerLeads(program);
   registerEnrich(program);
   registerRecommend(program);
+  registerDoctor(program);
   registerInit(program);
   registerEmulator(program);
   return program;

@@ -88,3 +88,46 @@ export function interpolateEnv(
 
   return { value: visit(document, []), problems, deferred };
 }
+
+/** One `${VAR}` written in the config, and whether the environment gives it a value. */
+export interface EnvReference {
+  /** Where it is written, e.g. `store.postgres.connectionString`. */
+  path: string;
+  name: string;
+  /** Written under a secret key. */
+  secret: boolean;
+  /** "default" when unset or empty but written with `:-fallback`. */
+  state: "set" | "unset" | "empty" | "default";
+}
+
+/** Every reference in the document, for a report of what the environment still lacks. */
+export function envReferences(
+  document: unknown,
+  env: Record<string, string | undefined>,
+): EnvReference[] {
+  const found: EnvReference[] = [];
+  const visit = (node: unknown, path: Array<string | number>): void => {
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => {
+        visit(item, [...path, i]);
+      });
+    } else if (node !== null && typeof node === "object") {
+      for (const [key, child] of Object.entries(node)) visit(child, [...path, key]);
+    } else if (typeof node === "string") {
+      for (const [, name, fallback] of node.matchAll(REFERENCE)) {
+        const value = env[name!];
+        const state =
+          value !== undefined && value !== ""
+            ? "set"
+            : fallback !== undefined
+              ? "default"
+              : value === ""
+                ? "empty"
+                : "unset";
+        found.push({ path: formatPath(path), name: name!, secret: isSecretPath(path), state });
+      }
+    }
+  };
+  visit(document, []);
+  return found;
+}

@@ -59,7 +59,7 @@ export function loadConfigFile(
       hint: "run `claypipe init` to write a starter config, or pass --config <file>",
     });
   }
-  const env = options.env ?? { ...readDotEnv(dirname(file)), ...process.env };
+  const env = options.env ?? configEnv(file);
   return parseConfig(readFileSync(file, "utf8"), { ...options, env, source: file });
 }
 
@@ -112,6 +112,11 @@ function configError(source: string, problems: ConfigProblem[]): ClaypipeError {
   return new ClaypipeError("config_invalid", `${source} is not valid:\n${lines}`, {
     hint: "fix the keys above; docs/config.md lists every key and its default",
   });
+}
+
+/** The environment a config file is read with: the process's, `.env` beside the file filling gaps. */
+export function configEnv(file: string): Record<string, string | undefined> {
+  return { ...readDotEnv(dirname(resolve(file))), ...process.env };
 }
 
 function readDotEnv(dir: string): Record<string, string | undefined> {

@@ -7,7 +7,8 @@
  * are already members of the list are ignored"; the answer is 200 with `recordIdsMissing` (ids not
  * in the portal) and the ids added, named `recordsIdsAdded` in the legacy v3 reference and
  * `recordIdsAdded` in the newer one (both are sent here; the sink reads neither); only lists with
- * processingType MANUAL or SNAPSHOT take memberships. Scopes are not emulated (any valid token may).
+ * processingType MANUAL or SNAPSHOT take memberships. `GET /crm/v3/lists/{listId}` ("Retrieve a list
+ * by ID") answers `{ list: { listId, name, objectTypeId, processingType, … } }`. Scopes are not emulated (any valid token may).
  * Assumed (not documented): the wording and codes of the refusals (404 OBJECT_NOT_FOUND for an
  * unknown list, 400 VALIDATION_ERROR for a DYNAMIC list or a body that is not an array of ids);
  * no per-request limit on ids (none is documented; the sink sends at most 100).
@@ -30,6 +31,16 @@ export class HubspotLists {
   /** The next `count` membership adds report every id as missing, as for contacts not yet visible. */
   reportMissingNext(count: number): void {
     this.missNext += count;
+  }
+
+  /** The list as `GET /crm/v3/lists/{listId}` answers it. */
+  read(listId: string): MembershipAnswer {
+    const type = this.lists[listId];
+    if (type === undefined) {
+      return refuse(404, hubspotError("OBJECT_NOT_FOUND", `List ${listId} does not exist.`));
+    }
+    const list = { listId, name: `List ${listId}`, objectTypeId: "0-1", processingType: type };
+    return { status: 200, body: { list } };
   }
 
   /** Adds the ids `exists` knows to the list; answers as HubSpot does. */

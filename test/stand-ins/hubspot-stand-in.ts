@@ -11,6 +11,9 @@
  *   with `errors` when some inputs failed ("Update a batch of contacts").
  * - `GET /crm/v3/objects/contacts/{contactId}` by record id, or by email with `?idProperty=email`;
  *   `properties=a,b` picks properties, else HubSpot's default set.
+ * - `GET /crm/v3/objects/contacts?limit=N` lists contacts a page at a time ("Retrieve contacts"):
+ *   answer `{ results: [...] }` with HubSpot's default properties; the page's `paging.next.after`
+ *   is left out (the stand-in serves the first page only, enough for a credentials check).
  * - `POST /crm/v3/objects/contacts/batch/read`, body `{ inputs: [{ id }], properties, propertiesWithHistory }`,
  *   at most 100 inputs; answer `{ status: "COMPLETE", results, startedAt, completedAt }` (the
  *   webhook intake reads the contacts its events name this way).
@@ -30,7 +33,8 @@
  * idProperty; 5xx bodies; a batch read naming unknown ids answers 207 with one OBJECT_NOT_FOUND
  * error listing them in `context.ids`, and a batch update naming unknown ids the same (the others
  * written).
- * Lists: `PUT /crm/v3/lists/{listId}/memberships/add`, see hubspot-lists.ts.
+ * Lists: `GET /crm/v3/lists/{listId}` and `PUT /crm/v3/lists/{listId}/memberships/add`, see
+ * hubspot-lists.ts.
  */
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
@@ -138,6 +142,14 @@ export async function startHubspotStandIn(options: HubspotStandInOptions): Promi
     return reply.code(answer.status).send(answer.body);
   });
 
+  app.get<{ Querystring: { limit?: string } }>(CONTACTS, (request, reply) => {
+    if (refuse(request, reply)) return reply;
+    // HubSpot pages at most 100 contacts, 10 when no limit is given.
+    const limit = Math.min(100, Math.max(1, Number(request.query.limit ?? 10) || 10));
+    const ids = [...portal.contactIds().values()].slice(0, limit);
+    return reply.send({ results: ids.map((id) => portal.read(id, undefined, undefined)) });
+  });
+
   app.get<{
     Params: { id: string };
     Querystring: { idProperty?: string; properties?: string | string[] };
@@ -161,6 +173,12 @@ export async function startHubspotStandIn(options: HubspotStandInOptions): Promi
   app.post(`${CONTACTS}/batch/read`, (request, reply) => {
     if (refuse(request, reply)) return reply;
     const answer = readBatch(portal, request.body);
+    return reply.code(answer.status).send(answer.body);
+  });
+
+  app.get<{ Params: { listId: string } }>("/crm/v3/lists/:listId", (request, reply) => {
+    if (refuse(request, reply)) return reply;
+    const answer = lists.read(request.params.listId);
     return reply.code(answer.status).send(answer.body);
   });
 

@@ -16,6 +16,8 @@
  * - Update: `PATCH /services/data/vXX.X/composite/sobjects`, body `{ allOrNone, records: [{ attributes:
  *   { type }, id, ...fields }] }`, at most 200 records, one SaveResult `{ id, success, errors }` per
  *   record in request order ("Update Records Using sObject Collections").
+ * - `GET /services/data/vXX.X/limits` ("Limits", API 29.0 and later): the org's limits, each
+ *   `{ Max, Remaining }` (only DailyApiRequests here); a bad token gets the 401 above.
  * Assumed (not documented for collections): an update naming an id the org does not have fails that
  * record with ENTITY_IS_DELETED; over 200 records → 400 EXCEEDED_ID_LIMIT "record limit
  * reached…"; an unknown external id field → 404 NOT_FOUND "Provided external ID field does not exist
@@ -72,6 +74,18 @@ export async function startSalesforceStandIn(
     return reply.code(status).send([{ message: error.message, errorCode: "JSON_PARSER_ERROR" }]);
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(NOT_FOUND));
+
+  app.get<{ Params: { version: string } }>("/services/data/:version/limits", (request, reply) => {
+    requests += 1;
+    const fault = faults.shift();
+    if (fault !== undefined) return reply.code(fault).send(faultBody(fault));
+    if (request.headers.authorization !== `Bearer ${options.token}`) {
+      return reply.code(401).send(faultBody(401));
+    }
+    const major = /^v(\d+)\.\d$/.exec(request.params.version)?.[1];
+    if (major === undefined || Number(major) < 29) return reply.code(404).send(NOT_FOUND);
+    return reply.send({ DailyApiRequests: { Max: 15_000, Remaining: 15_000 - requests } });
+  });
 
   app.patch<{ Params: { version: string } }>(
     "/services/data/:version/composite/sobjects",

@@ -66,7 +66,8 @@ export interface KafkaConsumer {
 export interface KafkaAdmin {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  listTopics(): Promise<string[]>;
+  /** `timeout` (ms) bounds the metadata request; without it, an unreachable broker is waited for. */
+  listTopics(options?: { timeout?: number }): Promise<string[]>;
   createTopics(options: {
     topics: Array<{ topic: string; numPartitions?: number }>;
     timeout?: number;

@@ -10,6 +10,8 @@
  * - Answer 200 `{ status: "success", total_sent, leads_uploaded, in_blocklist, blocklist_used,
  *   duplicated_leads, skipped_count, invalid_email_count, incomplete_count, duplicate_email_count,
  *   remaining_in_plan, created_leads: [{ id, email, index }] }`; leads on the blocklist are skipped.
+ * - `GET /api/v2/campaigns/{id}` ("Get campaign"), same auth: answer 200 with the campaign
+ *   `{ id, name, status, … }` (here `{ id, name, status }`).
  * - Over the workspace's limit (100 requests a second, 6,000 a minute): 429.
  * Assumed (not documented): error bodies in Fastify's shape `{ statusCode, error, message }`; a bad
  * key 401, an unknown campaign 404, over 1,000 leads 400; a lead already in the campaign counted in
@@ -74,6 +76,14 @@ export async function startInstantlyStandIn(
     reply.code(statusCode).send({ statusCode, error: ERRORS[statusCode] ?? "Error", message });
 
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 });
+  app.get<{ Params: { id: string } }>("/api/v2/campaigns/:id", (request, reply) => {
+    if (request.headers.authorization !== `Bearer ${options.apiKey}`) {
+      return error(reply, 401, "Invalid API key");
+    }
+    if (!campaigns.has(request.params.id)) return error(reply, 404, "Campaign not found");
+    return reply.send({ id: request.params.id, name: `Campaign ${request.params.id}`, status: 1 });
+  });
+
   app.post("/api/v2/leads/add", (request, reply) => {
     const body = (request.body ?? {}) as {
       campaign_id?: unknown;

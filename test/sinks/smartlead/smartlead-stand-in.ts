@@ -12,6 +12,8 @@
  * - Answer 200 `{ ok: true, upload_count, total_leads, already_added_to_campaign, duplicate_count,
  *   invalid_email_count, invalid_emails, unsubscribed_leads, block_count, bounce_count,
  *   is_lead_limit_exhausted, lead_import_stopped_count }`.
+ * - `GET /api/v1/campaigns/{campaign_id}?api_key=<key>` ("Get campaign by id"): answer 200 with
+ *   the campaign `{ id, name, status, … }` (here `{ id, name, status }`).
  * - 10 requests every 2 s per key; over it 429 with `Retry-After` and
  *   `{ error: { code: "RATE_LIMIT_EXCEEDED", message, retry_after } }`.
  * Assumed (not documented): a missing or wrong key 401 `{ message }`; an unknown campaign 404; over
@@ -78,6 +80,19 @@ export async function startSmartleadStandIn(
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ message: `Cannot ${request.method} ${request.url}` }),
   );
+  app.get<{ Params: { id: string }; Querystring: { api_key?: string } }>(
+    "/api/v1/campaigns/:id",
+    (request, reply) => {
+      if (request.query.api_key !== options.apiKey) {
+        return reply.code(401).send({ message: "Invalid API Key" });
+      }
+      if (!campaigns.has(request.params.id)) {
+        return reply.code(404).send({ message: "Campaign not found" });
+      }
+      return reply.send({ id: Number(request.params.id), name: "Campaign", status: "ACTIVE" });
+    },
+  );
+
   app.post<{ Params: { id: string }; Querystring: { api_key?: string } }>(
     "/api/v1/campaigns/:id/leads",
     (request, reply) => {
