@@ -22,8 +22,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configSchema } from "../src/config/schema.js";
@@ -34,6 +32,7 @@ import { startEmulator } from "../src/emulator/index.js";
 import type { Pipeline } from "../src/pipeline/pipeline-api.js";
 import { createServer } from "../src/server/create-server.js";
 import { createStandardPipeline } from "../src/tiers/standard/create-standard-pipeline.js";
+import { costTable, startBareReceiver } from "./cost-kit.js";
 
 const STORED = Number(process.env.BENCH_STORED ?? 1000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
@@ -83,32 +82,12 @@ const stream: Person[] = Array.from({ length: EVENTS }, (_, i) => {
 let shift = -91 * DAY;
 const shiftedClock: Clock = { now: () => Date.now() + shift, sleep: systemClock.sleep };
 
-async function startBareReceiver() {
-  const server = createHttpServer((request, response) => {
-    request.resume();
-    request.on("end", () => response.writeHead(200).end());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/callback`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-const table = (id: string) => ({
-  id,
-  enrichment: { notFoundRate: NOT_FOUND_RATE },
-  httpApiColumn: { rateLimit: { requests: 1000, perMs: 1000 } },
-  webhooks: [{}],
-});
-
 const dir = mkdtempSync(join(tmpdir(), "claypipe-bench-cost-full-"));
 const emulator = await startEmulator({
   timeScale: TIME_SCALE,
   workspaces: [
-    { id: "claypipe", rateLimit: RATE, tables: [table("t_claypipe")] },
-    { id: "naive", rateLimit: RATE, tables: [table("t_naive")] },
+    { id: "claypipe", rateLimit: RATE, tables: [costTable("t_claypipe", NOT_FOUND_RATE)] },
+    { id: "naive", rateLimit: RATE, tables: [costTable("t_naive", NOT_FOUND_RATE)] },
   ],
 });
 const receiver = await startBareReceiver();

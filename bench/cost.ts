@@ -19,8 +19,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configSchema } from "../src/config/schema.js";
@@ -31,6 +29,7 @@ import { enrich } from "../src/emulator/enrichment.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { createServer } from "../src/server/create-server.js";
 import { createStandardPipeline } from "../src/tiers/standard/create-standard-pipeline.js";
+import { costTable, startBareReceiver } from "./cost-kit.js";
 
 const EVENTS = Number(process.env.BENCH_LEADS ?? 1000);
 const REPEAT_SHARE = 0.3;
@@ -81,32 +80,6 @@ function respell(email: string, draw: number): string {
 
 const identity = (event: Event) => event.email.trim().toLowerCase();
 
-/** A receiver that only answers 200: the naive pipeline's "respond, then process". */
-async function startBareReceiver() {
-  let received = 0;
-  const server = createHttpServer((request, response) => {
-    request.resume();
-    request.on("end", () => {
-      received++;
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/callback`,
-    received: () => received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-const table = (id: string) => ({
-  id,
-  enrichment: { notFoundRate: NOT_FOUND_RATE },
-  httpApiColumn: { rateLimit: { requests: 1000, perMs: 1000 } },
-  webhooks: [{}],
-});
-
 const events = leadStream(EVENTS, REPEAT_SHARE, 11);
 const unique = new Map(events.map((event) => [identity(event), event]));
 let oncePerPerson = { actions: 0, data: 0 };
@@ -129,8 +102,8 @@ const dir = mkdtempSync(join(tmpdir(), "claypipe-bench-cost-"));
 const emulator = await startEmulator({
   timeScale: TIME_SCALE,
   workspaces: [
-    { id: "claypipe", rateLimit: RATE, tables: [table("t_claypipe")] },
-    { id: "naive", rateLimit: RATE, tables: [table("t_naive")] },
+    { id: "claypipe", rateLimit: RATE, tables: [costTable("t_claypipe", NOT_FOUND_RATE)] },
+    { id: "naive", rateLimit: RATE, tables: [costTable("t_naive", NOT_FOUND_RATE)] },
   ],
 });
 const receiver = await startBareReceiver();

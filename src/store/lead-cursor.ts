@@ -32,3 +32,18 @@ export function decodeLeadCursor(text: string): LeadCursor {
     hint: "pass the nextCursor of the previous page unchanged, or leave the cursor out to start again",
   });
 }
+
+/** A page of leads read with `limit`: the cursor after its last lead, or null when it is the last page. */
+export function leadPage<T extends LeadCursor>(
+  leads: T[],
+  limit: number,
+): { leads: T[]; nextCursor: string | null } {
+  const last = leads.at(-1);
+  return {
+    leads,
+    nextCursor:
+      last && leads.length === limit
+        ? encodeLeadCursor({ createdAt: last.createdAt, id: last.id })
+        : null,
+  };
+}

@@ -1,38 +1,37 @@
-/**
- * Pre-send rules (`enrichIf`) on every tier with a store: a lead a rule fails
- * is stored as skipped, never reaches Clay, costs nothing, and goes to the
- * routes that take skipped leads; status counts the credits it saved. The
- * event tier also publishes its transitions on the lead-events topic.
- */
-import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openBus } from "../../src/bus/open-bus.js";
 import { decodeLeadTransition } from "../../src/bus/topics/lead-transition.js";
-import { freePort } from "../../src/demo/free-port.js";
 import type { RunningEmulator } from "../../src/emulator/index.js";
 import {
   type ClaypipeConfigInput,
   configSchema,
   createPipeline,
-  createServer,
   type Pipeline,
 } from "../../src/index.js";
 import { NATS_URL } from "../bus/fixtures/nats-server.js";
 import { makeTempDir } from "../temp-dirs.js";
-import { startTierEmulator, TABLE_ID, tierBackends, until, useCleanup } from "./tier-kit.js";
+import {
+  readJsonl,
+  startService,
+  startTierEmulator,
+  TABLE_ID,
+  tierBackends,
+  tierSettings,
+  until,
+  useCleanup,
+} from "./tier-kit.js";
 
 const cleanup = useCleanup();
 
 /** A started pipeline of the tier whose free-mail leads a rule skips, with a file sink per outcome. */
 async function skippingPipeline(
   running: RunningEmulator,
-  tierSettings: Partial<ClaypipeConfigInput>,
+  settings: Partial<ClaypipeConfigInput>,
 ): Promise<{ pipeline: Pipeline; dir: string }> {
   const dir = makeTempDir("enrich-if");
-  const port = await freePort();
-  const config = configSchema.parse({
+  const { pipeline } = await startService(cleanup, {
+    ...settings,
     clay: {
       workspaces: [
         {
@@ -55,25 +54,8 @@ async function skippingPipeline(
       default: ["enriched"],
     },
     logLevel: "silent",
-    ...tierSettings,
-    callbacks: { baseUrl: `http://127.0.0.1:${port}`, secret: randomBytes(32).toString("hex") },
-    server: { port },
   });
-  const pipeline = await createPipeline(config);
-  const server = await createServer({ pipeline, config });
-  cleanup(() => pipeline.stop());
-  cleanup(() => server.close());
-  await pipeline.start();
-  await server.listen();
   return { pipeline, dir };
-}
-
-async function records(path: string): Promise<Array<Record<string, unknown>>> {
-  const text = await readFile(path, "utf8").catch(() => "");
-  return text
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** What every tier does alike with one free-mail lead and one worth a credit. */
@@ -90,13 +72,13 @@ async function skipsFreeMail(
 
   await until(
     "the enriched lead delivered",
-    async () => (await records(join(dir, "enriched.jsonl"))).length === 1,
+    async () => (await readJsonl(join(dir, "enriched.jsonl"))).length === 1,
   );
   await until(
     "the skipped lead delivered",
-    async () => (await records(join(dir, "kept-out.jsonl"))).length === 1,
+    async () => (await readJsonl(join(dir, "kept-out.jsonl"))).length === 1,
   );
-  expect(await records(join(dir, "kept-out.jsonl"))).toMatchObject([
+  expect(await readJsonl(join(dir, "kept-out.jsonl"))).toMatchObject([
     {
       claypipe_id: skippedId,
       email: "ada@gmail.com",
@@ -104,7 +86,7 @@ async function skipsFreeMail(
       route: "free_mail",
     },
   ]);
-  expect(await records(join(dir, "enriched.jsonl"))).toMatchObject([
+  expect(await readJsonl(join(dir, "enriched.jsonl"))).toMatchObject([
     { email: "linus@kernel.example" },
   ]);
   expect(running.control.rows(TABLE_ID).map((row) => row.fields.email)).toEqual([
@@ -115,6 +97,11 @@ async function skipsFreeMail(
     state: "skipped",
     routes: ["free_mail"],
   });
+  // The sink has the record a moment before the lead is marked delivered.
+  await until(
+    "the enriched lead delivered",
+    async () => (await pipeline.status()).states.delivered === 1,
+  );
   const status = await pipeline.status();
   expect(status.states).toMatchObject({ skipped: 1, delivered: 1 });
   expect(status.creditsSavedByRules).toEqual({ actions: 1, data: 6 });
@@ -164,17 +151,13 @@ describe("enrichIf: skipped leads on every tier with a store", () => {
 
   it("standard: on a SQLite store", async () => {
     const running = await startTierEmulator(cleanup);
-    const tier = await skippingPipeline(running, {
-      tier: "standard",
-      store: { sqlite: { path: join(makeTempDir("enrich-if-standard"), "claypipe.db") } },
-    });
+    const tier = await skippingPipeline(running, tierSettings(cleanup, "standard", "enrich_if"));
     await skipsFreeMail(running, tier);
   });
 
   it("queue: on PostgreSQL and BullMQ", async () => {
     const running = await startTierEmulator(cleanup);
-    const { topicPrefix: _, ...backends } = tierBackends(cleanup, "enrich_if");
-    const tier = await skippingPipeline(running, { tier: "queue", ...backends });
+    const tier = await skippingPipeline(running, tierSettings(cleanup, "queue", "enrich_if"));
     await skipsFreeMail(running, tier);
   });
 

@@ -4,48 +4,43 @@
  * the job change — and only it — takes the "job-change" route, while the
  * unchanged results go only to the route that asks for them.
  */
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { freePort } from "../../src/demo/free-port.js";
 import type { RunningEmulator } from "../../src/emulator/index.js";
-import {
-  type ClaypipeConfigInput,
-  configSchema,
-  createPipeline,
-  createServer,
-  type Pipeline,
-} from "../../src/index.js";
+import type { Pipeline } from "../../src/index.js";
 import { makeTempDir } from "../temp-dirs.js";
-import { startTierEmulator, TABLE_ID, tierBackends, until, useCleanup } from "./tier-kit.js";
+import {
+  readJsonl,
+  startService,
+  startTierEmulator,
+  TABLE_ID,
+  tierSettings,
+  until,
+  useCleanup,
+} from "./tier-kit.js";
 
 const cleanup = useCleanup();
 const PEOPLE = ["ada@acme.example", "ben@acme.example", "cy@acme.example", "di@acme.example"];
 
-function readJsonl(path: string): Array<Record<string, unknown>> {
-  try {
-    return readFileSync(path, "utf8")
-      .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  } catch {
-    return [];
-  }
+interface RefreshTier {
+  pipeline: Pipeline;
+  moves: string;
+  unchanged: string;
+  fresh: string;
 }
 
 async function startTier(
   running: RunningEmulator,
-  tierSettings: Partial<ClaypipeConfigInput>,
-): Promise<{ pipeline: Pipeline; moves: string; unchanged: string; fresh: string }> {
+  tier: "standard" | "queue" | "event",
+): Promise<RefreshTier> {
   const dir = makeTempDir("refresh-tier");
   const files = {
     moves: join(dir, "moves.jsonl"),
     unchanged: join(dir, "unchanged.jsonl"),
     fresh: join(dir, "fresh.jsonl"),
   };
-  const port = await freePort();
-  const config = configSchema.parse({
+  const { pipeline } = await startService(cleanup, {
+    ...tierSettings(cleanup, tier, "refresh"),
     clay: {
       workspaces: [
         {
@@ -65,34 +60,22 @@ async function startTier(
         { name: "same", when: "true", on: ["unchanged"], to: ["unchanged"] },
       ],
     },
-    sinks: Object.entries(files).map(([name, path]) => ({ name, type: "file", path })),
+    sinks: Object.entries(files).map(([name, path]) => ({ name, type: "file" as const, path })),
     // Every stored result is stale at once: the test does not wait 90 days.
     refresh: [{ name: "quarterly", schedule: "0 3 * * 1", olderThan: 1 }],
-    callbacks: { baseUrl: `http://127.0.0.1:${port}`, secret: randomBytes(32).toString("hex") },
-    server: { port },
     logLevel: "silent",
-    ...tierSettings,
   });
-  const pipeline = await createPipeline(config);
-  const server = await createServer({ pipeline, config });
-  cleanup(() => pipeline.stop());
-  cleanup(() => server.close());
-  await pipeline.start();
-  await server.listen();
   return { pipeline, ...files };
 }
 
-async function refreshWithOneJobChange(
-  running: RunningEmulator,
-  tier: Awaited<ReturnType<typeof startTier>>,
-): Promise<void> {
+async function refreshWithOneJobChange(running: RunningEmulator, tier: RefreshTier): Promise<void> {
   const { pipeline } = tier;
   await pipeline.submit(PEOPLE.map((email) => ({ email, company: "Acme" })));
   await until(
     "first results delivered",
     async () => (await pipeline.status()).states.delivered === 4,
   );
-  expect(readJsonl(tier.fresh)).toHaveLength(4);
+  expect(await readJsonl(tier.fresh)).toHaveLength(4);
 
   running.control.moveOnNextEnrichment(TABLE_ID, { email: "ada@acme.example" });
   const figures = await pipeline.refresh.runNow("quarterly");
@@ -104,7 +87,7 @@ async function refreshWithOneJobChange(
   // Clay was paid once more per person: each refresh is a row of its own.
   expect(running.control.rows(TABLE_ID)).toHaveLength(8);
 
-  const moves = readJsonl(tier.moves);
+  const moves = await readJsonl(tier.moves);
   expect(moves).toHaveLength(1);
   const move = moves[0]!;
   expect(move.email).toBe("ada@acme.example");
@@ -112,8 +95,8 @@ async function refreshWithOneJobChange(
   expect(change.from).not.toEqual(change.to);
   expect(move.company_domain).toBe(change.to);
   // The changed result also takes the ordinary route; unchanged ones only the route asking for them.
-  expect(readJsonl(tier.fresh)).toHaveLength(5);
-  const same = readJsonl(tier.unchanged);
+  expect(await readJsonl(tier.fresh)).toHaveLength(5);
+  const same = await readJsonl(tier.unchanged);
   expect(same.map((row) => row.email).sort()).toEqual(PEOPLE.slice(1));
   expect(same.every((row) => JSON.stringify(row.changed) === "{}")).toBe(true);
 
@@ -123,26 +106,8 @@ async function refreshWithOneJobChange(
 }
 
 describe("refresh with change detection", () => {
-  it("standard: SQLite in one process", async () => {
+  it.each(["standard", "queue", "event"] as const)("%s tier", async (tier) => {
     const running = await startTierEmulator(cleanup);
-    const tier = await startTier(running, {
-      tier: "standard",
-      store: { sqlite: { path: join(makeTempDir("refresh-standard"), "claypipe.db") } },
-    });
-    await refreshWithOneJobChange(running, tier);
-  });
-
-  it("queue: PostgreSQL and BullMQ on Redis", async () => {
-    const running = await startTierEmulator(cleanup);
-    const { topicPrefix: _, ...backends } = tierBackends(cleanup, "refresh");
-    const tier = await startTier(running, { tier: "queue", ...backends });
-    await refreshWithOneJobChange(running, tier);
-  });
-
-  it("event: leads carried on NATS JetStream", async () => {
-    const running = await startTierEmulator(cleanup);
-    const { topicPrefix: _, ...backends } = tierBackends(cleanup, "refresh", { bus: true });
-    const tier = await startTier(running, { tier: "event", ...backends });
-    await refreshWithOneJobChange(running, tier);
+    await refreshWithOneJobChange(running, await startTier(running, tier));
   });
 });

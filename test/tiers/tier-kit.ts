@@ -4,9 +4,19 @@
  * (a PostgreSQL schema, a Redis prefix, NATS topics), and polling until a
  * condition holds.
  */
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach } from "vitest";
+import { freePort } from "../../src/demo/free-port.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import type { ClaypipeConfigInput } from "../../src/index.js";
+import {
+  type ClaypipeConfigInput,
+  configSchema,
+  createPipeline,
+  createServer,
+  type Pipeline,
+} from "../../src/index.js";
 import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
 import {
   connectRedis,
@@ -20,7 +30,7 @@ import {
   dropSchema,
   randomSchema,
 } from "../store/fixtures/postgres-server.js";
-import { removeTempDirs } from "../temp-dirs.js";
+import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
 
 export const API_KEY = "key-tiers";
 export const TABLE_ID = "t_leads";
@@ -110,4 +120,44 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The settings of a tier with a store, its backends under names of the test's own. */
+export function tierSettings(
+  cleanup: (step: Cleanup) => void,
+  tier: "standard" | "queue" | "event",
+  purpose: string,
+): Partial<ClaypipeConfigInput> {
+  if (tier === "standard")
+    return { tier, store: { sqlite: { path: join(makeTempDir(purpose), "claypipe.db") } } };
+  const { topicPrefix: _, ...backends } = tierBackends(cleanup, purpose, { bus: tier === "event" });
+  return { tier, ...backends };
+}
+
+/** A pipeline of the config, started, with the server Clay's callbacks reach; stopped after the test. */
+export async function startService(
+  cleanup: (step: Cleanup) => void,
+  input: ClaypipeConfigInput,
+): Promise<{ pipeline: Pipeline; url: string }> {
+  const port = await freePort();
+  const config = configSchema.parse({
+    ...input,
+    callbacks: { baseUrl: `http://127.0.0.1:${port}`, secret: randomBytes(32).toString("hex") },
+    server: { port },
+  });
+  const pipeline = await createPipeline(config);
+  const server = await createServer({ pipeline, config });
+  cleanup(() => pipeline.stop());
+  cleanup(() => server.close());
+  await pipeline.start();
+  return { pipeline, url: await server.listen() };
+}
+
+/** The records of a JSONL sink file; none while it does not exist. */
+export async function readJsonl(path: string): Promise<Array<Record<string, unknown>>> {
+  const text = await readFile(path, "utf8").catch(() => "");
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }

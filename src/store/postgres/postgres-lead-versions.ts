@@ -3,7 +3,7 @@
  * stale scan walks leads_created, probing leads_identity per candidate for a
  * later lead of its person (insertion order, seq: workers' clocks differ).
  */
-import { decodeLeadCursor, encodeLeadCursor } from "../lead-cursor.js";
+import { decodeLeadCursor, leadPage } from "../lead-cursor.js";
 import { type LeadRow, toStoredLead } from "../lead-row.js";
 import type { StoredLead } from "../lead-store.js";
 import type { LeadVersions, PreviousVersion, StaleQuery } from "../lead-versions.js";
@@ -48,14 +48,6 @@ export class PostgresLeadVersions implements LeadVersions {
        ORDER BY l.created_at, l.id LIMIT $4`,
       [query.createdBefore, after.createdAt, after.id, limit],
     );
-    const leads = rows.map(toStoredLead);
-    const last = leads.at(-1);
-    return {
-      leads,
-      nextCursor:
-        last && leads.length === limit
-          ? encodeLeadCursor({ createdAt: last.createdAt, id: last.id })
-          : null,
-    };
+    return leadPage(rows.map(toStoredLead), limit);
   }
 }

@@ -3,7 +3,7 @@
  * leads_identity, the stale scan by leads_created with one identity probe per
  * candidate to see whether a later lead of its person exists.
  */
-import { decodeLeadCursor, encodeLeadCursor } from "../lead-cursor.js";
+import { decodeLeadCursor, leadPage } from "../lead-cursor.js";
 import { LEAD_COLUMNS, type LeadRow, toStoredLead } from "../lead-row.js";
 import type { StoredLead } from "../lead-store.js";
 import type { LeadVersions, PreviousVersion, StaleQuery } from "../lead-versions.js";
@@ -66,14 +66,6 @@ export class SqliteLeadVersions implements LeadVersions {
       afterId: after.id,
       limit,
     });
-    const leads = rows.map(toStoredLead);
-    const last = leads.at(-1);
-    return {
-      leads,
-      nextCursor:
-        last && leads.length === limit
-          ? encodeLeadCursor({ createdAt: last.createdAt, id: last.id })
-          : null,
-    };
+    return leadPage(rows.map(toStoredLead), limit);
   }
 }
