@@ -2,8 +2,9 @@
  * A queue-tier worker (`claypipe start --role worker`) serves no API, yet an
  * orchestrator must probe it: with `server.opsPort` set it answers /healthz,
  * /readyz and /metrics there, and nothing else; with its port taken it stops
- * before sending anything; unset, it opens no port at all. Real PostgreSQL and
- * Redis, the Clay emulator in the test process.
+ * before sending anything; unset, it opens no port at all. An event-tier
+ * router does the same, ready once its bus answers. Real PostgreSQL, Redis
+ * and NATS, the Clay emulator in the test process.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { freePort } from "../../src/demo/free-port.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
 import {
   connectRedis,
   deleteKeys,
@@ -21,6 +23,7 @@ import {
 } from "../clay/fixtures/redis-server.js";
 import {
   type ClaypipeProcess,
+  startRole,
   startWorker,
   stopGracefully,
 } from "../reliability/service-harness.js";
@@ -34,6 +37,7 @@ import { runCli } from "./run-cli.js";
 
 const schema = randomSchema("opsport");
 const prefix = uniquePrefix("opsport").replaceAll(":", "-");
+const topicPrefix = uniqueTopicPrefix("opsport");
 const ENV = {
   CLAYPIPE_PG_URL: DATABASE_URL,
   CLAYPIPE_REDIS_URL: REDIS_URL,
@@ -44,6 +48,7 @@ const ENV = {
 let emulator: RunningEmulator;
 let dir: string;
 let configPath: string;
+let eventConfigPath: string;
 let worker: ClaypipeProcess | undefined;
 let holder: Server | undefined;
 
@@ -53,10 +58,21 @@ beforeAll(async () => {
     workspaces: [{ id: "main", tables: [{ id: "t_leads", webhooks: [{}] }] }],
   });
   dir = mkdtempSync(join(tmpdir(), "claypipe-ops-port-"));
-  configPath = join(dir, "claypipe.config.yaml");
+  configPath = await writeConfig("claypipe.config.yaml", "tier: queue");
+  eventConfigPath = await writeConfig(
+    "event.config.yaml",
+    `tier: event
+bus:
+  nats: { servers: "${NATS_URL}" }
+  topics: { incoming: ${topicPrefix}.incoming, deadLetters: ${topicPrefix}.dlq, enriched: ${topicPrefix}.enriched, leadEvents: ${topicPrefix}.events }`,
+  );
+});
+
+async function writeConfig(name: string, tier: string): Promise<string> {
+  const path = join(dir, name);
   writeFileSync(
-    configPath,
-    `tier: queue
+    path,
+    `${tier}
 clay:
   workspaces:
     - name: main
@@ -80,7 +96,8 @@ routes: { default: [out] }
 logLevel: warn
 `,
   );
-});
+  return path;
+}
 
 afterEach(async () => {
   if (worker) await stopGracefully(worker);
@@ -97,6 +114,7 @@ afterAll(async () => {
   const redis = await connectRedis();
   await deleteKeys(redis, prefix);
   redis.disconnect();
+  await deleteStreams(NATS_URL, topicPrefix);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -172,6 +190,19 @@ it("opens no port when opsPort is unset", async () => {
   const started = await startWorker(configPath, dir, ENV);
   worker = started;
   expect(started.readyLine).not.toContain("health and metrics");
+});
+
+it("an event-tier router answers the probes on its ops port too", async () => {
+  const opsPort = await freePort();
+  worker = await startRole(eventConfigPath, dir, { ...ENV, OPS_PORT: String(opsPort) }, "router");
+  const base = `http://127.0.0.1:${opsPort}`;
+  expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  const ready = await fetch(`${base}/readyz`);
+  expect(ready.status).toBe(200);
+  expect(await ready.json()).toEqual({ ready: true });
+  const text = await (await fetch(`${base}/metrics`)).text();
+  expect(text).toContain("claypipe_status_up 1");
+  expect((await fetch(`${base}/v1/status`)).status).toBe(404);
 });
 
 function writeLeads(emails: string): string {
