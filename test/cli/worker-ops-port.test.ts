@@ -18,6 +18,7 @@ import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats
 import {
   connectRedis,
   deleteKeys,
+  OwnRedisServer,
   REDIS_URL,
   uniquePrefix,
 } from "../clay/fixtures/redis-server.js";
@@ -210,3 +211,29 @@ function writeLeads(emails: string): string {
   writeFileSync(path, `email\n${emails}\n`);
   return path;
 }
+
+it("is not ready once its queues' Redis is gone, and still alive", async () => {
+  const redis = await OwnRedisServer.start();
+  const opsPort = await freePort();
+  worker = await startWorker(configPath, dir, {
+    ...ENV,
+    CLAYPIPE_REDIS_URL: redis.url,
+    OPS_PORT: String(opsPort),
+  });
+  const base = `http://127.0.0.1:${opsPort}`;
+  expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+  await redis.kill();
+  try {
+    const ready = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(10_000) });
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ error: "not_ready" });
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  } finally {
+    // Back, so the worker can close its queues and stop; then gone for good.
+    await redis.resume();
+    await stopGracefully(worker);
+    worker = undefined;
+    await redis.stop();
+  }
+});
