@@ -24,6 +24,7 @@ import {
 } from "../clay/fixtures/redis-server.js";
 import {
   type ClaypipeProcess,
+  killHard,
   startRole,
   startWorker,
   stopGracefully,
@@ -230,10 +231,8 @@ it("is not ready once its queues' Redis is gone, and still alive", async () => {
     expect(await ready.json()).toMatchObject({ error: "not_ready" });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   } finally {
-    // Back, so the worker can close its queues and stop; then gone for good.
-    await redis.resume();
-    await stopGracefully(worker);
+    // A graceful stop would wait on the queues' Redis; this test is about the probes only.
+    await killHard(worker);
     worker = undefined;
-    await redis.stop();
   }
 });
