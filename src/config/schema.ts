@@ -143,6 +143,12 @@ const sourceSchema = z
   })
   .strict();
 
+/** A number, or digits from the environment (`port: ${PORT}`). */
+const portNumber = z.preprocess(
+  (value) => (typeof value === "string" && /^\d{1,5}$/.test(value) ? Number(value) : value),
+  z.number().int().min(0).max(65_535),
+);
+
 const serverSchema = z
   .object({
     /** @defaultValue "127.0.0.1" */
@@ -151,12 +157,16 @@ const serverSchema = z
      * A number, or digits from the environment (`port: ${PORT}`), so processes of
      * one config can listen apart. @defaultValue 8787
      */
-    port: z
-      .preprocess(
-        (value) => (typeof value === "string" && /^\d{1,5}$/.test(value) ? Number(value) : value),
-        z.number().int().min(0).max(65_535),
-      )
-      .default(8787),
+    port: portNumber.default(8787),
+    /**
+     * Where a process that serves no API (the queue tier's `worker`, the event tier's
+     * `enricher` and `router`) answers `/healthz`, `/readyz` and `/metrics` for an
+     * orchestrator, on `host`. Off when unset: workers of one config on one machine
+     * each need a port of their own: `opsPort: ${OPS_PORT:-}` gives each its variable,
+     * and leaves the port off where it is unset or empty. 0 takes any free port.
+     * @defaultValue unset (no ops port)
+     */
+    opsPort: z.preprocess((value) => (value === "" ? undefined : value), portNumber.optional()),
     /** Bearer keys for the intake and admin API; from the environment only. @defaultValue [] (no intake API) */
     apiKeys: z.array(z.string().min(16, "use at least 16 random characters")).default([]),
     /** Leads one `POST /v1/leads` may carry. @defaultValue 500 */

@@ -1,7 +1,8 @@
 /**
  * The HTTP app that fronts a Pipeline (Fastify): intake, Clay callbacks, the
  * DLQ, and operations (health, readiness, status, metrics). It owns no state of
- * its own; the pipeline's lifecycle (start, stop) stays with the caller.
+ * its own; the pipeline's lifecycle (start, stop) stays with the caller. A
+ * worker's ops server is the same app with only the probes, on `server.opsPort`.
  *
  * Access: intake, DLQ and status need a Bearer key from `server.apiKeys` (with
  * none configured they answer 503); callbacks carry their own signed token;
@@ -29,6 +30,7 @@ import { registerHubspotRoutes } from "./routes/hubspot-routes.js";
 import { registerIntakeRoutes } from "./routes/intake-routes.js";
 import { registerOpsRoutes } from "./routes/ops-routes.js";
 import { registerRequeueRoutes } from "./routes/requeue-routes.js";
+import { registerStatusRoutes } from "./routes/status-routes.js";
 import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
 export interface ServerOptions {
@@ -41,16 +43,19 @@ export interface ServerOptions {
   metrics?: ServerMetrics;
   /**
    * The routes a process of one role serves: the intake API (leads, forms,
-   * HubSpot, CRM events), Clay's callbacks, or both. Operations (health,
-   * metrics, status, DLQ) are always served. @defaultValue both
+   * HubSpot, CRM events), Clay's callbacks, and the admin API (status, DLQ,
+   * requeue; `admin` defaults to true). The probes (health, readiness,
+   * metrics) are always served. @defaultValue all of them
    */
-  serves?: { intake: boolean; callbacks: boolean };
+  serves?: { intake: boolean; callbacks: boolean; admin?: boolean };
+  /** The key of `config.server` that holds the port to listen on. @defaultValue "port" */
+  portKey?: "port" | "opsPort";
 }
 
 export interface ClaypipeServer {
   readonly app: FastifyInstance;
   readonly metrics: ServerMetrics;
-  /** Listens on `server.host:server.port`; resolves with the base URL, e.g. "http://127.0.0.1:8787". */
+  /** Listens on `server.host` and the port of `portKey`; resolves with the base URL, e.g. "http://127.0.0.1:8787". */
   listen(): Promise<string>;
   /** Stops taking requests and lets those in flight finish. The pipeline is not stopped. */
   close(): Promise<void>;
@@ -98,6 +103,7 @@ export function createServer(options: ServerOptions): ClaypipeServer {
   acceptJsonBodies(app);
   refuseOtherCharsets(app);
   const serves = options.serves ?? { intake: true, callbacks: true };
+  const portKey = options.portKey ?? "port";
   if (serves.intake) {
     registerIntakeRoutes(app, context);
     registerFormRoutes(app, context);
@@ -105,19 +111,28 @@ export function createServer(options: ServerOptions): ClaypipeServer {
     registerCrmEventRoutes(app, context);
   }
   if (serves.callbacks) registerCallbackRoutes(app, context);
-  registerDlqRoutes(app, context);
-  registerRequeueRoutes(app, context);
+  if (serves.admin ?? true) {
+    registerDlqRoutes(app, context);
+    registerRequeueRoutes(app, context);
+    registerStatusRoutes(app, context);
+  }
   registerOpsRoutes(app, context);
 
   return {
     app,
     metrics,
     async listen() {
-      const { host, port } = config.server;
+      const { host } = config.server;
+      const port = config.server[portKey];
+      if (port === undefined) {
+        throw new ClaypipeError("config_invalid", `server.${portKey} is not set`, {
+          hint: `set server.${portKey} to the port this process listens on`,
+        });
+      }
       try {
         await app.listen({ host, port });
       } catch (error) {
-        throw listenError(error, host, port);
+        throw listenError(error, host, port, portKey);
       }
       const url = `http://${urlHost(app.server.address() as AddressInfo)}`;
       logger.info({ url }, "claypipe server listening");
@@ -137,13 +152,13 @@ export function createServer(options: ServerOptions): ClaypipeServer {
   };
 }
 
-function listenError(error: unknown, host: string, port: number): ClaypipeError {
+function listenError(error: unknown, host: string, port: number, key: string): ClaypipeError {
   if ((error as { code?: unknown }).code === "EADDRINUSE") {
     return new ClaypipeError(
       "config_invalid",
       `port ${port} on ${host} is in use (another claypipe start?)`,
       {
-        hint: "stop what holds it, or set server.port to a free port; nothing was started",
+        hint: `stop what holds it, or set server.${key} to a free port; nothing was started`,
         cause: error,
       },
     );
@@ -152,7 +167,7 @@ function listenError(error: unknown, host: string, port: number): ClaypipeError 
     "config_invalid",
     `The server cannot listen on ${host}:${port}: ${coerceError(error).message}`,
     {
-      hint: "Pick a free port in server.port (0 takes any free one), or stop what holds this one.",
+      hint: `Pick a free port in server.${key} (0 takes any free one), or stop what holds this one.`,
       cause: error,
     },
   );

@@ -46,14 +46,14 @@ export async function startRole(
   return started.service;
 }
 
-/** Starts a queue-tier worker (no HTTP server); resolves once it says "worker started". */
+/** Starts a queue-tier worker (no API); resolves once it says "worker started", with that line. */
 export async function startWorker(
   configPath: string,
   cwd: string,
   env: Record<string, string> = {},
-): Promise<ClaypipeProcess> {
+): Promise<ClaypipeProcess & { readyLine: string }> {
   const started = await spawnClaypipe(configPath, cwd, env, ["--role", "worker"], /worker started/);
-  return started.service;
+  return { ...started.service, readyLine: started.match.input };
 }
 
 async function spawnClaypipe(

@@ -4,6 +4,8 @@
  * process (intake and Clay's callbacks over HTTP) and any number of workers
  * (sending, routing, sinks); the event tier into intake, enricher, receiver
  * and router services (tiers/pipeline-role.ts). `all` runs every duty in one.
+ * A process without the API answers the probes (/healthz, /readyz, /metrics)
+ * on `server.opsPort` when it is set.
  */
 import type { Command } from "commander";
 import { ClaypipeError } from "../../core/errors.js";
@@ -45,7 +47,9 @@ export function registerStart(program: Command): void {
     const duties = dutiesOf(role);
     const server = servesHttp(role)
       ? await createServer({ pipeline, config, logger, serves: duties })
-      : undefined;
+      : config.server.opsPort !== undefined
+        ? await createServer({ pipeline, config, logger, serves: PROBES_ONLY, portKey: "opsPort" })
+        : undefined;
     // Handlers before the ready line: a supervisor may signal as soon as it reads it.
     let stopping = false;
     const stop = async (signal: string) => {
@@ -71,17 +75,20 @@ export function registerStart(program: Command): void {
       await pipeline.stop();
       throw error;
     }
-    if (url) {
+    if (url && servesHttp(role)) {
       const callbacks = duties.callbacks
         ? ` (callbacks at ${config.callbacks?.baseUrl}/v1/callbacks/clay/…)`
         : "";
       say(`claypipe ${config.tier} tier (${role}) listening on ${url}${callbacks}`);
     } else {
-      say(`claypipe ${config.tier} tier ${role} started: ${describeWork(role)}`);
+      const probes = url ? ` (health and metrics on ${url})` : "";
+      say(`claypipe ${config.tier} tier ${role} started: ${describeWork(role)}${probes}`);
     }
     onOutputClosed(() => void stop("output closed"));
   });
 }
+
+const PROBES_ONLY = { intake: false, callbacks: false, admin: false };
 
 function describeWork(role: PipelineRole): string {
   const { send, route } = dutiesOf(role);

@@ -1,17 +1,17 @@
 /**
- * Operations: `GET /healthz` (the process answers), `GET /readyz` (the
- * pipeline can read its status, so its store answers), `GET /v1/status`
- * (Bearer: the full PipelineStatus) and `GET /metrics` (Prometheus text, the
- * pipeline gauges refreshed on each scrape).
+ * Probes: `GET /healthz` (the process answers), `GET /readyz` (the pipeline
+ * can read its status, so its store, its queue's Redis and its bus answer) and
+ * `GET /metrics` (Prometheus text, the pipeline gauges refreshed on each
+ * scrape). Open, for orchestrators and scrapers; a worker's ops port serves
+ * only these.
  */
 import type { FastifyInstance } from "fastify";
 import { coerceError } from "../../core/errors.js";
-import { requireApiKey } from "../bearer-auth.js";
 import { sendProblem } from "../problem.js";
 import type { ServerContext } from "../server-context.js";
 
 export function registerOpsRoutes(app: FastifyInstance, context: ServerContext): void {
-  const { pipeline, config, logger, metrics } = context;
+  const { pipeline, logger, metrics } = context;
 
   app.get("/healthz", async () => ({ ok: true }));
 
@@ -31,10 +31,6 @@ export function registerOpsRoutes(app: FastifyInstance, context: ServerContext):
       });
     }
   });
-
-  app.get("/v1/status", { onRequest: requireApiKey(config.server.apiKeys) }, () =>
-    pipeline.status(),
-  );
 
   app.get("/metrics", async (request, reply) => {
     try {
