@@ -16,7 +16,7 @@ import { registerRefresh } from "./commands/refresh.js";
 import { registerSend } from "./commands/send.js";
 import { registerStart } from "./commands/start.js";
 import { registerStatus } from "./commands/status.js";
-import { packageVersion } from "./package-version.js";
+import { packageVersion } from "../core/package-version.js";
 
 export function buildProgram(): Command {
   const program = new Command()

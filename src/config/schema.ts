@@ -169,6 +169,11 @@ const serverSchema = z
     opsPort: z.preprocess((value) => (value === "" ? undefined : value), portNumber.optional()),
     /** Bearer keys for the intake and admin API; from the environment only. @defaultValue [] (no intake API) */
     apiKeys: z.array(z.string().min(16, "use at least 16 random characters")).default([]),
+    /**
+     * Keys that may log into the dashboard (/ui) to look, but not replay, purge or requeue;
+     * from the environment only. @defaultValue [] (admin keys only)
+     */
+    readOnlyKeys: z.array(z.string().min(16, "use at least 16 random characters")).default([]),
     /** Leads one `POST /v1/leads` may carry. @defaultValue 500 */
     maxBatch: z.number().int().min(1).max(10_000).default(500),
     /** Largest request body, in bytes. @defaultValue 1048576 */
@@ -388,6 +393,7 @@ export const SECRET_KEYS = [
   "authToken",
   "apiKey",
   "apiKeys",
+  "readOnlyKeys",
   "secret",
   "accessToken",
   "connectionString",

@@ -16,6 +16,7 @@ import type { ClaypipeConfig } from "../config/schema.js";
 import { ClaypipeError, coerceError } from "../core/errors.js";
 import { type Logger, silentLogger } from "../logging/create-logger.js";
 import type { Pipeline } from "../pipeline/pipeline-api.js";
+import { type DashboardOptions, dashboard } from "../ui/register-dashboard.js";
 import { refuseOtherCharsets } from "./body-charset.js";
 import { answerClientError } from "./client-errors.js";
 import { answerForError, useErrorHandling } from "./error-handler.js";
@@ -48,6 +49,8 @@ export interface ServerOptions {
    * metrics) are always served. @defaultValue all of them
    */
   serves?: { intake: boolean; callbacks: boolean; admin?: boolean };
+  /** The dashboard's clock and live interval (tests). */
+  dashboard?: Pick<DashboardOptions, "clock" | "liveEveryMs">;
   /** The key of `config.server` that holds the port to listen on. @defaultValue "port" */
   portKey?: "port" | "opsPort";
 }
@@ -115,6 +118,7 @@ export function createServer(options: ServerOptions): ClaypipeServer {
     registerDlqRoutes(app, context);
     registerRequeueRoutes(app, context);
     registerStatusRoutes(app, context);
+    app.register(dashboard({ pipeline, config, logger, ...options.dashboard }));
   }
   registerOpsRoutes(app, context);
 

@@ -1,4 +1,4 @@
-/** claypipe's version, read from its package.json at run time (dist/cli/ and src/cli/ sit two levels below it). */
+/** claypipe's version, read from its package.json at run time (dist/core/ and src/core/ sit two levels below it). */
 import { readFileSync } from "node:fs";
 
 export function packageVersion(): string {
