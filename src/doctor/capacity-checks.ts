@@ -23,13 +23,22 @@ const NEAR_CAP = 0.8;
 
 type Capacity = PipelineStatus["capacity"];
 
-export function capacityProbe(config: ClaypipeConfig, timeoutMs: number): Probe {
+/** Reads the counters through `readStatus` when given (a running pipeline), else through a pipeline of its own. */
+export function capacityProbe(
+  config: ClaypipeConfig,
+  timeoutMs: number,
+  readStatus?: () => Promise<PipelineStatus>,
+): Probe {
   return {
     group: "capacity",
     name: "capacity",
     address: config.tier === "direct" ? config.stateDir : "the store",
     hint: "check the store's line above; `claypipe status` reads the same counters",
     async run(signal): Promise<DoctorCheck[]> {
+      if (readStatus) {
+        const status = await readStatus();
+        return [...capacityChecks(status.capacity), ...creditChecks(config, status.credits)];
+      }
       if (config.tier === "direct") {
         // Nothing sent yet: no counters, and reading them would create the state directory.
         if (!existsSync(resolve(config.stateDir))) {

@@ -6,6 +6,7 @@
  */
 import { resolve } from "node:path";
 import type { ClaypipeConfig } from "../config/schema.js";
+import type { PipelineStatus } from "../pipeline/pipeline-api.js";
 import { busProbes } from "./bus-check.js";
 import { callbacksChecks } from "./callbacks-check.js";
 import { capacityProbe } from "./capacity-checks.js";
@@ -29,6 +30,30 @@ export interface DoctorOptions {
   fetch?: typeof fetch;
 }
 
+export interface RunningDoctorOptions extends Omit<DoctorOptions, "configPath" | "env"> {
+  /** The running pipeline's status: capacity and credits are read from it, not from a pipeline of the doctor's own. */
+  readStatus: () => Promise<PipelineStatus>;
+}
+
+/**
+ * The report for a config a running process already loaded (the dashboard):
+ * every check but the config file's own, which passed when the process started.
+ */
+export async function runDoctorOnRunning(
+  config: ClaypipeConfig,
+  options: RunningDoctorOptions,
+): Promise<DoctorReport> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const checks = await checkSetup(config, { ...options, timeoutMs });
+  const shown = redactChecks(checks, secretValues(config));
+  return {
+    config: "(the running config)",
+    tier: config.tier,
+    checks: shown,
+    worst: worstLevel(shown.map((check) => check.level)),
+  };
+}
+
 export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
   const file = resolve(options.configPath ?? "claypipe.config.yaml");
   const timeoutMs = options.timeoutMs ?? 5000;
@@ -47,7 +72,10 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 
 async function checkSetup(
   config: ClaypipeConfig,
-  options: DoctorOptions & { timeoutMs: number },
+  options: Pick<DoctorOptions, "fetch"> & {
+    timeoutMs: number;
+    readStatus?: () => Promise<PipelineStatus>;
+  },
 ): Promise<DoctorCheck[]> {
   const { timeoutMs } = options;
   const services = { timeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) };
@@ -66,7 +94,7 @@ async function checkSetup(
   const unreached = reached.filter((check) => check.level === "error").map((check) => check.name);
   const left =
     unreached.length === 0
-      ? await runProbe(capacityProbe(config, timeoutMs), timeoutMs * 2)
+      ? await runProbe(capacityProbe(config, timeoutMs, options.readStatus), timeoutMs * 2)
       : [
           warning(
             "capacity",

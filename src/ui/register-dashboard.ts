@@ -19,7 +19,9 @@ import type { UiContext } from "./ui-context.js";
 import { createUiGuard } from "./ui-guard.js";
 import { createSessionSigner } from "./ui-session.js";
 import { registerCapacityView } from "./views/capacity-view.js";
+import { registerConfigView } from "./views/config-view.js";
 import { registerCreditsView } from "./views/credits-view.js";
+import { registerDoctorView } from "./views/doctor-view.js";
 import { registerLoginView } from "./views/login-view.js";
 import { registerOverviewStream } from "./views/overview-stream.js";
 import { registerOverviewView } from "./views/overview-view.js";
@@ -85,6 +87,8 @@ async function registerDashboard(app: FastifyInstance, options: DashboardOptions
       registerOverviewStream(views, context);
       registerCreditsView(views, context);
       registerCapacityView(views, context);
+      registerConfigView(views, context);
+      registerDoctorView(views, context);
     });
   });
 }
