@@ -3,6 +3,7 @@
  * with it, and the CLI reference's test reads its commands and options.
  */
 import { Command } from "commander";
+import { packageVersion } from "../core/package-version.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDlq } from "./commands/dlq.js";
 import { registerDoctor } from "./commands/doctor.js";
@@ -16,7 +17,6 @@ import { registerRefresh } from "./commands/refresh.js";
 import { registerSend } from "./commands/send.js";
 import { registerStart } from "./commands/start.js";
 import { registerStatus } from "./commands/status.js";
-import { packageVersion } from "../core/package-version.js";
 
 export function buildProgram(): Command {
   const program = new Command()

@@ -56,6 +56,11 @@ export interface PipelineDemoOptions {
   timeoutMs?: number;
   onProgress?(settled: number, accepted: number, status: PipelineStatus): void;
   signal?: AbortSignal;
+  /**
+   * Called with the summary while the service still runs: its dashboard at
+   * `access.url`, logged into with `access.key`. The demo ends when it resolves.
+   */
+  dashboard?(summary: PipelineDemoSummary, access: { url: string; key: string }): Promise<void>;
 }
 
 export interface PipelineDemoSummary {
@@ -165,7 +170,7 @@ export async function runPipelineDemo(
       ),
     ) as Record<string, number>;
     const jobChanges = sinkRecords["job-changes"] ?? 0;
-    return {
+    const summary: PipelineDemoSummary = {
       submitted: inputs.length,
       rejectedAtIntake: intake.rejected,
       accepted: intake.accepted,
@@ -185,6 +190,8 @@ export async function runPipelineDemo(
       seconds: (Date.now() - started) / 1000,
       outputDir: options.keep ? dir : undefined,
     };
+    await options.dashboard?.(summary, { url: `${url}/ui`, key: DEMO_INTAKE_KEY });
+    return summary;
   } finally {
     await server?.close();
     for (const pipeline of pipelines) await pipeline.stop();

@@ -55,6 +55,7 @@ export function page(options: PageOptions, body: Html): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <title>${title} · claypipe</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${assetUrl("uplot.min.css")}">
 <link rel="stylesheet" href="${assetUrl("ui.css")}">
 <script src="${assetUrl("htmx.min.js")}" defer></script>

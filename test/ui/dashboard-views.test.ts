@@ -73,7 +73,7 @@ describe("credits and capacity", () => {
   it("shows table rows and each webhook's submissions against their limits", async () => {
     const page = await ui.get("/ui/capacity");
     expect(page.text).toContain('data-test="capacity-leads"');
-    expect(page.text).toMatch(/Table rows<\/td><td>3 \//);
+    expect(page.text).toMatch(/Table rows<\/td><td class="num">3 \//);
     expect(page.text).toContain("Webhook 1");
   });
 });

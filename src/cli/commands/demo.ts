@@ -16,6 +16,7 @@ interface DemoCliOptions {
   timeScale: string;
   seed: string;
   keep?: boolean;
+  ui?: boolean;
 }
 
 export function registerDemo(program: Command): void {
@@ -34,6 +35,10 @@ export function registerDemo(program: Command): void {
     .option("--time-scale <n>", "a Clay minute takes 1/n of a minute", "60")
     .option("--seed <n>", "the same seed gives the same demo", "7")
     .option("--keep", "keep the output folder (sink files, SQLite store)")
+    .option(
+      "--ui",
+      "keep the service and its dashboard running after the demo, and print its URL and a login key (Ctrl-C stops it)",
+    )
     .action(async (options: DemoCliOptions) => {
       const common = {
         timeScale: parseNumberOption("--time-scale", options.timeScale, TIME_SCALE),
@@ -41,7 +46,16 @@ export function registerDemo(program: Command): void {
         signal: interruptSignal(),
       };
       if (options.tier === "standard" || options.tier === "queue" || options.tier === "event")
-        return pipelineDemo(options.tier, leadCount(options.leads, 150), options.keep, common);
+        return pipelineDemo(options.tier, leadCount(options.leads, 150), options, common);
+      if (options.tier === "direct" && options.ui) {
+        throw new ClaypipeError(
+          "input_invalid",
+          "the direct tier has no service, so no dashboard",
+          {
+            hint: "run `claypipe demo --ui` (standard tier) or --tier queue or event with --ui",
+          },
+        );
+      }
       if (options.tier === "direct") return directDemo(leadCount(options.leads, 120), common);
       throw new ClaypipeError(
         "input_invalid",
@@ -56,7 +70,7 @@ export function registerDemo(program: Command): void {
 async function pipelineDemo(
   tier: "standard" | "queue" | "event",
   leads: number,
-  keep: boolean | undefined,
+  { keep, ui }: Pick<DemoCliOptions, "keep" | "ui">,
   common: { timeScale: number; seed: number; signal: AbortSignal },
 ): Promise<void> {
   // Loaded when a demo runs: it starts the emulator and a server (Fastify), which `--help` never needs.
@@ -92,7 +106,21 @@ async function pipelineDemo(
       last = settled;
       progress.update({ done: settled });
     },
+    ...(ui
+      ? {
+          dashboard: async (summary: PipelineDemoSummary, access: { url: string; key: string }) => {
+            progress?.finish({ done: last });
+            progress = undefined;
+            printStandard(summary);
+            say(`\ndashboard: ${access.url}`);
+            say(`log in with the key: ${access.key}`);
+            say("(the service keeps running; Ctrl-C stops it)");
+            await new Promise((resolve) => common.signal.addEventListener("abort", resolve));
+          },
+        }
+      : {}),
   });
+  if (ui) return;
   progress?.finish({ done: last });
   printStandard(summary);
 }

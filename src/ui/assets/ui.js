@@ -16,9 +16,8 @@
   ];
   const charts = {};
 
-  function chartOptions(title, labels, width) {
+  function chartOptions(labels, width) {
     return {
-      title,
       width,
       height: 220,
       series: [{}].concat(
@@ -28,19 +27,19 @@
     };
   }
 
-  function draw(id, title, labels, data) {
+  function draw(id, labels, data) {
     const target = document.getElementById(id);
     if (!target || typeof uPlot === "undefined") return;
     if (charts[id]) {
       charts[id].setData(data);
       return;
     }
-    charts[id] = new uPlot(chartOptions(title, labels, target.clientWidth || 600), data, target);
+    charts[id] = new uPlot(chartOptions(labels, target.clientWidth || 600), data, target);
   }
 
   function render(series) {
-    draw("chart-states", "Leads by state", series.labels, series.states);
-    if (series.rates) draw("chart-rates", "Per minute", series.rateLabels, series.rates);
+    draw("chart-states", series.labels, series.states);
+    if (series.rates) draw("chart-rates", series.rateLabels, series.rates);
   }
 
   document.addEventListener("DOMContentLoaded", () => {

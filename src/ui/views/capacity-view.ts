@@ -46,14 +46,14 @@ function tableSection(
   return html`<section class="capacity" data-test="capacity-${table}">
 <h2>${workspace} / ${table}</h2>
 <table class="wide"><thead><tr><th></th><th>Used</th><th></th><th>Rate (last hour)</th><th>Full in</th><th>When it is full</th></tr></thead><tbody>
-<tr><td>Table rows</td><td>${formatNumber(pool.table.used)} / ${formatNumber(pool.table.limit)}</td><td>${bar(pool.table.used, pool.table.limit)}</td><td>${perHour(rowRate)}</td><td>${fullIn(pool.table.remaining, rowRate)}</td><td>Add a table in Clay and list it under this workspace's <code>tables</code>; sources then fill it once this one is full.</td></tr>
+<tr><td>Table rows</td><td class="num">${formatNumber(pool.table.used)} / ${formatNumber(pool.table.limit)}</td><td>${bar(pool.table.used, pool.table.limit)}</td><td>${perHour(rowRate)}</td><td>${fullIn(pool.table.remaining, rowRate)}</td><td>Add a table in Clay and list it under this workspace's <code>tables</code>; sources then fill it once this one is full.</td></tr>
 ${pool.webhooks.map((webhook) => {
   const rate = ratePerHour(
     samples,
     (s) => poolAt(s)?.webhooks.find((w) => w.index === webhook.index)?.used,
   );
   const state = webhook.unusable ? "refused by Clay" : webhook.retired ? "retired" : "";
-  return html`<tr><td>Webhook ${webhook.index + 1}${state ? html` <span class="badge bad">${state}</span>` : ""}</td><td>${formatNumber(webhook.used)} / ${formatNumber(webhook.limit)}</td><td>${bar(webhook.used, webhook.limit)}</td><td>${perHour(rate)}</td><td>${fullIn(webhook.remaining, rate)}</td><td>Add a webhook source to this table in Clay and append its URL to <code>webhooks</code>; claypipe moves on to it.</td></tr>`;
+  return html`<tr><td>Webhook ${webhook.index + 1}${state ? html` <span class="badge bad">${state}</span>` : ""}</td><td class="num">${formatNumber(webhook.used)} / ${formatNumber(webhook.limit)}</td><td>${bar(webhook.used, webhook.limit)}</td><td>${perHour(rate)}</td><td>${fullIn(webhook.remaining, rate)}</td><td>Add a webhook source to this table in Clay and append its URL to <code>webhooks</code>; claypipe moves on to it.</td></tr>`;
 })}
 </tbody></table>
 <p class="note">${formatNumber(webhookRoom)} submissions left across ${open.length} usable webhook${open.length === 1 ? "" : "s"}.</p>

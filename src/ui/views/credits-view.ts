@@ -50,7 +50,7 @@ function capsTable(status: PipelineStatus, samples: readonly StatusSample[], now
         (s) => s.credits.find((c) => c.scope === cap.scope && c.window === cap.window)?.used[meter],
       );
       return [
-        html`<tr data-test="cap-row"><td>${cap.scope}</td><td>${cap.window}</td><td>${meter}</td><td>${formatNumber(used)} / ${formatNumber(limit)}</td><td>${bar(used, limit)}</td><td>${rate === undefined ? "—" : `${formatNumber(rate)}/h`}</td><td>${projection(used, limit, rate, windowEnd(cap.window), now)}</td></tr>`,
+        html`<tr data-test="cap-row"><td>${cap.scope}</td><td>${cap.window}</td><td>${meter}</td><td class="num">${formatNumber(used)} / ${formatNumber(limit)}</td><td>${bar(used, limit)}</td><td>${rate === undefined ? "—" : `${formatNumber(rate)}/h`}</td><td>${projection(used, limit, rate, windowEnd(cap.window), now)}</td></tr>`,
       ];
     }),
   );
