@@ -50,6 +50,12 @@ export interface DeliveryStore {
   dead(sink?: string, limit?: number): Promise<SinkDelivery[]>;
   /** Dead deliveries back to pending now; returns how many. */
   revive(filter: { sink?: string; leadIds?: string[] }, now: number): Promise<number>;
+  /**
+   * Deliveries ever delivered, for activity over time: a delivered delivery
+   * stays delivered, so the count only grows (but for dead leads purged).
+   * Counted over an index of delivered deliveries alone, never the table.
+   */
+  countDelivered(): Promise<number>;
   /** Leads whose every delivery is delivered or dead. */
   settledLeads(leadIds: string[]): Promise<string[]>;
 }

@@ -181,6 +181,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: "live workers",
+    // The processes running the pipeline (worker-registry.ts): a handful of rows, each
+    // rewritten by its process's beat, so the primary key is all they need.
+    sql: `
+      CREATE TABLE workers (
+        id text COLLATE "C" PRIMARY KEY,
+        role text NOT NULL,
+        host text NOT NULL,
+        pid integer NOT NULL,
+        tier text NOT NULL,
+        ops_url text,
+        started_at bigint NOT NULL,
+        seen_at bigint NOT NULL
+      );
+    `,
+  },
+  {
+    version: 8,
+    name: "delivered count",
+    // status counts delivered deliveries on every call: an index-only scan of this partial
+    // index reads only delivered entries (one sink name each, deduplicated by the B-tree).
+    sql: `
+      CREATE INDEX sink_deliveries_delivered ON sink_deliveries (sink) WHERE state = 'delivered';
+    `,
+  },
 ];
 
 /** Brings the schema up to the newest migration, creating it when missing; returns its version. */

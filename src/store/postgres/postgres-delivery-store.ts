@@ -117,6 +117,14 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return rowCount ?? 0;
   }
 
+  /** An index-only scan of sink_deliveries_delivered, whose WHERE is the query's. */
+  async countDelivered(): Promise<number> {
+    const { rows } = await this.db.query<{ count: number }>(
+      `SELECT COUNT(*) AS count FROM ${this.deliveries} WHERE state = 'delivered'`,
+    );
+    return rows[0]?.count ?? 0;
+  }
+
   /** A lead with no deliveries at all is settled: nothing is left to deliver. */
   async settledLeads(leadIds: string[]): Promise<string[]> {
     if (leadIds.length === 0) return [];

@@ -152,6 +152,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: "live workers",
+    // The processes running the pipeline (worker-registry.ts): a handful of rows, each
+    // rewritten by its process's beat, so the primary key is all they need.
+    sql: `
+      CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        tier TEXT NOT NULL,
+        ops_url TEXT,
+        started_at INTEGER NOT NULL,
+        seen_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 8,
+    name: "delivered count",
+    // status counts delivered deliveries on every call: over this partial index the count
+    // reads only delivered entries, short ones, and never the table.
+    sql: `
+      CREATE INDEX sink_deliveries_delivered ON sink_deliveries (sink) WHERE state = 'delivered';
+    `,
+  },
 ];
 
 /** Brings the database up to the newest migration; returns the schema version it is at. */

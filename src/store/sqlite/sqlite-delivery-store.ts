@@ -12,6 +12,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   constructor(private readonly db: SqliteDatabase) {
     this.statements = {
+      // Reads sink_deliveries_delivered alone: its WHERE is the query's.
+      countDelivered: db.prepare<[], { count: number }>(
+        "SELECT COUNT(*) AS count FROM sink_deliveries WHERE state = 'delivered'",
+      ),
       schedule: db.prepare<[string, string, string, number, number, number]>(
         `INSERT OR IGNORE INTO sink_deliveries
            (lead_id, sink, route, state, attempts, available_at, created_at, updated_at)
@@ -120,6 +124,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
       this.db,
       () => this.statements.revive.run({ now, sink: filter.sink ?? null, leadIds }).changes,
     );
+  }
+
+  async countDelivered(): Promise<number> {
+    return this.statements.countDelivered.get()?.count ?? 0;
   }
 
   /** A lead with no deliveries at all is settled: nothing is left to deliver. */

@@ -106,6 +106,28 @@ export function describeDeliveries(open: OpenStore): void {
       ]);
     });
 
+    it("counts the deliveries delivered, of every sink, each once", async () => {
+      const [a, b] = [await admitOne(store()), await admitOne(store())];
+      expect(await store().deliveries.countDelivered()).toBe(0);
+      await store().deliveries.schedule(
+        [
+          { leadId: a, sink: "crm", route: "r" },
+          { leadId: a, sink: "sheet", route: "r" },
+          { leadId: b, sink: "crm", route: "r" },
+        ],
+        T0,
+      );
+      await store().deliveries.markDelivered(a, "crm", T0 + 1);
+      await store().deliveries.markDelivered(a, "crm", T0 + 2);
+      await store().deliveries.markDelivered(a, "sheet", T0 + 2);
+      await store().deliveries.markFailed(b, "crm", "HTTP 400", null, T0 + 3);
+      expect(await store().deliveries.countDelivered()).toBe(2);
+      // A dead delivery revived and then delivered counts too.
+      await store().deliveries.revive({ leadIds: [b] }, T0 + 4);
+      await store().deliveries.markDelivered(b, "crm", T0 + 5);
+      expect(await store().deliveries.countDelivered()).toBe(3);
+    });
+
     it("lists dead deliveries, of one sink or all", async () => {
       const [a, b] = [await admitOne(store()), await admitOne(store())];
       await store().deliveries.schedule(
