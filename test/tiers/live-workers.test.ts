@@ -125,9 +125,9 @@ describe("the live workers of a queue-tier pipeline", () => {
     };
     const fromEnv = {
       ...settings,
-      callbacks: { ...settings.callbacks!, secret: "${CB_SECRET}" },
-      store: { postgres: { ...settings.store!.postgres!, connectionString: "${PG_URL}" } },
-      queue: { ...settings.queue!, redis: { connectionString: "${QUEUE_REDIS_URL}" } },
+      callbacks: { ...settings.callbacks!, secret: `\${CB_SECRET}` },
+      store: { postgres: { ...settings.store!.postgres!, connectionString: `\${PG_URL}` } },
+      queue: { ...settings.queue!, redis: { connectionString: `\${QUEUE_REDIS_URL}` } },
     };
     writeFileSync(configPath, JSON.stringify(fromEnv));
     const worker = await startWorker(configPath, dir, env);
