@@ -51,9 +51,9 @@ export interface DeliveryStore {
   /** Dead deliveries back to pending now; returns how many. */
   revive(filter: { sink?: string; leadIds?: string[] }, now: number): Promise<number>;
   /**
-   * Deliveries ever delivered, for activity over time: a delivered delivery
-   * stays delivered, so the count only grows (but for dead leads purged).
-   * Counted over an index of delivered deliveries alone, never the table.
+   * How many times a delivery became delivered, for activity over time: a
+   * running total kept as deliveries are marked, so reading it is constant
+   * time and it only grows (purging dead leads leaves it as it is).
    */
   countDelivered(): Promise<number>;
   /** Leads whose every delivery is delivered or dead. */

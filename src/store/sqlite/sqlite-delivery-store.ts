@@ -12,9 +12,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   constructor(private readonly db: SqliteDatabase) {
     this.statements = {
-      // Reads sink_deliveries_delivered alone: its WHERE is the query's.
-      countDelivered: db.prepare<[], { count: number }>(
-        "SELECT COUNT(*) AS count FROM sink_deliveries WHERE state = 'delivered'",
+      deliveredTotal: db.prepare<[], { count: number }>(
+        "SELECT count FROM activity_totals WHERE name = 'delivered'",
+      ),
+      countDelivered: db.prepare(
+        "UPDATE activity_totals SET count = count + 1 WHERE name = 'delivered'",
       ),
       schedule: db.prepare<[string, string, string, number, number, number]>(
         `INSERT OR IGNORE INTO sink_deliveries
@@ -92,7 +94,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async markDelivered(leadId: string, sink: string, now: number): Promise<void> {
-    writeTransaction(this.db, () => this.statements.delivered.run(now, leadId, sink));
+    const { delivered, countDelivered } = this.statements;
+    writeTransaction(this.db, () => {
+      if (delivered.run(now, leadId, sink).changes > 0) countDelivered.run();
+    });
   }
 
   async markFailed(
@@ -127,7 +132,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async countDelivered(): Promise<number> {
-    return this.statements.countDelivered.get()?.count ?? 0;
+    return this.statements.deliveredTotal.get()?.count ?? 0;
   }
 
   /** A lead with no deliveries at all is settled: nothing is left to deliver. */
