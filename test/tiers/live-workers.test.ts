@@ -23,7 +23,15 @@ import { ALIVE_MS, BEAT_MS } from "../../src/pipeline/worker-beats.js";
 import type { PipelineRole } from "../../src/tiers/pipeline-role.js";
 import { killHard, startWorker } from "../reliability/service-harness.js";
 import { makeTempDir } from "../temp-dirs.js";
-import { startTierEmulator, TABLE_ID, tierBackends, until, useCleanup } from "./tier-kit.js";
+import {
+  startService,
+  startTierEmulator,
+  TABLE_ID,
+  tierBackends,
+  tierSettings,
+  until,
+  useCleanup,
+} from "./tier-kit.js";
 
 const cleanup = useCleanup();
 
@@ -154,4 +162,26 @@ describe("the live workers of a queue-tier pipeline", () => {
     expect(Date.now() - killedAt).toBeGreaterThan(ALIVE_MS - BEAT_MS);
     expect(roles(await api.pipeline.workers())).toEqual(["api"]);
   }, 60_000);
+
+  it("the standard tier lists its one process, as role all", async () => {
+    const running = await startTierEmulator(cleanup);
+    const { pipeline } = await startService(cleanup, {
+      ...tierSettings(cleanup, "standard", "one-process"),
+      clay: {
+        workspaces: [
+          {
+            name: "main",
+            tables: [
+              { name: "leads", id: TABLE_ID, webhooks: [{ url: running.webhookUrl(TABLE_ID) }] },
+            ],
+          },
+        ],
+      },
+      logLevel: "silent",
+    });
+    await until("the process listed", async () => (await pipeline.workers()).length === 1);
+    expect(await pipeline.workers()).toEqual([
+      expect.objectContaining({ role: "all", tier: "standard", pid: process.pid }),
+    ]);
+  });
 });
