@@ -52,11 +52,14 @@ export type {
   EnrichOptions,
   LeadView,
   Pipeline,
+  PipelineActivity,
   PipelineStatus,
   ReplayFilter,
   RequeueFilter,
+  StartOptions,
   SubmitOptions,
   SubmitResult,
+  WorkerInfo,
 } from "./pipeline/pipeline-api.js";
 export { compileRoutes, parseExpression, type Router } from "./routing/index.js";
 export type { ClaypipeServer, ServerOptions } from "./server/index.js";

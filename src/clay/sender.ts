@@ -88,6 +88,8 @@ export interface ClaySender {
   send(item: SendItem, signal?: AbortSignal): Promise<SendOutcome>;
   /** The table's remaining capacity, per webhook and in rows. */
   capacity(table: string): Promise<PoolCapacity>;
+  /** The workspace's 429s so far, as its limiter counts them (RateLimiter.rateLimitedCount). */
+  rateLimitedCount(): Promise<number>;
 }
 
 /** What one delivery can end in: a send outcome, or Clay refusing the webhook as configured. */
@@ -286,5 +288,7 @@ export function createClaySender(options: ClaySenderOptions): ClaySender {
     capacity(table) {
       return poolFor(table).capacity();
     },
+
+    rateLimitedCount: () => limiter.rateLimitedCount(),
   };
 }

@@ -130,7 +130,7 @@ export async function runPipelineDemo(
     server = createServer({ pipeline, config, logger: undefined });
     // The port first: no pipeline work starts unless the server can take its callbacks.
     const url = await server.listen();
-    for (const opened of pipelines) await opened.start();
+    for (const opened of pipelines) await opened.start(opened === pipeline ? { opsUrl: url } : {});
     const inputs = sampleLeadInputs({
       count: options.leads ?? 150,
       seed: options.seed ?? 7,

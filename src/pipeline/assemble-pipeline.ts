@@ -40,7 +40,7 @@ import { createEnrichWaiter } from "./enrich-waiter.js";
 import { createGroupedAdmit } from "./grouped-admit.js";
 import { createInboxStep } from "./inbox-step.js";
 import { createIntakeService } from "./intake-service.js";
-import type { Pipeline } from "./pipeline-api.js";
+import type { Pipeline, StartOptions } from "./pipeline-api.js";
 import { createPipelineEvents, type PipelineContext } from "./pipeline-context.js";
 import { readLeadView } from "./read-lead-view.js";
 import { readStatus } from "./read-status.js";
@@ -49,6 +49,7 @@ import { createRequeue } from "./requeue-leads.js";
 import { createRoutingStep } from "./routing-step.js";
 import { createSendHandler } from "./send-handler.js";
 import { sharedStoreTimings } from "./shared-store-timings.js";
+import { BEAT_MS, createWorkerBeats, listLiveWorkers, type WorkerBeats } from "./worker-beats.js";
 
 export type { AcceptedResult } from "./callback-receiver.js";
 
@@ -63,6 +64,8 @@ export interface PipelineOptions {
 /** What a tier brings to the shared wiring. */
 export interface TierParts {
   store: Store;
+  /** What this process does (a PipelineRole: "all" in the standard tier), as the list of live workers shows it. */
+  role: string;
   limiterFor(workspace: WorkspaceConfig): RateLimiter;
   /**
    * The public-API rate of a workspace that has `publicApi` (reconcile and the start check).
@@ -252,7 +255,9 @@ export async function assemblePipeline(
       step,
     }));
   };
-  let running: { controller: AbortController; done: Promise<unknown> } | undefined;
+  let running:
+    | { controller: AbortController; done: Promise<unknown>; beats: WorkerBeats }
+    | undefined;
   let stopped = false;
 
   const claimOwnership = async () => {
@@ -303,8 +308,9 @@ export async function assemblePipeline(
       ]);
       return { ...status, queues, busLag: [...transportLag, ...otherLag], refresh };
     },
+    workers: () => listLiveWorkers(store, clock),
     claimOwnership,
-    async start() {
+    async start(startOptions: StartOptions = {}) {
       if (running || stopped) return;
       // Before any work: a store only one process may run refuses a second one here.
       await claimOwnership();
@@ -322,6 +328,10 @@ export async function assemblePipeline(
         if (hold.held) logger.warn({ creditHold: hold }, describeCreditHold(hold));
         else logger.info({ creditHold: hold }, describeCreditHold(hold));
       }
+      const beats = createWorkerBeats(
+        { store, clock, logger },
+        { role: parts.role, tier: config.tier, opsUrl: startOptions.opsUrl },
+      );
       const controller = new AbortController();
       const processInbox = coalesceRuns(async () => {
         await inboxStep(controller.signal);
@@ -329,9 +339,13 @@ export async function assemblePipeline(
       const done = Promise.all([
         transport.run(sendHandler, controller.signal),
         ...loops.map((loop) => runLoop({ ...loop, clock, logger }, controller.signal)),
+        runLoop(
+          { name: "worker beat", step: beats.beat, idleMs: BEAT_MS, clock, logger },
+          controller.signal,
+        ),
         runs.route && parts.followResults?.(processInbox, controller.signal),
       ]);
-      running = { controller, done };
+      running = { controller, done, beats };
     },
     async stop() {
       if (stopped) return;
@@ -340,6 +354,7 @@ export async function assemblePipeline(
       if (running) {
         running.controller.abort();
         await running.done;
+        await running.beats.leave();
       }
       await transport.close();
       await Promise.all([...sinks.values()].map((sink) => sink.close()));

@@ -14,14 +14,17 @@ import type {
   RefreshFigures,
   SinkDelivery,
   StoredLead,
+  WorkerBeat,
 } from "../store/store.js";
 import type { ConsumerLag, QueueDepth, TopicReplayCounts } from "../transport/transport.js";
 import type { CreditHold } from "./credit-holds.js";
+import type { PipelineActivity } from "./read-activity.js";
 import type { RefreshPlan } from "./refresh-plan.js";
 import type { RefreshScheduleStatus } from "./refresh-runs.js";
 import type { RequeueFilter, RequeueResult } from "./requeue-leads.js";
 
 export type { BreakerState } from "../clay/breaker/circuit-breaker.js";
+export type { PipelineActivity } from "./read-activity.js";
 export type { RefreshPlan } from "./refresh-plan.js";
 export type { RefreshScheduleStatus } from "./refresh-runs.js";
 export type { RequeueFilter } from "./requeue-leads.js";
@@ -84,6 +87,27 @@ export interface PipelineStatus {
   dlq: { leads: number; deliveries: number };
   /** Each refresh schedule: when it runs next and what its last run did; empty without `refresh:`. */
   refresh: RefreshScheduleStatus[];
+  /**
+   * Running totals (sent, 429s, callbacks, deliveries, dead): the difference of
+   * two samples is a rate. The direct tier counts only `sent`.
+   */
+  activity: PipelineActivity;
+}
+
+/**
+ * A process running the pipeline on the store, as its latest beat said (every
+ * 5 s): its role, machine, process id, and where it answers /healthz and
+ * /metrics when it does.
+ */
+export type WorkerInfo = WorkerBeat;
+
+export interface StartOptions {
+  /**
+   * Where this process answers its probes (/healthz, /metrics): the API's URL,
+   * or a worker's `server.opsPort`; shown with it in the list of live workers.
+   * @defaultValue none: the process is listed without one
+   */
+  opsUrl?: string;
 }
 
 export interface ReplayFilter {
@@ -161,8 +185,17 @@ export interface Pipeline {
    * before it listens. start() claims too.
    */
   claimOwnership(): Promise<void>;
-  /** Starts the background loops (sender, inbox, deliveries, sweepers). */
-  start(): Promise<void>;
-  /** Stops taking work, lets in-flight work finish, closes the store. */
+  /**
+   * The processes running this pipeline on its store now (standard, queue and
+   * event tiers), the most recently started first: each one started and beat
+   * within the last 15 s. Throws in the direct tier, which keeps no store.
+   */
+  workers(): Promise<WorkerInfo[]>;
+  /**
+   * Starts the background loops (sender, inbox, deliveries, sweepers), and
+   * lists this process among the live workers until stop().
+   */
+  start(options?: StartOptions): Promise<void>;
+  /** Stops taking work, lets in-flight work finish, leaves the list of live workers, closes the store. */
   stop(): Promise<void>;
 }

@@ -2,7 +2,8 @@
  * `claypipe status` and GET /v1/status: where every lead is, credits used
  * against each cap in the current day and month, the leads a cap holds and
  * when they resume, credits saved by dedupe and by the pre-send rules,
- * webhook and row capacity left per table, circuit breakers, and the DLQ.
+ * webhook and row capacity left per table, circuit breakers, the DLQ, and
+ * the running totals a dashboard turns into rates (read-activity.ts).
  */
 import type { ClaypipeConfig } from "../config/schema.js";
 import type { Credits } from "../store/store.js";
@@ -10,6 +11,7 @@ import { readCreditHolds } from "./credit-holds.js";
 import { capScopes, windowAt } from "./credit-windows.js";
 import type { PipelineStatus } from "./pipeline-api.js";
 import type { PipelineContext } from "./pipeline-context.js";
+import { readActivityTotals, sumSubmissions } from "./read-activity.js";
 
 /** Everything but the transport's queues and lag and the refresh schedules, which the wiring adds. */
 export async function readStatus(
@@ -35,7 +37,7 @@ export async function readStatus(
     ws.tables.map((table) => ({ workspace: ws.name, table: table.name })),
   );
 
-  const [states, credits, creditsSaved, skipped, creditHolds, capacity, deadDeliveries] =
+  const [states, credits, creditsSaved, skipped, creditHolds, capacity, deadDeliveries, totals] =
     await Promise.all([
       store.leads.countByState(),
       Promise.all(
@@ -56,6 +58,7 @@ export async function readStatus(
         }),
       ),
       store.deliveries.dead(undefined, Number.MAX_SAFE_INTEGER),
+      readActivityTotals(ctx),
     ]);
 
   return {
@@ -73,6 +76,7 @@ export async function readStatus(
       })),
     ),
     dlq: { leads: states.dead, deliveries: deadDeliveries.length },
+    activity: { sent: sumSubmissions(capacity), ...totals, dead: states.dead },
   };
 }
 

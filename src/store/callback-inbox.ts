@@ -33,4 +33,11 @@ export interface CallbackInbox {
   /** Ends the claim on entries taken but not processed, so the next claim takes them at once. */
   release(ids: number[]): Promise<void>;
   markProcessed(ids: number[]): Promise<void>;
+  /**
+   * How many callbacks were ever appended, for activity over time: the
+   * highest entry id, read from the primary key in constant time. It only
+   * grows; an append that failed may have used ids, so it can run a little
+   * above the entries kept.
+   */
+  totalReceived(): Promise<number>;
 }

@@ -50,6 +50,12 @@ export interface DeliveryStore {
   dead(sink?: string, limit?: number): Promise<SinkDelivery[]>;
   /** Dead deliveries back to pending now; returns how many. */
   revive(filter: { sink?: string; leadIds?: string[] }, now: number): Promise<number>;
+  /**
+   * How many times a delivery became delivered, for activity over time: a
+   * running total kept as deliveries are marked, so reading it is constant
+   * time and it only grows (purging dead leads leaves it as it is).
+   */
+  countDelivered(): Promise<number>;
   /** Leads whose every delivery is delivered or dead. */
   settledLeads(leadIds: string[]): Promise<string[]>;
 }

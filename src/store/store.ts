@@ -12,6 +12,7 @@ import type { LeadStore } from "./lead-store.js";
 import type { LeadVersions } from "./lead-versions.js";
 import type { RefreshSchedules } from "./refresh-schedules.js";
 import type { TransitionFeed } from "./transition-feed.js";
+import type { WorkerRegistry } from "./worker-registry.js";
 
 export interface Store {
   readonly leads: LeadStore;
@@ -22,6 +23,8 @@ export interface Store {
   /** Each person's earlier results: change detection and the stale versions a refresh renews. */
   readonly versions: LeadVersions;
   readonly refreshSchedules: RefreshSchedules;
+  /** The processes running the pipeline on this store, each as its latest beat. */
+  readonly workers: WorkerRegistry;
   /**
    * Every lead's transitions in commit order, from a position kept under `name`
    * (one per publisher); a store several processes share has it.
@@ -60,3 +63,4 @@ export type {
   RefreshSchedules,
 } from "./refresh-schedules.js";
 export type { Transition, TransitionFeed } from "./transition-feed.js";
+export type { WorkerBeat, WorkerRegistry } from "./worker-registry.js";

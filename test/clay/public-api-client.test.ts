@@ -140,6 +140,7 @@ describe("public API client against the emulator", () => {
           rateLimited++;
           limiter.onRateLimited(retryAfterMs);
         },
+        rateLimitedCount: () => limiter.rateLimitedCount(),
         currentRate: limiter.currentRate,
       },
     });

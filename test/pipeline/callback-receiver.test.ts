@@ -138,6 +138,7 @@ describe("callback receiver", () => {
       claim: (limit, leaseMs, now) => inbox.claim(limit, leaseMs, now),
       release: (ids) => inbox.release(ids),
       markProcessed: (ids) => inbox.markProcessed(ids),
+      totalReceived: () => inbox.totalReceived(),
     };
     const ctx: PipelineContext = {
       ...fixture.ctx,

@@ -110,6 +110,40 @@ describe("the PostgreSQL store's schema", () => {
     }
   });
 
+  it("starts the delivered total at the deliveries delivered before it", async () => {
+    const schema = newSchema();
+    const db = await openPostgresDatabase({ connectionString: DATABASE_URL, schema, poolSize: 1 });
+    try {
+      await migrate(
+        db,
+        MIGRATIONS.filter((migration) => migration.name !== "delivered total"),
+      );
+      await db.query(
+        `INSERT INTO ${db.table("leads")} (id, source, workspace, table_name, identity_key, fields,
+           state, priority, available_at, created_at, updated_at)
+         VALUES ('old', 'csv', 'main', 'people', 'email:a@x.io', '{}', 'enriched', 0, $1, $1, $1)`,
+        [T0],
+      );
+      await db.query(
+        `INSERT INTO ${db.table("sink_deliveries")} (lead_id, sink, route, state, available_at,
+           created_at, updated_at)
+         VALUES ('old', 'crm', 'r', 'delivered', $1, $1, $1), ('old', 'sheet', 'r', 'delivered', $1, $1, $1),
+           ('old', 'slack', 'r', 'pending', $1, $1, $1)`,
+        [T0],
+      );
+    } finally {
+      await db.close();
+    }
+    const store = await createPostgresStore({ connectionString: DATABASE_URL, schema });
+    try {
+      expect(await store.deliveries.countDelivered()).toBe(2);
+      await store.deliveries.markDelivered("old", "slack", T0 + 1);
+      expect(await store.deliveries.countDelivered()).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("applies a new migration once, on the next start", async () => {
     const db = await openPostgresDatabase({
       connectionString: DATABASE_URL,

@@ -90,6 +90,38 @@ for (const driver of sqliteDriversToTest()) {
       }
     });
 
+    it("starts the delivered total at the deliveries delivered before it", async () => {
+      const file = join(dir, "v7.db");
+      const db = openSqlite(file, { driver });
+      migrate(
+        db,
+        file,
+        MIGRATIONS.filter((migration) => migration.name !== "delivered total"),
+      );
+      db.prepare(
+        `INSERT INTO leads (id, source, workspace, table_name, identity_key, fields, state,
+         priority, available_at, created_at, updated_at)
+       VALUES ('old', 'csv', 'main', 'people', 'email:a@x.io', '{}', 'enriched', 0, ?, ?, ?)`,
+      ).run(T0, T0, T0);
+      const delivery = db.prepare(
+        `INSERT INTO sink_deliveries (lead_id, sink, route, state, available_at, created_at, updated_at)
+         VALUES ('old', ?, 'r', ?, 0, 0, 0)`,
+      );
+      delivery.run("crm", "delivered");
+      delivery.run("sheet", "delivered");
+      delivery.run("slack", "pending");
+      db.close();
+
+      const store = await createSqliteStore({ driver, path: file });
+      try {
+        expect(await store.deliveries.countDelivered()).toBe(2);
+        await store.deliveries.markDelivered("old", "slack", T0 + 1);
+        expect(await store.deliveries.countDelivered()).toBe(3);
+      } finally {
+        await store.close();
+      }
+    });
+
     it("opens in WAL mode", async () => {
       const store = await createSqliteStore({ driver, path });
       await store.close();

@@ -13,6 +13,7 @@ import { describeLeadAdmission } from "./contract/lead-admission.js";
 import { describeLeadQueries } from "./contract/lead-queries.js";
 import { describeLeadTransitions } from "./contract/lead-transitions.js";
 import { describeLeadVersions } from "./contract/lead-versions.js";
+import { describeWorkerRegistry } from "./contract/worker-registry.js";
 
 export type { OpenStore } from "./contract/fixtures.js";
 
@@ -25,6 +26,7 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describeCallbackInbox(open);
     describeCreditLedger(open);
     describeDeliveries(open);
+    describeWorkerRegistry(open);
 
     // The counters suite opens stores itself; they are closed when the contract ends.
     const opened: Array<() => Promise<void>> = [];

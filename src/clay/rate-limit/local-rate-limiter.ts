@@ -30,6 +30,7 @@ export class LocalRateLimiter implements RateLimiter {
   private readonly line: TokenLine;
   private pausedUntil = 0;
   private resumeEmpty = false;
+  private rateLimited = 0;
 
   constructor(options: LocalRateLimiterOptions) {
     const { perSecond, burst } = options.rateLimit;
@@ -60,6 +61,7 @@ export class LocalRateLimiter implements RateLimiter {
   }
 
   onRateLimited(retryAfterMs?: number): void {
+    this.rateLimited += 1;
     const now = this.clock.now();
     // The requests in flight when Clay said 429 get 429 too: one cut per pause, not one per answer.
     if (now >= this.pausedUntil) {
@@ -67,6 +69,11 @@ export class LocalRateLimiter implements RateLimiter {
     }
     this.pausedUntil = Math.max(this.pausedUntil, now + (retryAfterMs ?? this.defaultPauseMs));
     this.resumeEmpty = true;
+  }
+
+  /** The 429s this process was told of since the limiter was made. */
+  async rateLimitedCount(): Promise<number> {
+    return this.rateLimited;
   }
 
   onSuccess(): void {

@@ -14,6 +14,12 @@ export interface RateLimiter {
   onRateLimited(retryAfterMs?: number): void;
   /** Clay accepted a request: the rate may recover toward the configured one. */
   onSuccess(): void;
+  /**
+   * How many 429s the limiter was told of (`onRateLimited`) since it began
+   * counting: this process's for a local limiter, every process's for a shared
+   * one. It only grows, so the difference of two reads is the 429s between them.
+   */
+  rateLimitedCount(): Promise<number>;
   /** Requests per second allowed right now. */
   readonly currentRate: number;
 }

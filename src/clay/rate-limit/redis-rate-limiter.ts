@@ -18,6 +18,7 @@ import {
   type RateAnswer,
   type RateBucket,
   type RateOperation,
+  rateLimitedKey,
   runRateScript,
 } from "./redis-rate-script.js";
 
@@ -78,6 +79,19 @@ export class RedisRateLimiter implements RateLimiter {
       decreaseFactor: this.decreaseFactor,
       minRate: this.minRate,
     });
+  }
+
+  /**
+   * The 429s every process of the workspace reported, kept in Redis next to
+   * the bucket (and, unlike the bucket, never expiring). Fails with
+   * state_unavailable when Redis does not answer.
+   */
+  async rateLimitedCount(): Promise<number> {
+    const count = await this.connection.run(
+      (redis) => redis.get(rateLimitedKey(this.key)),
+      this.commandTimeoutMs,
+    );
+    return Number(count ?? 0);
   }
 
   onSuccess(): void {

@@ -5,7 +5,9 @@
  * pausedUntil); time is Redis server time, so the workers' clocks never matter.
  *
  * A key left idle for an hour after its bucket refilled expires: the workspace
- * then starts again full and at its configured rate.
+ * then starts again full and at its configured rate. The count of 429s lives
+ * in a key of its own beside it (`<key>:limited`), which never expires: it is
+ * a running total, read as a difference over time.
  */
 import type { Redis } from "ioredis";
 import { RedisScript } from "../../redis/redis-script.js";
@@ -48,6 +50,7 @@ elseif operation == "limited" then
     rate = math.max(tonumber(ARGV[7]), rate * tonumber(ARGV[6]))
   end
   pausedUntil = math.max(pausedUntil, now + tonumber(ARGV[5]))
+  redis.call("INCR", KEYS[2])
   -- Clay's bucket was empty when it said 429: start again from empty when the pause ends.
   tokens = 0
   updated = math.max(updated, pausedUntil)
@@ -61,6 +64,11 @@ redis.call("HSET", key, "tokens", tokens, "updated", updated, "rate", rate, "pau
 redis.call("PEXPIRE", key, math.ceil(updated - now + burst * 1000 / rate) + 3600000)
 return { math.ceil(wait), tostring(rate) }
 `);
+
+/** The key counting the workspace's 429s, beside its bucket's `key`. */
+export function rateLimitedKey(key: string): string {
+  return `${key}:limited`;
+}
 
 /** The bucket a worker asks for: the workspace rate and the part of its burst to use. */
 export interface RateBucket {
@@ -101,7 +109,10 @@ export async function runRateScript(
     now ?? "",
     ...operationArgs(operation),
   ];
-  const [waitMs, rate] = (await SCRIPT.run(redis, [key], args)) as [number, string];
+  const [waitMs, rate] = (await SCRIPT.run(redis, [key, rateLimitedKey(key)], args)) as [
+    number,
+    string,
+  ];
   return { waitMs: Number(waitMs), rate: Number(rate) };
 }
 

@@ -69,7 +69,7 @@ export function registerStart(program: Command): void {
     try {
       await pipeline.claimOwnership();
       url = await server?.listen();
-      await pipeline.start();
+      await pipeline.start(url ? { opsUrl: url } : {});
     } catch (error) {
       await server?.close();
       await pipeline.stop();

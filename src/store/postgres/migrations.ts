@@ -181,6 +181,38 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: "live workers",
+    // The processes running the pipeline (worker-registry.ts): a handful of rows, each
+    // rewritten by its process's beat, so the primary key is all they need.
+    sql: `
+      CREATE TABLE workers (
+        id text COLLATE "C" PRIMARY KEY,
+        role text NOT NULL,
+        host text NOT NULL,
+        pid integer NOT NULL,
+        tier text NOT NULL,
+        ops_url text,
+        started_at bigint NOT NULL,
+        seen_at bigint NOT NULL
+      );
+    `,
+  },
+  {
+    version: 8,
+    name: "delivered total",
+    // status reads how many deliveries were ever delivered on every call: a sequence that
+    // marking one delivered advances, read in constant time (counting a million index
+    // entries takes a few hundred ms), and with no row lock for workers to queue on. It
+    // starts past the deliveries delivered before it; owned by the state it counts changes
+    // of, it goes with the table (and TRUNCATE … RESTART IDENTITY restarts it).
+    sql: `
+      CREATE SEQUENCE sink_deliveries_delivered_total OWNED BY sink_deliveries.state;
+      SELECT setval('sink_deliveries_delivered_total',
+        (SELECT COUNT(*) FROM sink_deliveries WHERE state = 'delivered') + 1, false);
+    `,
+  },
 ];
 
 /** Brings the schema up to the newest migration, creating it when missing; returns its version. */

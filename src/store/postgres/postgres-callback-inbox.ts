@@ -88,4 +88,12 @@ export class PostgresCallbackInbox implements CallbackInbox {
       [this.clock.now(), ids],
     );
   }
+
+  /** MAX over the primary key: one probe of its index's last page. */
+  async totalReceived(): Promise<number> {
+    const { rows } = await this.db.query<{ total: number | null }>(
+      `SELECT MAX(id) AS total FROM ${this.inbox}`,
+    );
+    return rows[0]?.total ?? 0;
+  }
 }

@@ -9,9 +9,12 @@ import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
 
 export class PostgresDeliveryStore implements DeliveryStore {
   private readonly deliveries: string;
+  /** The sequence that counts deliveries as they become delivered. */
+  private readonly deliveredTotal: string;
 
   constructor(private readonly db: PostgresDatabase) {
     this.deliveries = db.table("sink_deliveries");
+    this.deliveredTotal = db.table("sink_deliveries_delivered_total");
   }
 
   async schedule(
@@ -65,7 +68,8 @@ export class PostgresDeliveryStore implements DeliveryStore {
     await this.db.query(
       `UPDATE ${this.deliveries} SET state = 'delivered', attempts = attempts + 1,
          last_error = NULL, updated_at = $1
-       WHERE lead_id = $2 AND sink = $3 AND state = 'pending'`,
+       WHERE lead_id = $2 AND sink = $3 AND state = 'pending'
+       RETURNING nextval('${this.deliveredTotal}')`,
       [now, leadId, sink],
     );
   }
@@ -115,6 +119,15 @@ export class PostgresDeliveryStore implements DeliveryStore {
       [now, filter.sink ?? null, filter.leadIds ?? null],
     );
     return rowCount ?? 0;
+  }
+
+  /** The sequence's last value, or one less while it has not been drawn from since it was set. */
+  async countDelivered(): Promise<number> {
+    const { rows } = await this.db.query<{ count: number }>(
+      `SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS count
+       FROM ${this.deliveredTotal}`,
+    );
+    return rows[0]?.count ?? 0;
   }
 
   /** A lead with no deliveries at all is settled: nothing is left to deliver. */

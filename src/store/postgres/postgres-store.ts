@@ -16,6 +16,7 @@ import { PostgresLeadStore } from "./postgres-lead-store.js";
 import { PostgresLeadVersions } from "./postgres-lead-versions.js";
 import { PostgresRefreshSchedules } from "./postgres-refresh-schedules.js";
 import { PostgresTransitionFeed } from "./postgres-transition-feed.js";
+import { PostgresWorkerRegistry } from "./postgres-worker-registry.js";
 
 export interface PostgresStoreOptions {
   /** Where the server is, e.g. "postgres://claypipe@db.internal:5432/claypipe". */
@@ -58,6 +59,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     deliveries: new PostgresDeliveryStore(db),
     versions: new PostgresLeadVersions(db),
     refreshSchedules: new PostgresRefreshSchedules(db),
+    workers: new PostgresWorkerRegistry(db),
     transitionFeed: (name) => new PostgresTransitionFeed(db, name),
     supportsMultipleProcesses: true,
     close: () => db.close(),

@@ -152,6 +152,39 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: "live workers",
+    // The processes running the pipeline (worker-registry.ts): a handful of rows, each
+    // rewritten by its process's beat, so the primary key is all they need.
+    sql: `
+      CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        tier TEXT NOT NULL,
+        ops_url TEXT,
+        started_at INTEGER NOT NULL,
+        seen_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 8,
+    name: "delivered total",
+    // status reads how many deliveries were ever delivered on every call: a counter bumped in
+    // the transaction that marks one delivered, so the read is one row, never a count of
+    // rows. It starts at the deliveries delivered before it.
+    sql: `
+      CREATE TABLE activity_totals (
+        name TEXT PRIMARY KEY,
+        count INTEGER NOT NULL
+      );
+      INSERT INTO activity_totals (name, count)
+        SELECT 'delivered', COUNT(*) FROM sink_deliveries WHERE state = 'delivered';
+    `,
+  },
 ];
 
 /** Brings the database up to the newest migration; returns the schema version it is at. */

@@ -35,6 +35,10 @@ export class SqliteCallbackInbox implements CallbackInbox {
         `UPDATE callback_inbox SET claimed_until = ?
          WHERE processed_at IS NULL AND id IN (SELECT value FROM json_each(?))`,
       ),
+      // The rowid's B-tree answers MAX from its last page.
+      totalReceived: db.prepare<[], { total: number | null }>(
+        "SELECT MAX(id) AS total FROM callback_inbox",
+      ),
       markProcessed: db.prepare<[number, string]>(
         `UPDATE callback_inbox SET processed_at = ?
          WHERE processed_at IS NULL AND id IN (SELECT value FROM json_each(?))`,
@@ -82,5 +86,9 @@ export class SqliteCallbackInbox implements CallbackInbox {
     if (ids.length === 0) return;
     const now = this.clock.now();
     writeTransaction(this.db, () => this.statements.markProcessed.run(now, JSON.stringify(ids)));
+  }
+
+  async totalReceived(): Promise<number> {
+    return this.statements.totalReceived.get()?.total ?? 0;
   }
 }

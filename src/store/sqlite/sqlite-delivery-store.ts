@@ -12,6 +12,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   constructor(private readonly db: SqliteDatabase) {
     this.statements = {
+      deliveredTotal: db.prepare<[], { count: number }>(
+        "SELECT count FROM activity_totals WHERE name = 'delivered'",
+      ),
+      countDelivered: db.prepare(
+        "UPDATE activity_totals SET count = count + 1 WHERE name = 'delivered'",
+      ),
       schedule: db.prepare<[string, string, string, number, number, number]>(
         `INSERT OR IGNORE INTO sink_deliveries
            (lead_id, sink, route, state, attempts, available_at, created_at, updated_at)
@@ -88,7 +94,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async markDelivered(leadId: string, sink: string, now: number): Promise<void> {
-    writeTransaction(this.db, () => this.statements.delivered.run(now, leadId, sink));
+    const { delivered, countDelivered } = this.statements;
+    writeTransaction(this.db, () => {
+      if (delivered.run(now, leadId, sink).changes > 0) countDelivered.run();
+    });
   }
 
   async markFailed(
@@ -120,6 +129,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
       this.db,
       () => this.statements.revive.run({ now, sink: filter.sink ?? null, leadIds }).changes,
     );
+  }
+
+  async countDelivered(): Promise<number> {
+    return this.statements.deliveredTotal.get()?.count ?? 0;
   }
 
   /** A lead with no deliveries at all is settled: nothing is left to deliver. */

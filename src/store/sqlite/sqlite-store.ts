@@ -17,6 +17,7 @@ import type { SqliteDriverName } from "./sqlite-driver.js";
 import { SqliteLeadStore } from "./sqlite-lead-store.js";
 import { SqliteLeadVersions } from "./sqlite-lead-versions.js";
 import { SqliteRefreshSchedules } from "./sqlite-refresh-schedules.js";
+import { SqliteWorkerRegistry } from "./sqlite-worker-registry.js";
 
 export interface SqliteStoreOptions {
   /** The database file, created with its folder when missing; ":memory:" for a throwaway store. */
@@ -47,6 +48,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       deliveries: new SqliteDeliveryStore(db),
       versions: new SqliteLeadVersions(db),
       refreshSchedules: new SqliteRefreshSchedules(db),
+      workers: new SqliteWorkerRegistry(db),
       supportsMultipleProcesses: false,
       async claimOwnership() {
         if (owner || options.path === ":memory:") return;

@@ -16,6 +16,7 @@ import { describeLeadIssues, validateLead } from "../../core/lead.js";
 import { LEAD_STATES, type LeadState } from "../../core/lead-state.js";
 import { skipReason } from "../../core/skip-reason.js";
 import type { Pipeline, SubmitResult } from "../../pipeline/pipeline-api.js";
+import { sumSubmissions } from "../../pipeline/read-activity.js";
 import { createDirectPipeline, type DirectPipelineOptions } from "./direct-pipeline.js";
 
 export function createDirectTierPipeline(
@@ -118,6 +119,7 @@ export function createDirectTierPipeline(
     },
     requeue: needsStore("waiting leads to requeue"),
     refresh: { plan: needsStore("results to refresh"), runNow: needsStore("results to refresh") },
+    workers: needsStore("list of live workers"),
 
     async status() {
       const { capacity } = await direct.status();
@@ -138,6 +140,14 @@ export function createDirectTierPipeline(
         busLag: [],
         dlq: { leads: 0, deliveries: 0 },
         refresh: [],
+        // Only what the send counters hold: the direct tier keeps no inbox, deliveries or DLQ.
+        activity: {
+          sent: sumSubmissions(capacity),
+          rateLimited: 0,
+          callbacks: 0,
+          delivered: 0,
+          dead: 0,
+        },
       };
     },
     // Nothing runs in the background: every call does its work before it resolves.

@@ -24,7 +24,8 @@ export async function createEventPipeline(
 ): Promise<Pipeline> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const duties = dutiesOf(options.role ?? "all");
+  const role = options.role ?? "all";
+  const duties = dutiesOf(role);
   // check-config has made sure the event tier has a bus.
   const busConfig = config.bus as BusConfig;
   const shared = await openSharedStoreParts(config, { clock, logger });
@@ -45,6 +46,7 @@ export async function createEventPipeline(
   const feed = shared.store.transitionFeed?.(busConfig.topics.leadEvents);
   return assemblePipeline(config, options, {
     ...shared,
+    role,
     async createTransport() {
       await bus.ensureTopics(topicsOfRole);
       // The transport closes the bus, after the services that publish through it have stopped.

@@ -18,10 +18,12 @@ export async function createQueuePipeline(
 ): Promise<Pipeline> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const duties = dutiesOf(options.role ?? "all");
+  const role = options.role ?? "all";
+  const duties = dutiesOf(role);
   const shared = await openSharedStoreParts(config, { clock, logger });
   return assemblePipeline(config, options, {
     ...shared,
+    role,
     createTransport: () =>
       createBullmqTransport(
         { config, store: shared.store, clock, logger },

@@ -23,6 +23,7 @@ export async function createStandardPipeline(
   const store = await createSqliteStore({ path: config.store.sqlite.path, clock });
   return assemblePipeline(config, options, {
     store,
+    role: "all",
     limiterFor: (workspace) =>
       new LocalRateLimiter({
         rateLimit: workspace.rateLimit,

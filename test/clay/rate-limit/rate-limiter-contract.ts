@@ -2,7 +2,7 @@
  * What every RateLimiter must do, on the real clock with lower bounds only (a
  * loaded machine makes waits longer, never shorter): the burst at once and then
  * computed waits, waiters in order, abort, the 429 pause that restarts from an
- * empty bucket, and the adaptive cut and recovery. Each adapter's test file
+ * empty bucket, the count of 429s, and the adaptive cut and recovery. Each adapter's test file
  * calls it with a factory; adapter-specific checks (a manual clock to the
  * millisecond, several processes on one Redis key) stay in those files.
  */
@@ -142,6 +142,17 @@ export function rateLimiterContract(name: string, create: RateLimiterFactory): v
       // The default pause, then the first token of an empty bucket at 2/s.
       expect(Date.now() - start).toBeGreaterThanOrEqual(200 + 500 - 20);
       expect(limiter.currentRate).toBe(2);
+    });
+
+    it("counts every 429 it is told of, even the ones within a pause", async () => {
+      const { limiter, reported } = await open();
+      expect(await limiter.rateLimitedCount()).toBe(0);
+      limiter.onRateLimited(50);
+      limiter.onRateLimited(50);
+      limiter.onSuccess();
+      limiter.onRateLimited();
+      await reported();
+      expect(await limiter.rateLimitedCount()).toBe(3);
     });
 
     it("recovers additively on successes, up to the configured rate and no further", async () => {

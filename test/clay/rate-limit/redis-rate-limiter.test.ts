@@ -202,6 +202,23 @@ describe("RedisRateLimiter", () => {
     expect(b.currentRate).toBe(10);
   });
 
+  it("counts the 429s of every instance on the key, and keeps the count when the bucket expires", async () => {
+    const key = nextKey();
+    const clientA = await ownClient();
+    const clientB = await ownClient();
+    const a = limiter({ key, redis: clientA });
+    const b = limiter({ key, redis: clientB });
+    a.onRateLimited(0);
+    b.onRateLimited(0);
+    b.onRateLimited(0);
+    await Promise.all([drained(clientA), drained(clientB)]);
+    expect(await a.rateLimitedCount()).toBe(3);
+    // An idle bucket expires and starts again full; the running total stays.
+    await redis.del(key);
+    expect(await b.rateLimitedCount()).toBe(3);
+    expect(await limiter({ key: nextKey() }).rateLimitedCount()).toBe(0);
+  });
+
   it("fails every waiter with state_unavailable, naming Redis, when Redis cannot be reached", async () => {
     const port = await freePort();
     const unreachable = new Redis({ port, host: "127.0.0.1", lazyConnect: true });

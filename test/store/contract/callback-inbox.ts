@@ -106,5 +106,15 @@ export function describeCallbackInbox(open: OpenStore): void {
         Array.from({ length: 20 }, (_, index) => `lead-${index}`).sort(),
       );
     });
+
+    it("counts every callback ever appended, processed or not", async () => {
+      expect(await store().inbox.totalReceived()).toBe(0);
+      const [first, second] = await appendAttempts(2);
+      expect(await store().inbox.totalReceived()).toBe(2);
+      await store().inbox.claim(10, LEASE_MS, T0);
+      await store().inbox.markProcessed([first!.id, second!.id]);
+      await appendAttempts(3);
+      expect(await store().inbox.totalReceived()).toBe(5);
+    });
   });
 }

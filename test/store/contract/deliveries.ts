@@ -1,6 +1,6 @@
 /** Contract: sink deliveries — scheduling, due work, failures, dead letters and revival. */
 import { describe, expect, it } from "vitest";
-import { admitOne, type OpenStore, T0, useStore } from "./fixtures.js";
+import { admitOne, killLead, type OpenStore, T0, useStore } from "./fixtures.js";
 
 export function describeDeliveries(open: OpenStore): void {
   describe("deliveries", () => {
@@ -104,6 +104,36 @@ export function describeDeliveries(open: OpenStore): void {
       expect(await store().deliveries.forLead(lead)).toMatchObject([
         { state: "delivered", attempts: 1, updatedAt: T0 + 1 },
       ]);
+    });
+
+    it("counts each delivery that became delivered once, as a running total", async () => {
+      const [a, b] = [await admitOne(store()), await admitOne(store())];
+      expect(await store().deliveries.countDelivered()).toBe(0);
+      await store().deliveries.schedule(
+        [
+          { leadId: a, sink: "crm", route: "r" },
+          { leadId: a, sink: "sheet", route: "r" },
+          { leadId: b, sink: "crm", route: "r" },
+        ],
+        T0,
+      );
+      await store().deliveries.markDelivered(a, "crm", T0 + 1);
+      await store().deliveries.markDelivered(a, "crm", T0 + 2);
+      await store().deliveries.markDelivered(a, "sheet", T0 + 2);
+      await store().deliveries.markFailed(b, "crm", "HTTP 400", null, T0 + 3);
+      expect(await store().deliveries.countDelivered()).toBe(2);
+      // A dead delivery revived and then delivered counts too.
+      await store().deliveries.revive({ leadIds: [b] }, T0 + 4);
+      await store().deliveries.markDelivered(b, "crm", T0 + 5);
+      expect(await store().deliveries.countDelivered()).toBe(3);
+      // A running total: purging a dead lead with a delivered delivery takes nothing off.
+      const dead = await admitOne(store());
+      await store().deliveries.schedule([{ leadId: dead, sink: "crm", route: "r" }], T0);
+      await store().deliveries.markDelivered(dead, "crm", T0 + 6);
+      await killLead(store(), dead);
+      expect(await store().leads.purge([dead])).toBe(1);
+      expect(await store().deliveries.forLead(dead)).toEqual([]);
+      expect(await store().deliveries.countDelivered()).toBe(4);
     });
 
     it("lists dead deliveries, of one sink or all", async () => {
