@@ -1,16 +1,29 @@
 /**
- * The overview charts' data from the samples kept: each state's count over
- * time, in uPlot's column layout (times in seconds, then one array per line).
+ * The overview charts' data from the samples kept, in uPlot's column layout
+ * (times in seconds, then one array per line): each state's count over time,
+ * and per minute the growth of the running totals between one sample and the
+ * next (rows sent, 429s, callbacks, deliveries, and leads newly dead).
  */
 import { LEAD_STATES, type LeadState } from "../core/lead-state.js";
+import type { PipelineActivity } from "../pipeline/pipeline-api.js";
 import type { StatusSample } from "./status-sampler.js";
 
 /** The states worth a line: the ones leads pass through. */
 const CHARTED: readonly LeadState[] = LEAD_STATES.filter((state) => state !== "received");
 
+const RATES: ReadonlyArray<[keyof PipelineActivity, string]> = [
+  ["sent", "sent to Clay"],
+  ["rateLimited", "429s"],
+  ["callbacks", "callbacks"],
+  ["delivered", "delivered"],
+  ["dead", "dead"],
+];
+
 export interface OverviewSeries {
   labels: string[];
   states: number[][];
+  rateLabels: string[];
+  rates: number[][];
 }
 
 export function overviewSeries(samples: readonly StatusSample[]): OverviewSeries {
@@ -20,5 +33,22 @@ export function overviewSeries(samples: readonly StatusSample[]): OverviewSeries
       samples.map((sample) => Math.round(sample.at / 1000)),
       ...CHARTED.map((state) => samples.map((sample) => sample.status.states[state])),
     ],
+    rateLabels: RATES.map(([, label]) => label),
+    rates: ratesPerMinute(samples),
   };
+}
+
+function ratesPerMinute(samples: readonly StatusSample[]): number[][] {
+  const pairs = samples.slice(1).map((sample, i) => [samples[i]!, sample] as const);
+  return [
+    pairs.map(([, later]) => Math.round(later.at / 1000)),
+    ...RATES.map(([key]) =>
+      pairs.map(([earlier, later]) => {
+        const grown = later.status.activity[key] - earlier.status.activity[key];
+        // `dead` falls when leads are replayed: only newly dead leads are a rate.
+        const minutes = (later.at - earlier.at) / 60_000;
+        return minutes > 0 ? Math.round((Math.max(0, grown) / minutes) * 10) / 10 : 0;
+      }),
+    ),
+  ];
 }

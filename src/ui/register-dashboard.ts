@@ -25,6 +25,7 @@ import { registerDoctorView } from "./views/doctor-view.js";
 import { registerLoginView } from "./views/login-view.js";
 import { registerOverviewStream } from "./views/overview-stream.js";
 import { registerOverviewView } from "./views/overview-view.js";
+import { registerWorkersView } from "./views/workers-view.js";
 
 export interface DashboardOptions {
   pipeline: Pipeline;
@@ -89,6 +90,7 @@ async function registerDashboard(app: FastifyInstance, options: DashboardOptions
       registerCapacityView(views, context);
       registerConfigView(views, context);
       registerDoctorView(views, context);
+      registerWorkersView(views, context);
     });
   });
 }

@@ -35,6 +35,8 @@ describe("overview", () => {
     const series = JSON.parse(data![1]!);
     expect(series.labels).toContain("delivered");
     expect(series.states.length).toBe(series.labels.length + 1);
+    expect(series.rateLabels).toEqual(["sent to Clay", "429s", "callbacks", "delivered", "dead"]);
+    expect(series.rates.length).toBe(6);
   });
 
   it("streams new figures and chart data as server-sent events", async () => {
@@ -108,3 +110,11 @@ async function sessionCookie(): Promise<string> {
   });
   return (answer.headers.get("set-cookie") ?? "").split(";")[0]!;
 }
+
+describe("workers", () => {
+  it("lists this process, live, with its pid", async () => {
+    const page = await ui.get("/ui/workers");
+    expect(page.text).toContain('data-test="worker"><td>all</td>');
+    expect(page.text).toContain(`<td class="num">${process.pid}</td>`);
+  });
+});
