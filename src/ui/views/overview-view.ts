@@ -19,8 +19,10 @@ export function registerOverviewView(app: FastifyInstance, context: UiContext): 
   const { sampler, config } = context;
   app.get("/ui", async (request, reply) => {
     const sample = await sampler.latest();
-    const body = html`<div id="overview" hx-ext="sse" sse-connect="/ui/stream" sse-swap="overview">${overviewFigures(sample)}</div>
+    const body = html`<div hx-ext="sse" sse-connect="/ui/stream">
+<div id="overview" sse-swap="overview">${overviewFigures(sample)}</div>
 <div id="series-feed" sse-swap="series" hx-swap="none"></div>
+</div>
 <section class="charts">
 <figure><figcaption>Leads by state</figcaption><div class="chart" id="chart-states" data-test="chart-states"></div></figure>
 <figure><figcaption>Per minute: sent to Clay, 429s, callbacks, delivered, dead</figcaption><div class="chart" id="chart-rates" data-test="chart-rates"></div></figure>
