@@ -1,8 +1,8 @@
 /**
  * The overview charts' data from the samples kept, in uPlot's column layout
  * (times in seconds, then one array per line): each state's count over time,
- * and per minute the growth of the running totals between one sample and the
- * next (rows sent, 429s, callbacks, deliveries, and leads newly dead).
+ * and per minute the growth of the running totals over the minute before each
+ * sample (rows sent, 429s, callbacks, deliveries, and leads newly dead).
  */
 import { LEAD_STATES, type LeadState } from "../core/lead-state.js";
 import type { PipelineActivity } from "../pipeline/pipeline-api.js";
@@ -38,8 +38,17 @@ export function overviewSeries(samples: readonly StatusSample[]): OverviewSeries
   };
 }
 
+/** Rates are taken over the minute before each sample, so a burst in one 2 s tick does not show as 30× its size. */
+const RATE_WINDOW_MS = 60_000;
+
 function ratesPerMinute(samples: readonly StatusSample[]): number[][] {
-  const pairs = samples.slice(1).map((sample, i) => [samples[i]!, sample] as const);
+  const pairs: Array<readonly [StatusSample, StatusSample]> = [];
+  let start = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const later = samples[i]!;
+    while (start < i - 1 && later.at - samples[start + 1]!.at >= RATE_WINDOW_MS) start++;
+    pairs.push([samples[start]!, later]);
+  }
   return [
     pairs.map(([, later]) => Math.round(later.at / 1000)),
     ...RATES.map(([key]) =>
