@@ -39,8 +39,9 @@ export function loadCommandConfig(
 }
 
 /**
- * An AbortSignal that fires on Ctrl-C, or when our output pipe closes (its
- * reader went away); a second Ctrl-C exits at once.
+ * An AbortSignal that fires on Ctrl-C or SIGTERM (a service manager's stop),
+ * or when our output pipe closes (its reader went away): the command finishes
+ * what is in flight and cleans up. A second signal exits at once.
  */
 export function interruptSignal(): AbortSignal {
   const controller = new AbortController();
@@ -48,6 +49,10 @@ export function interruptSignal(): AbortSignal {
     warn("\nstopping after the rows in flight (Ctrl-C again to quit now)");
     controller.abort();
     process.once("SIGINT", () => process.exit(130));
+  });
+  process.once("SIGTERM", () => {
+    controller.abort();
+    process.once("SIGTERM", () => process.exit(143));
   });
   onOutputClosed(() => controller.abort());
   return controller.signal;
