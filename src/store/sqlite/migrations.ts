@@ -185,6 +185,16 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT 'delivered', COUNT(*) FROM sink_deliveries WHERE state = 'delivered';
     `,
   },
+  {
+    version: 9,
+    name: "dead deliveries",
+    // The DLQ view pages dead deliveries by when they died and status counts them: a partial
+    // index holds only the dead ones (few), as on PostgreSQL, so neither walks the live rows.
+    sql: `
+      CREATE INDEX sink_deliveries_dead ON sink_deliveries (updated_at, lead_id, sink)
+        WHERE state = 'dead';
+    `,
+  },
 ];
 
 /** Brings the database up to the newest migration; returns the schema version it is at. */
