@@ -21,6 +21,9 @@ import { createSessionSigner } from "./ui-session.js";
 import { registerCapacityView } from "./views/capacity-view.js";
 import { registerConfigView } from "./views/config-view.js";
 import { registerCreditsView } from "./views/credits-view.js";
+import { registerDlqActions } from "./views/dlq-actions.js";
+import { registerDlqPurge } from "./views/dlq-purge.js";
+import { registerDlqView } from "./views/dlq-view.js";
 import { registerDoctorView } from "./views/doctor-view.js";
 import { registerLoginView } from "./views/login-view.js";
 import { registerOverviewStream } from "./views/overview-stream.js";
@@ -91,6 +94,9 @@ async function registerDashboard(app: FastifyInstance, options: DashboardOptions
       registerConfigView(views, context);
       registerDoctorView(views, context);
       registerWorkersView(views, context);
+      registerDlqView(views, context);
+      registerDlqActions(views, context);
+      registerDlqPurge(views, context);
     });
   });
 }
