@@ -26,8 +26,13 @@ import {
 import { leadLink, leadWho } from "./lead-cells.js";
 import { listOrIssue } from "./list-or-issue.js";
 
-/** Rows per page. */
-export const DLQ_PAGE = 50;
+/** Rows per page unless `?limit=` (1 to 200) says otherwise. */
+const DLQ_PAGE = 50;
+
+function pageSize(text: string | undefined): number {
+  const size = Number(text);
+  return Number.isSafeInteger(size) && size >= 1 && size <= 200 ? size : DLQ_PAGE;
+}
 
 export function registerDlqView(app: FastifyInstance, context: UiContext): void {
   const { pipeline, config } = context;
@@ -35,6 +40,7 @@ export function registerDlqView(app: FastifyInstance, context: UiContext): void 
     const query = request.query as Record<string, unknown>;
     const filter = readDlqFilter(query);
     const cursor = first(query.cursor);
+    const limit = pageSize(first(query.limit));
     const session = request.uiSession;
     const { kind } = filter.text;
     const listed =
@@ -42,14 +48,14 @@ export function registerDlqView(app: FastifyInstance, context: UiContext): void 
         ? await listOrIssue(() =>
             pipeline.deadLetters.list({
               ...filter.query,
-              limit: DLQ_PAGE,
+              limit,
               ...(cursor ? { cursor } : {}),
             }),
           )
         : await listOrIssue(() =>
             pipeline.deadLetters.deliveries({
               ...filter.query,
-              limit: DLQ_PAGE,
+              limit,
               ...(cursor ? { cursor } : {}),
             }),
           );
@@ -66,7 +72,7 @@ ${
       ? leadsTable(listed.page.leads, filter.text, session)
       : deliveriesTable(listed.page.deliveries, filter.text, session)
 }
-${pager(filter.text, cursor, listed.page?.nextCursor ?? null)}`;
+${pager(filter.text, cursor, listed.page?.nextCursor ?? null, limit)}`;
     return sendHtml(reply, page({ title: "DLQ", view: "dlq", session, tier: config.tier }, body));
   });
 }
@@ -151,6 +157,12 @@ ${deliveries.map(
 </tbody></table>`;
 }
 
-function pager(text: DlqFilterText, cursor: string | undefined, next: string | null): Html {
-  return html`<nav class="pager">${cursor ? html`<a href="${dlqUrl("/ui/dlq", text)}">First page</a>` : ""} ${next ? html`<a href="${dlqUrl("/ui/dlq", text, { cursor: next })}" data-test="next-page">Next page</a>` : ""}</nav>`;
+function pager(
+  text: DlqFilterText,
+  cursor: string | undefined,
+  next: string | null,
+  limit: number,
+): Html {
+  const size: Record<string, string> = limit === DLQ_PAGE ? {} : { limit: String(limit) };
+  return html`<nav class="pager">${cursor ? html`<a href="${dlqUrl("/ui/dlq", text, size)}">First page</a>` : ""} ${next ? html`<a href="${dlqUrl("/ui/dlq", text, { ...size, cursor: next })}" data-test="next-page">Next page</a>` : ""}</nav>`;
 }
