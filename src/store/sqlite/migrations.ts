@@ -187,6 +187,17 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 9,
+    name: "lead search",
+    // The dashboard's lead lists: one state, or one source, over a time range in cursor order
+    // (created_at, id) walk an index instead of the whole table. Email and overdue searches use
+    // leads_identity and leads_awaiting_deadline.
+    sql: `
+      CREATE INDEX leads_state_created ON leads (state, created_at, id);
+      CREATE INDEX leads_source_created ON leads (source, created_at, id);
+    `,
+  },
+  {
+    version: 10,
     name: "dead deliveries",
     // The DLQ view pages dead deliveries by when they died and status counts them: a partial
     // index holds only the dead ones (few), as on PostgreSQL, so neither walks the live rows.
