@@ -30,7 +30,7 @@ export interface OverdueLead {
   otherwise: "resend" | "dead";
 }
 
-export interface LeadPage<T> {
+export interface WaitingPage<T> {
   leads: T[];
   nextCursor: string | null;
 }
@@ -43,9 +43,9 @@ export interface WaitingLeads {
     reason?: WaitKind;
     cursor?: string;
     limit?: number;
-  }): Promise<LeadPage<StoredLead>>;
-  /** Leads awaiting a callback past their deadline, the most overdue first. */
-  overdue(query?: { cursor?: string; limit?: number }): Promise<LeadPage<OverdueLead>>;
+  }): Promise<WaitingPage<StoredLead>>;
+  /** Leads awaiting a callback past their deadline, in the order they came in. */
+  overdue(query?: { cursor?: string; limit?: number }): Promise<WaitingPage<OverdueLead>>;
   /**
    * Runs the callback deadline sweep now over every overdue lead: reconcile,
    * send once more, or the DLQ, as its pass would. Returns how many it took.
@@ -100,8 +100,12 @@ export function createWaitingLeads(
 
     async overdue(query = {}) {
       const now = clock.now();
-      const leads = await store.leads.due("awaiting_callback", now, query.limit ?? 100);
-      return { leads: leads.map((lead) => describe(lead, now)), nextCursor: null };
+      const page = await store.leads.list({
+        callbackDeadlineBefore: now,
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+      });
+      return { leads: page.leads.map((lead) => describe(lead, now)), nextCursor: page.nextCursor };
     },
 
     async sweepOverdue() {

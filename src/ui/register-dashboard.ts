@@ -28,6 +28,8 @@ import { registerDoctorView } from "./views/doctor-view.js";
 import { registerLoginView } from "./views/login-view.js";
 import { registerOverviewStream } from "./views/overview-stream.js";
 import { registerOverviewView } from "./views/overview-view.js";
+import { registerWaitingActions } from "./views/waiting-actions.js";
+import { registerWaitingView } from "./views/waiting-view.js";
 import { registerWorkersView } from "./views/workers-view.js";
 
 export interface DashboardOptions {
@@ -97,6 +99,8 @@ async function registerDashboard(app: FastifyInstance, options: DashboardOptions
       registerDlqView(views, context);
       registerDlqActions(views, context);
       registerDlqPurge(views, context);
+      registerWaitingView(views, context);
+      registerWaitingActions(views, context);
     });
   });
 }

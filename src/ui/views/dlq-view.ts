@@ -79,7 +79,7 @@ ${pager(filter.text, cursor, listed.page?.nextCursor ?? null, limit)}`;
 
 function tabs(text: DlqFilterText): Html {
   const tab = (kind: DlqFilterText["kind"], label: string) =>
-    html`<a href="${kind === "leads" ? "/ui/dlq" : "/ui/dlq?kind=deliveries"}"${text.kind === kind ? html` aria-current="page"` : ""}>${label}</a>`;
+    html`<a href="${kind === "leads" ? "/ui/dlq" : "/ui/dlq?kind=deliveries"}"${text.kind === kind ? html` class="current" aria-current="page"` : ""}>${label}</a>`;
   return html`<nav class="tabs">${tab("leads", "Dead leads")} ${tab("deliveries", "Dead sink deliveries")}</nav>`;
 }
 
