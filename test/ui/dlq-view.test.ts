@@ -213,6 +213,16 @@ describe("replay", () => {
     expect(flash(again.headers.get("location")).get("n")).toBe("0");
     for (const id of hookDead) await harness.waitForLead(id, delivered);
   });
+
+  it("refuses a delivery of a sink the config does not have, on a page", async () => {
+    const answer = await admin.post("/ui/dlq/replay", {
+      kind: "deliveries",
+      scope: "selected",
+      ids: [`crm/${hookDead[0]}`],
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain("no sink named &quot;crm&quot; is configured");
+  });
 });
 
 describe("purge", () => {
