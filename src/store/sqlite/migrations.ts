@@ -196,6 +196,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX leads_source_created ON leads (source, created_at, id);
     `,
   },
+  {
+    version: 10,
+    name: "dead deliveries",
+    // The DLQ view pages dead deliveries by when they died and status counts them: a partial
+    // index holds only the dead ones (few), as on PostgreSQL, so neither walks the live rows.
+    sql: `
+      CREATE INDEX sink_deliveries_dead ON sink_deliveries (updated_at, lead_id, sink)
+        WHERE state = 'dead';
+    `,
+  },
+  {
+    version: 11,
+    name: "deferred leads by resume time",
+    // status and the Waiting view count deferred leads per resume time and kind of wait (the
+    // start of the reason) on every read: an index of the deferred leads alone, holding both
+    // columns, answers that without reading a lead row (walking the leads read 20,000 rows, 56 ms).
+    sql: `
+      CREATE INDEX leads_deferred_waiting ON leads (available_at, reason) WHERE state = 'deferred';
+    `,
+  },
 ];
 
 /** Brings the database up to the newest migration; returns the schema version it is at. */
