@@ -1,12 +1,14 @@
 /**
  * The dashboard at scale: each view answered over real HTTP by the real
  * server (createServer with the dashboard) on a store of 1,000,000 leads, on
- * SQLite (standard tier) and on PostgreSQL (queue tier, API role), next to the
- * same views on a store of 10,000 leads in the same run. Each view is asked
- * `--rounds` times (30) after a warm-up, one request at a time, while the live
- * overview's stream is open (so status() is read every 2 s meanwhile, as when
- * someone watches it); pipeline.status() itself is timed in-process. Fails
- * (exit 1) when any view's p95 at the large store is 300 ms or more.
+ * SQLite (standard tier) and on PostgreSQL (queue tier, API role), served by a
+ * process of its own (dashboard-server.ts), next to the same views on a store
+ * of 10,000 leads in the same run. Each view is asked
+ * `--rounds` times (30) after a warm-up, one request at a time, one every
+ * `--every` ms (150), while the live overview's stream is open (so status() is
+ * read every 2 s meanwhile, as when someone watches it, and a request can
+ * arrive during that read); pipeline.status() is timed inside the server process. Fails
+ * (exit 1) when any p95 at the large store, status() included, is 300 ms or more.
  *
  *   npm run bench:dashboard                          # 1,000,000 leads, both stores
  *   npm run bench:dashboard -- --quick               # 100,000 leads
@@ -17,14 +19,14 @@
  * the queue tier) and removed afterwards. The pipeline is not started: nothing
  * moves the seeded leads while they are timed.
  */
+import { fork } from "node:child_process";
 import { availableParallelism, cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
-import { silentLogger } from "../src/logging/create-logger.js";
-import { createServer } from "../src/server/create-server.js";
-import { createPipeline } from "../src/tiers/create-pipeline.js";
-import { BENCH_KEY, benchConfig, REDIS_URL, type StoreKind } from "./dashboard-config.js";
+import { BENCH_KEY, REDIS_URL, type StoreKind } from "./dashboard-config.js";
 import { type SeededStore, seedStore } from "./dashboard-seed.js";
+import type { ServerAnswer, ServerRequest } from "./dashboard-server.js";
 import { logIn, type Timing, timeIt, viewGetter, watchOverview } from "./dashboard-timing.js";
 import { benchViews } from "./dashboard-view-list.js";
 
@@ -37,48 +39,73 @@ const { values } = parseArgs({
     store: { type: "string", default: "both" },
     leads: { type: "string" },
     rounds: { type: "string", default: "30" },
+    every: { type: "string", default: "150" },
   },
 });
 const LEADS = Number(values.leads ?? (values.quick ? 100_000 : 1_000_000));
 const ROUNDS = Number(values.rounds);
 const WARMUP = 3;
+const EVERY_MS = Number(values.every);
 const KINDS: StoreKind[] =
   values.store === "both" ? ["sqlite", "postgres"] : [values.store as StoreKind];
 
 type Row = { view: string; timing: Timing };
 
-/** Serves the dashboard on a seeded store and times every view. */
+/** Serves the dashboard on a seeded store, in a child process, and times every view. */
 async function measure(store: SeededStore): Promise<Row[]> {
-  const config = benchConfig(store, 0, store.dir);
-  const pipeline = await createPipeline(config, {
-    logger: silentLogger,
-    ...(store.kind === "postgres" ? { role: "api" as const } : {}),
+  const server = startServer();
+  const listening = await server.ask({
+    type: "open",
+    store: { kind: store.kind, place: store.place },
+    dir: store.dir,
   });
-  const server = createServer({ pipeline, config, logger: silentLogger });
-  const url = await server.listen();
+  if (listening.type !== "listening") throw new Error("the bench server did not listen");
+  const { url } = listening;
   const rows: Row[] = [];
   try {
     const cookie = await logIn(url, BENCH_KEY);
     const stopWatching = await watchOverview(url, cookie);
     const get = viewGetter(url, cookie);
     try {
-      rows.push({ view: "GET /healthz", timing: await timeIt(get("/healthz"), ROUNDS, WARMUP) });
-      const status = async () => {
-        await pipeline.status();
-      };
-      rows.push({ view: "pipeline.status()", timing: await timeIt(status, ROUNDS, WARMUP) });
+      rows.push({
+        view: "GET /healthz",
+        timing: await timeIt(get("/healthz"), ROUNDS, WARMUP, EVERY_MS),
+      });
+      const timed = await server.ask({ type: "time-status", rounds: ROUNDS, warmup: WARMUP });
+      if (timed.type === "status-timed")
+        rows.push({ view: "pipeline.status()", timing: timed.timing });
       for (const path of await benchViews(url, cookie)) {
-        rows.push({ view: `GET ${path}`, timing: await timeIt(get(path), ROUNDS, WARMUP) });
+        rows.push({
+          view: `GET ${path}`,
+          timing: await timeIt(get(path), ROUNDS, WARMUP, EVERY_MS),
+        });
       }
     } finally {
       stopWatching();
     }
   } finally {
-    await server.close();
-    await pipeline.stop();
-    if (store.kind === "postgres") await dropRedisKeys(config.queue!.prefix);
+    await server.ask({ type: "close" });
+    if (listening.redisPrefix) await dropRedisKeys(listening.redisPrefix);
   }
   return rows;
+}
+
+/** The server process; `ask` sends a request and waits for its answer. */
+function startServer() {
+  const child = fork(fileURLToPath(new URL("./dashboard-server.ts", import.meta.url)), [], {
+    execArgv: process.execArgv,
+  });
+  let failed: ((error: Error) => void) | undefined;
+  child.once("exit", (code) => failed?.(new Error(`the bench server exited with ${code}`)));
+  return {
+    ask(request: ServerRequest): Promise<ServerAnswer> {
+      return new Promise((resolve, reject) => {
+        failed = reject;
+        child.once("message", (answer) => resolve(answer as ServerAnswer));
+        child.send(request);
+      });
+    },
+  };
 }
 
 async function dropRedisKeys(prefix: string): Promise<void> {
@@ -105,8 +132,7 @@ function printTable(kind: StoreKind, small: Row[], large: Row[]): boolean {
   let met = true;
   for (const row of large) {
     const base = small.find((one) => one.view === row.view)?.timing;
-    const over = row.view !== "pipeline.status()" && row.timing.p95 >= GOAL_MS;
-    // status() is read in the background by the sampler, not while a view waits; shown, not judged.
+    const over = row.timing.p95 >= GOAL_MS;
     if (over) met = false;
     console.log(
       `${"".padEnd(kind.length + 2)}${row.view.padEnd(38)}${base ? ms(base.p50) : "".padStart(8)}${base ? ms(base.p95) : "".padStart(8)}${ms(row.timing.p50)}${ms(row.timing.p95)}${ms(row.timing.max)}  ${base ? (row.timing.p95 / base.p95).toFixed(1).padStart(9) : ""}${over ? "  MISSED" : ""}`,
@@ -118,7 +144,7 @@ function printTable(kind: StoreKind, small: Row[], large: Row[]): boolean {
 async function main(): Promise<void> {
   const now = Date.now();
   console.log(
-    `Dashboard views: ${LEADS.toLocaleString("en-US")} leads vs ${BASELINE_LEADS.toLocaleString("en-US")}, ${ROUNDS} requests per view after ${WARMUP} warm-up; Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), load ${loadavg()[0]!.toFixed(1)}`,
+    `Dashboard views: ${LEADS.toLocaleString("en-US")} leads vs ${BASELINE_LEADS.toLocaleString("en-US")}, ${ROUNDS} requests per view, one every ${EVERY_MS} ms, after ${WARMUP} warm-up; Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), load ${loadavg()[0]!.toFixed(1)}`,
   );
   let met = true;
   for (const kind of KINDS) {
@@ -137,7 +163,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(
-    `\ngoal: every view's p95 < ${GOAL_MS} ms at ${LEADS.toLocaleString("en-US")} leads — ${met ? "met" : "MISSED"}`,
+    `\ngoal: every p95 < ${GOAL_MS} ms at ${LEADS.toLocaleString("en-US")} leads — ${met ? "met" : "MISSED"}`,
   );
   if (!met) process.exitCode = 1;
 }
