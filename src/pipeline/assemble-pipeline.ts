@@ -40,6 +40,7 @@ import { createEnrichWaiter } from "./enrich-waiter.js";
 import { createGroupedAdmit } from "./grouped-admit.js";
 import { createInboxStep } from "./inbox-step.js";
 import { createIntakeService } from "./intake-service.js";
+import { createLeadSearch } from "./lead-search.js";
 import type { Pipeline, StartOptions } from "./pipeline-api.js";
 import { createPipelineEvents, type PipelineContext } from "./pipeline-context.js";
 import { readLeadView } from "./read-lead-view.js";
@@ -290,6 +291,7 @@ export async function assemblePipeline(
       });
     },
     getLead: (id) => readLeadView(store, id),
+    leads: createLeadSearch(ctx),
     receiveCallback: (token, body) => receiver.receive(token, body),
     deadLetters: createDeadLetters(ctx, transport.deadLetterTopic),
     async requeue(filter = {}) {

@@ -11,6 +11,8 @@ import type {
   EnrichedRow,
   LeadEvent,
   LeadListQuery,
+  LeadMatch,
+  PreviousVersion,
   RefreshFigures,
   SinkDelivery,
   StoredLead,
@@ -58,6 +60,37 @@ export interface LeadView {
   lead: StoredLead;
   history: LeadEvent[];
   deliveries: SinkDelivery[];
+}
+
+/** A lead's view with the earlier version of the same person whose result its `changed` compares to. */
+export interface LeadDetail extends LeadView {
+  previous?: PreviousVersion;
+}
+
+/** A search of the leads, all filters together; pages like `leads.list`. */
+export interface LeadSearchQuery {
+  /** The person's email, normalized as intake does and looked up by dedupe key. */
+  email?: string;
+  ids?: string[];
+  states?: LeadState[];
+  source?: string;
+  createdAfter?: number;
+  createdBefore?: number;
+  /** A bounded partial match on one field: each page scans at most MATCH_SCAN_ROWS leads. */
+  match?: LeadMatch;
+  cursor?: string;
+  limit?: number;
+}
+
+export type LeadPage = { leads: StoredLead[]; nextCursor: string | null };
+
+/** Finding leads for a person at a screen (the dashboard's Leads and Waiting views). */
+export interface LeadSearch {
+  search(query: LeadSearchQuery): Promise<LeadPage>;
+  /** Leads awaiting a callback whose deadline passed (by `now`, default the clock), oldest first. */
+  overdue(query?: { now?: number; cursor?: string; limit?: number }): Promise<LeadPage>;
+  /** The lead with its history, deliveries and the previous version its result compares to. */
+  get(id: string): Promise<LeadDetail | undefined>;
 }
 
 /** How the receiver answers Clay's HTTP API column. */
@@ -163,6 +196,8 @@ export interface Pipeline {
   /** Clay as an API: resolves with the enriched row when its callback arrives (or a duplicate's result). */
   enrich(lead: unknown, options?: EnrichOptions): Promise<EnrichedRow>;
   getLead(id: string): Promise<LeadView | undefined>;
+  /** Searches the leads; throws in the direct tier, which keeps no store. */
+  readonly leads: LeadSearch;
   /** Verifies the token, writes the callback durably (grouped commits), then answers. */
   receiveCallback(token: string, body: unknown): Promise<CallbackAnswer>;
   readonly deadLetters: DeadLetters;

@@ -22,6 +22,8 @@ import { registerCapacityView } from "./views/capacity-view.js";
 import { registerConfigView } from "./views/config-view.js";
 import { registerCreditsView } from "./views/credits-view.js";
 import { registerDoctorView } from "./views/doctor-view.js";
+import { registerLeadPageView } from "./views/lead-page-view.js";
+import { registerLeadsView } from "./views/leads-view.js";
 import { registerLoginView } from "./views/login-view.js";
 import { registerOverviewStream } from "./views/overview-stream.js";
 import { registerOverviewView } from "./views/overview-view.js";
@@ -88,6 +90,8 @@ async function registerDashboard(app: FastifyInstance, options: DashboardOptions
       registerOverviewStream(views, context);
       registerCreditsView(views, context);
       registerCapacityView(views, context);
+      registerLeadsView(views, context);
+      registerLeadPageView(views, context);
       registerConfigView(views, context);
       registerDoctorView(views, context);
       registerWorkersView(views, context);

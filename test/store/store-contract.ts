@@ -11,6 +11,7 @@ import { describeDeliveries } from "./contract/deliveries.js";
 import type { OpenStore } from "./contract/fixtures.js";
 import { describeLeadAdmission } from "./contract/lead-admission.js";
 import { describeLeadQueries } from "./contract/lead-queries.js";
+import { describeLeadSearch } from "./contract/lead-search.js";
 import { describeLeadTransitions } from "./contract/lead-transitions.js";
 import { describeLeadVersions } from "./contract/lead-versions.js";
 import { describeWorkerRegistry } from "./contract/worker-registry.js";
@@ -22,6 +23,7 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describeLeadAdmission(open);
     describeLeadTransitions(open);
     describeLeadQueries(open);
+    describeLeadSearch(open);
     describeLeadVersions(open);
     describeCallbackInbox(open);
     describeCreditLedger(open);

@@ -109,6 +109,11 @@ export function createDirectTierPipeline(
     },
 
     getLead: needsStore("lead views"),
+    leads: {
+      search: needsStore("leads to search"),
+      overdue: needsStore("leads awaiting callbacks"),
+      get: needsStore("lead views"),
+    },
     receiveCallback: needsStore("callback receiver"),
     deadLetters: {
       list: needsStore("DLQ"),
