@@ -24,12 +24,14 @@ import type { PipelineActivity } from "./read-activity.js";
 import type { RefreshPlan } from "./refresh-plan.js";
 import type { RefreshScheduleStatus } from "./refresh-runs.js";
 import type { RequeueFilter, RequeueResult } from "./requeue-leads.js";
+import type { WaitingLeads } from "./waiting-leads.js";
 
 export type { BreakerState } from "../clay/breaker/circuit-breaker.js";
 export type { PipelineActivity } from "./read-activity.js";
 export type { RefreshPlan } from "./refresh-plan.js";
 export type { RefreshScheduleStatus } from "./refresh-runs.js";
 export type { RequeueFilter } from "./requeue-leads.js";
+export type { DeferredGroup, OverdueLead, WaitingLeads } from "./waiting-leads.js";
 
 export interface SubmitOptions {
   /** The intake source's name. @defaultValue the first configured source */
@@ -169,8 +171,26 @@ export interface ReplayResult {
 /** A page of the DLQ, filtered like a replay. */
 export type DeadLetterQuery = Omit<ReplayFilter, "sink"> & Pick<LeadListQuery, "cursor" | "limit">;
 
+/** A page of dead sink deliveries, filtered like a replay of them. */
+export interface DeadDeliveryListQuery {
+  sink?: string;
+  /** Words of the delivery's last error. */
+  reason?: string;
+  /** The lead's intake source. */
+  source?: string;
+  diedAfter?: number;
+  diedBefore?: number;
+  cursor?: string;
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
 export interface DeadLetters {
   list(query?: DeadLetterQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
+  /** Dead sink deliveries, oldest death first, a page at a time. */
+  deliveries(
+    query?: DeadDeliveryListQuery,
+  ): Promise<{ deliveries: SinkDelivery[]; nextCursor: string | null }>;
   inspect(id: string): Promise<LeadView | undefined>;
   /**
    * Sends dead leads on again. A lead whose enrichment already came back is
@@ -206,6 +226,8 @@ export interface Pipeline {
    * table their source sends to today, or to `filter.table`.
    */
   requeue(filter?: RequeueFilter): Promise<RequeueResult>;
+  /** Leads that wait: deferred ones, and those awaiting a callback past its deadline. */
+  readonly waiting: WaitingLeads;
   /** Re-enrichment on the config's `refresh:` schedules. */
   readonly refresh: {
     /** What a run of the schedule would renew now, with its estimated credits; sends nothing. */

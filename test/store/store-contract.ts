@@ -7,6 +7,7 @@ import { afterAll, describe } from "vitest";
 import { describeCapacityCounters } from "./capacity-counters-contract.js";
 import { describeCallbackInbox } from "./contract/callback-inbox.js";
 import { describeCreditLedger } from "./contract/credit-ledger.js";
+import { describeDeadDeliveries } from "./contract/dead-deliveries.js";
 import { describeDeliveries } from "./contract/deliveries.js";
 import type { OpenStore } from "./contract/fixtures.js";
 import { describeLeadAdmission } from "./contract/lead-admission.js";
@@ -28,6 +29,7 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describeCallbackInbox(open);
     describeCreditLedger(open);
     describeDeliveries(open);
+    describeDeadDeliveries(open);
     describeWorkerRegistry(open);
 
     // The counters suite opens stores itself; they are closed when the contract ends.

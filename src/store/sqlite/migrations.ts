@@ -196,6 +196,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX leads_source_created ON leads (source, created_at, id);
     `,
   },
+  {
+    version: 10,
+    name: "dead deliveries",
+    // The DLQ view pages dead deliveries by when they died and status counts them: a partial
+    // index holds only the dead ones (few), as on PostgreSQL, so neither walks the live rows.
+    sql: `
+      CREATE INDEX sink_deliveries_dead ON sink_deliveries (updated_at, lead_id, sink)
+        WHERE state = 'dead';
+    `,
+  },
 ];
 
 /** Brings the database up to the newest migration; returns the schema version it is at. */
