@@ -69,6 +69,8 @@ async function main(): Promise<void> {
   if (kind !== "sqlite" && kind !== "postgres") throw new Error("--store is sqlite or postgres");
   const leads = Number(values.leads ?? 1_000_000);
   const seeded = await seedStore(kind, leads, Date.now());
+  // The folder holds a pipeline's state when one runs on the store; a PostgreSQL store needs none here.
+  if (kind === "postgres") rmSync(seeded.dir, { recursive: true, force: true });
   const rate = Math.round(leads / seeded.seconds).toLocaleString("en-US");
   console.log(`${leads} leads into ${kind} in ${seeded.seconds.toFixed(1)} s (${rate} leads/s)`);
   console.log(`store: ${seeded.place} — remove it when done`);
