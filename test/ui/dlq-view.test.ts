@@ -6,9 +6,11 @@
  * purged only after a counted confirmation, and never moved by a post without
  * the CSRF token or from a read-only key.
  */
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY, type Harness, lead, startHarness } from "../server/server-harness.js";
 import { type Receiver, startReceiver } from "../sinks/webhook/webhook-sink-receiver.js";
+import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
 import { login, type UiClient } from "./ui-client.js";
 
 const READ_KEY = "read-only-key-0123456789";
@@ -30,7 +32,7 @@ beforeAll(async () => {
     config: {
       routes: { default: ["out", "hook"] },
       sinks: [
-        { name: "out", type: "file", path: "delivered.jsonl" },
+        { name: "out", type: "file", path: join(makeTempDir("dlq-view"), "delivered.jsonl") },
         {
           name: "hook",
           type: "webhook",
@@ -61,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.close();
   await receiver.close();
+  removeTempDirs();
 });
 
 const rowIds = (text: string) =>
