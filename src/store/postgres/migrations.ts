@@ -236,6 +236,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX leads_deferred_waiting ON leads (available_at, reason) WHERE state = 'deferred';
     `,
   },
+  {
+    version: 11,
+    name: "skipped leads by workspace, dead leads by reason",
+    // status counts skipped leads per workspace on every read (a 97 ms heap scan of 20,000 rows at
+    // 1M leads without it), and the DLQ filtered by reason and source combined two big indexes
+    // (256 ms): small indexes of those leads alone.
+    sql: `
+      CREATE INDEX leads_skipped_workspace ON leads (workspace) WHERE state = 'skipped';
+      CREATE INDEX leads_dead_reason ON leads (reason, created_at, id) WHERE state = 'dead';
+    `,
+  },
 ];
 
 /** Brings the schema up to the newest migration, creating it when missing; returns its version. */

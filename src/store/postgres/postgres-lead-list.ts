@@ -69,7 +69,9 @@ function filters(query: LeadListQuery, params: unknown[]): string {
   const terms: string[] = [];
   const $ = (value: unknown) => bind(params, value);
   const { states } = query;
-  if (states?.length === 1) terms.push(`state = ${$(states[0])}::text`);
+  // Dead leads name the state as a literal, so a filter by reason can read leads_dead_reason.
+  if (states?.length === 1 && states[0] === "dead") terms.push("state = 'dead'");
+  else if (states?.length === 1) terms.push(`state = ${$(states[0])}::text`);
   else if (states) terms.push(`state = ANY(${$(states)}::text[])`);
   if (query.ids) terms.push(`id = ANY(${$(query.ids)}::text[])`);
   if (query.identityKey !== undefined) terms.push(`identity_key = ${$(query.identityKey)}::text`);

@@ -195,10 +195,17 @@ export class PostgresLeadStore implements LeadStore {
   }
 
   async countByWorkspace(state: LeadState): Promise<Record<string, number>> {
-    const { rows } = await this.db.query<{ workspace: string; count: string }>(
-      `SELECT workspace, COUNT(*) AS count FROM ${this.leads} WHERE state = $1 GROUP BY workspace`,
-      [state],
-    );
+    // Skipped leads, the ones status counts, name the state as a literal so the planner reads
+    // leads_skipped_workspace alone (migration 11).
+    const { rows } =
+      state === "skipped"
+        ? await this.db.query<{ workspace: string; count: string }>(
+            `SELECT workspace, COUNT(*) AS count FROM ${this.leads} WHERE state = 'skipped' GROUP BY workspace`,
+          )
+        : await this.db.query<{ workspace: string; count: string }>(
+            `SELECT workspace, COUNT(*) AS count FROM ${this.leads} WHERE state = $1 GROUP BY workspace`,
+            [state],
+          );
     return Object.fromEntries(rows.map((row) => [row.workspace, Number(row.count)]));
   }
 

@@ -216,6 +216,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX leads_deferred_waiting ON leads (available_at, reason) WHERE state = 'deferred';
     `,
   },
+  {
+    version: 12,
+    name: "skipped leads by workspace, dead leads by reason",
+    // status counts skipped leads per workspace on every read (37 ms over 20,000 rows at 1M
+    // leads without it), and the DLQ filtered by reason walked every dead lead (59 ms): small
+    // indexes of those leads alone, read with the state as a literal.
+    sql: `
+      CREATE INDEX leads_skipped_workspace ON leads (workspace) WHERE state = 'skipped';
+      CREATE INDEX leads_dead_reason ON leads (reason, created_at, id) WHERE state = 'dead';
+    `,
+  },
 ];
 
 /** Brings the database up to the newest migration; returns the schema version it is at. */

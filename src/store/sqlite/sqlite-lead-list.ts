@@ -76,7 +76,9 @@ function filters(query: LeadListQuery): { where: string; params: Params } {
     params[name] = value;
   };
   const { states } = query;
-  if (states?.length === 1) add("state = @state", "state", states[0]!);
+  // Dead leads name the state as a literal, so a filter by reason can read leads_dead_reason.
+  if (states?.length === 1 && states[0] === "dead") terms.push("state = 'dead'");
+  else if (states?.length === 1) add("state = @state", "state", states[0]!);
   else if (states)
     add("state IN (SELECT value FROM json_each(@states))", "states", JSON.stringify(states));
   if (query.ids) add("id IN (SELECT value FROM json_each(@ids))", "ids", JSON.stringify(query.ids));

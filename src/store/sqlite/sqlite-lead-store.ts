@@ -101,6 +101,11 @@ export class SqliteLeadStore implements LeadStore {
       countByState: db.prepare<[], { state: string; count: number }>(
         "SELECT state, COUNT(*) AS count FROM leads GROUP BY state",
       ),
+      // Skipped leads, the ones status counts, name the state as a literal so the planner reads
+      // leads_skipped_workspace alone (migration 12).
+      countSkippedByWorkspace: db.prepare<[], { workspace: string; count: number }>(
+        "SELECT workspace, COUNT(*) AS count FROM leads WHERE state = 'skipped' GROUP BY workspace",
+      ),
       countByWorkspace: db.prepare<[string], { workspace: string; count: number }>(
         "SELECT workspace, COUNT(*) AS count FROM leads WHERE state = ? GROUP BY workspace",
       ),
@@ -234,7 +239,10 @@ export class SqliteLeadStore implements LeadStore {
 
   async countByWorkspace(state: LeadState): Promise<Record<string, number>> {
     return Object.fromEntries(
-      this.statements.countByWorkspace.all(state).map(({ workspace, count }) => [workspace, count]),
+      (state === "skipped"
+        ? this.statements.countSkippedByWorkspace.all()
+        : this.statements.countByWorkspace.all(state)
+      ).map(({ workspace, count }) => [workspace, count]),
     );
   }
 
