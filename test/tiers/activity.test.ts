@@ -11,7 +11,7 @@ import { makeTempDir } from "../temp-dirs.js";
 import {
   startService,
   startTierEmulator,
-  TABLE_ID,
+  tierClay,
   tierSettings,
   until,
   useCleanup,
@@ -35,17 +35,7 @@ describe("status().activity", () => {
     const running = await startTierEmulator(cleanup);
     const { pipeline } = await startService(cleanup, {
       ...tierSettings(cleanup, "standard", "activity"),
-      clay: {
-        workspaces: [
-          {
-            name: "main",
-            rateLimit: { perSecond: 100, burst: 50 },
-            tables: [
-              { name: "leads", id: TABLE_ID, webhooks: [{ url: running.webhookUrl(TABLE_ID) }] },
-            ],
-          },
-        ],
-      },
+      clay: tierClay(running),
       sinks: [{ type: "file", name: "out", path: join(makeTempDir("activity"), "out.jsonl") }],
       routes: { default: ["out"] },
       logLevel: "silent",

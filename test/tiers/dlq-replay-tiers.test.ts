@@ -13,7 +13,7 @@ import { login } from "../ui/ui-client.js";
 import {
   startService,
   startTierEmulator,
-  TABLE_ID,
+  tierClay,
   tierSettings,
   until,
   useCleanup,
@@ -29,17 +29,7 @@ describe.each(["standard", "queue", "event"] as const)("the %s tier", (tier) => 
     const running = await startTierEmulator(cleanup);
     const { pipeline, url } = await startService(cleanup, {
       ...tierSettings(cleanup, tier, `dlq_replay_${tier}`),
-      clay: {
-        workspaces: [
-          {
-            name: "main",
-            rateLimit: { perSecond: 100, burst: 50 },
-            tables: [
-              { name: "leads", id: TABLE_ID, webhooks: [{ url: running.webhookUrl(TABLE_ID) }] },
-            ],
-          },
-        ],
-      },
+      clay: tierClay(running),
       sources: [{ name: "api" }, { name: "web" }],
       sinks: [{ type: "file", name: "out", path: join(makeTempDir("dlq-replay"), "out.jsonl") }],
       routes: { default: ["out"] },

@@ -20,7 +20,14 @@ import { createPipeline, createServer } from "../../src/index.js";
 import { dutiesOf, type PipelineRole } from "../../src/tiers/pipeline-role.js";
 import { NATS_URL } from "../bus/fixtures/nats-server.js";
 import { makeTempDir } from "../temp-dirs.js";
-import { startTierEmulator, TABLE_ID, tierBackends, until, useCleanup } from "./tier-kit.js";
+import {
+  startTierEmulator,
+  TABLE_ID,
+  tierBackends,
+  tierClay,
+  until,
+  useCleanup,
+} from "./tier-kit.js";
 
 const LEADS = 30;
 const cleanup = useCleanup();
@@ -33,17 +40,7 @@ describe("the event tier's roles", () => {
     const [intakePort, receiverPort] = [await freePort(), await freePort()];
     const settings: ClaypipeConfigInput = {
       tier: "event",
-      clay: {
-        workspaces: [
-          {
-            name: "main",
-            rateLimit: { perSecond: 100, burst: 50 },
-            tables: [
-              { name: "leads", id: TABLE_ID, webhooks: [{ url: running.webhookUrl(TABLE_ID) }] },
-            ],
-          },
-        ],
-      },
+      clay: tierClay(running),
       callbacks: {
         baseUrl: `http://127.0.0.1:${receiverPort}`,
         secret: randomBytes(32).toString("hex"),

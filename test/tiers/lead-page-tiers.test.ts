@@ -12,7 +12,7 @@ import { login } from "../ui/ui-client.js";
 import {
   startService,
   startTierEmulator,
-  TABLE_ID,
+  tierClay,
   tierSettings,
   until,
   useCleanup,
@@ -26,17 +26,7 @@ describe.each(["standard", "queue", "event"] as const)("the lead page on the %s 
     const running = await startTierEmulator(cleanup);
     const { pipeline, url } = await startService(cleanup, {
       ...tierSettings(cleanup, tier, `lead_page_${tier}`),
-      clay: {
-        workspaces: [
-          {
-            name: "main",
-            rateLimit: { perSecond: 100, burst: 50 },
-            tables: [
-              { name: "leads", id: TABLE_ID, webhooks: [{ url: running.webhookUrl(TABLE_ID) }] },
-            ],
-          },
-        ],
-      },
+      clay: tierClay(running),
       server: { apiKeys: [UI_KEY] },
       sinks: [{ type: "file", name: "out", path: join(makeTempDir("lead-page"), "out.jsonl") }],
       routes: { default: ["out"] },

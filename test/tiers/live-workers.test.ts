@@ -28,6 +28,7 @@ import {
   startTierEmulator,
   TABLE_ID,
   tierBackends,
+  tierClay,
   tierSettings,
   until,
   useCleanup,
@@ -40,17 +41,7 @@ async function queueSettings(purpose: string): Promise<ClaypipeConfigInput> {
   const { topicPrefix: _, ...backends } = tierBackends(cleanup, purpose);
   return {
     tier: "queue",
-    clay: {
-      workspaces: [
-        {
-          name: "main",
-          rateLimit: { perSecond: 100, burst: 50 },
-          tables: [
-            { name: "leads", id: TABLE_ID, webhooks: [{ url: running.webhookUrl(TABLE_ID) }] },
-          ],
-        },
-      ],
-    },
+    clay: tierClay(running),
     callbacks: {
       baseUrl: `http://127.0.0.1:${await freePort()}`,
       secret: randomBytes(32).toString("hex"),

@@ -14,6 +14,7 @@ import {
   startService,
   startTierEmulator,
   TABLE_ID,
+  tierClay,
   tierSettings,
   until,
   useCleanup,
@@ -41,17 +42,7 @@ async function startTier(
   };
   const { pipeline } = await startService(cleanup, {
     ...tierSettings(cleanup, tier, "refresh"),
-    clay: {
-      workspaces: [
-        {
-          name: "main",
-          rateLimit: { perSecond: 100, burst: 50 },
-          tables: [
-            { name: "leads", id: TABLE_ID, webhooks: [{ url: running.webhookUrl(TABLE_ID) }] },
-          ],
-        },
-      ],
-    },
+    clay: tierClay(running),
     routes: {
       mode: "all",
       rules: [

@@ -70,6 +70,21 @@ export async function startTierEmulator(
   return running;
 }
 
+/** The config's `clay:` for startTierEmulator's workspace: its one table, at the emulator's rate. */
+export function tierClay(running: RunningEmulator) {
+  return {
+    workspaces: [
+      {
+        name: "main",
+        rateLimit: { perSecond: 100, burst: 50 },
+        tables: [
+          { name: "leads", id: TABLE_ID, webhooks: [{ url: running.webhookUrl(TABLE_ID) }] },
+        ],
+      },
+    ],
+  };
+}
+
 /**
  * The queue tier's store and Redis, and with `bus` the event tier's NATS topics,
  * under names of the test's own; dropped after the test. Returns the config's sections.
