@@ -1,16 +1,13 @@
 /**
  * A real browser for the dashboard's tests: the system's Chromium (Debian's
  * package, installed by scripts/install-browser.sh) driven by playwright-core,
- * which brings no browser of its own. Without Chromium the browser tests are
- * skipped with the reason in their name, or fail when
- * CLAYPIPE_REQUIRE_BROWSER=1 (CI, which installs it). Each page records the
+ * which brings no browser of its own. Each page records the
  * console's errors and the page's uncaught errors: a CSP violation shows as a
  * console error, so "no errors" also means "nothing the CSP blocked".
  */
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, it } from "vitest";
 
 export const VIEWPORT = { width: 1280, height: 800 };
 const SCREENSHOT_DIR = join(".test-output", "screenshots");
@@ -63,6 +60,8 @@ export interface WatchedPage {
 export async function openPage(browser: Browser): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
+  // Fail a wait well inside the test's own timeout, naming what did not happen.
+  page.setDefaultTimeout(10_000);
   const errors: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(`${page.url()}: console: ${message.text()}`);
@@ -99,43 +98,5 @@ export function colouredPixels(page: Page, chartSelector: string): Promise<numbe
       if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
     }
     return coloured;
-  });
-}
-
-const executable = findChromium();
-const required = process.env.CLAYPIPE_REQUIRE_BROWSER === "1";
-const MISSING = "no Chromium on PATH: run scripts/install-browser.sh (or set CLAYPIPE_CHROMIUM)";
-
-/**
- * A describe block with a browser of its own (`browser()` inside tests and
- * hooks), skipped or failing as above when Chromium is missing.
- */
-export function describeBrowser(name: string, body: (browser: () => Browser) => void): void {
-  if (!executable && required) {
-    describe(name, () => {
-      it("has Chromium (CLAYPIPE_REQUIRE_BROWSER=1)", () => {
-        throw new Error(MISSING);
-      });
-    });
-    return;
-  }
-  if (!executable) {
-    describe.skip(`${name} (skipped: ${MISSING})`, () => {
-      it("needs Chromium", () => undefined);
-    });
-    return;
-  }
-  describe(name, () => {
-    let launched: Browser | undefined;
-    beforeAll(async () => {
-      launched = await launchChromium(executable);
-    });
-    afterAll(async () => {
-      await launched?.close();
-    });
-    body(() => {
-      if (!launched) throw new Error("Chromium did not start");
-      return launched;
-    });
   });
 }

@@ -4,16 +4,18 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { API_KEY, type Harness } from "../server/server-harness.js";
-import { describeBrowser, openPage } from "./browser-kit.js";
+import { openPage } from "./browser-kit.js";
 import { startDashboard, submitLogin } from "./dashboard-kit.js";
+import { describeBrowser } from "./describe-browser.js";
 
 let harness: Harness;
-beforeAll(async () => {
-  harness = await startDashboard();
-});
-afterAll(() => harness.close());
 
 describeBrowser("logging in through the form", (browser) => {
+  beforeAll(async () => {
+    harness = await startDashboard();
+  });
+  afterAll(() => harness.close());
+
   it("refuses a wrong key on the form and lands on the overview with the right one", async () => {
     const { page, errors } = await openPage(browser());
     await submitLogin(page, harness.url, "not-one-of-the-keys-000");

@@ -4,15 +4,11 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Harness, lead } from "../server/server-harness.js";
-import { colouredPixels, describeBrowser, openPage, screenshot } from "./browser-kit.js";
+import { colouredPixels, openPage, screenshot } from "./browser-kit.js";
 import { logIn, startDashboard } from "./dashboard-kit.js";
+import { describeBrowser } from "./describe-browser.js";
 
 let harness: Harness;
-beforeAll(async () => {
-  harness = await startDashboard();
-  await deliver([lead(1), lead(2), lead(3)]);
-});
-afterAll(() => harness.close());
 
 async function deliver(leads: Array<Record<string, unknown>>): Promise<void> {
   const sent = await harness.request("POST", "/v1/leads", leads);
@@ -20,6 +16,12 @@ async function deliver(leads: Array<Record<string, unknown>>): Promise<void> {
 }
 
 describeBrowser("the live overview", (browser) => {
+  beforeAll(async () => {
+    harness = await startDashboard();
+    await deliver([lead(1), lead(2), lead(3)]);
+  });
+  afterAll(() => harness.close());
+
   it("updates its figures while leads flow, without reloading the page", async () => {
     const { page, errors } = await openPage(browser());
     await logIn(page, harness.url);
