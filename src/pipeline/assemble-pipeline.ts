@@ -40,6 +40,7 @@ import { createEnrichWaiter } from "./enrich-waiter.js";
 import { createGroupedAdmit } from "./grouped-admit.js";
 import { createInboxStep } from "./inbox-step.js";
 import { createIntakeService } from "./intake-service.js";
+import { createLeadSearch } from "./lead-search.js";
 import type { Pipeline, StartOptions } from "./pipeline-api.js";
 import { createPipelineEvents, type PipelineContext } from "./pipeline-context.js";
 import { readLeadView } from "./read-lead-view.js";
@@ -49,6 +50,7 @@ import { createRequeue } from "./requeue-leads.js";
 import { createRoutingStep } from "./routing-step.js";
 import { createSendHandler } from "./send-handler.js";
 import { sharedStoreTimings } from "./shared-store-timings.js";
+import { createWaitingLeads } from "./waiting-leads.js";
 import { BEAT_MS, createWorkerBeats, listLiveWorkers, type WorkerBeats } from "./worker-beats.js";
 
 export type { AcceptedResult } from "./callback-receiver.js";
@@ -207,6 +209,7 @@ export async function assemblePipeline(
   const capacityStep = createCapacityStep(ctx);
   const creditResumeStep = createCreditResumeStep(ctx);
   const requeue = createRequeue(ctx);
+  const deadlineStep = createDeadlineStep(ctx);
   const inboxStep = createInboxStep(ctx);
   const routeLoops = [
     {
@@ -228,7 +231,7 @@ export async function assemblePipeline(
       },
       idleMs: config.sender.capacityCheck,
     },
-    { name: "deadline", step: createDeadlineStep(ctx), idleMs: 1000 },
+    { name: "deadline", step: deadlineStep, idleMs: 1000 },
     ...(config.refresh.length > 0
       ? [{ name: "refresh", step: refreshRuns.runDue, idleMs: REFRESH_CHECK_MS }]
       : []),
@@ -290,6 +293,7 @@ export async function assemblePipeline(
       });
     },
     getLead: (id) => readLeadView(store, id),
+    leads: createLeadSearch(ctx),
     receiveCallback: (token, body) => receiver.receive(token, body),
     deadLetters: createDeadLetters(ctx, transport.deadLetterTopic),
     async requeue(filter = {}) {
@@ -297,6 +301,7 @@ export async function assemblePipeline(
       if (result.requeued > 0) transport.notify();
       return result;
     },
+    waiting: createWaitingLeads(ctx, deadlineStep),
     refresh: { plan: refreshRuns.plan, runNow: refreshRuns.runNow },
     status: async () => {
       const [status, queues, transportLag, otherLag, refresh] = await Promise.all([

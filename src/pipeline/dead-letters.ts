@@ -162,6 +162,18 @@ export function createDeadLetters(
       });
     },
 
+    deliveries(query = {}) {
+      return store.deliveries.listDead({
+        ...(query.sink === undefined ? {} : { sink: query.sink }),
+        ...(query.reason === undefined ? {} : { errorContains: query.reason }),
+        ...(query.source === undefined ? {} : { source: query.source }),
+        ...(query.diedAfter === undefined ? {} : { diedAfter: query.diedAfter }),
+        ...(query.diedBefore === undefined ? {} : { diedBefore: query.diedBefore }),
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+      });
+    },
+
     inspect: (id) => readLeadView(store, id),
 
     async replay(filter) {

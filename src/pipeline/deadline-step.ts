@@ -7,6 +7,7 @@
  * once, else the DLQ: `no_callback` when reconciling found nothing or is not
  * configured, `reconcile_failed` when it could not look (see reconcile-lead.ts).
  */
+import type { ClaypipeConfig } from "../config/schema.js";
 import type { StoredLead } from "../store/lead-store.js";
 import { deadLetterLead } from "./dead-letter-lead.js";
 import type { PipelineContext } from "./pipeline-context.js";
@@ -78,7 +79,7 @@ export function createDeadlineStep(
       return;
     }
     const failed = outcome.kind === "failed";
-    if (retryOnce && lead.attempt === 1) {
+    if (resendsOnce(config, lead)) {
       await store.leads.transition(
         lead.id,
         "awaiting_callback",
@@ -115,4 +116,9 @@ export function createDeadlineStep(
     }
     return due.length;
   };
+}
+
+/** Whether the sweep sends an overdue lead once more (callbacks.retryOnce, and it was sent only once). */
+export function resendsOnce(config: ClaypipeConfig, lead: Pick<StoredLead, "attempt">): boolean {
+  return (config.callbacks?.retryOnce ?? false) && lead.attempt === 1;
 }

@@ -11,6 +11,8 @@ import type {
   EnrichedRow,
   LeadEvent,
   LeadListQuery,
+  LeadMatch,
+  PreviousVersion,
   RefreshFigures,
   SinkDelivery,
   StoredLead,
@@ -22,12 +24,14 @@ import type { PipelineActivity } from "./read-activity.js";
 import type { RefreshPlan } from "./refresh-plan.js";
 import type { RefreshScheduleStatus } from "./refresh-runs.js";
 import type { RequeueFilter, RequeueResult } from "./requeue-leads.js";
+import type { WaitingLeads } from "./waiting-leads.js";
 
 export type { BreakerState } from "../clay/breaker/circuit-breaker.js";
 export type { PipelineActivity } from "./read-activity.js";
 export type { RefreshPlan } from "./refresh-plan.js";
 export type { RefreshScheduleStatus } from "./refresh-runs.js";
 export type { RequeueFilter } from "./requeue-leads.js";
+export type { DeferredGroup, OverdueLead, WaitingLeads } from "./waiting-leads.js";
 
 export interface SubmitOptions {
   /** The intake source's name. @defaultValue the first configured source */
@@ -58,6 +62,37 @@ export interface LeadView {
   lead: StoredLead;
   history: LeadEvent[];
   deliveries: SinkDelivery[];
+}
+
+/** A lead's view with the earlier version of the same person whose result its `changed` compares to. */
+export interface LeadDetail extends LeadView {
+  previous?: PreviousVersion;
+}
+
+/** A search of the leads, all filters together; pages like `leads.list`. */
+export interface LeadSearchQuery {
+  /** The person's email, normalized as intake does and looked up by dedupe key. */
+  email?: string;
+  ids?: string[];
+  states?: LeadState[];
+  source?: string;
+  createdAfter?: number;
+  createdBefore?: number;
+  /** A bounded partial match on one field: each page scans at most MATCH_SCAN_ROWS leads. */
+  match?: LeadMatch;
+  cursor?: string;
+  limit?: number;
+}
+
+export type LeadPage = { leads: StoredLead[]; nextCursor: string | null };
+
+/** Finding leads for a person at a screen (the dashboard's Leads and Waiting views). */
+export interface LeadSearch {
+  search(query: LeadSearchQuery): Promise<LeadPage>;
+  /** Leads awaiting a callback whose deadline passed (by `now`, default the clock), oldest first. */
+  overdue(query?: { now?: number; cursor?: string; limit?: number }): Promise<LeadPage>;
+  /** The lead with its history, deliveries and the previous version its result compares to. */
+  get(id: string): Promise<LeadDetail | undefined>;
 }
 
 /** How the receiver answers Clay's HTTP API column. */
@@ -136,8 +171,26 @@ export interface ReplayResult {
 /** A page of the DLQ, filtered like a replay. */
 export type DeadLetterQuery = Omit<ReplayFilter, "sink"> & Pick<LeadListQuery, "cursor" | "limit">;
 
+/** A page of dead sink deliveries, filtered like a replay of them. */
+export interface DeadDeliveryListQuery {
+  sink?: string;
+  /** Words of the delivery's last error. */
+  reason?: string;
+  /** The lead's intake source. */
+  source?: string;
+  diedAfter?: number;
+  diedBefore?: number;
+  cursor?: string;
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
 export interface DeadLetters {
   list(query?: DeadLetterQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
+  /** Dead sink deliveries, oldest death first, a page at a time. */
+  deliveries(
+    query?: DeadDeliveryListQuery,
+  ): Promise<{ deliveries: SinkDelivery[]; nextCursor: string | null }>;
   inspect(id: string): Promise<LeadView | undefined>;
   /**
    * Sends dead leads on again. A lead whose enrichment already came back is
@@ -163,6 +216,8 @@ export interface Pipeline {
   /** Clay as an API: resolves with the enriched row when its callback arrives (or a duplicate's result). */
   enrich(lead: unknown, options?: EnrichOptions): Promise<EnrichedRow>;
   getLead(id: string): Promise<LeadView | undefined>;
+  /** Searches the leads; throws in the direct tier, which keeps no store. */
+  readonly leads: LeadSearch;
   /** Verifies the token, writes the callback durably (grouped commits), then answers. */
   receiveCallback(token: string, body: unknown): Promise<CallbackAnswer>;
   readonly deadLetters: DeadLetters;
@@ -171,6 +226,8 @@ export interface Pipeline {
    * table their source sends to today, or to `filter.table`.
    */
   requeue(filter?: RequeueFilter): Promise<RequeueResult>;
+  /** Leads that wait: deferred ones, and those awaiting a callback past its deadline. */
+  readonly waiting: WaitingLeads;
   /** Re-enrichment on the config's `refresh:` schedules. */
   readonly refresh: {
     /** What a run of the schedule would renew now, with its estimated credits; sends nothing. */

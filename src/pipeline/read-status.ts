@@ -57,7 +57,7 @@ export async function readStatus(
             : [];
         }),
       ),
-      store.deliveries.dead(undefined, Number.MAX_SAFE_INTEGER),
+      store.deliveries.countDead(),
       readActivityTotals(ctx),
     ]);
 
@@ -75,7 +75,7 @@ export async function readStatus(
         state: await breaker.state(),
       })),
     ),
-    dlq: { leads: states.dead, deliveries: deadDeliveries.length },
+    dlq: { leads: states.dead, deliveries: deadDeliveries },
     activity: { sent: sumSubmissions(capacity), ...totals, dead: states.dead },
   };
 }

@@ -118,9 +118,7 @@ export function createReconciler(
 
   return async (lead, signal) => {
     const api = ctx.publicApis.get(lead.workspace);
-    const tableId = config.clay.workspaces
-      .find((workspace) => workspace.name === lead.workspace)
-      ?.tables.find((table) => table.name === lead.table)?.id;
+    const tableId = reconcileTableId(ctx, lead);
     if (!api || tableId === undefined) return { kind: "nothing" };
     const brokenDetail = brokenFor(lead);
     if (brokenDetail) return { kind: "failed", detail: brokenDetail };
@@ -159,4 +157,15 @@ export function createReconciler(
     const row = rows[0];
     return row && FINISHED.has(row.status) ? { kind: "found", row } : { kind: "nothing" };
   };
+}
+
+/** The Clay table id a lead is reconciled by: unset when its workspace has no public API or its table no id. */
+export function reconcileTableId(
+  ctx: Pick<PipelineContext, "config" | "publicApis">,
+  lead: Pick<StoredLead, "workspace" | "table">,
+): string | undefined {
+  if (!ctx.publicApis.has(lead.workspace)) return undefined;
+  return ctx.config.clay.workspaces
+    .find((workspace) => workspace.name === lead.workspace)
+    ?.tables.find((table) => table.name === lead.table)?.id;
 }

@@ -17,6 +17,23 @@ export interface SinkDelivery {
   updatedAt: number;
 }
 
+/** A page of dead deliveries, newest death last, as the DLQ view pages them. */
+export interface DeadDeliveryQuery {
+  sink?: string;
+  /** Only deliveries whose last error contains this text (plain text, case kept). */
+  errorContains?: string;
+  /** Only deliveries of leads from this intake source. */
+  source?: string;
+  /** Died (last moved) at or after this time (ms). */
+  diedAfter?: number;
+  /** Died before this time (ms). */
+  diedBefore?: number;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
 export interface DeliveryStore {
   /** Creates pending deliveries; an existing (lead, sink) pair is left as it is. */
   schedule(
@@ -48,6 +65,12 @@ export interface DeliveryStore {
   forLead(leadId: string): Promise<SinkDelivery[]>;
   /** Dead deliveries, optionally of one sink. */
   dead(sink?: string, limit?: number): Promise<SinkDelivery[]>;
+  /** Dead deliveries matching the query, oldest death first, a page at a time. */
+  listDead(
+    query: DeadDeliveryQuery,
+  ): Promise<{ deliveries: SinkDelivery[]; nextCursor: string | null }>;
+  /** How many deliveries are dead, of every sink. */
+  countDead(): Promise<number>;
   /** Dead deliveries back to pending now; returns how many. */
   revive(filter: { sink?: string; leadIds?: string[] }, now: number): Promise<number>;
   /**

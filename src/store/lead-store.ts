@@ -102,10 +102,36 @@ export interface LeadListQuery {
   updatedAfter?: number;
   /** Last moved before this time (ms). */
   updatedBefore?: number;
+  /** Only the leads of this identity (dedupe) key, exactly as stored: see core/lead.ts identityKey. */
+  identityKey?: string;
+  /** Only leads awaiting a callback whose deadline is before this time (ms): the overdue ones. */
+  callbackDeadlineBefore?: number;
+  /** A bounded partial match on one field: see LeadMatch. */
+  match?: LeadMatch;
   /** Opaque cursor from the previous page. */
   cursor?: string;
   /** @defaultValue 100 */
   limit?: number;
+}
+
+/** Rows a match scans per page at most, so a search over any number of leads stays a bounded walk. */
+export const MATCH_SCAN_ROWS = 10_000;
+
+/**
+ * Leads whose field (of the lead, or of its enriched result) contains `text`,
+ * ignoring ASCII case; no pattern, so the test is linear in the value. A page
+ * with a match looks at up to `scan` leads (the other filters applied) in
+ * cursor order and hands out a cursor after the last one it looked at, even
+ * when none matched: the caller pages on to search further.
+ */
+export interface LeadMatch {
+  /** A normalized field name (core/lead.ts normalizeFieldName). */
+  field: string;
+  text: string;
+  /** @defaultValue "fields" */
+  in?: "fields" | "result";
+  /** @defaultValue MATCH_SCAN_ROWS, which is also the most allowed */
+  scan?: number;
 }
 
 export interface WaitingCount {

@@ -50,6 +50,7 @@ export type {
   EnrichedRow,
   LeadEvent,
   LeadListQuery,
+  LeadMatch,
   LeadPatch,
   LeadStore,
   LeaseQuery,

@@ -21,10 +21,17 @@ import { createSessionSigner } from "./ui-session.js";
 import { registerCapacityView } from "./views/capacity-view.js";
 import { registerConfigView } from "./views/config-view.js";
 import { registerCreditsView } from "./views/credits-view.js";
+import { registerDlqActions } from "./views/dlq-actions.js";
+import { registerDlqPurge } from "./views/dlq-purge.js";
+import { registerDlqView } from "./views/dlq-view.js";
 import { registerDoctorView } from "./views/doctor-view.js";
+import { registerLeadPageView } from "./views/lead-page-view.js";
+import { registerLeadsView } from "./views/leads-view.js";
 import { registerLoginView } from "./views/login-view.js";
 import { registerOverviewStream } from "./views/overview-stream.js";
 import { registerOverviewView } from "./views/overview-view.js";
+import { registerWaitingActions } from "./views/waiting-actions.js";
+import { registerWaitingView } from "./views/waiting-view.js";
 import { registerWorkersView } from "./views/workers-view.js";
 
 export interface DashboardOptions {
@@ -88,9 +95,16 @@ async function registerDashboard(app: FastifyInstance, options: DashboardOptions
       registerOverviewStream(views, context);
       registerCreditsView(views, context);
       registerCapacityView(views, context);
+      registerLeadsView(views, context);
+      registerLeadPageView(views, context);
       registerConfigView(views, context);
       registerDoctorView(views, context);
       registerWorkersView(views, context);
+      registerDlqView(views, context);
+      registerDlqActions(views, context);
+      registerDlqPurge(views, context);
+      registerWaitingView(views, context);
+      registerWaitingActions(views, context);
     });
   });
 }

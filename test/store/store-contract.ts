@@ -7,10 +7,12 @@ import { afterAll, describe } from "vitest";
 import { describeCapacityCounters } from "./capacity-counters-contract.js";
 import { describeCallbackInbox } from "./contract/callback-inbox.js";
 import { describeCreditLedger } from "./contract/credit-ledger.js";
+import { describeDeadDeliveries } from "./contract/dead-deliveries.js";
 import { describeDeliveries } from "./contract/deliveries.js";
 import type { OpenStore } from "./contract/fixtures.js";
 import { describeLeadAdmission } from "./contract/lead-admission.js";
 import { describeLeadQueries } from "./contract/lead-queries.js";
+import { describeLeadSearch } from "./contract/lead-search.js";
 import { describeLeadTransitions } from "./contract/lead-transitions.js";
 import { describeLeadVersions } from "./contract/lead-versions.js";
 import { describeWorkerRegistry } from "./contract/worker-registry.js";
@@ -22,10 +24,12 @@ export function runStoreContract(label: string, open: OpenStore): void {
     describeLeadAdmission(open);
     describeLeadTransitions(open);
     describeLeadQueries(open);
+    describeLeadSearch(open);
     describeLeadVersions(open);
     describeCallbackInbox(open);
     describeCreditLedger(open);
     describeDeliveries(open);
+    describeDeadDeliveries(open);
     describeWorkerRegistry(open);
 
     // The counters suite opens stores itself; they are closed when the contract ends.

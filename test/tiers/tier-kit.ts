@@ -143,7 +143,7 @@ export async function startService(
   const config = configSchema.parse({
     ...input,
     callbacks: { baseUrl: `http://127.0.0.1:${port}`, secret: randomBytes(32).toString("hex") },
-    server: { port },
+    server: { ...input.server, port },
   });
   const pipeline = await createPipeline(config);
   const server = await createServer({ pipeline, config });

@@ -213,6 +213,19 @@ export const MIGRATIONS: readonly Migration[] = [
         (SELECT COUNT(*) FROM sink_deliveries WHERE state = 'delivered') + 1, false);
     `,
   },
+  {
+    version: 9,
+    name: "lead search",
+    // The dashboard's lead lists: one state, one source or one identity, over a time range in
+    // cursor order (created_at, id), walk an index instead of the whole table (leads_identity
+    // leads with the workspace, so a search across workspaces cannot use it). Overdue
+    // searches use leads_deadline.
+    sql: `
+      CREATE INDEX leads_state_created ON leads (state, created_at, id);
+      CREATE INDEX leads_source_created ON leads (source, created_at, id);
+      CREATE INDEX leads_identity_created ON leads (identity_key, created_at, id);
+    `,
+  },
 ];
 
 /** Brings the schema up to the newest migration, creating it when missing; returns its version. */

@@ -3,17 +3,25 @@
  * pending delivery changes on success or failure, so a late worker can never
  * undo a dead letter or count a delivered record twice.
  */
+import { decodeDeliveryCursor, deliveryPage } from "../delivery-cursor.js";
 import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from "../delivery-row.js";
-import type { DeliveryState, DeliveryStore, SinkDelivery } from "../delivery-store.js";
+import type {
+  DeadDeliveryQuery,
+  DeliveryState,
+  DeliveryStore,
+  SinkDelivery,
+} from "../delivery-store.js";
 import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
 
 export class PostgresDeliveryStore implements DeliveryStore {
   private readonly deliveries: string;
+  private readonly leads: string;
   /** The sequence that counts deliveries as they become delivered. */
   private readonly deliveredTotal: string;
 
   constructor(private readonly db: PostgresDatabase) {
     this.deliveries = db.table("sink_deliveries");
+    this.leads = db.table("leads");
     this.deliveredTotal = db.table("sink_deliveries_delivered_total");
   }
 
@@ -107,6 +115,43 @@ export class PostgresDeliveryStore implements DeliveryStore {
       [sink ?? null, rowLimit(limit)],
     );
     return rows.map(toDelivery);
+  }
+
+  async listDead(
+    query: DeadDeliveryQuery,
+  ): Promise<{ deliveries: SinkDelivery[]; nextCursor: string | null }> {
+    const limit = rowLimit(query.limit ?? 100);
+    const after = query.cursor === undefined ? undefined : decodeDeliveryCursor(query.cursor);
+    const { rows } = await this.db.query<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM ${this.deliveries} AS d
+       WHERE state = 'dead' AND ($1::text IS NULL OR sink = $1::text)
+         AND ($2::text IS NULL OR strpos(last_error, $2::text) > 0)
+         AND ($3::text IS NULL OR EXISTS
+           (SELECT 1 FROM ${this.leads} AS l WHERE l.id = d.lead_id AND l.source = $3::text))
+         AND ($4::bigint IS NULL OR updated_at >= $4::bigint)
+         AND ($5::bigint IS NULL OR updated_at < $5::bigint)
+         AND ($6::bigint IS NULL OR (updated_at, lead_id, sink) > ($6::bigint, $7::text, $8::text))
+       ORDER BY updated_at, lead_id, sink LIMIT $9`,
+      [
+        query.sink ?? null,
+        query.errorContains ?? null,
+        query.source ?? null,
+        query.diedAfter ?? null,
+        query.diedBefore ?? null,
+        after?.updatedAt ?? null,
+        after?.leadId ?? null,
+        after?.sink ?? null,
+        limit,
+      ],
+    );
+    return deliveryPage(rows.map(toDelivery), limit);
+  }
+
+  async countDead(): Promise<number> {
+    const { rows } = await this.db.query<{ count: number }>(
+      `SELECT COUNT(*)::int AS count FROM ${this.deliveries} WHERE state = 'dead'`,
+    );
+    return rows[0]?.count ?? 0;
   }
 
   async revive(filter: { sink?: string; leadIds?: string[] }, now: number): Promise<number> {

@@ -8,7 +8,6 @@
  */
 import type { Clock } from "../../core/clock.js";
 import { LEAD_STATES, type LeadState } from "../../core/lead-state.js";
-import { decodeLeadCursor, encodeLeadCursor } from "../lead-cursor.js";
 import { type LeadEventRow, type LeadRow, toLeadEvent, toStoredLead } from "../lead-row.js";
 import type {
   Admission,
@@ -25,6 +24,7 @@ import type {
 import { historySql, PostgresAdmission } from "./postgres-admission.js";
 import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
 import { leadColumns } from "./postgres-lead-columns.js";
+import { listLeads } from "./postgres-lead-list.js";
 
 type DueState = Parameters<LeadStore["due"]>[0];
 
@@ -179,42 +179,7 @@ export class PostgresLeadStore implements LeadStore {
   }
 
   async list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }> {
-    const limit = Math.max(1, Math.floor(query.limit ?? 100));
-    const cursor = query.cursor === undefined ? undefined : decodeLeadCursor(query.cursor);
-    const { rows } = await this.db.query<LeadRow>(
-      `SELECT ${leadColumns()} FROM ${this.leads}
-       WHERE ($1::text[] IS NULL OR state = ANY($1::text[]))
-         AND ($2::text IS NULL OR reason = $2::text)
-         AND ($3::text IS NULL OR source = $3::text)
-         AND ($4::bigint IS NULL OR created_at >= $4::bigint)
-         AND ($5::bigint IS NULL OR created_at < $5::bigint)
-         AND ($6::bigint IS NULL OR (created_at, id) > ($6::bigint, $7::text))
-         AND ($9::text IS NULL OR left(reason, length($9::text)) = $9::text)
-         AND ($10::text IS NULL OR table_name = $10::text)
-         AND ($11::bigint IS NULL OR updated_at >= $11::bigint)
-         AND ($12::bigint IS NULL OR updated_at < $12::bigint)
-         AND ($13::text[] IS NULL OR id = ANY($13::text[]))
-       ORDER BY created_at, id LIMIT $8`,
-      [
-        query.states ?? null,
-        query.reason ?? null,
-        query.source ?? null,
-        query.createdAfter ?? null,
-        query.createdBefore ?? null,
-        cursor?.createdAt ?? null,
-        cursor?.id ?? null,
-        limit + 1,
-        query.reasonPrefix ?? null,
-        query.table ?? null,
-        query.updatedAfter ?? null,
-        query.updatedBefore ?? null,
-        query.ids ?? null,
-      ],
-    );
-    const page = rows.slice(0, limit).map(toStoredLead);
-    const last = page.at(-1);
-    const nextCursor = rows.length > limit && last ? encodeLeadCursor(last) : null;
-    return { leads: page, nextCursor };
+    return listLeads(this.db, query);
   }
 
   async countByState(): Promise<Record<LeadState, number>> {

@@ -185,6 +185,27 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT 'delivered', COUNT(*) FROM sink_deliveries WHERE state = 'delivered';
     `,
   },
+  {
+    version: 9,
+    name: "lead search",
+    // The dashboard's lead lists: one state, or one source, over a time range in cursor order
+    // (created_at, id) walk an index instead of the whole table. Email and overdue searches use
+    // leads_identity and leads_awaiting_deadline.
+    sql: `
+      CREATE INDEX leads_state_created ON leads (state, created_at, id);
+      CREATE INDEX leads_source_created ON leads (source, created_at, id);
+    `,
+  },
+  {
+    version: 10,
+    name: "dead deliveries",
+    // The DLQ view pages dead deliveries by when they died and status counts them: a partial
+    // index holds only the dead ones (few), as on PostgreSQL, so neither walks the live rows.
+    sql: `
+      CREATE INDEX sink_deliveries_dead ON sink_deliveries (updated_at, lead_id, sink)
+        WHERE state = 'dead';
+    `,
+  },
 ];
 
 /** Brings the database up to the newest migration; returns the schema version it is at. */

@@ -3,9 +3,27 @@
  * delivery changes on success or failure, so a late worker can never undo a
  * dead letter or count a delivered record twice.
  */
+import { decodeDeliveryCursor, deliveryPage } from "../delivery-cursor.js";
 import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from "../delivery-row.js";
-import type { DeliveryState, DeliveryStore, SinkDelivery } from "../delivery-store.js";
+import type {
+  DeadDeliveryQuery,
+  DeliveryState,
+  DeliveryStore,
+  SinkDelivery,
+} from "../delivery-store.js";
 import { rowLimit, type SqliteDatabase, writeTransaction } from "./open-database.js";
+
+interface DeadPageParams {
+  sink: string | null;
+  error: string | null;
+  source: string | null;
+  after: number | null;
+  before: number | null;
+  afterAt: number | null;
+  afterLead: string | null;
+  afterSink: string | null;
+  limit: number;
+}
 
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly statements;
@@ -51,6 +69,20 @@ export class SqliteDeliveryStore implements DeliveryStore {
         `SELECT ${DELIVERY_COLUMNS} FROM sink_deliveries
          WHERE state = 'dead' AND (@sink IS NULL OR sink = @sink)
          ORDER BY updated_at, lead_id, sink LIMIT @limit`,
+      ),
+      listDead: db.prepare<DeadPageParams, DeliveryRow>(
+        `SELECT ${DELIVERY_COLUMNS} FROM sink_deliveries AS d
+         WHERE state = 'dead' AND (@sink IS NULL OR sink = @sink)
+           AND (@error IS NULL OR instr(last_error, @error) > 0)
+           AND (@source IS NULL OR EXISTS
+             (SELECT 1 FROM leads WHERE leads.id = d.lead_id AND leads.source = @source))
+           AND (@after IS NULL OR updated_at >= @after)
+           AND (@before IS NULL OR updated_at < @before)
+           AND (@afterAt IS NULL OR (updated_at, lead_id, sink) > (@afterAt, @afterLead, @afterSink))
+         ORDER BY updated_at, lead_id, sink LIMIT @limit`,
+      ),
+      countDead: db.prepare<[], { count: number }>(
+        "SELECT COUNT(*) AS count FROM sink_deliveries WHERE state = 'dead'",
       ),
       revive: db.prepare<{ now: number; sink: string | null; leadIds: string | null }>(
         `UPDATE sink_deliveries SET state = 'pending', attempts = 0, available_at = @now, updated_at = @now
@@ -120,6 +152,29 @@ export class SqliteDeliveryStore implements DeliveryStore {
   /** @param limit - how many at most; @defaultValue 100 */
   async dead(sink?: string, limit = 100): Promise<SinkDelivery[]> {
     return this.statements.dead.all({ sink: sink ?? null, limit: rowLimit(limit) }).map(toDelivery);
+  }
+
+  async listDead(
+    query: DeadDeliveryQuery,
+  ): Promise<{ deliveries: SinkDelivery[]; nextCursor: string | null }> {
+    const limit = rowLimit(query.limit ?? 100);
+    const after = query.cursor === undefined ? undefined : decodeDeliveryCursor(query.cursor);
+    const rows = this.statements.listDead.all({
+      sink: query.sink ?? null,
+      error: query.errorContains ?? null,
+      source: query.source ?? null,
+      after: query.diedAfter ?? null,
+      before: query.diedBefore ?? null,
+      afterAt: after?.updatedAt ?? null,
+      afterLead: after?.leadId ?? null,
+      afterSink: after?.sink ?? null,
+      limit,
+    });
+    return deliveryPage(rows.map(toDelivery), limit);
+  }
+
+  async countDead(): Promise<number> {
+    return this.statements.countDead.get()?.count ?? 0;
   }
 
   async revive(filter: { sink?: string; leadIds?: string[] }, now: number): Promise<number> {

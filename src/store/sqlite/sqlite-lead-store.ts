@@ -8,7 +8,6 @@
 import type { Clock } from "../../core/clock.js";
 import { LEAD_STATES, type LeadState } from "../../core/lead-state.js";
 import { causalTime } from "../causal-time.js";
-import { decodeLeadCursor, encodeLeadCursor } from "../lead-cursor.js";
 import {
   LEAD_COLUMNS,
   type LeadEventRow,
@@ -30,34 +29,21 @@ import type {
 } from "../lead-store.js";
 import { rowLimit, type SqliteDatabase, writeTransaction } from "./open-database.js";
 import { HISTORY_SQL, SqliteAdmission } from "./sqlite-admission.js";
+import { SqliteLeadList } from "./sqlite-lead-list.js";
 
 type DueState = Parameters<LeadStore["due"]>[0];
-
-interface ListParams {
-  states: string | null;
-  ids: string | null;
-  reason: string | null;
-  reasonPrefix: string | null;
-  source: string | null;
-  table: string | null;
-  createdAfter: number | null;
-  createdBefore: number | null;
-  updatedAfter: number | null;
-  updatedBefore: number | null;
-  cursorAt: number | null;
-  cursorId: string | null;
-  limit: number;
-}
 
 export class SqliteLeadStore implements LeadStore {
   private readonly statements;
   private readonly admission: SqliteAdmission;
+  private readonly lists: SqliteLeadList;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly clock: Clock,
   ) {
     this.admission = new SqliteAdmission(db);
+    this.lists = new SqliteLeadList(db);
     this.statements = {
       event: db.prepare<[string, number, string | null, string, string | null]>(
         "INSERT INTO lead_events (lead_id, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)",
@@ -111,22 +97,6 @@ export class SqliteLeadStore implements LeadStore {
       duplicatesOf: db.prepare<[string], LeadRow>(
         `SELECT ${LEAD_COLUMNS} FROM leads WHERE duplicate_of = ? AND state = 'duplicate'
          ORDER BY created_at, id`,
-      ),
-      list: db.prepare<ListParams, LeadRow>(
-        `SELECT ${LEAD_COLUMNS} FROM leads
-         WHERE (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
-           AND (@ids IS NULL OR id IN (SELECT value FROM json_each(@ids)))
-           AND (@reason IS NULL OR reason = @reason)
-           AND (@reasonPrefix IS NULL OR substr(reason, 1, length(@reasonPrefix)) = @reasonPrefix)
-           AND (@source IS NULL OR source = @source)
-           AND (@table IS NULL OR table_name = @table)
-           AND (@createdAfter IS NULL OR created_at >= @createdAfter)
-           AND (@createdBefore IS NULL OR created_at < @createdBefore)
-           AND (@updatedAfter IS NULL OR updated_at >= @updatedAfter)
-           AND (@updatedBefore IS NULL OR updated_at < @updatedBefore)
-           AND (@cursorAt IS NULL OR created_at > @cursorAt
-                OR (created_at = @cursorAt AND id > @cursorId))
-         ORDER BY created_at, id LIMIT @limit`,
       ),
       countByState: db.prepare<[], { state: string; count: number }>(
         "SELECT state, COUNT(*) AS count FROM leads GROUP BY state",
@@ -242,27 +212,7 @@ export class SqliteLeadStore implements LeadStore {
   }
 
   async list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }> {
-    const limit = Math.max(1, Math.floor(query.limit ?? 100));
-    const cursor = query.cursor === undefined ? undefined : decodeLeadCursor(query.cursor);
-    const rows = this.statements.list.all({
-      states: query.states === undefined ? null : JSON.stringify(query.states),
-      ids: query.ids === undefined ? null : JSON.stringify(query.ids),
-      reason: query.reason ?? null,
-      reasonPrefix: query.reasonPrefix ?? null,
-      source: query.source ?? null,
-      table: query.table ?? null,
-      createdAfter: query.createdAfter ?? null,
-      createdBefore: query.createdBefore ?? null,
-      updatedAfter: query.updatedAfter ?? null,
-      updatedBefore: query.updatedBefore ?? null,
-      cursorAt: cursor?.createdAt ?? null,
-      cursorId: cursor?.id ?? null,
-      limit: limit + 1,
-    });
-    const page = rows.slice(0, limit).map(toStoredLead);
-    const last = page.at(-1);
-    const nextCursor = rows.length > limit && last ? encodeLeadCursor(last) : null;
-    return { leads: page, nextCursor };
+    return this.lists.list(query);
   }
 
   async countByState(): Promise<Record<LeadState, number>> {

@@ -109,15 +109,27 @@ export function createDirectTierPipeline(
     },
 
     getLead: needsStore("lead views"),
+    leads: {
+      search: needsStore("leads to search"),
+      overdue: needsStore("leads awaiting callbacks"),
+      get: needsStore("lead views"),
+    },
     receiveCallback: needsStore("callback receiver"),
     deadLetters: {
       list: needsStore("DLQ"),
+      deliveries: needsStore("DLQ"),
       inspect: needsStore("DLQ"),
       replay: needsStore("DLQ"),
       replayTopic: needsStore("DLQ"),
       purge: needsStore("DLQ"),
     },
     requeue: needsStore("waiting leads to requeue"),
+    waiting: {
+      deferredGroups: needsStore("waiting leads"),
+      deferred: needsStore("waiting leads"),
+      overdue: needsStore("waiting leads"),
+      sweepOverdue: needsStore("waiting leads"),
+    },
     refresh: { plan: needsStore("results to refresh"), runNow: needsStore("results to refresh") },
     workers: needsStore("list of live workers"),
 

@@ -1,0 +1,86 @@
+/**
+ * Replaying from the DLQ view: one row, the ticked rows, or everything the
+ * filter matches, then a redirect to the view saying how many moved. A
+ * replay moves only what is still dead, so the same replay clicked twice
+ * moves nothing the second time. Dead deliveries are replayed per sink: the
+ * filter's sink, or every configured sink when it names none.
+ */
+import type { FastifyInstance } from "fastify";
+import type { ReplayFilter } from "../../pipeline/pipeline-api.js";
+import { type FlashFigures, type FlashKind, flashQuery } from "../flash.js";
+import type { FormBody } from "../form-body.js";
+import type { UiContext } from "../ui-context.js";
+import { type DlqFilter, dlqUrl, readDlqFilter } from "./dlq-filter.js";
+
+export function registerDlqActions(app: FastifyInstance, context: UiContext): void {
+  app.post(
+    "/ui/dlq/replay",
+    { preHandler: context.guard.requireAction(true) },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as FormBody;
+      const filter = readDlqFilter(body);
+      const scope = body.scope === "filter" ? "filter" : "ids";
+      const ids = (Array.isArray(body.ids) ? body.ids : [body.ids ?? ""]).filter(Boolean);
+      let kind: FlashKind;
+      let figures: FlashFigures;
+      if (scope === "ids" && ids.length === 0) {
+        kind = "none_chosen";
+        figures = { n: 0 };
+      } else if (filter.text.kind === "leads") {
+        kind = "replayed";
+        figures = await replayLeads(context, scope === "ids" ? { ids } : leadFilter(filter));
+      } else {
+        kind = "replayed_deliveries";
+        figures = { n: await replayDeliveries(context, filter, scope === "ids" ? ids : undefined) };
+      }
+      return reply.redirect(dlqUrl("/ui/dlq", filter.text, flashQuery(kind, figures)), 303);
+    },
+  );
+}
+
+async function replayLeads(context: UiContext, filter: ReplayFilter): Promise<FlashFigures> {
+  const result = await context.pipeline.deadLetters.replay(filter);
+  return result.heldByBudget
+    ? {
+        n: result.replayed,
+        held: result.heldByBudget.leads,
+        until: result.heldByBudget.replayableAfter,
+      }
+    : { n: result.replayed };
+}
+
+function leadFilter(filter: DlqFilter): ReplayFilter {
+  const { sink: _deliveriesOnly, ...rest } = filter.query;
+  return rest;
+}
+
+/** Replays dead deliveries: the picked "sink/leadId" keys, or the filter's matches, sink by sink. */
+async function replayDeliveries(
+  context: UiContext,
+  filter: DlqFilter,
+  picked: string[] | undefined,
+): Promise<number> {
+  const bySink = new Map<string, string[] | undefined>();
+  if (picked) {
+    for (const key of picked) {
+      const slash = key.lastIndexOf("/");
+      if (slash <= 0) continue;
+      const sink = key.slice(0, slash);
+      bySink.set(sink, [...(bySink.get(sink) ?? []), key.slice(slash + 1)]);
+    }
+  } else {
+    const sinks = filter.query.sink
+      ? [filter.query.sink]
+      : context.config.sinks.map((sink) => sink.name);
+    for (const sink of sinks) bySink.set(sink, undefined);
+  }
+  let replayed = 0;
+  for (const [sink, ids] of bySink) {
+    const result = await context.pipeline.deadLetters.replay({
+      ...(ids ? { ids } : leadFilter(filter)),
+      sink,
+    });
+    replayed += result.replayed;
+  }
+  return replayed;
+}
