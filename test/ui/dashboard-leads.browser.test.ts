@@ -36,6 +36,9 @@ describeBrowser("searching the leads", (browser) => {
     const transitions = await page.locator('[data-test="transition"]').allTextContents();
     expect(transitions[0]).toContain("received");
     expect(transitions.at(-1)).toContain("delivered");
+    // The send names its webhook; the callback is a step of its own.
+    expect(transitions.join("\n")).toMatch(/awaiting callback.*webhook #0/);
+    expect(transitions.join("\n")).toContain("callback received");
     const deliveries = await page.locator('[data-test="delivery"]').allTextContents();
     expect(deliveries).toEqual([expect.stringMatching(/delivery to out.*delivered/)]);
     expect(await page.locator('[data-test="result"]').count()).toBeGreaterThan(0);
