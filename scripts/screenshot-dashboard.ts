@@ -1,7 +1,8 @@
 // Takes docs/images/dashboard-overview.png: the overview at 1280×800 after a demo-sized run on
 // the standard tier, its charts drawn from the samples the dashboard kept during the run (one
-// every 15 s while nobody watches). The emulated Clay runs at 1/20 of its real speed (an
-// enrichment takes 1-5 s) so the run lasts a few minutes and leads pile up awaiting callbacks. Needs Chromium
+// every 15 s while nobody watches). The emulated Clay runs at 1/10 of its real speed (an
+// enrichment takes 2-9 s) so leads pile up awaiting callbacks; Clay's 10 rows/s make the run
+// about a minute. Needs Chromium
 // (scripts/install-browser.sh). Run: `npx tsx scripts/screenshot-dashboard.ts [leads]` (default
 // 550: the demo's daily cap of 5,000 data credits defers leads past ~580),
 // then check the picture stays under ~200 KB.
@@ -18,7 +19,7 @@ if (!chromium) throw new Error("no Chromium on PATH: run scripts/install-browser
 
 const summary = await runPipelineDemo({
   leads,
-  timeScale: 20,
+  timeScale: 10,
   timeoutMs: 15 * 60_000,
   onProgress: (settled, accepted) => process.stdout.write(`\r${settled} / ${accepted} settled`),
   async dashboard(_summary, { url, key }) {
