@@ -2,10 +2,9 @@
 // the standard tier, its charts drawn from the samples the dashboard kept during the run (one
 // every 15 s while nobody watches). The emulated Clay runs at 1/10 of its real speed (an
 // enrichment takes 2-9 s) so leads pile up awaiting callbacks; Clay's 10 rows/s make the run
-// about a minute. Needs Chromium
-// (scripts/install-browser.sh). Run: `npx tsx scripts/screenshot-dashboard.ts [leads]` (default
-// 550: the demo's daily cap of 5,000 data credits defers leads past ~580),
-// then check the picture stays under ~200 KB.
+// about a minute. Needs Chromium (scripts/install-browser.sh).
+// Run: `npx tsx scripts/screenshot-dashboard.ts [leads]` (default 550: the demo's daily cap of
+// 5,000 data credits defers leads past ~580), then check the picture stays under ~200 KB.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runPipelineDemo } from "../src/demo/run-pipeline-demo.js";
