@@ -108,6 +108,9 @@ describe("createPipeline(config) runs every tier from config alone", () => {
     const refused = await pipeline.deadLetters.list().catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ClaypipeError);
     expect((refused as ClaypipeError).hint).toContain("tier: standard");
+    await expect(pipeline.leads.search({ email: "ada@acme.example" })).rejects.toThrow(
+      "the direct tier keeps no lead store, so it has no leads to search",
+    );
   });
 
   it("standard: the same calls on a SQLite store in this process", async () => {
