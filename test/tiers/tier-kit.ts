@@ -143,6 +143,7 @@ export async function startService(
   const config = configSchema.parse({
     ...input,
     callbacks: { baseUrl: `http://127.0.0.1:${port}`, secret: randomBytes(32).toString("hex") },
+    // Keys the test gives (the dashboard's) are kept.
     server: { ...input.server, port },
   });
   const pipeline = await createPipeline(config);

@@ -6,9 +6,11 @@
  * purged only after a counted confirmation, and never moved by a post without
  * the CSRF token or from a read-only key.
  */
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY, type Harness, lead, startHarness } from "../server/server-harness.js";
 import { type Receiver, startReceiver } from "../sinks/webhook/webhook-sink-receiver.js";
+import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
 import { login, type UiClient } from "./ui-client.js";
 
 const READ_KEY = "read-only-key-0123456789";
@@ -30,7 +32,8 @@ beforeAll(async () => {
     config: {
       routes: { default: ["out", "hook"] },
       sinks: [
-        { name: "out", type: "file", path: "delivered.jsonl" },
+        // A sink file of the test's own: a bare name would land in the working directory.
+        { name: "out", type: "file", path: join(makeTempDir("dlq-view"), "delivered.jsonl") },
         {
           name: "hook",
           type: "webhook",
@@ -61,6 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.close();
   await receiver.close();
+  removeTempDirs();
 });
 
 const rowIds = (text: string) =>
@@ -212,6 +216,16 @@ describe("replay", () => {
     });
     expect(flash(again.headers.get("location")).get("n")).toBe("0");
     for (const id of hookDead) await harness.waitForLead(id, delivered);
+  });
+
+  it("refuses a delivery of a sink the config does not have, on a page", async () => {
+    const answer = await admin.post("/ui/dlq/replay", {
+      kind: "deliveries",
+      scope: "selected",
+      ids: [`crm/${hookDead[0]}`],
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain("no sink named &quot;crm&quot; is configured");
   });
 });
 

@@ -6,10 +6,14 @@
  * filter's sink, or every configured sink when it names none.
  */
 import type { FastifyInstance } from "fastify";
+import { ClaypipeError } from "../../core/errors.js";
 import type { ReplayFilter } from "../../pipeline/pipeline-api.js";
 import { type FlashFigures, type FlashKind, flashQuery } from "../flash.js";
 import type { FormBody } from "../form-body.js";
+import { html } from "../html.js";
+import { page } from "../layout.js";
 import type { UiContext } from "../ui-context.js";
+import { sendHtml } from "../ui-reply.js";
 import { type DlqFilter, dlqUrl, readDlqFilter } from "./dlq-filter.js";
 
 export function registerDlqActions(app: FastifyInstance, context: UiContext): void {
@@ -23,15 +27,29 @@ export function registerDlqActions(app: FastifyInstance, context: UiContext): vo
       const ids = (Array.isArray(body.ids) ? body.ids : [body.ids ?? ""]).filter(Boolean);
       let kind: FlashKind;
       let figures: FlashFigures;
-      if (scope === "ids" && ids.length === 0) {
-        kind = "none_chosen";
-        figures = { n: 0 };
-      } else if (filter.text.kind === "leads") {
-        kind = "replayed";
-        figures = await replayLeads(context, scope === "ids" ? { ids } : leadFilter(filter));
-      } else {
-        kind = "replayed_deliveries";
-        figures = { n: await replayDeliveries(context, filter, scope === "ids" ? ids : undefined) };
+      try {
+        if (scope === "ids" && ids.length === 0) {
+          kind = "none_chosen";
+          figures = { n: 0 };
+        } else if (filter.text.kind === "leads") {
+          kind = "replayed";
+          figures = await replayLeads(context, scope === "ids" ? { ids } : leadFilter(filter));
+        } else {
+          kind = "replayed_deliveries";
+          figures = {
+            n: await replayDeliveries(context, filter, scope === "ids" ? ids : undefined),
+          };
+        }
+      } catch (error) {
+        // A sink the config does not have: say so on a page, with the way back.
+        if (!(error instanceof ClaypipeError && error.code === "input_invalid")) throw error;
+        const body = html`<p class="error" data-test="replay-refused">Nothing more was replayed: ${error.message}; ${error.hint ?? ""}.</p><p><a href="${dlqUrl("/ui/dlq", filter.text)}">Back to the DLQ</a></p>`;
+        const options = {
+          title: "Replay refused",
+          view: "dlq" as const,
+          session: request.uiSession,
+        };
+        return sendHtml(reply, page(options, body), 400);
       }
       return reply.redirect(dlqUrl("/ui/dlq", filter.text, flashQuery(kind, figures)), 303);
     },
