@@ -1,15 +1,15 @@
 /**
  * A real browser for the dashboard's tests: the system's Chromium (Debian's
  * package, installed by scripts/install-browser.sh) driven by playwright-core,
- * which brings no browser of its own. Each page records the
- * console's errors and the page's uncaught errors: a CSP violation shows as a
- * console error, so "no errors" also means "nothing the CSP blocked".
+ * which brings no browser of its own. Each page records the console's errors
+ * and the page's uncaught errors: a CSP violation shows as a console error, so
+ * "no errors" also means "nothing the CSP blocked".
  */
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 
-export const VIEWPORT = { width: 1280, height: 800 };
+const VIEWPORT = { width: 1280, height: 800 };
 const SCREENSHOT_DIR = join(".test-output", "screenshots");
 
 /** The flags Chromium runs with: headless in a container, nothing fetched from Google. */
