@@ -32,7 +32,6 @@ beforeAll(async () => {
     config: {
       routes: { default: ["out", "hook"] },
       sinks: [
-        // A sink file of the test's own: a bare name would land in the working directory.
         { name: "out", type: "file", path: join(makeTempDir("dlq-view"), "delivered.jsonl") },
         {
           name: "hook",

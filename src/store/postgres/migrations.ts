@@ -226,6 +226,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX leads_identity_created ON leads (identity_key, created_at, id);
     `,
   },
+  {
+    version: 10,
+    name: "deferred leads by resume time",
+    // status and the Waiting view count deferred leads per resume time and kind of wait (the
+    // start of the reason) on every read: an index of the deferred leads alone, holding both
+    // columns, answers that without reading the lead rows.
+    sql: `
+      CREATE INDEX leads_deferred_waiting ON leads (available_at, reason) WHERE state = 'deferred';
+    `,
+  },
 ];
 
 /** Brings the schema up to the newest migration, creating it when missing; returns its version. */

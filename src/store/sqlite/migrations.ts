@@ -206,6 +206,16 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE state = 'dead';
     `,
   },
+  {
+    version: 11,
+    name: "deferred leads by resume time",
+    // status and the Waiting view count deferred leads per resume time and kind of wait (the
+    // start of the reason) on every read: an index of the deferred leads alone, holding both
+    // columns, answers that without reading a lead row (walking the leads read 20,000 rows, 56 ms).
+    sql: `
+      CREATE INDEX leads_deferred_waiting ON leads (available_at, reason) WHERE state = 'deferred';
+    `,
+  },
 ];
 
 /** Brings the database up to the newest migration; returns the schema version it is at. */

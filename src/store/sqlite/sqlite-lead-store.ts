@@ -109,6 +109,12 @@ export class SqliteLeadStore implements LeadStore {
          WHERE state = ? AND substr(reason, 1, length(?)) = ?
          GROUP BY available_at ORDER BY available_at`,
       ),
+      // The state as a literal, so the planner reads leads_deferred_waiting alone (see migration 11).
+      countDeferred: db.prepare<[string, string], { availableAt: number; count: number }>(
+        `SELECT available_at AS availableAt, COUNT(*) AS count FROM leads
+         WHERE state = 'deferred' AND substr(reason, 1, length(?)) = ?
+         GROUP BY available_at ORDER BY available_at`,
+      ),
       purge: db.prepare<[string]>("DELETE FROM leads WHERE id = ? AND state = 'dead'"),
     };
   }
@@ -233,6 +239,7 @@ export class SqliteLeadStore implements LeadStore {
   }
 
   async countWaiting(state: LeadState, reasonPrefix: string): Promise<WaitingCount[]> {
+    if (state === "deferred") return this.statements.countDeferred.all(reasonPrefix, reasonPrefix);
     return this.statements.countWaiting.all(state, reasonPrefix, reasonPrefix);
   }
 
