@@ -17,7 +17,11 @@ import {
 } from "../../src/emulator/index.js";
 import { silentLogger } from "../../src/logging/create-logger.js";
 import type { LeadView, Pipeline } from "../../src/pipeline/pipeline-api.js";
-import { type ClaypipeServer, createServer } from "../../src/server/create-server.js";
+import {
+  type ClaypipeServer,
+  createServer,
+  type ServerOptions,
+} from "../../src/server/create-server.js";
 import { createStandardPipeline } from "../../src/tiers/standard/create-standard-pipeline.js";
 import { captureLogs, type LogLine } from "../clay/log-capture.js";
 
@@ -37,6 +41,8 @@ export interface HarnessOptions {
   config?: Record<string, unknown>;
   /** Start the pipeline's background loops. @defaultValue true */
   start?: boolean;
+  /** The dashboard's clock and live interval. */
+  dashboard?: ServerOptions["dashboard"];
 }
 
 export interface Harness {
@@ -120,7 +126,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const pipeline = await createStandardPipeline(config, { logger: silentLogger });
   const { logger, lines: logs } = captureLogs("debug");
-  const server = createServer({ pipeline, config, logger });
+  const server = createServer({
+    pipeline,
+    config,
+    logger,
+    ...(options.dashboard && { dashboard: options.dashboard }),
+  });
   const url = await server.listen();
   if (options.start ?? true) await pipeline.start();
 
