@@ -14,6 +14,8 @@ export interface UiClient {
   /** Posts a urlencoded form; with `csrf` the session's token is added as `_csrf`. */
   post(path: string, fields: Record<string, string | string[]>, csrf?: boolean): Promise<UiAnswer>;
   readonly csrfToken: string;
+  /** The session cookie, `name=value`, for requests of the test's own (the live stream). */
+  readonly cookie: string;
 }
 
 export async function login(baseUrl: string, key: string): Promise<UiClient> {
@@ -39,6 +41,7 @@ export async function login(baseUrl: string, key: string): Promise<UiClient> {
   return {
     get,
     csrfToken: token,
+    cookie,
     async post(path, fields, csrf = true) {
       const body = new URLSearchParams();
       for (const [name, value] of Object.entries(fields)) {
