@@ -1,31 +1,20 @@
 /**
  * Finding leads for a person at a screen: by email (looked up by the dedupe
  * key intake gave the lead, so an indexed equality), by id, state, source,
- * time, or a bounded partial match on one field; the overdue callbacks; and a
- * lead with the version its result compares to.
+ * time, or a bounded partial match on one field; and a lead with the version
+ * its result compares to. (The overdue callbacks are `pipeline.waiting`'s.)
  */
 import type { ClaypipeConfig } from "../config/schema.js";
-import type { Clock } from "../core/clock.js";
 import { normalizeEmail } from "../core/lead.js";
 import type { LeadListQuery, Store } from "../store/store.js";
 import { dedupeKey } from "./dedupe-key.js";
 import type { LeadSearch, LeadSearchQuery } from "./pipeline-api.js";
 import { readLeadView } from "./read-lead-view.js";
 
-export function createLeadSearch(deps: {
-  store: Store;
-  config: ClaypipeConfig;
-  clock: Clock;
-}): LeadSearch {
-  const { store, config, clock } = deps;
+export function createLeadSearch(deps: { store: Store; config: ClaypipeConfig }): LeadSearch {
+  const { store, config } = deps;
   return {
     search: (query) => store.leads.list(toListQuery(query, config)),
-    overdue: ({ now, cursor, limit } = {}) =>
-      store.leads.list({
-        callbackDeadlineBefore: now ?? clock.now(),
-        ...(cursor === undefined ? {} : { cursor }),
-        ...(limit === undefined ? {} : { limit }),
-      }),
     async get(id) {
       const view = await readLeadView(store, id);
       if (!view) return undefined;

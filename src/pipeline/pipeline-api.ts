@@ -89,8 +89,6 @@ export type LeadPage = { leads: StoredLead[]; nextCursor: string | null };
 /** Finding leads for a person at a screen (the dashboard's Leads and Waiting views). */
 export interface LeadSearch {
   search(query: LeadSearchQuery): Promise<LeadPage>;
-  /** Leads awaiting a callback whose deadline passed (by `now`, default the clock), oldest first. */
-  overdue(query?: { now?: number; cursor?: string; limit?: number }): Promise<LeadPage>;
   /** The lead with its history, deliveries and the previous version its result compares to. */
   get(id: string): Promise<LeadDetail | undefined>;
 }

@@ -3,7 +3,7 @@
  * sink) of the last dead delivery on a page, the order the dead index keeps,
  * so the next page starts right after it however many die meanwhile.
  */
-import { ClaypipeError } from "../core/errors.js";
+import { decodeCursor, encodeCursor } from "./cursor-codec.js";
 import type { SinkDelivery } from "./delivery-store.js";
 
 export interface DeliveryCursor {
@@ -13,29 +13,12 @@ export interface DeliveryCursor {
 }
 
 export function encodeDeliveryCursor(cursor: DeliveryCursor): string {
-  return Buffer.from(JSON.stringify([cursor.updatedAt, cursor.leadId, cursor.sink])).toString(
-    "base64url",
-  );
+  return encodeCursor([cursor.updatedAt, cursor.leadId, cursor.sink]);
 }
 
 export function decodeDeliveryCursor(text: string): DeliveryCursor {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-    if (
-      Array.isArray(value) &&
-      value.length === 3 &&
-      Number.isSafeInteger(value[0]) &&
-      typeof value[1] === "string" &&
-      typeof value[2] === "string"
-    ) {
-      return { updatedAt: value[0] as number, leadId: value[1], sink: value[2] };
-    }
-  } catch {
-    // Falls through to the error below: a cursor that does not parse is the caller's mistake.
-  }
-  throw new ClaypipeError("input_invalid", "the list cursor is not one this store handed out", {
-    hint: "pass the nextCursor of the previous page unchanged, or leave the cursor out to start again",
-  });
+  const [updatedAt, leadId, sink] = decodeCursor(text, ["integer", "string", "string"]);
+  return { updatedAt, leadId, sink };
 }
 
 /** A page read with `limit`: the cursor after its last delivery, or null when it is the last page. */

@@ -3,7 +3,7 @@
  * lead on a page, so the next page starts right after it however many leads
  * arrive meanwhile.
  */
-import { ClaypipeError } from "../core/errors.js";
+import { decodeCursor, encodeCursor } from "./cursor-codec.js";
 
 export interface LeadCursor {
   createdAt: number;
@@ -11,26 +11,12 @@ export interface LeadCursor {
 }
 
 export function encodeLeadCursor(cursor: LeadCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString("base64url");
+  return encodeCursor([cursor.createdAt, cursor.id]);
 }
 
 export function decodeLeadCursor(text: string): LeadCursor {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      Number.isSafeInteger(value[0]) &&
-      typeof value[1] === "string"
-    ) {
-      return { createdAt: value[0] as number, id: value[1] };
-    }
-  } catch {
-    // Falls through to the error below: a cursor that does not parse is the caller's mistake.
-  }
-  throw new ClaypipeError("input_invalid", "the list cursor is not one this store handed out", {
-    hint: "pass the nextCursor of the previous page unchanged, or leave the cursor out to start again",
-  });
+  const [createdAt, id] = decodeCursor(text, ["integer", "string"]);
+  return { createdAt, id };
 }
 
 /** A page of leads read with `limit`: the cursor after its last lead, or null when it is the last page. */

@@ -8,6 +8,7 @@ import { normalizeFieldName } from "../core/lead.js";
 import { LEAD_STATES, type LeadState } from "../core/lead-state.js";
 import type { LeadSearchQuery } from "../pipeline/pipeline-api.js";
 import { MAX_MATCH_TEXT } from "../store/lead-match.js";
+import { readFormTime } from "./form-time.js";
 
 /** The form's fields as the query string gave them (first value of each, trimmed). */
 export interface LeadSearchForm {
@@ -44,8 +45,6 @@ const MAX_BOX = 320;
 const MAX_PAGE = 500;
 const MAX_NAME = 100;
 const MAX_CURSOR = 1000;
-/** 2026-12-04, or with a time 2026-12-04T08:30 (as a datetime-local input sends), read as UTC. */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/;
 
 export function readSearchForm(query: unknown): LeadSearchForm {
   const raw = (typeof query === "object" && query !== null ? query : {}) as Record<string, unknown>;
@@ -122,18 +121,11 @@ function readMatch(form: LeadSearchForm, query: LeadSearchQuery, errors: string[
 
 function readTime(label: string, text: string, errors: string[]): number | undefined {
   if (!text) return undefined;
-  const ms =
-    text.length <= 19 && DATE_TIME.test(text) ? Date.parse(`${withTime(text)}Z`) : Number.NaN;
-  // Date.parse rolls 2026-02-31 over into March: a date that does not read back was not one.
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, text.length) !== text) {
+  const ms = readFormTime(text);
+  if (ms === undefined) {
     errors.push(
       `${label} "${text.slice(0, 40)}" is not a date: write it as 2026-12-04 or 2026-12-04T08:30 (UTC).`,
     );
-    return undefined;
   }
   return ms;
-}
-
-function withTime(text: string): string {
-  return text.length === 10 ? `${text}T00:00` : text;
 }

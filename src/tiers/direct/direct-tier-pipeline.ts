@@ -111,7 +111,6 @@ export function createDirectTierPipeline(
     getLead: needsStore("lead views"),
     leads: {
       search: needsStore("leads to search"),
-      overdue: needsStore("leads awaiting callbacks"),
       get: needsStore("lead views"),
     },
     receiveCallback: needsStore("callback receiver"),

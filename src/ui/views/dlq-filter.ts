@@ -5,6 +5,7 @@
  * milliseconds; a value that does not read is reported and left out.
  */
 import type { ReplayFilter } from "../../pipeline/pipeline-api.js";
+import { readFormTime } from "../form-time.js";
 import { type Html, html } from "../html.js";
 
 export type DlqKind = "leads" | "deliveries";
@@ -80,15 +81,14 @@ export function first(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A time in UTC: milliseconds, or an ISO 8601 date and time without a zone (read as UTC) or with one. */
+/** A time in UTC: milliseconds, or as the form's `datetime-local` input gives it (see form-time.ts). */
 function readTime(value: string | undefined, label: string, issues: string[]): number | undefined {
   if (value === undefined) return undefined;
   const asNumber = Number(value);
   if (Number.isSafeInteger(asNumber) && asNumber >= 0) return asNumber;
-  const ms = Number.isNaN(Date.parse(`${value}Z`)) ? Date.parse(value) : Date.parse(`${value}Z`);
-  if (Number.isNaN(ms)) {
+  const ms = readFormTime(value);
+  if (ms === undefined) {
     issues.push(`${label}: "${value}" is not a time; give one as 2026-12-04T08:30 (UTC)`);
-    return undefined;
   }
   return ms;
 }
