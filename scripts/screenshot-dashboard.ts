@@ -8,18 +8,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  DEMO_API_KEY,
-  DEMO_INTAKE_KEY,
-  DEMO_REFRESH_TABLE_ID,
-  DEMO_TABLE_ID,
-  DEMO_WORKSPACE,
-  demoConfig,
-} from "../src/demo/demo-config.js";
+import { DEMO_INTAKE_KEY, demoConfig } from "../src/demo/demo-config.js";
+import { startDemoEmulator } from "../src/demo/demo-emulator.js";
 import { freePort } from "../src/demo/free-port.js";
 import { DEMO_FREE_MAIL } from "../src/demo/run-pipeline-demo.js";
 import { sampleLeadInputs } from "../src/demo/sample-leads.js";
-import { startEmulator } from "../src/emulator/index.js";
 import { createServer } from "../src/server/create-server.js";
 import { createPipeline } from "../src/tiers/create-pipeline.js";
 import { findChromium, launchChromium, openPage } from "../test/ui/browser-kit.js";
@@ -35,21 +28,7 @@ const chromium = findChromium();
 if (!chromium) throw new Error("no Chromium on PATH: run scripts/install-browser.sh first");
 
 const dir = mkdtempSync(join(tmpdir(), "claypipe-screenshot-"));
-const emulator = await startEmulator({
-  timeScale: 10,
-  seed: 7,
-  workspaces: [
-    {
-      id: DEMO_WORKSPACE,
-      apiKey: DEMO_API_KEY,
-      rateLimit: { perSecond: 10, burst: 20 },
-      tables: [
-        { id: DEMO_TABLE_ID, dedupeColumn: "email", webhooks: [{}, {}] },
-        { id: DEMO_REFRESH_TABLE_ID, jobChanges: { share: 0 }, webhooks: [{}] },
-      ],
-    },
-  ],
-});
+const emulator = await startDemoEmulator({ timeScale: 10, seed: 7 });
 const config = demoConfig(emulator, dir, await freePort());
 const pipeline = await createPipeline(config);
 const server = createServer({ pipeline, config });

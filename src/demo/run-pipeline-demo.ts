@@ -16,19 +16,16 @@ import { createInterface } from "node:readline";
 import { openBus } from "../bus/open-bus.js";
 import type { BusConfig } from "../config/bus-schema.js";
 import { systemClock } from "../core/clock.js";
-import { startEmulator } from "../emulator/index.js";
 import type { Pipeline, PipelineStatus } from "../pipeline/pipeline-api.js";
 import { createServer } from "../server/create-server.js";
 import { createPipeline } from "../tiers/create-pipeline.js";
 import {
-  DEMO_API_KEY,
   DEMO_INTAKE_KEY,
   DEMO_REFRESH_SCHEDULE,
   DEMO_REFRESH_TABLE_ID,
-  DEMO_TABLE_ID,
-  DEMO_WORKSPACE,
   demoConfig,
 } from "./demo-config.js";
+import { startDemoEmulator } from "./demo-emulator.js";
 import { type EventDemoBus, openEventDemoBus } from "./event-demo-bus.js";
 import { freePort } from "./free-port.js";
 import { openQueueDemoBackends, type QueueDemoBackends } from "./queue-demo-backends.js";
@@ -95,20 +92,9 @@ export async function runPipelineDemo(
 ): Promise<PipelineDemoSummary> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), "claypipe-demo-"));
-  const emulator = await startEmulator({
+  const emulator = await startDemoEmulator({
     timeScale: options.timeScale ?? 60,
     seed: options.seed ?? 7,
-    workspaces: [
-      {
-        id: DEMO_WORKSPACE,
-        apiKey: DEMO_API_KEY,
-        rateLimit: { perSecond: 10, burst: 20 },
-        tables: [
-          { id: DEMO_TABLE_ID, dedupeColumn: "email", webhooks: [{}, {}] },
-          { id: DEMO_REFRESH_TABLE_ID, jobChanges: { share: 0 }, webhooks: [{}] },
-        ],
-      },
-    ],
   });
   let backends: QueueDemoBackends | undefined;
   let bus: EventDemoBus | undefined;
