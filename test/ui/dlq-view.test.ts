@@ -148,6 +148,24 @@ describe("who may act", () => {
     expect(await stateOf(apiDead[1]!)).toBe("dead");
     expect(rowIds((await admin.get("/ui/dlq")).text)).toHaveLength(8);
   });
+
+  it("refuses to replay or purge a filter with a value that did not read, and nothing changes", async () => {
+    const replay = await admin.post("/ui/dlq/replay", { scope: "filter", diedFrom: "notadate" });
+    expect(replay.status).toBe(400);
+    expect(replay.text).toContain('data-test="replay-refused"');
+    expect(replay.text).toContain("is not a time");
+    const confirm = await admin.get("/ui/dlq/purge?diedFrom=notadate");
+    expect(confirm.text).toContain("is not a time");
+    expect(confirm.text).not.toContain('data-test="purge-confirm"');
+    const purge = await admin.post("/ui/dlq/purge", {
+      diedFrom: "notadate",
+      confirm: "yes",
+      asOf: String(Date.now()),
+    });
+    expect(purge.status).toBe(303);
+    expect(purge.headers.get("location")).toBe("/ui/dlq/purge?diedFrom=notadate");
+    expect(rowIds((await admin.get("/ui/dlq")).text)).toHaveLength(8);
+  });
 });
 
 describe("replay", () => {

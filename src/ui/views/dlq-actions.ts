@@ -5,7 +5,7 @@
  * moves nothing the second time. Dead deliveries are replayed per sink: the
  * filter's sink, or every configured sink when it names none.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ClaypipeError } from "../../core/errors.js";
 import type { ReplayFilter } from "../../pipeline/pipeline-api.js";
 import { type FlashFigures, type FlashKind, flashQuery } from "../flash.js";
@@ -25,6 +25,10 @@ export function registerDlqActions(app: FastifyInstance, context: UiContext): vo
       const filter = readDlqFilter(body);
       const scope = body.scope === "filter" ? "filter" : "ids";
       const ids = (Array.isArray(body.ids) ? body.ids : [body.ids ?? ""]).filter(Boolean);
+      // A filter value that did not read would widen "everything matching": refuse, as for a bad sink.
+      if (scope === "filter" && filter.issues.length > 0) {
+        return refuse(reply, request.uiSession, filter, filter.issues.join("; "), "fix the filter");
+      }
       let kind: FlashKind;
       let figures: FlashFigures;
       try {
@@ -43,17 +47,23 @@ export function registerDlqActions(app: FastifyInstance, context: UiContext): vo
       } catch (error) {
         // A sink the config does not have: say so on a page, with the way back.
         if (!(error instanceof ClaypipeError && error.code === "input_invalid")) throw error;
-        const body = html`<p class="error" data-test="replay-refused">Nothing more was replayed: ${error.message}; ${error.hint ?? ""}.</p><p><a href="${dlqUrl("/ui/dlq", filter.text)}">Back to the DLQ</a></p>`;
-        const options = {
-          title: "Replay refused",
-          view: "dlq" as const,
-          session: request.uiSession,
-        };
-        return sendHtml(reply, page(options, body), 400);
+        return refuse(reply, request.uiSession, filter, error.message, error.hint ?? "");
       }
       return reply.redirect(dlqUrl("/ui/dlq", filter.text, flashQuery(kind, figures)), 303);
     },
   );
+}
+
+/** A page saying why nothing (more) was replayed, with the way back: 400. */
+function refuse(
+  reply: FastifyReply,
+  session: FastifyRequest["uiSession"],
+  filter: DlqFilter,
+  why: string,
+  hint: string,
+) {
+  const body = html`<p class="error" data-test="replay-refused">Nothing more was replayed: ${why}; ${hint}.</p><p><a href="${dlqUrl("/ui/dlq", filter.text)}">Back to the DLQ</a></p>`;
+  return sendHtml(reply, page({ title: "Replay refused", view: "dlq", session }, body), 400);
 }
 
 async function replayLeads(context: UiContext, filter: ReplayFilter): Promise<FlashFigures> {

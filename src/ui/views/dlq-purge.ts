@@ -31,7 +31,8 @@ export function registerDlqPurge(app: FastifyInstance, context: UiContext): void
 <p data-test="purge-count">${formatNumber(count)} dead ${count === 1 ? "lead matches" : "leads match"} this filter as of ${formatTime(asOf)}${describe(filter)}.</p>
 <p class="note">Purging deletes them for good, with their history and deliveries. Leads that die after this count are kept.</p>
 ${
-  admin && count > 0
+  // A filter with a value that did not read would purge more than was asked: no button then.
+  admin && count > 0 && filter.issues.length === 0
     ? html`<form method="post" action="/ui/dlq/purge" class="actions"><input type="hidden" name="_csrf" value="${session.csrfToken}">${hiddenFilter(filter.text)}<input type="hidden" name="asOf" value="${asOf}"><input type="hidden" name="confirm" value="yes"><button type="submit" class="danger" data-test="purge-confirm">Purge ${formatNumber(count)} dead ${count === 1 ? "lead" : "leads"}</button> <a href="${dlqUrl("/ui/dlq", filter.text)}">Cancel</a></form>`
     : html`<p><a href="${dlqUrl("/ui/dlq", filter.text)}">Back to the DLQ</a>${admin ? "" : html` (your key is read-only: purging needs a key from <code>server.apiKeys</code>)`}</p>`
 }`;
@@ -48,7 +49,9 @@ ${
       const body = (request.body ?? {}) as FormBody;
       const filter = readDlqFilter({ ...body, kind: "leads" });
       const asOf = Number(first(body.asOf));
-      if (first(body.confirm) !== "yes" || !Number.isSafeInteger(asOf) || asOf <= 0) {
+      const unconfirmed = first(body.confirm) !== "yes" || !Number.isSafeInteger(asOf) || asOf <= 0;
+      // Without the confirmation, or with a filter value that did not read: back to the count page.
+      if (unconfirmed || filter.issues.length > 0) {
         return reply.redirect(dlqUrl("/ui/dlq/purge", filter.text), 303);
       }
       const { purged } = await pipeline.deadLetters.purge(purgeFilter(filter, asOf));
