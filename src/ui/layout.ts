@@ -40,7 +40,7 @@ export function assetUrl(name: string): string {
 
 export interface PageOptions {
   title: string;
-  view: ViewName | "login";
+  view: ViewName | "login" | "not_found";
   session?: UiSession;
   tier?: string;
 }

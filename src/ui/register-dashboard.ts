@@ -28,6 +28,7 @@ import { registerDoctorView } from "./views/doctor-view.js";
 import { registerLeadPageView } from "./views/lead-page-view.js";
 import { registerLeadsView } from "./views/leads-view.js";
 import { registerLoginView } from "./views/login-view.js";
+import { registerNotFoundView } from "./views/not-found-view.js";
 import { registerOverviewStream } from "./views/overview-stream.js";
 import { registerOverviewView } from "./views/overview-view.js";
 import { registerWaitingActions } from "./views/waiting-actions.js";
@@ -84,6 +85,8 @@ async function registerDashboard(app: FastifyInstance, options: DashboardOptions
         .send(asset.body);
     });
     registerLoginView(scope, context, signer);
+    // Outside the session scope: an address that is no page is 404 to anyone, logged in or not.
+    registerNotFoundView(scope, context);
 
     await scope.register(async (views) => {
       views.addHook("onRequest", context.guard.requireSession);

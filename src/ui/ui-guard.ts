@@ -26,6 +26,8 @@ export function readCookie(header: string | undefined, name: string): string | u
 }
 
 export interface UiGuard {
+  /** The request's session, when its cookie carries a valid one. */
+  readSession(request: FastifyRequest): UiSession | undefined;
   /** onRequest: a session, or a redirect to the login form (pages) or 401 (fragments, streams). */
   requireSession(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   /** preHandler for actions: a same-origin request with the session's CSRF token, from an admin when `admin`. */
@@ -33,9 +35,12 @@ export interface UiGuard {
 }
 
 export function createUiGuard(signer: SessionSigner, clock: Clock): UiGuard {
+  const readSession = (request: FastifyRequest) =>
+    signer.open(readCookie(request.headers.cookie, SESSION_COOKIE), clock.now());
   return {
+    readSession,
     async requireSession(request, reply) {
-      const session = signer.open(readCookie(request.headers.cookie, SESSION_COOKIE), clock.now());
+      const session = readSession(request);
       if (session) {
         request.uiSession = session;
         return;

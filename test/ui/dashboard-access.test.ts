@@ -103,4 +103,16 @@ describe("every page", () => {
     }
     expect((await fetch(`${harness.url}/ui/assets/0/../../package.json`)).status).toBe(404);
   });
+
+  it("answers an address that is no page with a dashboard page, not the API's JSON", async () => {
+    const ui = await login(harness.url, READ_KEY);
+    const missing = await ui.get("/ui/nosuchpage?x=<b>");
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("content-type")).toContain("text/html");
+    expect(missing.text).toContain('data-test="not-found"');
+    expect(missing.text).toContain('href="/ui/credits"');
+    const anonymous = await fetch(`${harness.url}/ui/nosuchpage`, { redirect: "manual" });
+    expect(anonymous.status).toBe(404);
+    expect(await anonymous.text()).not.toContain('href="/ui/credits"');
+  });
 });
