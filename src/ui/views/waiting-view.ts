@@ -127,7 +127,7 @@ function sweepNote(context: UiContext): Html {
   const { config } = context;
   const reconciling = config.clay.workspaces.some((workspace) => workspace.publicApi);
   const retryOnce = config.callbacks?.retryOnce ?? false;
-  return html`<p class="note" data-test="sweep-note">Every second, where the sender runs, the deadline sweep takes each lead whose callback is overdue: ${reconciling ? "it first asks Clay's public API for the lead's row (workspaces with publicApi, tables with an id) and takes a finished row in as its callback, or looks again later when Clay is busy; otherwise " : ""}${retryOnce ? "it sends a lead sent only once once more, and moves a lead sent twice to the DLQ as no_callback" : "it moves the lead to the DLQ as no_callback (callbacks.retryOnce is off)"}.</p>`;
+  return html`<p class="note" data-test="sweep-note">Every second, where the sender runs, the deadline sweep takes each lead whose callback is overdue: ${reconciling ? "it first asks Clay's public API for the lead's row (workspaces with publicApi, tables with an id) and takes a finished row in as its callback, or looks again later when Clay is busy; otherwise " : ""}${retryOnce ? "it sends again a lead it has sent only once, and moves a lead sent twice to the DLQ as no_callback" : "it moves the lead to the DLQ as no_callback (callbacks.retryOnce is off)"}.</p>`;
 }
 
 function overdueTable(leads: OverdueLead[]): Html {
