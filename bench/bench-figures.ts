@@ -31,6 +31,8 @@ export interface FigureInput {
   goal: Goal;
   /** What the benchmark checked before trusting the figure, e.g. "1,000,000 leads stored". */
   checked: string;
+  /** False when a condition of the goal besides the number failed (e.g. a 429 was seen); says why. */
+  unmet?: string;
 }
 
 export interface Figure extends FigureInput {
@@ -43,6 +45,7 @@ export function figureOf(input: FigureInput): Figure {
     input.baseline === null || input.baseline === 0 ? null : input.claypipe / input.baseline;
   const measured = input.goal.of === "ratio" ? ratio : input.claypipe;
   const met =
+    input.unmet === undefined &&
     measured !== null &&
     Number.isFinite(measured) &&
     (input.goal.atLeast === undefined || measured >= input.goal.atLeast) &&
@@ -61,8 +64,9 @@ export function recordFigure(input: FigureInput): Figure {
 /** "≥ 0.4× baseline", "≤ 0.15 s": the goal as the table shows it. */
 export function describeGoal(goal: Goal, unit: string): string {
   const suffix = goal.of === "ratio" ? "×" : ` ${unit}`;
+  const show = (value: number) => value.toLocaleString("en-US", { maximumFractionDigits: 3 });
   const parts: string[] = [];
-  if (goal.atLeast !== undefined) parts.push(`≥ ${goal.atLeast}${suffix}`);
-  if (goal.atMost !== undefined) parts.push(`≤ ${goal.atMost}${suffix}`);
+  if (goal.atLeast !== undefined) parts.push(`≥ ${show(goal.atLeast)}${suffix}`);
+  if (goal.atMost !== undefined) parts.push(`≤ ${show(goal.atMost)}${suffix}`);
   return parts.join(", ");
 }

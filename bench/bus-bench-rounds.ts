@@ -32,8 +32,10 @@ function median(values: readonly number[]): number {
 }
 
 export interface Comparison {
-  /** Per raw side: the median over rounds of port msgs/s ÷ raw msgs/s. */
-  ratios: Array<{ raw: string; ratio: number }>;
+  /** The port's median msgs/s. */
+  portRate: number;
+  /** Per raw side: its median msgs/s, and the median over rounds of port msgs/s ÷ raw msgs/s. */
+  ratios: Array<{ raw: string; rawRate: number; ratio: number }>;
 }
 
 /** `sides[0]` is the port; returns its ratio to each other side. */
@@ -75,7 +77,7 @@ export async function compareSides(
       `port / ${sides[n + 1]!.name}: ${fmt(ratio, 2)} ` +
         `(median of the rounds' ratios: ${perRound.map((r) => fmt(r, 2)).join(", ")})`,
     );
-    return { raw: sides[n + 1]!.name, ratio };
+    return { raw: sides[n + 1]!.name, rawRate: median(raw.map(rate)), ratio };
   });
-  return { ratios };
+  return { portRate: median(port!.map(rate)), ratios };
 }

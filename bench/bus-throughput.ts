@@ -19,6 +19,7 @@
  *   npm run bench:bus                  # needs NATS with JetStream (NATS_URL, default 127.0.0.1:4222)
  *   BENCH_MESSAGES=50000 BENCH_CONCURRENCY=16 BENCH_BATCH=200 BENCH_ROUNDS=5 npm run bench:bus
  *   BENCH_BUS=kafka npm run bench:bus  # one broker only (nats, kafka)
+ *   BENCH_QUICK=1 npm run bench:bus    # NATS only, 10,000 messages, one round
  *   BENCH_KAFKA_MAX_UNCOMMITTED=100000 BENCH_BUS=kafka npm run bench:bus   # the Kafka bus's maxUncommittedPerPartition
  *
  * Kafka runs on librdkafka's mock cluster (kcat), and is skipped, saying why,
@@ -29,6 +30,7 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { Bus } from "../src/bus/bus.js";
+import { QUICK, recordFigure } from "./bench-figures.js";
 import { benchEvents, messageBytes } from "./bus-bench-events.js";
 import { kafkaSetup } from "./bus-bench-kafka.js";
 import {
@@ -41,15 +43,15 @@ import {
 import { natsSetup } from "./bus-bench-nats.js";
 import { type Comparison, compareSides, fmt, type Side } from "./bus-bench-rounds.js";
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? (QUICK ? 10_000 : 20_000));
 const NATS_URL = process.env.NATS_URL || "nats://127.0.0.1:4222";
 const PLAN: BenchPlan = {
   batch: Number(process.env.BENCH_BATCH ?? 100),
   concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
   timeoutMs: 300_000,
 };
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const BROKERS = (process.env.BENCH_BUS ?? "nats,kafka").split(",");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
+const BROKERS = (process.env.BENCH_BUS ?? (QUICK ? "nats" : "nats,kafka")).split(",");
 const KAFKA_MAX_UNCOMMITTED = process.env.BENCH_KAFKA_MAX_UNCOMMITTED
   ? Number(process.env.BENCH_KAFKA_MAX_UNCOMMITTED)
   : undefined;
@@ -209,9 +211,18 @@ async function main(): Promise<void> {
 /** Runs the broker's measures, adds its ratios to `summary`, and cleans up whatever happens. */
 async function measureBroker(label: string, setup: BrokerSetup, summary: string[]): Promise<void> {
   try {
-    for (const { measure, ratios } of await runBroker(setup)) {
-      for (const { raw, ratio } of ratios) {
+    for (const { measure, portRate, ratios } of await runBroker(setup)) {
+      for (const { raw, rawRate, ratio } of ratios) {
         summary.push(`${label} ${measure}, port / ${raw}: ${fmt(ratio, 2)}`);
+        recordFigure({
+          figure: `bus ${measure}, ${label} (vs ${raw})`,
+          unit: "msgs/s",
+          claypipe: portRate,
+          baseline: rawRate,
+          baselineLabel: "raw client",
+          goal: { of: "ratio", atLeast: 0.8 },
+          checked: `${fmt(MESSAGES)} messages through each side (a side that stops short fails the run)`,
+        });
       }
     }
   } finally {

@@ -8,6 +8,7 @@
  *
  *   npm run bench:cost                  # 1,000 events
  *   BENCH_LEADS=5000 npm run bench:cost
+ *   BENCH_QUICK=1 npx tsx bench/cost.ts   # 300 events
  *
  * claypipe: createStandardPipeline + createServer in this process, events posted
  * one per request to POST /v1/leads, Clay's callbacks to the server, results
@@ -29,9 +30,10 @@ import { enrich } from "../src/emulator/enrichment.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { createServer } from "../src/server/create-server.js";
 import { createStandardPipeline } from "../src/tiers/standard/create-standard-pipeline.js";
+import { QUICK, recordFigure } from "./bench-figures.js";
 import { costTable, startBareReceiver } from "./cost-kit.js";
 
-const EVENTS = Number(process.env.BENCH_LEADS ?? 1000);
+const EVENTS = Number(process.env.BENCH_LEADS ?? (QUICK ? 300 : 1000));
 const REPEAT_SHARE = 0.3;
 const NOT_FOUND_RATE = 0.15;
 const TIME_SCALE = 1000;
@@ -230,6 +232,19 @@ try {
   console.log(
     `goal: claypipe enrichments per unique lead = 1.00 → ${mine.enrichments === unique.size ? "met" : "NOT met"}`,
   );
+  recordFigure({
+    figure: "data credits per unique lead (30% repeats)",
+    unit: "credits",
+    claypipe: mine.data / unique.size,
+    baseline: theirs.data / unique.size,
+    baselineLabel: "naive: every event sent",
+    goal: { of: "value", atMost: oncePerPerson.data / unique.size },
+    checked: `${events.length} events, ${status.states.delivered} delivered, ${status.states.dead} dead`,
+    unmet:
+      mine.enrichments === unique.size
+        ? undefined
+        : `${mine.enrichments} enrichments for ${unique.size} people`,
+  });
 } finally {
   await server.close();
   await pipeline.stop();
