@@ -76,7 +76,7 @@ describe("credits and capacity", () => {
     const page = await ui.get("/ui/capacity");
     expect(page.text).toContain('data-test="capacity-leads"');
     expect(page.text).toMatch(/Table rows<\/td><td class="num">3 \//);
-    expect(page.text).toContain("Webhook 1");
+    expect(page.text).toContain("webhook #0");
   });
 });
 

@@ -53,7 +53,7 @@ ${pool.webhooks.map((webhook) => {
     (s) => poolAt(s)?.webhooks.find((w) => w.index === webhook.index)?.used,
   );
   const state = webhook.unusable ? "refused by Clay" : webhook.retired ? "retired" : "";
-  return html`<tr><td>Webhook ${webhook.index + 1}${state ? html` <span class="badge bad">${state}</span>` : ""}</td><td class="num">${formatNumber(webhook.used)} / ${formatNumber(webhook.limit)}</td><td>${bar(webhook.used, webhook.limit)}</td><td>${perHour(rate)}</td><td>${fullIn(webhook.remaining, rate)}</td><td>Add a webhook source to this table in Clay and append its URL to <code>webhooks</code>; claypipe moves on to it.</td></tr>`;
+  return html`<tr><td>webhook #${webhook.index}${state ? html` <span class="badge bad">${state}</span>` : ""}</td><td class="num">${formatNumber(webhook.used)} / ${formatNumber(webhook.limit)}</td><td>${bar(webhook.used, webhook.limit)}</td><td>${perHour(rate)}</td><td>${fullIn(webhook.remaining, rate)}</td><td>Add a webhook source to this table in Clay and append its URL to <code>webhooks</code>; claypipe moves on to it.</td></tr>`;
 })}
 </tbody></table>
 <p class="note">${formatNumber(webhookRoom)} submissions left across ${open.length} usable webhook${open.length === 1 ? "" : "s"}.</p>
