@@ -2,9 +2,11 @@
 
 // Built on first use: the first Intl formatter of a process costs ~10 ms (ICU's
 // locale data), paid by every importer of claypipe if built at load.
-let formats: { whole: Intl.NumberFormat; small: Intl.NumberFormat; rate: Intl.NumberFormat };
+let formats:
+  | { whole: Intl.NumberFormat; small: Intl.NumberFormat; rate: Intl.NumberFormat }
+  | undefined;
 
-function numberFormats(): typeof formats {
+function numberFormats(): NonNullable<typeof formats> {
   formats ??= {
     whole: new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 }),
     small: new Intl.NumberFormat("en-US", { maximumSignificantDigits: 2 }),
