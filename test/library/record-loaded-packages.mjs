@@ -3,7 +3,7 @@
 // array. A resolve hook (on the loader's own thread) appends each ESM import's
 // URL to a side file as it happens, so nothing is lost when the program calls
 // process.exit (as `--help` does); require.cache holds the CommonJS packages.
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire, register } from "node:module";
 
 const out = process.env.LOADED_PACKAGES_FILE;
