@@ -62,6 +62,19 @@ module.exports = {
       to: { path: "^src/(tiers|server|cli|demo)/" },
     },
     {
+      name: "cli-commands-load-what-they-run",
+      severity: "error",
+      comment:
+        "`claypipe --help` loads every command's module: the config loader (YAML, zod), the logger, " +
+        "a tier and the importer are imported by the action that uses them, when it runs " +
+        "(test/library/lazy-backends.test.ts checks the whole graph).",
+      from: { path: "^src/cli/" },
+      to: {
+        path: "^src/(config/load-config|config/schema|logging/create-logger|core/lead|tiers/direct/direct-pipeline|intake/import/import-leads|intake/files/read-leads)[.]ts$",
+        dependencyTypesNot: ["type-only", "dynamic-import"],
+      },
+    },
+    {
       name: "no-test-code-in-src",
       severity: "error",
       from: { path: "^src/" },

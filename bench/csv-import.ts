@@ -245,7 +245,7 @@ async function intakeOver(store: Store, config: ClaypipeConfig) {
     config,
     store,
     clock: systemClock,
-    logger: silentLogger,
+    logger: silentLogger(),
     events: createPipelineEvents(),
   };
   const grouped = createGroupedAdmit(store.leads, {

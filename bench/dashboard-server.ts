@@ -48,10 +48,10 @@ async function serve(): Promise<void> {
 async function open(store: BenchStore, dir: string) {
   const config = benchConfig(store, 0, dir);
   const pipeline = await createPipeline(config, {
-    logger: silentLogger,
+    logger: silentLogger(),
     ...(store.kind === "postgres" ? { role: "api" as const } : {}),
   });
-  const server = createServer({ pipeline, config, logger: silentLogger });
+  const server = createServer({ pipeline, config, logger: silentLogger() });
   const url = await server.listen();
   return { pipeline, server, url, redisPrefix: config.queue?.prefix ?? null };
 }

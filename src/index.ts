@@ -37,14 +37,17 @@ export {
   type DoctorReport,
   doctorExitCode,
 } from "./doctor/doctor-report.js";
-export { type DoctorOptions, runDoctor } from "./doctor/run-doctor.js";
+export { runDoctor } from "./doctor/load-doctor.js";
+export type { DoctorOptions } from "./doctor/run-doctor.js";
 export {
   type LeadRecord,
   openLeadFile,
   readCsvLeads,
   readJsonlLeads,
 } from "./intake/files/index.js";
-export { fileCheckpoints, type ImportSummary, importLeads } from "./intake/import/index.js";
+export { fileCheckpoints } from "./intake/import/import-checkpoint.js";
+export type { ImportSummary } from "./intake/import/import-leads.js";
+export { importLeads } from "./intake/import/load-import.js";
 export type { PipelineOptions } from "./pipeline/assemble-pipeline.js";
 export type {
   CallbackAnswer,
@@ -66,7 +69,7 @@ export type { ClaypipeServer, ServerOptions } from "./server/index.js";
 export { createServer } from "./server/load-server.js";
 export { createSink } from "./sinks/create-sink.js";
 export type { Sink, SinkRecord, SinkResult } from "./sinks/sink.js";
-export { createSqliteStore } from "./store/sqlite/index.js";
+export { createSqliteStore } from "./store/sqlite/load-sqlite-store.js";
 export type { Store, StoredLead } from "./store/store.js";
 export { type CreatePipelineOptions, createPipeline } from "./tiers/create-pipeline.js";
 export {
@@ -76,6 +79,5 @@ export {
   type EnrichOneResult,
 } from "./tiers/direct/direct-pipeline.js";
 export type { SendEvent, SendSummary, SendTally } from "./tiers/direct/send-leads.js";
+export { createQueuePipeline, createStandardPipeline } from "./tiers/load-tier.js";
 export type { PipelineRole } from "./tiers/pipeline-role.js";
-export { createQueuePipeline } from "./tiers/queue/create-queue-pipeline.js";
-export { createStandardPipeline } from "./tiers/standard/create-standard-pipeline.js";

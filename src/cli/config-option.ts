@@ -1,13 +1,9 @@
 /** The --config option every pipeline command shares, and the logger it implies. */
 import type { Command } from "commander";
-import {
-  DEFAULT_CONFIG_FILE,
-  loadConfigFile,
-  type ParseConfigOptions,
-  UNUSED_SECRETS,
-} from "../config/load-config.js";
+import { DEFAULT_CONFIG_FILE, UNUSED_SECRETS } from "../config/config-defaults.js";
+import type { ParseConfigOptions } from "../config/load-config.js";
 import type { ClaypipeConfig } from "../config/schema.js";
-import { createLogger, type Logger } from "../logging/create-logger.js";
+import type { Logger } from "../logging/create-logger.js";
 import { onOutputClosed, warn } from "./output.js";
 
 export function withConfigOption(command: Command): Command {
@@ -26,14 +22,20 @@ export const READ_ONLY: ParseConfigOptions = {
   unusedSecrets: UNUSED_SECRETS,
 };
 
-/** Loads the config as `load` says; `start` and `send` pass what they need set. */
-export function loadCommandConfig(
+/**
+ * Loads the config as `load` says; `start` and `send` pass what they need set.
+ * The loader (YAML, the schema) and the logger are imported here, when a
+ * command runs, so `--help` loads neither.
+ */
+export async function loadCommandConfig(
   options: { config: string },
   load: ParseConfigOptions = READ_ONLY,
-): {
+): Promise<{
   config: ClaypipeConfig;
   logger: Logger;
-} {
+}> {
+  const { loadConfigFile } = await import("../config/load-config.js");
+  const { createLogger } = await import("../logging/create-logger.js");
   const config = loadConfigFile(options.config, load);
   return { config, logger: createLogger(config.logLevel) };
 }

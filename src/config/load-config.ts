@@ -4,16 +4,27 @@
  * anything starts.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { parseEnv } from "node:util";
-import { parseDocument } from "yaml";
+import type * as Yaml from "yaml";
 import { ClaypipeError } from "../core/errors.js";
 import { checkConfig } from "./check-config.js";
+import { DEFAULT_CONFIG_FILE, type UnusedSecret } from "./config-defaults.js";
 import { describeIssues } from "./describe-issues.js";
 import { type ConfigProblem, formatPath, interpolateEnv, overlaps } from "./interpolate-env.js";
 import { type ClaypipeConfig, configSchema } from "./schema.js";
 
-export const DEFAULT_CONFIG_FILE = "claypipe.config.yaml";
+export { DEFAULT_CONFIG_FILE, UNUSED_SECRETS, type UnusedSecret } from "./config-defaults.js";
+
+/**
+ * yaml (72 modules) is loaded by the first parse, not by importing claypipe.
+ * Its Node.js build is CommonJS, so this synchronous require is the very module
+ * an import would load.
+ */
+function yaml(): typeof Yaml {
+  return createRequire(import.meta.url)("yaml") as typeof Yaml;
+}
 
 export interface LoadConfigOptions extends ParseConfigOptions {
   /** @defaultValue process.env (with `.env` beside the config file filling gaps) */
@@ -37,10 +48,6 @@ export interface ParseConfigOptions {
    */
   unusedSecrets?: readonly UnusedSecret[];
 }
-
-/** Secrets a read-only command may run without: `callbacks.secret`, `server.apiKeys`, each `publicApi.apiKey`. */
-export const UNUSED_SECRETS = ["callbacks.secret", "server.apiKeys", "publicApi.apiKey"] as const;
-export type UnusedSecret = (typeof UNUSED_SECRETS)[number];
 
 function secretArea(path: ReadonlyArray<string | number>): UnusedSecret | undefined {
   if (path[0] === "callbacks" && path[1] === "secret") return "callbacks.secret";
@@ -69,7 +76,7 @@ export function parseConfig(
   options: ParseConfigOptions & { env: Record<string, string | undefined>; source?: string },
 ): ClaypipeConfig {
   const source = options.source ?? "config";
-  const document = parseDocument(text, { prettyErrors: true });
+  const document = yaml().parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     throw new ClaypipeError("config_invalid", `${source} is not valid YAML: ${first.message}`, {

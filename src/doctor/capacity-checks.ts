@@ -44,13 +44,13 @@ export function capacityProbe(
         if (!existsSync(resolve(config.stateDir))) {
           return capacityChecks(untouchedCapacity(config));
         }
-        const status = await createDirectPipeline(config, { logger: silentLogger }).status();
+        const status = await createDirectPipeline(config, { logger: silentLogger() }).status();
         return capacityChecks(status.capacity);
       }
       if (!(await storeHoldsState(config, timeoutMs))) {
         return [...capacityChecks(untouchedCapacity(config)), ...creditChecks(config, [])];
       }
-      const pipeline = await createPipeline(config, { logger: silentLogger });
+      const pipeline = await createPipeline(config, { logger: silentLogger() });
       // Out of time, the pipeline is stopped all the same, so nothing keeps the process alive.
       const stop = () => void pipeline.stop();
       if (signal.aborted) stop();

@@ -2,9 +2,19 @@
  * Structured logs (JSON lines on stderr). Secrets and personal data never reach
  * them: log lead ids, not emails; the redact list is the safety net.
  */
-import { type Logger, pino } from "pino";
+import { createRequire } from "node:module";
+import type { Logger } from "pino";
 
 export type { Logger } from "pino";
+
+/**
+ * pino (27 modules) is loaded by the first logger made, not by importing
+ * claypipe: its package is CommonJS, so this synchronous require is the very
+ * module an import would load.
+ */
+function pino(): typeof import("pino").pino {
+  return (createRequire(import.meta.url)("pino") as typeof import("pino")).pino;
+}
 
 export const REDACTED_PATHS = [
   "authToken",
@@ -29,7 +39,7 @@ export function createLogger(
   level = "info",
   destination: NodeJS.WritableStream = process.stderr,
 ): Logger {
-  return pino({ level, base: { service: "claypipe" }, redact: REDACTED_PATHS }, destination);
+  return pino()({ level, base: { service: "claypipe" }, redact: REDACTED_PATHS }, destination);
 }
 
 /** pino's levels from the most verbose up; "silent" logs nothing. */
@@ -43,4 +53,10 @@ export function warningsAndUp(level: string): string {
   return LEVELS.indexOf(level) > LEVELS.indexOf("warn") ? level : "warn";
 }
 
-export const silentLogger: Logger = pino({ level: "silent" });
+let silent: Logger | undefined;
+
+/** The logger of code given none: it logs nothing. One for the process, made on first use. */
+export function silentLogger(): Logger {
+  silent ??= pino()({ level: "silent" });
+  return silent;
+}

@@ -115,7 +115,7 @@ export async function assemblePipeline(
   parts: TierParts,
 ): Promise<Pipeline> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? silentLogger();
   const { store, runs } = parts;
   const callbacks = config.callbacks;
   if (!callbacks) {

@@ -72,7 +72,7 @@ const IDLE_SWEEP_MS = 50;
 const MAX_PARAM_LENGTH = 2048;
 
 export function createServer(options: ServerOptions): ClaypipeServer {
-  const { pipeline, config, logger = silentLogger } = options;
+  const { pipeline, config, logger = silentLogger() } = options;
   const metrics = options.metrics ?? createServerMetrics();
   const { requestTimeout } = config.server;
   const app = Fastify({

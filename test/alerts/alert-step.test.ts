@@ -45,7 +45,7 @@ describe("the alert check", () => {
         readStatus: async () => status(breaker),
         counters: store.counters,
         clock: systemClock,
-        logger: silentLogger,
+        logger: silentLogger(),
         notify: async (message: AlertMessage) => {
           said.push(`${name} ${message.state}:${message.key}`);
           return true;
@@ -94,7 +94,7 @@ describe("the alert check", () => {
       readStatus: async () => status("open"),
       counters: store.counters,
       clock: systemClock,
-      logger: silentLogger,
+      logger: silentLogger(),
       notify: async () => {
         attempts++;
         return attempts > 1;

@@ -1,12 +1,19 @@
-/** Importing claypipe loads no backend library; a tier loads only what its config names. */
+/**
+ * Importing claypipe loads no backend library; a tier loads only what its
+ * config names; `claypipe --help` and a command's `--help` load commander alone.
+ */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeTempDir, removeTempDirs } from "../temp-dirs.js";
 
 const ENTRY = resolve("dist/index.js");
+const CLI = resolve("dist/cli/main.js");
+const RECORDER = resolve("test/library/record-loaded-packages.mjs");
 const PROBE = resolve("test/library/loaded-packages.mjs");
 const BACKENDS = [
+  "@confluentinc/kafka-javascript",
   "@nats-io/jetstream",
   "@nats-io/transport-node",
   "better-sqlite3",
@@ -19,10 +26,19 @@ const BACKENDS = [
 
 afterEach(() => removeTempDirs());
 
+/** The npm packages a fresh Node process running `args` loaded. */
+function packagesLoadedBy(args: string[]): string[] {
+  const file = join(makeTempDir("loaded"), "packages.json");
+  execFileSync(process.execPath, ["--import", RECORDER, ...args], {
+    env: { ...process.env, LOADED_PACKAGES_FILE: file },
+    stdio: "ignore",
+  });
+  return JSON.parse(readFileSync(file, "utf8")) as string[];
+}
+
 /** The npm packages a fresh Node process loaded (the built entry, and a pipeline if given a config). */
 function loadedPackages(config?: object): string[] {
-  const args = [PROBE, ENTRY, ...(config ? [JSON.stringify(config)] : [])];
-  return JSON.parse(execFileSync(process.execPath, args, { encoding: "utf8" })) as string[];
+  return packagesLoadedBy([PROBE, ENTRY, ...(config ? [JSON.stringify(config)] : [])]);
 }
 
 describe("lazy backends", () => {
@@ -76,5 +92,17 @@ describe("lazy backends", () => {
     });
     expect(loaded).toContain("zod");
     expect(loaded.filter((name) => BACKENDS.includes(name))).toEqual([]);
+  });
+
+  // The CLI loads what a command uses when it runs: help needs the command tree alone.
+  it.each([
+    "--help",
+    "start --help",
+    "import --help",
+    "send --help",
+    "status --help",
+    "recommend --volume 5000 --no-config",
+  ])("claypipe %s loads commander alone", (line) => {
+    expect(packagesLoadedBy([CLI, ...line.split(" ")])).toEqual(["commander"]);
   });
 });

@@ -101,7 +101,7 @@ export async function createFixture(
     config,
     store,
     clock,
-    logger: silentLogger,
+    logger: silentLogger(),
     signer,
     senders,
     publicApis: new Map(),

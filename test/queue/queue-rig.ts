@@ -111,7 +111,7 @@ export async function startQueueRig(options: QueueRigOptions = {}): Promise<Queu
     ...options.config,
   });
   const pipelines: Pipeline[] = [];
-  const open = async (role: PipelineRole, logger: Logger = silentLogger) => {
+  const open = async (role: PipelineRole, logger: Logger = silentLogger()) => {
     const pipeline = await createPipeline(config, { role, logger });
     pipelines.push(pipeline);
     await pipeline.start();

@@ -63,7 +63,7 @@ export async function startIntakeHarness(options: {
     store: { sqlite: { path: join(dir, "claypipe.db") } },
     logLevel: "silent",
   });
-  const real = await createStandardPipeline(config, { logger: silentLogger });
+  const real = await createStandardPipeline(config, { logger: silentLogger() });
   const accepted: string[] = [];
   const pipeline: Pipeline = {
     ...real,

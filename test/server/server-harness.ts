@@ -124,7 +124,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logLevel: "silent",
     ...options.config,
   });
-  const pipeline = await createStandardPipeline(config, { logger: silentLogger });
+  const pipeline = await createStandardPipeline(config, { logger: silentLogger() });
   const { logger, lines: logs } = captureLogs("debug");
   const server = createServer({
     pipeline,

@@ -15,7 +15,7 @@ describe("the dashboard's status sampler", () => {
         return {} as PipelineStatus;
       },
       clock: systemClock,
-      logger: silentLogger,
+      logger: silentLogger(),
       watchedEveryMs: 10,
     });
     const unsubscribe = sampler.subscribe(() => {});
@@ -32,7 +32,7 @@ describe("the dashboard's status sampler", () => {
     const sampler = createStatusSampler({
       readStatus: async () => ({}) as PipelineStatus,
       clock: { now: () => now, sleep: systemClock.sleep },
-      logger: silentLogger,
+      logger: silentLogger(),
       watchedEveryMs: 5,
       keepMs: 1000,
     });

@@ -213,7 +213,7 @@ async function withPipeline(
   options: { config: string },
   work: (pipeline: Pipeline) => Promise<void>,
 ): Promise<void> {
-  const { config, logger } = loadCommandConfig(options);
+  const { config, logger } = await loadCommandConfig(options);
   if (config.tier === "direct") {
     throw new ClaypipeError(
       "input_invalid",

@@ -1,6 +1,5 @@
 /** `claypipe emulator`: the Clay emulator as a server, to develop and test against. */
 import type { Command } from "commander";
-import { loadConfigFile } from "../../config/load-config.js";
 import { emulatorWorkspacesFromConfig } from "../emulator-seed.js";
 import { onOutputClosed, say } from "../output.js";
 import { parseNumberOption, TIME_SCALE } from "../parse-number-option.js";
@@ -23,6 +22,7 @@ export function registerEmulator(program: Command): void {
     .option("--seed <n>", "seed for delays and fault draws", "1")
     .option("-c, --config <file>", "create the workspaces, tables and webhooks this config names")
     .action(async (options: EmulatorCliOptions) => {
+      const { loadConfigFile } = await import("../../config/load-config.js");
       const workspaces = options.config
         ? // The emulator answers the public API with the config's key: of the secrets, only that one is needed.
           emulatorWorkspacesFromConfig(

@@ -2,8 +2,6 @@
 import type { Command } from "commander";
 import { parseDuration } from "../../core/duration.js";
 import { ClaypipeError } from "../../core/errors.js";
-import { describeLeadIssues, validateLead } from "../../core/lead.js";
-import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import { interruptSignal, loadCommandConfig, withConfigOption } from "../config-option.js";
 import { say, warn } from "../output.js";
 import { requireDirectTier } from "../require-tier.js";
@@ -30,8 +28,11 @@ export function registerEnrich(program: Command): void {
       .option("--timeout <duration>", "how long --wait waits", "2m")
       .option("--no-dedupe", "send it even when the same lead was sent within dedupe.window"),
   ).action(async (options: EnrichOptions) => {
-    const { config, logger } = loadCommandConfig(options, { sinkVariables: "deferred" });
+    const { config, logger } = await loadCommandConfig(options, { sinkVariables: "deferred" });
     requireDirectTier(config, "enrich");
+    // Loaded when the command runs, so `--help` loads neither the lead schema nor the tier.
+    const { describeLeadIssues, validateLead } = await import("../../core/lead.js");
+    const { createDirectPipeline } = await import("../../tiers/direct/direct-pipeline.js");
     const checked = validateLead({
       ...parseFields(options.field),
       ...(options.email ? { email: options.email } : {}),

@@ -9,13 +9,10 @@ import { resolveSource } from "../../config/resolve-source.js";
 import type { ClaypipeConfig } from "../../config/schema.js";
 import { ClaypipeError } from "../../core/errors.js";
 import type { LeadFileFormat } from "../../intake/files/read-leads.js";
-import {
-  DEFAULT_IMPORT_BATCH,
-  fileCheckpoints,
-  type ImportSummary,
-  importLeads,
-  storeIdentity,
-} from "../../intake/import/index.js";
+import { DEFAULT_IMPORT_BATCH } from "../../intake/import/import-batch-size.js";
+import { fileCheckpoints } from "../../intake/import/import-checkpoint.js";
+import type { ImportSummary } from "../../intake/import/import-leads.js";
+import { storeIdentity } from "../../intake/import/store-identity.js";
 import { createPipeline } from "../../tiers/create-pipeline.js";
 import { interruptSignal, loadCommandConfig, withConfigOption } from "../config-option.js";
 import { estimateRecords } from "../estimate-records.js";
@@ -54,7 +51,7 @@ export function registerImport(program: Command): void {
       .option("--restart", "ignore the saved position and import from the top")
       .option("--report <file>", "where the bad lines go (default: <file>.rejected.csv)"),
   ).action(async (file: string, options: ImportOptions) => {
-    const { config, logger } = loadCommandConfig(options);
+    const { config, logger } = await loadCommandConfig(options);
     requirePipelineTier(config);
     resolveSource(config, options.source);
     const format = parseFormat(options.format);
@@ -62,6 +59,8 @@ export function registerImport(program: Command): void {
     const estimate = await estimateRecords(file, format ?? guessFormat(file)).catch(
       () => undefined,
     );
+    // Loaded when the command runs, so `--help` does not load the importer.
+    const { importLeads } = await import("../../intake/import/import-leads.js");
     const pipeline = await createPipeline(config, { logger });
     let progress: Progress | undefined;
     let summary: ImportSummary;

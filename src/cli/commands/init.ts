@@ -2,7 +2,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_CONFIG_FILE } from "../../config/load-config.js";
+import { DEFAULT_CONFIG_FILE } from "../../config/config-defaults.js";
 import { SUPPORTED_TIERS, type SupportedTier, starterConfig } from "../../config/starter-config.js";
 import { ClaypipeError } from "../../core/errors.js";
 import { say } from "../output.js";

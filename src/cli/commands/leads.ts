@@ -1,7 +1,6 @@
 /** `claypipe leads requeue`: send waiting leads back to the outbox now, where their source sends today or to a named table. */
 import type { Command } from "commander";
 import { ClaypipeError } from "../../core/errors.js";
-import { createLogger, warningsAndUp } from "../../logging/create-logger.js";
 import {
   REQUEUE_STATES,
   type RequeueFilter,
@@ -41,8 +40,9 @@ export function registerLeads(program: Command): void {
       .option("--table <name>", 'send them to this table ("name" or "workspace/name")'),
   ).action(async (options: RequeueOptions) => {
     const filter = requeueFilter(options);
-    const { config } = loadCommandConfig(options);
+    const { config } = await loadCommandConfig(options);
     // The answer is the line printed below; info logs beside it would only repeat it.
+    const { createLogger, warningsAndUp } = await import("../../logging/create-logger.js");
     const logger = createLogger(warningsAndUp(config.logLevel));
     const pipeline = await createPipeline(config, { logger });
     try {

@@ -39,7 +39,7 @@ export function registerRefresh(program: Command): void {
         hint: "claypipe refresh --dry-run lists what would be re-enriched; --now runs it",
       });
     }
-    const { config, logger } = loadCommandConfig(options);
+    const { config, logger } = await loadCommandConfig(options);
     const names = options.schedule ? [options.schedule] : config.refresh.map((s) => s.name);
     if (names.length === 0) {
       throw new ClaypipeError("config_invalid", "the config has no refresh schedules", {

@@ -1,8 +1,5 @@
 /** `claypipe send <file|->`: the direct tier's bulk send, with progress and per-line reports. */
 import type { Command } from "commander";
-import { openLeadFile } from "../../intake/files/read-leads.js";
-import { createLogger } from "../../logging/create-logger.js";
-import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import type { SendSummary } from "../../tiers/direct/send-leads.js";
 import { interruptSignal, loadCommandConfig, withConfigOption } from "../config-option.js";
 import { estimateRecords } from "../estimate-records.js";
@@ -34,8 +31,12 @@ export function registerSend(program: Command): void {
       .option("--from-line <n>", "skip records before this line (resume after a stop)")
       .option("--no-dedupe", "send leads again even when sent within dedupe.window"),
   ).action(async (file: string, options: SendOptions) => {
-    const { config } = loadCommandConfig(options, { sinkVariables: "deferred" });
+    const { config } = await loadCommandConfig(options, { sinkVariables: "deferred" });
     requireDirectTier(config, "send");
+    // Loaded when the command runs, so `--help` loads neither the reader, the logger nor the tier.
+    const { openLeadFile } = await import("../../intake/files/read-leads.js");
+    const { createLogger } = await import("../../logging/create-logger.js");
+    const { createDirectPipeline } = await import("../../tiers/direct/direct-pipeline.js");
     const fromLine =
       options.fromLine === undefined
         ? undefined

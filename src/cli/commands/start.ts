@@ -33,7 +33,7 @@ export function registerStart(program: Command): void {
     // A role no tier has is said before the config, whose variables may not be set yet.
     parseRole(options.role, "event");
     const sinkVariables = ["api", "intake", "enricher", "receiver"].includes(options.role);
-    const { config, logger } = loadCommandConfig(
+    const { config, logger } = await loadCommandConfig(
       options,
       sinkVariables ? { sinkVariables: "deferred" } : {},
     );

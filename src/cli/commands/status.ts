@@ -4,7 +4,6 @@ import { LEAD_STATES } from "../../core/lead-state.js";
 import { describeCreditHold } from "../../pipeline/credit-holds.js";
 import type { PipelineStatus } from "../../pipeline/pipeline-api.js";
 import { createPipeline } from "../../tiers/create-pipeline.js";
-import { createDirectPipeline } from "../../tiers/direct/direct-pipeline.js";
 import { loadCommandConfig, withConfigOption } from "../config-option.js";
 import { printCapacity } from "../describe-pool.js";
 import { printDirectStatus } from "../direct-status.js";
@@ -20,9 +19,10 @@ export function registerStatus(program: Command): void {
       )
       .option("--json", "print the status as JSON"),
   ).action(async (options: { config: string; json?: boolean }) => {
-    const { config, logger } = loadCommandConfig(options);
+    const { config, logger } = await loadCommandConfig(options);
     if (config.tier === "direct") {
       // The direct tier has no service to ask: its state directory says what it has.
+      const { createDirectPipeline } = await import("../../tiers/direct/direct-pipeline.js");
       const status = await createDirectPipeline(config, { logger }).status();
       if (options.json) say(JSON.stringify(status, null, 2));
       else printDirectStatus(status);

@@ -20,6 +20,7 @@ import type { Pipeline } from "../../pipeline/pipeline-api.js";
 import type { RejectedLeadRecord } from "../files/lead-record.js";
 import { type LeadFileFormat, openLeadFile } from "../files/read-leads.js";
 import { type BatchOutcome, ImportBatch } from "./import-batch.js";
+import { DEFAULT_IMPORT_BATCH } from "./import-batch-size.js";
 import {
   EMPTY_TOTALS,
   type ImportCheckpoints,
@@ -76,14 +77,7 @@ export interface ImportSummary extends ImportTotals {
   stopped: boolean;
 }
 
-/**
- * Leads per durable write. A commit costs an fsync (and, on PostgreSQL, a few
- * round trips) whatever its size, so a thousand leads a batch spread it thin;
- * bigger batches bought little more speed in bench/csv-import.ts and cost
- * memory: a batch lives across garbage collections, so its leads end up in
- * V8's old generation until the next full collection.
- */
-export const DEFAULT_IMPORT_BATCH = 1000;
+export { DEFAULT_IMPORT_BATCH };
 
 export async function importLeads(options: ImportLeadsOptions): Promise<ImportSummary> {
   const { pipeline, source, signal } = options;

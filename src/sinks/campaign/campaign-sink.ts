@@ -39,7 +39,7 @@ interface PendingLead {
 
 export function createCampaignSink(parts: CampaignSinkParts, deps: SinkDeps = {}): Sink {
   const clock = deps.clock ?? systemClock;
-  const logger = deps.logger ?? silentLogger;
+  const logger = deps.logger ?? silentLogger();
   const pacer = new SinkPacer({ ratePerSecond: parts.ratePerSecond, clock });
   const lifecycle = new SinkLifecycle();
   const noEmail: SinkResult = {

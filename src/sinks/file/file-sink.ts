@@ -46,7 +46,7 @@ class FileSinkRefusal extends Error {}
 
 /** Nothing is opened until the first deliver(). */
 export function createFileSink(config: FileSinkConfig, deps: SinkDeps = {}): Sink {
-  const logger = deps.logger ?? silentLogger;
+  const logger = deps.logger ?? silentLogger();
   const format: FileFormat = config.format;
   const lifecycle = new SinkLifecycle();
   let file: Promise<OpenFile> | undefined;

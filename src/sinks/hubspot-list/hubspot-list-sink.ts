@@ -34,7 +34,7 @@ export function createHubspotListSink(
 ): Sink {
   const fetchImpl = options.fetch ?? fetch;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? silentLogger();
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const baseUrl = trimEndChar(config.baseUrl, "/");
   const requestWindow = new HubspotRequestWindow({

@@ -58,7 +58,7 @@ export function createHubspotSink(
     }),
     fetch: options.fetch ?? fetch,
     clock,
-    logger: options.logger ?? silentLogger,
+    logger: options.logger ?? silentLogger(),
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
   });
 

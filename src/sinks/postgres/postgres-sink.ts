@@ -26,7 +26,7 @@ const QUERY_TIMEOUT_MS = 30_000;
 
 /** Nothing is loaded or connected until the first deliver(). */
 export function createPostgresSink(config: PostgresSinkConfig, deps: SinkDeps = {}): Sink {
-  const logger = deps.logger ?? silentLogger;
+  const logger = deps.logger ?? silentLogger();
   const lifecycle = new SinkLifecycle();
   let pool: Promise<Pool> | undefined;
   let tableReady: Promise<void> | undefined;

@@ -58,7 +58,7 @@ export function createSalesforceSink(
   const mapping = salesforceFieldMapping(config.fields) ?? defaultMapping(config.object);
   const fetchImpl = options.fetch ?? fetch;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? silentLogger();
   const timeoutMs = options.requestTimeoutMs ?? 60_000;
   const target = { object: config.object, externalIdField: config.externalIdField, mapping };
   const instance = [

@@ -34,7 +34,7 @@ const REMEMBERED_LEADS = 10_000;
 export function createSlackSink(config: SlackSinkConfig, deps: SinkDeps = {}): Sink {
   const clock = deps.clock ?? systemClock;
   const post = deps.fetch ?? fetch;
-  const logger = deps.logger ?? silentLogger;
+  const logger = deps.logger ?? silentLogger();
   // Slack allows short bursts but does not say how short: none is taken.
   const pacer = new SinkPacer({ ratePerSecond: config.ratePerSecond, burst: 1, clock });
   const lifecycle = new SinkLifecycle();

@@ -44,7 +44,7 @@ export function webhookMessageId(record: SinkRecord): string {
 export function createWebhookSink(config: WebhookSinkConfig, deps: SinkDeps = {}): Sink {
   const clock = deps.clock ?? systemClock;
   const post = deps.fetch ?? fetch;
-  const logger = deps.logger ?? silentLogger;
+  const logger = deps.logger ?? silentLogger();
   const signer = createStandardWebhooks(config.secret);
   const pacer = new SinkPacer({ ratePerSecond: config.ratePerSecond, clock });
   const lifecycle = new SinkLifecycle();

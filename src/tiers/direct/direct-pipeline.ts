@@ -97,7 +97,7 @@ export function createDirectPipeline(
   config: ClaypipeConfig,
   options: DirectPipelineOptions = {},
 ): DirectPipeline {
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? silentLogger();
   const clock = options.clock ?? systemClock;
   const counters = new FileCapacityCounters(join(config.stateDir, "capacity.json"));
   const sentLeadsPath = join(config.stateDir, "sent-leads.log");

@@ -23,7 +23,7 @@ export async function createEventPipeline(
   options: PipelineOptions & { role?: PipelineRole } = {},
 ): Promise<Pipeline> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? silentLogger();
   const role = options.role ?? "all";
   const duties = dutiesOf(role);
   // check-config has made sure the event tier has a bus.

@@ -17,7 +17,7 @@ export async function createQueuePipeline(
   options: PipelineOptions & { role?: PipelineRole } = {},
 ): Promise<Pipeline> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? silentLogger();
   const role = options.role ?? "all";
   const duties = dutiesOf(role);
   const shared = await openSharedStoreParts(config, { clock, logger });

@@ -19,7 +19,7 @@ export async function createStandardPipeline(
   options: PipelineOptions = {},
 ): Promise<Pipeline> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? silentLogger();
   const store = await createSqliteStore({ path: config.store.sqlite.path, clock });
   return assemblePipeline(config, options, {
     store,
