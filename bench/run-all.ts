@@ -9,7 +9,8 @@
  *   npm run bench -- --only import,startup      # some
  *   npm run bench -- --list                     # what it runs
  *
- * Each benchmark runs in a process of its own with BENCH_QUICK=1 and
+ * dist/ is built first (the start-up benchmark and the service processes run
+ * the built CLI). Each benchmark runs in a process of its own with BENCH_QUICK=1 and
  * BENCH_RESULTS naming a file it appends its figures to (bench-figures.ts);
  * its output goes to bench/results/logs/<name>.log. A benchmark that fails,
  * records no figure, or runs past its time limit is a failed row, and the
@@ -167,6 +168,10 @@ async function main(): Promise<void> {
   }
   const entries = pick();
   mkdirSync(LOGS, { recursive: true });
+  // The start-up and process benchmarks run the built CLI: build it from this checkout first.
+  process.stderr.write("building dist/ … ");
+  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
+  process.stderr.write("done\n");
   const before = previousFigures();
   const started = Date.now();
   const loadBefore = loadavg()[0]!;
