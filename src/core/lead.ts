@@ -116,8 +116,7 @@ export function validateLead(input: unknown): LeadValidation {
   if (lead.linkedin_url !== undefined && !/linkedin\.com\//i.test(String(lead.linkedin_url))) {
     issues.push({ path: "linkedin_url", reason: "must be a linkedin.com profile URL" });
   }
-  const rowBytes =
-    flatJsonBytesAtMost(lead) + ROW_ROOM_BYTES > MAX_ROW_BYTES ? jsonBytes(lead) : 0;
+  const rowBytes = flatJsonBytesAtMost(lead) + ROW_ROOM_BYTES > MAX_ROW_BYTES ? jsonBytes(lead) : 0;
   if (rowBytes + ROW_ROOM_BYTES > MAX_ROW_BYTES) {
     const [largest] = Object.entries(lead).sort((a, b) => jsonBytes(b[1]) - jsonBytes(a[1]));
     issues.push({
