@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { echoInput } from "./echo-input.js";
 import {
+  flatJsonBytesAtMost,
   formatBytes,
   jsonBytes,
   largestFields,
@@ -70,7 +71,8 @@ function isLetters(text: string): boolean {
 }
 
 function isFlatValue(value: unknown): value is FieldValue {
-  return value === null || ["string", "number", "boolean"].includes(typeof value);
+  const type = typeof value;
+  return value === null || type === "string" || type === "number" || type === "boolean";
 }
 
 /** Checks and normalizes one incoming lead; never throws. */
@@ -114,7 +116,7 @@ export function validateLead(input: unknown): LeadValidation {
   if (lead.linkedin_url !== undefined && !/linkedin\.com\//i.test(String(lead.linkedin_url))) {
     issues.push({ path: "linkedin_url", reason: "must be a linkedin.com profile URL" });
   }
-  const rowBytes = jsonBytes(lead);
+  const rowBytes = flatJsonBytesAtMost(lead) + ROW_ROOM_BYTES > MAX_ROW_BYTES ? jsonBytes(lead) : 0;
   if (rowBytes + ROW_ROOM_BYTES > MAX_ROW_BYTES) {
     const [largest] = Object.entries(lead).sort((a, b) => jsonBytes(b[1]) - jsonBytes(a[1]));
     issues.push({

@@ -1,7 +1,7 @@
 /**
  * `leads.list` on PostgreSQL. The statement names only the filters a query
  * uses, so each shape plans onto the index that fits (leads_state_created,
- * leads_source_created, leads_identity_created, leads_deadline) whatever the
+ * leads_source_created, leads_identity, leads_deadline) whatever the
  * driver does with parameters.
  */
 import { decodeLeadCursor, encodeLeadCursor } from "../lead-cursor.js";
