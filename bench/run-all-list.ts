@@ -15,12 +15,7 @@ export const BENCHMARKS: BenchEntry[] = [
   { name: "startup", file: "bench/startup.ts", limitSeconds: 90 },
   { name: "import", file: "bench/csv-import.ts", limitSeconds: 180 },
   { name: "statements", file: "bench/queue-statements.ts", limitSeconds: 180 },
-  {
-    name: "queue",
-    file: "bench/queue-throughput.ts",
-    env: { BENCH_PARTS: "e2e,workers" },
-    limitSeconds: 180,
-  },
+  { name: "queue", file: "bench/queue-end-to-end.ts", limitSeconds: 180 },
   {
     name: "intake",
     file: "bench/queue-throughput.ts",
