@@ -37,7 +37,7 @@ import { createDeadlineStep } from "./deadline-step.js";
 import { createDeferredStep } from "./deferred-step.js";
 import { createDeliverySteps } from "./delivery-step.js";
 import { createEnrichWaiter } from "./enrich-waiter.js";
-import { createGroupedAdmit } from "./grouped-admit.js";
+import { ADMITS_IN_FLIGHT, createGroupedAdmit } from "./grouped-admit.js";
 import { createInboxStep } from "./inbox-step.js";
 import { createIntakeService } from "./intake-service.js";
 import { createLeadSearch } from "./lead-search.js";
@@ -191,6 +191,9 @@ export async function assemblePipeline(
   const groupedAdmit = createGroupedAdmit(store.leads, {
     clock,
     dedupeWindowMs: config.dedupe.window,
+    // A shared store's commit is round trips to a server: overlap a few. SQLite's is one
+    // synchronous call, where one batch at a time makes the batches (and fsyncs) fewest.
+    maxFlushes: store.supportsMultipleProcesses ? ADMITS_IN_FLIGHT : 1,
   });
   const intake = createIntakeService(ctx, { admit: groupedAdmit.admit });
   const receiver = createCallbackReceiver(
