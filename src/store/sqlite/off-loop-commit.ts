@@ -27,7 +27,9 @@ export interface OffLoopCommit {
 }
 
 export function createOffLoopCommit(db: SqliteDatabase, path: string): OffLoopCommit {
-  if (path === ":memory:") {
+  // Without a WAL (in memory, or a file system where SQLite could not turn it on) there is
+  // no file to sync apart: such a commit stays at FULL, synced inside COMMIT.
+  if (path === ":memory:" || !inWalMode(db)) {
     return { commit: async (work) => writeTransaction(db, work), close: () => undefined };
   }
   let wal: number | undefined;
@@ -53,4 +55,9 @@ export function createOffLoopCommit(db: SqliteDatabase, path: string): OffLoopCo
       wal = undefined;
     },
   };
+}
+
+function inWalMode(db: SqliteDatabase): boolean {
+  const row = db.prepare<[], { journal_mode: string }>("PRAGMA journal_mode").get();
+  return row?.journal_mode.toLowerCase() === "wal";
 }
