@@ -24,31 +24,48 @@ export interface LoopOptions {
 
 export async function runLoop(options: LoopOptions, signal: AbortSignal): Promise<void> {
   const { logger } = options;
-  while (!signal.aborted) {
-    let pauseMs = 0;
-    try {
-      const done = await options.step(signal);
-      if (done === 0) pauseMs = options.idleMs ?? 200;
-    } catch (thrown) {
-      if (signal.aborted && isAbortError(thrown)) break;
-      logger.error(
-        { loop: options.name, err: coerceError(thrown) },
-        `${options.name} failed; trying again`,
-      );
-      pauseMs = options.errorBackoffMs ?? 2000;
+  // Heard for the loop's whole life: a wake that comes while a step runs (the step may have
+  // looked just before the work arrived) skips the idle pause instead of being lost in it.
+  let woken = false;
+  let endPause: (() => void) | undefined;
+  const unsubscribe = options.wake?.(() => {
+    woken = true;
+    endPause?.();
+  });
+  try {
+    while (!signal.aborted) {
+      woken = false;
+      let pauseMs = 0;
+      try {
+        const done = await options.step(signal);
+        if (done === 0 && !woken) pauseMs = options.idleMs ?? 200;
+      } catch (thrown) {
+        if (signal.aborted && isAbortError(thrown)) break;
+        logger.error(
+          { loop: options.name, err: coerceError(thrown) },
+          `${options.name} failed; trying again`,
+        );
+        pauseMs = options.errorBackoffMs ?? 2000;
+      }
+      if (pauseMs > 0) await pause(pauseMs, options.clock, signal, (end) => (endPause = end));
+      endPause = undefined;
     }
-    if (pauseMs > 0) await pause(pauseMs, options, signal);
+  } finally {
+    unsubscribe?.();
   }
 }
 
-async function pause(ms: number, options: LoopOptions, signal: AbortSignal): Promise<void> {
+async function pause(
+  ms: number,
+  clock: Clock,
+  signal: AbortSignal,
+  onEnd: (end: () => void) => void,
+): Promise<void> {
   const early = new AbortController();
-  const unsubscribe = options.wake?.(() => early.abort());
+  onEnd(() => early.abort());
   try {
-    await options.clock.sleep(ms, AbortSignal.any([signal, early.signal]));
+    await clock.sleep(ms, AbortSignal.any([signal, early.signal]));
   } catch {
     // Woken early or stopped: either way the loop decides what next.
-  } finally {
-    unsubscribe?.();
   }
 }

@@ -37,7 +37,7 @@ import { createDeadlineStep } from "./deadline-step.js";
 import { createDeferredStep } from "./deferred-step.js";
 import { createDeliverySteps } from "./delivery-step.js";
 import { createEnrichWaiter } from "./enrich-waiter.js";
-import { createGroupedAdmit } from "./grouped-admit.js";
+import { ADMITS_IN_FLIGHT, createGroupedAdmit } from "./grouped-admit.js";
 import { createInboxStep } from "./inbox-step.js";
 import { createIntakeService } from "./intake-service.js";
 import { createLeadSearch } from "./lead-search.js";
@@ -191,6 +191,9 @@ export async function assemblePipeline(
   const groupedAdmit = createGroupedAdmit(store.leads, {
     clock,
     dedupeWindowMs: config.dedupe.window,
+    // A shared store's commit is round trips to a server: overlap a few. SQLite's is one
+    // synchronous call, where one batch at a time makes the batches (and fsyncs) fewest.
+    maxFlushes: store.supportsMultipleProcesses ? ADMITS_IN_FLIGHT : 1,
   });
   const intake = createIntakeService(ctx, { admit: groupedAdmit.admit });
   const receiver = createCallbackReceiver(
@@ -211,13 +214,29 @@ export async function assemblePipeline(
   const requeue = createRequeue(ctx);
   const deadlineStep = createDeadlineStep(ctx);
   const inboxStep = createInboxStep(ctx);
+  // Each step of a result's way wakes the next, so a lead does not wait out a poll at each:
+  // the inbox wakes on a callback, routing on an enriched lead, the sinks on a routed one.
+  const routed = new Set<() => void>();
+  const routingStep = createRoutingStep(ctx);
   const routeLoops = [
     {
       name: "inbox",
       step: inboxStep,
+      ...(timings.inboxPollMs === undefined ? {} : { idleMs: timings.inboxPollMs }),
       wake: (listener: () => void) => receiver.onAccepted(listener),
     },
-    { name: "routing", step: createRoutingStep(ctx) },
+    {
+      name: "routing",
+      step: async (signal: AbortSignal) => {
+        const done = await routingStep(signal);
+        if (done > 0) for (const wake of routed) wake();
+        return done;
+      },
+      wake: (listener: () => void) => {
+        ctx.events.on("enriched", listener);
+        return () => ctx.events.off("enriched", listener);
+      },
+    },
   ];
   const sendLoops = [
     { name: "deferred", step: createDeferredStep(ctx), idleMs: 1000 },
@@ -256,6 +275,10 @@ export async function assemblePipeline(
     return createDeliverySteps(ctx, { leaseMs: timings.deliveryLeaseMs }).map(({ sink, step }) => ({
       name: `deliver:${sink}`,
       step,
+      wake: (listener: () => void) => {
+        routed.add(listener);
+        return () => routed.delete(listener);
+      },
     }));
   };
   let running:

@@ -14,11 +14,16 @@
  * the event loop: a fixed wait in milliseconds would leave the process idle
  * under load instead, since the next batch's requests cannot arrive before their
  * clients have heard back from this one.
+ *
+ * A store whose commit waits on a server (PostgreSQL) can run a few flushes at
+ * once (`maxFlushes`): while one batch waits for its round trips, the next
+ * one is already on its way, instead of waiting behind it. Each caller still
+ * hears back only when its own batch has committed.
  */
 import { ClaypipeError, coerceError } from "../core/errors.js";
 
 export interface GroupCommitOptions<T> {
-  /** Writes a batch durably, all or none; called for one batch at a time, in order. */
+  /** Writes a batch durably, all or none; batches start in order, `maxFlushes` at a time. */
   flush: (items: T[]) => Promise<void>;
   /**
    * Most items one flush commits.
@@ -31,6 +36,12 @@ export interface GroupCommitOptions<T> {
    * @defaultValue 0
    */
   maxWaitMs?: number;
+  /**
+   * Most flushes running at once; more than one only where concurrent batches are
+   * safe (a transaction of its own each, on separate connections).
+   * @defaultValue 1
+   */
+  maxFlushes?: number;
 }
 
 // Bounds the wait of a flush under a steady stream of items, which never leaves a turn empty.
@@ -52,13 +63,14 @@ interface Entry<T> {
 export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCommitter<T> {
   const maxItems = Math.max(1, options.maxItems ?? 256);
   const maxWaitMs = Math.max(0, options.maxWaitMs ?? 0);
+  const maxFlushes = Math.max(1, options.maxFlushes ?? 1);
   let waiting: Entry<T>[] = [];
-  let flushing: Promise<void> | undefined;
+  const flushing = new Set<Promise<void>>();
   let timer: { cancel: () => void } | undefined;
   let closed = false;
 
   function startSoon(): void {
-    if (flushing !== undefined) return;
+    if (flushing.size >= maxFlushes) return;
     if (waiting.length >= maxItems || closed) {
       start();
       return;
@@ -88,14 +100,15 @@ export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCo
   function start(): void {
     timer?.cancel();
     timer = undefined;
-    if (flushing !== undefined || waiting.length === 0) return;
+    if (flushing.size >= maxFlushes || waiting.length === 0) return;
     const batch = waiting.slice(0, maxItems);
     waiting = waiting.slice(maxItems);
-    flushing = commit(batch).finally(() => {
-      flushing = undefined;
+    const flush: Promise<void> = commit(batch).finally(() => {
+      flushing.delete(flush);
       // What arrived during this flush has waited already: it goes at once.
       start();
     });
+    flushing.add(flush);
   }
 
   async function commit(batch: Entry<T>[]): Promise<void> {
@@ -126,7 +139,7 @@ export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCo
     async close() {
       closed = true;
       start();
-      while (flushing !== undefined) await flushing;
+      while (flushing.size > 0) await Promise.all(flushing);
     },
   };
 }

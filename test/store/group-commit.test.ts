@@ -65,6 +65,31 @@ describe("createGroupCommitter", () => {
     await committer.close();
   });
 
+  it("runs up to maxFlushes at once, each caller answered when its own batch commits", async () => {
+    const control = controlledFlush<number>();
+    const committer = createGroupCommitter({ flush: control.flush, maxFlushes: 2 });
+    const done: number[] = [];
+    const add = (item: number) => committer.add(item).then(() => done.push(item));
+    const first = add(1);
+    await until(() => control.batches.length === 1);
+    const second = add(2);
+    await until(() => control.batches.length === 2);
+    const third = add(3);
+    await tick();
+    // Two running: the third waits for one of them to finish.
+    expect(control.batches).toEqual([[1], [2]]);
+    control.finish();
+    await first;
+    await until(() => control.batches.length === 3);
+    expect(done).toEqual([1]);
+    control.finish();
+    control.finish();
+    await Promise.all([second, third]);
+    expect(done).toEqual([1, 2, 3]);
+    expect(control.mostAtOnce).toBe(2);
+    await committer.close();
+  });
+
   it("batches many concurrent callers into few flushes, keeping their order", async () => {
     const batches: number[][] = [];
     const committer = createGroupCommitter<number>({

@@ -60,8 +60,9 @@ async function admit(count: number, priority: number): Promise<string[]> {
 
 const JOB_ATTEMPTS = 8;
 
-function feeder(lanes: number[], lookahead: number) {
-  return createFeeder({
+/** One pass of a feeder, as its loop runs it. */
+function feeder(lanes: number[], lookahead: number): () => Promise<number> {
+  const step = createFeeder({
     workspace: "main",
     lanes,
     lookahead,
@@ -72,6 +73,7 @@ function feeder(lanes: number[], lookahead: number) {
     clock,
     attempts: JOB_ATTEMPTS,
   });
+  return () => step(new AbortController().signal);
 }
 
 async function waitingIds(): Promise<string[]> {
@@ -158,10 +160,22 @@ describe("the BullMQ feeder", () => {
     expect((await store.leads.get(id!))?.state).toBe("queued");
   });
 
-  it("feeds nothing while another feeder holds the workspace's lock", async () => {
+  it("feeds nothing while another feeder holds the workspace's lock, and looks again soon", async () => {
     await admit(5, 0);
     await redis.set(`${prefix}:feed-lock`, "someone-else", "PX", 5000);
-    expect(await feeder([0], 20)()).toBe(0);
+    let result: number | undefined;
+    const pass = feeder([0], 20)().then((fed) => {
+      result = fed;
+    });
+    // The holder may have read the outbox before these leads came: the pass asks its loop to
+    // run again after a short wait (1, as if it had fed), not after the idle poll.
+    for (let i = 0; i < 100 && result === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await clock.advance(20);
+    }
+    await pass;
+    expect(result).toBe(1);
+    expect(await queue.getWaitingCount()).toBe(0);
     await redis.del(`${prefix}:feed-lock`);
     expect(await feeder([0], 20)()).toBe(5);
   });

@@ -68,13 +68,19 @@ export class PostgresAdmission {
     // The first admitted wins, by insertion order (seq; the identity lock makes it admission
     // order), not by created_at: workers' clocks differ, and a repeat admitted later by a worker
     // whose clock is behind would look older than the original and become the original of the next.
+    // One probe of leads_identity per person (LATERAL … LIMIT 1): the planner, which takes a JSON
+    // array for 100 rows, otherwise joins them by hash against a scan of the whole table
+    // (13 ms per admit at 10,000 leads, growing with the table; 0.25 ms this way). COLLATE "C"
+    // is the columns' own, so the index applies.
     const { rows } = await tx.query<LeadRow>(
-      `SELECT DISTINCT ON (workspace, identity_key) ${leadColumns()} FROM ${this.leads}
-       WHERE (workspace, identity_key) IN (
-           SELECT * FROM ROWS FROM (
-             json_array_elements_text($1::json), json_array_elements_text($2::json)))
-         AND state NOT IN ('dead', 'skipped') AND created_at >= $3
-       ORDER BY workspace, identity_key, seq`,
+      `SELECT ${leadColumns("original")} FROM ROWS FROM (
+           json_array_elements_text($1::json), json_array_elements_text($2::json)) AS person (workspace, identity_key)
+       CROSS JOIN LATERAL (
+         SELECT * FROM ${this.leads}
+         WHERE workspace = person.workspace COLLATE "C"
+           AND identity_key = person.identity_key COLLATE "C"
+           AND state NOT IN ('dead', 'skipped') AND created_at >= $3
+         ORDER BY seq LIMIT 1) AS original`,
       [JSON.stringify(workspaces), JSON.stringify(identities), dedupeSince],
     );
     return new Map(

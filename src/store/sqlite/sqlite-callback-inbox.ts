@@ -5,6 +5,7 @@
  */
 import type { Clock } from "../../core/clock.js";
 import type { CallbackInbox, InboxEntry, NewCallback } from "../callback-inbox.js";
+import type { OffLoopCommit } from "./off-loop-commit.js";
 import { rowLimit, type SqliteDatabase, writeTransaction } from "./open-database.js";
 
 interface InboxRow {
@@ -21,6 +22,8 @@ export class SqliteCallbackInbox implements CallbackInbox {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly clock: Clock,
+    /** Commits appends with the fsync off the event loop (the receiver's group commit); else at FULL. */
+    private readonly appends?: OffLoopCommit,
   ) {
     this.statements = {
       append: db.prepare<[string, number, string, number]>(
@@ -49,7 +52,7 @@ export class SqliteCallbackInbox implements CallbackInbox {
   async append(callbacks: NewCallback[]): Promise<void> {
     if (callbacks.length === 0) return;
     const { append } = this.statements;
-    writeTransaction(this.db, () => {
+    const write = () => {
       for (const callback of callbacks) {
         append.run(
           callback.leadId,
@@ -58,7 +61,9 @@ export class SqliteCallbackInbox implements CallbackInbox {
           callback.receivedAt,
         );
       }
-    });
+    };
+    if (this.appends) await this.appends.commit(write);
+    else writeTransaction(this.db, write);
   }
 
   async claim(limit: number, leaseMs: number, now: number): Promise<InboxEntry[]> {

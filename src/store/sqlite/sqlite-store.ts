@@ -7,6 +7,7 @@
 import { type Clock, systemClock } from "../../core/clock.js";
 import type { Store } from "../store.js";
 import { migrate } from "./migrations.js";
+import { createOffLoopCommit } from "./off-loop-commit.js";
 import { openDatabase } from "./open-database.js";
 import { claimOwnerLock, type OwnerLock } from "./owner-lock.js";
 import { SqliteCallbackInbox } from "./sqlite-callback-inbox.js";
@@ -38,11 +39,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   const clock = options.clock ?? systemClock;
   const db = openDatabase({ path: options.path, driver: options.driver });
   let owner: OwnerLock | undefined;
+  const appends = createOffLoopCommit(db, options.path);
   try {
     migrate(db, options.path);
     const store: Store = {
       leads: new SqliteLeadStore(db, clock),
-      inbox: new SqliteCallbackInbox(db, clock),
+      inbox: new SqliteCallbackInbox(db, clock, appends),
       ledger: new SqliteCreditLedger(db),
       counters: new SqliteCapacityCounters(db),
       deliveries: new SqliteDeliveryStore(db),
@@ -55,6 +57,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
         owner = claimOwnerLock(options.path, db.driver);
       },
       async close() {
+        appends.close();
         db.close();
         owner?.release();
         owner = undefined;

@@ -22,6 +22,12 @@ export const FEED_LEASE_MS = 60_000;
  * the queue a little; a lead fed twice is still one job.
  */
 const LOCK_TTL_MS = 2000;
+/**
+ * How soon a feeder that found another holding the lock looks again. The holder
+ * may have read the outbox just before this feeder's new leads were committed:
+ * waiting out the idle poll instead would leave them there for it.
+ */
+const LOCK_BUSY_RETRY_MS = 20;
 
 export interface FeederOptions {
   workspace: string;
@@ -56,8 +62,12 @@ export function feedLeaseMs(
   );
 }
 
-/** One pass; resolves with how many leads it fed (0 when the queue is full or the outbox empty). */
-export function createFeeder(options: FeederOptions): () => Promise<number> {
+/**
+ * One pass; resolves with how many leads it fed (0 when the queue is full or the
+ * outbox empty), or 1 after a short wait when another feeder held the lock, so
+ * the loop looks again at once.
+ */
+export function createFeeder(options: FeederOptions): (signal: AbortSignal) => Promise<number> {
   const { workspace, lanes, lookahead, queue, leads, clock, attempts } = options;
 
   const feed = async (): Promise<number> => {
@@ -80,5 +90,10 @@ export function createFeeder(options: FeederOptions): () => Promise<number> {
     return ids.length;
   };
 
-  return async () => (await withFeedLock(options.redis, options.lockKey, LOCK_TTL_MS, feed)) ?? 0;
+  return async (signal) => {
+    const fed = await withFeedLock(options.redis, options.lockKey, LOCK_TTL_MS, feed);
+    if (fed !== undefined) return fed;
+    await clock.sleep(LOCK_BUSY_RETRY_MS, signal);
+    return 1;
+  };
 }
