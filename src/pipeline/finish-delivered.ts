@@ -10,8 +10,7 @@ import type { PipelineContext } from "./pipeline-context.js";
 /** Moves routed leads whose every delivery is settled to `delivered`. */
 export async function finishSettled(ctx: PipelineContext, leadIds: string[]): Promise<void> {
   const { store } = ctx;
-  for (const leadId of await store.deliveries.settledLeads(leadIds)) {
-    const deliveries = await store.deliveries.forLead(leadId);
+  for (const [leadId, deliveries] of await store.deliveries.settledLeads(leadIds)) {
     const dead = deliveries.filter((delivery) => delivery.state === "dead");
     const reason =
       dead.length === 0

@@ -38,9 +38,25 @@ export function createRoutingStep(
   const batchSize = options.batchSize ?? 100;
   const { store } = ctx;
 
-  async function route(lead: StoredLead): Promise<string | undefined> {
+  /** What routing does with one lead: its deliveries (none: delivered at once) and its move. */
+  interface Plan {
+    lead: StoredLead;
+    matches: readonly RouteMatch[];
+    deliveries: PlannedDelivery[];
+  }
+
+  function plan(lead: StoredLead): Plan | undefined {
+    // A lead that keeps its routes has its deliveries: it comes back only to be finished.
+    if (lead.routes.length > 0) return undefined;
+    // A result compared with an earlier one where nothing changed goes only where `on: [unchanged]` asks.
+    const matches = ctx.router.route(lead.result ?? {}, resultOutcome(lead.result));
+    return { lead, matches, deliveries: deliveriesOf(lead, matches) };
+  }
+
+  /** Moves one lead on once its deliveries are scheduled; its id when it waits for them. */
+  async function move(lead: StoredLead, routed: Plan | undefined): Promise<string | undefined> {
     const now = ctx.clock.now();
-    if (lead.routes.length > 0) {
+    if (routed === undefined) {
       const moved = await store.leads.transition(
         lead.id,
         "enriched",
@@ -50,9 +66,7 @@ export function createRoutingStep(
       );
       return moved ? lead.id : undefined;
     }
-    // A result compared with an earlier one where nothing changed goes only where `on: [unchanged]` asks.
-    const matches = ctx.router.route(lead.result ?? {}, resultOutcome(lead.result));
-    const deliveries = deliveriesOf(lead, matches);
+    const { matches, deliveries } = routed;
     if (deliveries.length === 0) {
       const reason = matches.length === 0 ? "no route matched" : "its routes name no sinks";
       const moved = await store.leads.transition(
@@ -65,8 +79,6 @@ export function createRoutingStep(
       if (moved) ctx.events.emit("delivered", lead.id);
       return undefined;
     }
-    // Scheduling twice (a re-run after a crash) leaves the existing deliveries as they are.
-    await store.deliveries.schedule(deliveries, now);
     const moved = await store.leads.transition(
       lead.id,
       "enriched",
@@ -105,10 +117,15 @@ export function createRoutingStep(
 
   return async function routingStep(signal: AbortSignal): Promise<number> {
     const leads = await store.leads.due("enriched", ctx.clock.now(), batchSize);
+    const plans = new Map(leads.map((lead) => [lead.id, plan(lead)]));
+    // The pass's deliveries in one write; scheduling twice (a re-run after a crash, or a
+    // lead another process moved meanwhile) leaves the existing deliveries as they are.
+    const deliveries = [...plans.values()].flatMap((routed) => routed?.deliveries ?? []);
+    if (deliveries.length > 0) await store.deliveries.schedule(deliveries, ctx.clock.now());
     const routed: string[] = [];
     for (const lead of leads) {
       if (signal.aborted) break;
-      const id = await route(lead);
+      const id = await move(lead, plans.get(lead.id));
       if (id !== undefined) routed.push(id);
     }
     // Deliveries that were settled before the lead was marked routed (a replayed

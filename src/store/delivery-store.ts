@@ -79,6 +79,10 @@ export interface DeliveryStore {
    * time and it only grows (purging dead leads leaves it as it is).
    */
   countDelivered(): Promise<number>;
-  /** Leads whose every delivery is delivered or dead. */
-  settledLeads(leadIds: string[]): Promise<string[]>;
+  /**
+   * Of these leads, those whose every delivery is delivered or dead (a lead
+   * with none is settled), each with its deliveries ordered by sink: one read
+   * for the last move of a batch of leads.
+   */
+  settledLeads(leadIds: string[]): Promise<Map<string, SinkDelivery[]>>;
 }

@@ -161,6 +161,8 @@ export interface LeadStore {
   admit(leads: NewLead[], options: AdmitOptions): Promise<Admission[]>;
   get(id: string): Promise<StoredLead | undefined>;
   history(id: string): Promise<LeadEvent[]>;
+  /** When each of these leads first became `enriched` (from its history); absent when it never did. */
+  enrichedAt(ids: string[]): Promise<Map<string, number>>;
   /**
    * Moves a lead from `from` to `to`, applying the patch and recording the event.
    * False when the lead is not in `from` any more (someone else moved it).

@@ -4,7 +4,7 @@
  * undo a dead letter or count a delivered record twice.
  */
 import { decodeDeliveryCursor, deliveryPage } from "../delivery-cursor.js";
-import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from "../delivery-row.js";
+import { DELIVERY_COLUMNS, type DeliveryRow, settledOf, toDelivery } from "../delivery-row.js";
 import type {
   DeadDeliveryQuery,
   DeliveryState,
@@ -175,15 +175,13 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return rows[0]?.count ?? 0;
   }
 
-  /** A lead with no deliveries at all is settled: nothing is left to deliver. */
-  async settledLeads(leadIds: string[]): Promise<string[]> {
-    if (leadIds.length === 0) return [];
-    const { rows } = await this.db.query<{ lead_id: string }>(
-      `SELECT DISTINCT lead_id FROM ${this.deliveries}
-       WHERE state = 'pending' AND lead_id = ANY($1::text[])`,
+  async settledLeads(leadIds: string[]): Promise<Map<string, SinkDelivery[]>> {
+    if (leadIds.length === 0) return new Map();
+    const { rows } = await this.db.query<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM ${this.deliveries} WHERE lead_id = ANY($1::text[])
+       ORDER BY lead_id, sink`,
       [leadIds],
     );
-    const unsettled = new Set(rows.map((row) => row.lead_id));
-    return [...new Set(leadIds)].filter((id) => !unsettled.has(id));
+    return settledOf(leadIds, rows.map(toDelivery));
   }
 }

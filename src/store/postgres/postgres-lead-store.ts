@@ -60,6 +60,16 @@ export class PostgresLeadStore implements LeadStore {
     return rows.map(toLeadEvent);
   }
 
+  async enrichedAt(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.db.query<{ lead_id: string; at: number }>(
+      `SELECT DISTINCT ON (lead_id) lead_id, at FROM ${this.events}
+       WHERE lead_id = ANY($1::text[]) AND to_state = 'enriched' ORDER BY lead_id, id`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.lead_id, row.at]));
+  }
+
   async transition(
     id: string,
     from: LeadState | readonly LeadState[],

@@ -50,6 +50,12 @@ export class SqliteLeadStore implements LeadStore {
       ),
       get: db.prepare<[string], LeadRow>(`SELECT ${LEAD_COLUMNS} FROM leads WHERE id = ?`),
       history: db.prepare<[string, string, string], LeadEventRow>(HISTORY_SQL),
+      enrichedAt: db.prepare<[string], { lead_id: string; at: number }>(
+        `SELECT lead_id, at FROM lead_events AS event
+         WHERE lead_id IN (SELECT value FROM json_each(?)) AND to_state = 'enriched'
+           AND id = (SELECT MIN(id) FROM lead_events
+                     WHERE lead_id = event.lead_id AND to_state = 'enriched')`,
+      ),
       stateOf: db.prepare<[string], { state: string; updated_at: number }>(
         "SELECT state, updated_at FROM leads WHERE id = ?",
       ),
@@ -136,6 +142,12 @@ export class SqliteLeadStore implements LeadStore {
 
   async history(id: string): Promise<LeadEvent[]> {
     return this.statements.history.all(id, id, id).map(toLeadEvent);
+  }
+
+  async enrichedAt(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = this.statements.enrichedAt.all(JSON.stringify(ids));
+    return new Map(rows.map((row) => [row.lead_id, row.at]));
   }
 
   async transition(

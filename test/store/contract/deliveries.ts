@@ -205,12 +205,18 @@ export function describeDeliveries(open: OpenStore): void {
       await store().deliveries.markDelivered(done, "crm", T0 + 1);
       await store().deliveries.markFailed(done, "file", "gone", null, T0 + 1);
       await store().deliveries.markDelivered(waiting, "crm", T0 + 1);
-      expect((await store().deliveries.settledLeads([done, waiting, none])).sort()).toEqual(
-        [done, none].sort(),
-      );
+      const settled = await store().deliveries.settledLeads([done, waiting, none]);
+      expect([...settled.keys()].sort()).toEqual([done, none].sort());
+      expect(settled.get(none)).toEqual([]);
+      expect(
+        settled.get(done)?.map(({ sink, state, lastError }) => ({ sink, state, lastError })),
+      ).toEqual([
+        { sink: "crm", state: "delivered", lastError: null },
+        { sink: "file", state: "dead", lastError: "gone" },
+      ]);
       await store().deliveries.markFailed(waiting, "file", "slow", T0 + 10, T0 + 2);
-      expect(await store().deliveries.settledLeads([waiting])).toEqual([]);
-      expect(await store().deliveries.settledLeads([])).toEqual([]);
+      expect(await store().deliveries.settledLeads([waiting])).toEqual(new Map());
+      expect(await store().deliveries.settledLeads([])).toEqual(new Map());
     });
 
     it("leases deliveries: not handed out again until the lease ends, disjoint between racing workers", async () => {
