@@ -60,7 +60,7 @@ export class PostgresCapacityCounters implements CapacityCounters {
   private async lockCheckRaise(
     params: unknown[],
   ): Promise<Array<{ fits: boolean; missing: boolean; counts: Record<string, number> }>> {
-    const { rows } = await this.db.query<{
+    const { rows } = await this.db.prepared<{
       fits: boolean;
       missing: boolean;
       counts: Record<string, number>;

@@ -40,7 +40,7 @@ export class PostgresCreditLedger implements CreditLedger {
       const value = cap.limit[meter];
       return value === undefined ? null : milli(value);
     };
-    const { rows } = await this.db.query<{
+    const { rows } = await this.db.prepared<{
       refused: number;
       used_actions: number | null;
       used_data: number | null;
@@ -70,7 +70,7 @@ export class PostgresCreditLedger implements CreditLedger {
 
   async settle(leadId: string, actual: Credits, now: number): Promise<void> {
     const amount = toMilli(actual);
-    await this.db.query(`SELECT ${this.db.schema}.credit_settle($1, $2::bigint, $3, $4, $5)`, [
+    await this.db.prepared(`SELECT ${this.db.schema}.credit_settle($1, $2::bigint, $3, $4, $5)`, [
       leadId,
       this.lockKey(leadId),
       amount.actions_milli,
@@ -80,7 +80,7 @@ export class PostgresCreditLedger implements CreditLedger {
   }
 
   async release(leadId: string, now: number): Promise<void> {
-    await this.db.query(`SELECT ${this.db.schema}.credit_release($1, $2::bigint, $3)`, [
+    await this.db.prepared(`SELECT ${this.db.schema}.credit_release($1, $2::bigint, $3)`, [
       leadId,
       this.lockKey(leadId),
       now,

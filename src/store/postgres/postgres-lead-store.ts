@@ -48,7 +48,7 @@ export class PostgresLeadStore implements LeadStore {
   }
 
   async get(id: string): Promise<StoredLead | undefined> {
-    const { rows } = await this.db.query<LeadRow>(
+    const { rows } = await this.db.prepared<LeadRow>(
       `SELECT ${leadColumns()} FROM ${this.leads} WHERE id = $1`,
       [id],
     );
@@ -62,7 +62,7 @@ export class PostgresLeadStore implements LeadStore {
 
   async enrichedAt(ids: string[]): Promise<Map<string, number>> {
     if (ids.length === 0) return new Map();
-    const { rows } = await this.db.query<{ lead_id: string; at: number }>(
+    const { rows } = await this.db.prepared<{ lead_id: string; at: number }>(
       `SELECT DISTINCT ON (lead_id) lead_id, at FROM ${this.events}
        WHERE lead_id = ANY($1::text[]) AND to_state = 'enriched' ORDER BY lead_id, id`,
       [ids],
@@ -79,7 +79,7 @@ export class PostgresLeadStore implements LeadStore {
   ): Promise<boolean> {
     const allowed = typeof from === "string" ? [from] : [...from];
     // The row lock in `current` makes a racing transition wait and then see the state it left.
-    const { rowCount } = await this.db.query(
+    const { rowCount } = await this.db.prepared(
       `WITH current AS (
          SELECT id, state, GREATEST($14::bigint, updated_at) AS at
          FROM ${this.leads} WHERE id = $1 FOR UPDATE
@@ -146,7 +146,7 @@ export class PostgresLeadStore implements LeadStore {
 
   async leaseDue(query: LeaseQuery): Promise<string[]> {
     // SKIP LOCKED: two feeders lease disjoint leads instead of waiting for each other.
-    const { rows } = await this.db.query<{ id: string }>(
+    const { rows } = await this.db.prepared<{ id: string }>(
       `WITH picked AS (
          SELECT id, available_at, created_at FROM ${this.leads}
          WHERE state IN ('queued', 'retrying') AND workspace = $1
@@ -180,7 +180,7 @@ export class PostgresLeadStore implements LeadStore {
   }
 
   async duplicatesOf(originalId: string): Promise<StoredLead[]> {
-    const { rows } = await this.db.query<LeadRow>(
+    const { rows } = await this.db.prepared<LeadRow>(
       `SELECT ${leadColumns()} FROM ${this.leads} WHERE duplicate_of = $1 AND state = 'duplicate'
        ORDER BY created_at, id`,
       [originalId],

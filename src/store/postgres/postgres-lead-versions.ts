@@ -22,7 +22,7 @@ export class PostgresLeadVersions implements LeadVersions {
   async previous(
     lead: Pick<StoredLead, "id" | "workspace" | "identityKey" | "createdAt">,
   ): Promise<PreviousVersion | undefined> {
-    const { rows } = await this.db.query<{ id: string; result: string; created_at: string }>(
+    const { rows } = await this.db.prepared<{ id: string; result: string; created_at: string }>(
       `SELECT id, result::text AS result, created_at FROM ${this.leads}
        WHERE workspace = $1 AND identity_key = $2 AND created_at <= $3 AND id <> $4
          AND result IS NOT NULL
