@@ -175,6 +175,18 @@ export interface LeadStore {
     now?: number,
   ): Promise<boolean>;
   /**
+   * The same move as `transition`, answering with the lead as it is after it
+   * (undefined when the lead was not in `from`): a worker claims a lead and
+   * reads it in one step.
+   */
+  transitionAndRead(
+    id: string,
+    from: LeadState | readonly LeadState[],
+    to: LeadState,
+    patch?: LeadPatch,
+    now?: number,
+  ): Promise<StoredLead | undefined>;
+  /**
    * Claims up to `limit` leads that are queued or retrying with availableAt ≤ now,
    * lowest priority first then oldest, moving each to `sending`.
    */

@@ -77,10 +77,41 @@ export class PostgresLeadStore implements LeadStore {
     patch: LeadPatch = {},
     now: number = this.clock.now(),
   ): Promise<boolean> {
-    const allowed = typeof from === "string" ? [from] : [...from];
-    // The row lock in `current` makes a racing transition wait and then see the state it left.
     const { rowCount } = await this.db.prepared(
-      `WITH current AS (
+      `${this.moveSql()}
+       INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
+       SELECT id, at, from_state, $3::text, $4::text FROM moved`,
+      moveParams(id, from, to, patch, now),
+    );
+    return rowCount === 1;
+  }
+
+  async transitionAndRead(
+    id: string,
+    from: LeadState | readonly LeadState[],
+    to: LeadState,
+    patch: LeadPatch = {},
+    now: number = this.clock.now(),
+  ): Promise<StoredLead | undefined> {
+    const { rows } = await this.db.prepared<LeadRow>(
+      // Every column but the id, which `moved` returns already.
+      `${this.moveSql(`, ${leadColumns("lead").slice("lead.id, ".length)}`)}, recorded AS (
+         INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
+         SELECT id, at, from_state, $3::text, $4::text FROM moved
+       )
+       SELECT ${leadColumns()} FROM moved`,
+      moveParams(id, from, to, patch, now),
+    );
+    return rows[0] ? toStoredLead(rows[0]) : undefined;
+  }
+
+  /**
+   * The `current` and `moved` steps of a transition; `moved` returns the id,
+   * the state left and the time, and `returning`. The row lock in `current`
+   * makes a racing transition wait and then see the state it left.
+   */
+  private moveSql(returning = ""): string {
+    return `WITH current AS (
          SELECT id, state, GREATEST($14::bigint, updated_at) AS at
          FROM ${this.leads} WHERE id = $1 FOR UPDATE
        ), moved AS (
@@ -95,31 +126,8 @@ export class PostgresLeadStore implements LeadStore {
            routes = COALESCE($13::json, lead.routes),
            updated_at = current.at
          FROM current WHERE lead.id = current.id AND current.state = ANY($2::text[])
-         RETURNING lead.id, current.state AS from_state, current.at
-       )
-       INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
-       SELECT id, at, from_state, $3::text, $4::text FROM moved`,
-      [
-        id,
-        allowed,
-        to,
-        // A new state drops the old state's reason unless the patch gives one.
-        patch.reason ?? null,
-        patch.attempt ?? null,
-        patch.availableAt ?? null,
-        patch.callbackDeadline !== undefined,
-        patch.callbackDeadline ?? null,
-        patch.duplicateOf !== undefined,
-        patch.duplicateOf ?? null,
-        patch.result !== undefined,
-        patch.result == null ? null : JSON.stringify(patch.result),
-        patch.routes === undefined ? null : JSON.stringify(patch.routes),
-        now,
-        patch.workspace ?? null,
-        patch.table ?? null,
-      ],
-    );
-    return rowCount === 1;
+         RETURNING lead.id, current.state AS from_state, current.at${returning}
+       )`;
   }
 
   async claimDue(limit: number, now: number): Promise<StoredLead[]> {
@@ -247,4 +255,33 @@ export class PostgresLeadStore implements LeadStore {
     );
     return rowCount ?? 0;
   }
+}
+
+/** A transition's parameters, as moveSql numbers them. */
+function moveParams(
+  id: string,
+  from: LeadState | readonly LeadState[],
+  to: LeadState,
+  patch: LeadPatch,
+  now: number,
+): unknown[] {
+  return [
+    id,
+    typeof from === "string" ? [from] : [...from],
+    to,
+    // A new state drops the old state's reason unless the patch gives one.
+    patch.reason ?? null,
+    patch.attempt ?? null,
+    patch.availableAt ?? null,
+    patch.callbackDeadline !== undefined,
+    patch.callbackDeadline ?? null,
+    patch.duplicateOf !== undefined,
+    patch.duplicateOf ?? null,
+    patch.result !== undefined,
+    patch.result == null ? null : JSON.stringify(patch.result),
+    patch.routes === undefined ? null : JSON.stringify(patch.routes),
+    now,
+    patch.workspace ?? null,
+    patch.table ?? null,
+  ];
 }

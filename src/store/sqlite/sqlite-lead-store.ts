@@ -157,36 +157,59 @@ export class SqliteLeadStore implements LeadStore {
     patch: LeadPatch = {},
     now: number = this.clock.now(),
   ): Promise<boolean> {
+    return writeTransaction(this.db, () => this.move(id, from, to, patch, now));
+  }
+
+  async transitionAndRead(
+    id: string,
+    from: LeadState | readonly LeadState[],
+    to: LeadState,
+    patch: LeadPatch = {},
+    now: number = this.clock.now(),
+  ): Promise<StoredLead | undefined> {
+    return writeTransaction(this.db, () => {
+      if (!this.move(id, from, to, patch, now)) return undefined;
+      const row = this.statements.get.get(id);
+      return row ? toStoredLead(row) : undefined;
+    });
+  }
+
+  /** A transition's writes; run inside a write transaction. */
+  private move(
+    id: string,
+    from: LeadState | readonly LeadState[],
+    to: LeadState,
+    patch: LeadPatch,
+    now: number,
+  ): boolean {
     const allowed: readonly LeadState[] = typeof from === "string" ? [from] : from;
     const s = this.statements;
-    return writeTransaction(this.db, () => {
-      const row = s.stateOf.get(id);
-      const current = row?.state as LeadState | undefined;
-      if (row === undefined || current === undefined || !allowed.includes(current)) return false;
-      // A new state drops the old state's reason unless the patch gives one.
-      const reason = patch.reason ?? null;
-      const at = causalTime(now, row.updated_at);
-      s.update.run({
-        id,
-        from: current,
-        to,
-        reason,
-        workspace: patch.workspace ?? null,
-        table: patch.table ?? null,
-        attempt: patch.attempt ?? null,
-        availableAt: patch.availableAt ?? null,
-        setDeadline: patch.callbackDeadline === undefined ? 0 : 1,
-        callbackDeadline: patch.callbackDeadline ?? null,
-        setDuplicateOf: patch.duplicateOf === undefined ? 0 : 1,
-        duplicateOf: patch.duplicateOf ?? null,
-        setResult: patch.result === undefined ? 0 : 1,
-        result: patch.result == null ? null : JSON.stringify(patch.result),
-        routes: patch.routes === undefined ? null : JSON.stringify(patch.routes),
-        now: at,
-      });
-      s.event.run(id, at, current, to, reason);
-      return true;
+    const row = s.stateOf.get(id);
+    const current = row?.state as LeadState | undefined;
+    if (row === undefined || current === undefined || !allowed.includes(current)) return false;
+    // A new state drops the old state's reason unless the patch gives one.
+    const reason = patch.reason ?? null;
+    const at = causalTime(now, row.updated_at);
+    s.update.run({
+      id,
+      from: current,
+      to,
+      reason,
+      workspace: patch.workspace ?? null,
+      table: patch.table ?? null,
+      attempt: patch.attempt ?? null,
+      availableAt: patch.availableAt ?? null,
+      setDeadline: patch.callbackDeadline === undefined ? 0 : 1,
+      callbackDeadline: patch.callbackDeadline ?? null,
+      setDuplicateOf: patch.duplicateOf === undefined ? 0 : 1,
+      duplicateOf: patch.duplicateOf ?? null,
+      setResult: patch.result === undefined ? 0 : 1,
+      result: patch.result == null ? null : JSON.stringify(patch.result),
+      routes: patch.routes === undefined ? null : JSON.stringify(patch.routes),
+      now: at,
     });
+    s.event.run(id, at, current, to, reason);
+    return true;
   }
 
   async claimDue(limit: number, now: number): Promise<StoredLead[]> {

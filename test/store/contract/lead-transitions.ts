@@ -48,6 +48,47 @@ export function describeLeadTransitions(open: OpenStore): void {
       expect(await store().leads.transition(id, ["queued", "sending"], "dead")).toBe(false);
     });
 
+    it("moves and reads a lead in one step, or answers undefined when it is not in the state named", async () => {
+      const id = await admitOne(store());
+      const moved = await store().leads.transitionAndRead(
+        id,
+        ["queued", "retrying"],
+        "sending",
+        { availableAt: T0 + 500, reason: null },
+        T0 + 1,
+      );
+      expect(moved).toEqual(await store().leads.get(id));
+      expect(moved).toMatchObject({
+        id,
+        state: "sending",
+        availableAt: T0 + 500,
+        updatedAt: T0 + 1,
+      });
+      expect((await store().leads.history(id)).at(-1)).toEqual({
+        leadId: id,
+        at: T0 + 1,
+        from: "queued",
+        to: "sending",
+        reason: null,
+      });
+      expect(await store().leads.transitionAndRead(id, "queued", "sending", {}, T0 + 2)).toBe(
+        undefined,
+      );
+      expect(await store().leads.transitionAndRead("missing", "queued", "sending")).toBe(undefined);
+    });
+
+    it("tells when each lead first became enriched", async () => {
+      const [twice, never] = [await admitOne(store()), await admitOne(store())];
+      await mustMove(store(), twice, "queued", "sending", {}, T0 + 1);
+      await mustMove(store(), twice, "sending", "enriched", {}, T0 + 2);
+      await mustMove(store(), twice, "enriched", "delivered", {}, T0 + 3);
+      await mustMove(store(), twice, "delivered", "enriched", {}, T0 + 4);
+      expect(await store().leads.enrichedAt([twice, never, "missing"])).toEqual(
+        new Map([[twice, T0 + 2]]),
+      );
+      expect(await store().leads.enrichedAt([])).toEqual(new Map());
+    });
+
     it("answers false for a lead that does not exist", async () => {
       expect(await store().leads.transition("missing", "queued", "sending")).toBe(false);
     });
