@@ -10,7 +10,13 @@
  */
 import type { ClaypipeConfig } from "../config/schema.js";
 import type { LeadState } from "../core/lead-state.js";
-import type { Credits, EnrichedRow, InboxEntry, StoredLead } from "../store/store.js";
+import type {
+  Credits,
+  EnrichedRow,
+  InboxEntry,
+  PreviousVersion,
+  StoredLead,
+} from "../store/store.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { withChanges } from "./result-changes.js";
 
@@ -47,8 +53,30 @@ export function createInboxStep(
   const batchSize = options.batchSize ?? 100;
   const { store, logger } = ctx;
 
-  async function processEntry(entry: InboxEntry): Promise<boolean> {
-    const lead = await store.leads.get(entry.leadId);
+  /** What one pass knows: the entries' leads (kept up to date as it enriches them) and their earlier versions. */
+  interface Pass {
+    leads: Map<string, StoredLead>;
+    previous: Map<string, PreviousVersion>;
+    /** Leads with a result whose reservation is settled: their waiting duplicates are served at the end. */
+    served: Map<string, EnrichedRow>;
+  }
+
+  /** Reads the entries' leads, and the earlier versions of those still awaiting a result: two reads. */
+  async function readPass(entries: InboxEntry[]): Promise<Pass> {
+    const ids = [...new Set(entries.map((entry) => entry.leadId))];
+    const { leads } = await store.leads.list({ ids, limit: ids.length });
+    const awaiting = leads.filter(
+      (lead) => lead.result === null && AWAITING_RESULT.includes(lead.state),
+    );
+    return {
+      leads: new Map(leads.map((lead) => [lead.id, lead])),
+      previous: await store.versions.previousOf(awaiting),
+      served: new Map(),
+    };
+  }
+
+  async function processEntry(entry: InboxEntry, pass: Pass): Promise<boolean> {
+    const lead = pass.leads.get(entry.leadId);
     if (!lead) {
       // Purged from the DLQ since: nothing left to enrich.
       logger.warn(
@@ -57,10 +85,9 @@ export function createInboxStep(
       );
       return true;
     }
-    const estimate = costEstimate(ctx.config, lead.workspace);
     if (lead.result !== null) {
       // Repeated callback, or a re-run after a crash: finish what may be unfinished.
-      await settleAndServe(lead.id, lead.result, estimate);
+      await settle(lead, lead.result, pass);
       return true;
     }
     if (!AWAITING_RESULT.includes(lead.state)) {
@@ -71,7 +98,7 @@ export function createInboxStep(
       return true;
     }
     const now = ctx.clock.now();
-    const previous = await store.versions.previous(lead);
+    const previous = pass.previous.get(lead.id);
     const row = withoutCallbackUrl(entry.body);
     const result = previous ? withChanges(row, previous.result, ctx.config.changes.ignore) : row;
     const moved = await store.leads.transition(
@@ -82,19 +109,28 @@ export function createInboxStep(
       now,
     );
     // Someone moved the lead meanwhile (the sender finishing its bookkeeping):
-    // leave the entry for the next pass, which sees the new state.
+    // leave the entry for the next pass, which reads it again and sees the new state.
     if (!moved) return false;
+    // A later entry of this pass for the same lead finds it enriched.
+    pass.leads.set(lead.id, { ...lead, state: "enriched", result });
     ctx.events.emit("enriched", lead.id, result);
     logger.debug({ leadId: lead.id, attempt: entry.attempt }, "lead enriched");
-    await settleAndServe(lead.id, result, estimate);
+    await settle(lead, result, pass);
     return true;
   }
 
-  async function settleAndServe(leadId: string, result: EnrichedRow, estimate: Credits) {
-    const now = ctx.clock.now();
-    await store.ledger.settle(leadId, estimate, now);
-    for (const duplicate of await store.leads.duplicatesOf(leadId)) {
-      await serveDuplicate(duplicate, leadId, result);
+  async function settle(lead: StoredLead, result: EnrichedRow, pass: Pass) {
+    if (pass.served.has(lead.id)) return;
+    await store.ledger.settle(lead.id, costEstimate(ctx.config, lead.workspace), ctx.clock.now());
+    pass.served.set(lead.id, result);
+  }
+
+  /** Serves every duplicate waiting on the pass's results: one read for the pass. */
+  async function serveDuplicates(served: Map<string, EnrichedRow>) {
+    if (served.size === 0) return;
+    for (const duplicate of await store.leads.duplicatesOf([...served.keys()])) {
+      const originalId = duplicate.duplicateOf!;
+      await serveDuplicate(duplicate, originalId, served.get(originalId)!);
     }
   }
 
@@ -118,11 +154,15 @@ export function createInboxStep(
 
   return async function inboxStep(signal: AbortSignal): Promise<number> {
     const entries = await store.inbox.claim(batchSize, CLAIM_LEASE_MS, ctx.clock.now());
+    if (entries.length === 0) return 0;
+    const pass = await readPass(entries);
     const processed: number[] = [];
     for (const entry of entries) {
       if (signal.aborted) break;
-      if (await processEntry(entry)) processed.push(entry.id);
+      if (await processEntry(entry, pass)) processed.push(entry.id);
     }
+    // Before the entries are marked: a crash in between serves them on the next pass.
+    await serveDuplicates(pass.served);
     if (processed.length > 0) await store.inbox.markProcessed(processed);
     // Left for the next pass (a moved lead, or stopping): any process may take them at once.
     const done = new Set(processed);

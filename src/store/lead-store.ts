@@ -205,8 +205,8 @@ export interface LeadStore {
     now: number,
     limit: number,
   ): Promise<StoredLead[]>;
-  /** Duplicates waiting for `originalId`'s result. */
-  duplicatesOf(originalId: string): Promise<StoredLead[]>;
+  /** Duplicates waiting for the result of `originalIds` (one id, or many at once), oldest first. */
+  duplicatesOf(originalIds: string | readonly string[]): Promise<StoredLead[]>;
   list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
   countByState(): Promise<Record<LeadState, number>>;
   /** Leads in `state` per workspace (the ones that have any). */

@@ -187,11 +187,14 @@ export class PostgresLeadStore implements LeadStore {
     return rows.map(toStoredLead);
   }
 
-  async duplicatesOf(originalId: string): Promise<StoredLead[]> {
+  async duplicatesOf(originalIds: string | readonly string[]): Promise<StoredLead[]> {
+    const ids = typeof originalIds === "string" ? [originalIds] : [...originalIds];
+    if (ids.length === 0) return [];
     const { rows } = await this.db.prepared<LeadRow>(
-      `SELECT ${leadColumns()} FROM ${this.leads} WHERE duplicate_of = $1 AND state = 'duplicate'
+      `SELECT ${leadColumns()} FROM ${this.leads}
+       WHERE duplicate_of = ANY($1::text[]) AND state = 'duplicate'
        ORDER BY created_at, id`,
-      [originalId],
+      [ids],
     );
     return rows.map(toStoredLead);
   }

@@ -101,7 +101,8 @@ export class SqliteLeadStore implements LeadStore {
          ORDER BY callback_deadline, created_at, id LIMIT ?`,
       ),
       duplicatesOf: db.prepare<[string], LeadRow>(
-        `SELECT ${LEAD_COLUMNS} FROM leads WHERE duplicate_of = ? AND state = 'duplicate'
+        `SELECT ${LEAD_COLUMNS} FROM leads
+         WHERE duplicate_of IN (SELECT value FROM json_each(?)) AND state = 'duplicate'
          ORDER BY created_at, id`,
       ),
       countByState: db.prepare<[], { state: string; count: number }>(
@@ -253,8 +254,10 @@ export class SqliteLeadStore implements LeadStore {
     return rows.map(toStoredLead);
   }
 
-  async duplicatesOf(originalId: string): Promise<StoredLead[]> {
-    return this.statements.duplicatesOf.all(originalId).map(toStoredLead);
+  async duplicatesOf(originalIds: string | readonly string[]): Promise<StoredLead[]> {
+    const ids = typeof originalIds === "string" ? [originalIds] : originalIds;
+    if (ids.length === 0) return [];
+    return this.statements.duplicatesOf.all(JSON.stringify(ids)).map(toStoredLead);
   }
 
   async list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }> {
