@@ -15,6 +15,7 @@
  */
 import { skippingRule } from "../core/skip-reason.js";
 import type { RouteMatch } from "../routing/router.js";
+import type { LeadMove } from "../store/lead-store.js";
 import type { StoredLead } from "../store/store.js";
 import { finishSettled } from "./finish-delivered.js";
 import type { PipelineContext } from "./pipeline-context.js";
@@ -53,44 +54,36 @@ export function createRoutingStep(
     return { lead, matches, deliveries: deliveriesOf(lead, matches) };
   }
 
-  /** Moves one lead on once its deliveries are scheduled; its id when it waits for them. */
-  async function move(lead: StoredLead, routed: Plan | undefined): Promise<string | undefined> {
-    const now = ctx.clock.now();
+  /** One lead's move once its deliveries are scheduled: on to wait for them, or delivered. */
+  function moveOf(lead: StoredLead, routed: Plan | undefined, now: number): LeadMove {
     if (routed === undefined) {
-      const moved = await store.leads.transition(
-        lead.id,
-        "enriched",
-        "enriched",
-        { availableAt: now + SETTLE_RECHECK_MS, reason: lead.reason },
-        now,
-      );
-      return moved ? lead.id : undefined;
+      return {
+        id: lead.id,
+        from: "enriched",
+        to: "enriched",
+        patch: { availableAt: now + SETTLE_RECHECK_MS, reason: lead.reason },
+      };
     }
     const { matches, deliveries } = routed;
     if (deliveries.length === 0) {
       const reason = matches.length === 0 ? "no route matched" : "its routes name no sinks";
-      const moved = await store.leads.transition(
-        lead.id,
-        "enriched",
-        "delivered",
-        { reason, routes: matches.map((match) => match.route) },
-        now,
-      );
-      if (moved) ctx.events.emit("delivered", lead.id);
-      return undefined;
+      return {
+        id: lead.id,
+        from: "enriched",
+        to: "delivered",
+        patch: { reason, routes: matches.map((match) => match.route) },
+      };
     }
-    const moved = await store.leads.transition(
-      lead.id,
-      "enriched",
-      "enriched",
-      {
+    return {
+      id: lead.id,
+      from: "enriched",
+      to: "enriched",
+      patch: {
         routes: routeNames(matches),
         availableAt: now + SETTLE_RECHECK_MS,
         reason: `routed to ${describeSinks(deliveries)}`,
       },
-      now,
-    );
-    return moved ? lead.id : undefined;
+    };
   }
 
   /** Schedules a skipped lead's deliveries; the lead stays skipped, with its reason and its routes. */
@@ -122,11 +115,14 @@ export function createRoutingStep(
     // lead another process moved meanwhile) leaves the existing deliveries as they are.
     const deliveries = [...plans.values()].flatMap((routed) => routed?.deliveries ?? []);
     if (deliveries.length > 0) await store.deliveries.schedule(deliveries, ctx.clock.now());
+    const now = ctx.clock.now();
+    const moves = leads.map((lead) => moveOf(lead, plans.get(lead.id), now));
+    const moved = signal.aborted ? new Set<string>() : await store.leads.transitionMany(moves, now);
     const routed: string[] = [];
-    for (const lead of leads) {
-      if (signal.aborted) break;
-      const id = await move(lead, plans.get(lead.id));
-      if (id !== undefined) routed.push(id);
+    for (const move of moves) {
+      if (!moved.has(move.id)) continue;
+      if (move.to === "delivered") ctx.events.emit("delivered", move.id);
+      else routed.push(move.id);
     }
     // Deliveries that were settled before the lead was marked routed (a replayed
     // lead whose deliveries all exist, or a fast sink) have no step left to

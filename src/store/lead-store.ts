@@ -74,6 +74,14 @@ export interface LeadPatch {
   routes?: string[];
 }
 
+/** One lead's move in a batch (leads.transitionMany). */
+export interface LeadMove {
+  id: string;
+  from: LeadState | readonly LeadState[];
+  to: LeadState;
+  patch?: LeadPatch;
+}
+
 export interface AdmitOptions {
   /** Leads of the same identity created after this time (ms) are duplicates. */
   dedupeSince: number;
@@ -186,6 +194,11 @@ export interface LeadStore {
     patch?: LeadPatch,
     now?: number,
   ): Promise<StoredLead | undefined>;
+  /**
+   * `transition` of many leads in one step, each on its own: a lead not in its
+   * `from` is left as it is. Each lead at most once. Returns the ids that moved.
+   */
+  transitionMany(moves: readonly LeadMove[], now?: number): Promise<Set<string>>;
   /**
    * Claims up to `limit` leads that are queued or retrying with availableAt ≤ now,
    * lowest priority first then oldest, moving each to `sending`.

@@ -14,6 +14,7 @@ import type {
   AdmitOptions,
   LeadEvent,
   LeadListQuery,
+  LeadMove,
   LeadPatch,
   LeadStore,
   LeaseQuery,
@@ -103,6 +104,70 @@ export class PostgresLeadStore implements LeadStore {
       moveParams(id, from, to, patch, now),
     );
     return rows[0] ? toStoredLead(rows[0]) : undefined;
+  }
+
+  async transitionMany(
+    moves: readonly LeadMove[],
+    now: number = this.clock.now(),
+  ): Promise<Set<string>> {
+    if (moves.length === 0) return new Set();
+    const column = <T>(value: (move: LeadMove, patch: LeadPatch) => T) =>
+      moves.map((move) => value(move, move.patch ?? {}));
+    // The same statement as `transition`, over a table of moves; rows are locked in id order,
+    // so two batches never deadlock.
+    const { rows } = await this.db.prepared<{ lead_id: string }>(
+      `WITH move AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[],
+           $6::bigint[], $7::boolean[], $8::bigint[], $9::boolean[], $10::text[], $11::boolean[],
+           $12::text[], $13::text[], $14::text[], $15::text[])
+           AS m (id, from_states, to_state, reason, attempt, available_at, set_deadline,
+             callback_deadline, set_duplicate_of, duplicate_of, set_result, result, routes,
+             workspace, table_name)
+       ), current AS (
+         SELECT lead.id, lead.state, GREATEST($16::bigint, lead.updated_at) AS at
+         FROM ${this.leads} AS lead JOIN move ON move.id = lead.id
+         ORDER BY lead.id FOR UPDATE OF lead
+       ), moved AS (
+         UPDATE ${this.leads} AS lead SET state = move.to_state, reason = move.reason,
+           workspace = COALESCE(move.workspace, lead.workspace),
+           table_name = COALESCE(move.table_name, lead.table_name),
+           attempt = COALESCE(move.attempt, lead.attempt),
+           available_at = COALESCE(move.available_at, lead.available_at),
+           callback_deadline = CASE WHEN move.set_deadline THEN move.callback_deadline
+             ELSE lead.callback_deadline END,
+           duplicate_of = CASE WHEN move.set_duplicate_of THEN move.duplicate_of
+             ELSE lead.duplicate_of END,
+           result = CASE WHEN move.set_result THEN move.result::json ELSE lead.result END,
+           routes = COALESCE(move.routes::json, lead.routes),
+           updated_at = current.at
+         FROM current JOIN move ON move.id = current.id
+         WHERE lead.id = current.id
+           AND current.state = ANY(string_to_array(move.from_states, ','))
+         RETURNING lead.id, current.state AS from_state, current.at, move.to_state, move.reason
+       )
+       INSERT INTO ${this.events} (lead_id, at, from_state, to_state, reason)
+       SELECT id, at, from_state, to_state, reason FROM moved
+       RETURNING lead_id`,
+      [
+        column((move) => move.id),
+        column((move) => (typeof move.from === "string" ? [move.from] : move.from).join(",")),
+        column((move) => move.to),
+        column((_, patch) => patch.reason ?? null),
+        column((_, patch) => patch.attempt ?? null),
+        column((_, patch) => patch.availableAt ?? null),
+        column((_, patch) => patch.callbackDeadline !== undefined),
+        column((_, patch) => patch.callbackDeadline ?? null),
+        column((_, patch) => patch.duplicateOf !== undefined),
+        column((_, patch) => patch.duplicateOf ?? null),
+        column((_, patch) => patch.result !== undefined),
+        column((_, patch) => (patch.result == null ? null : JSON.stringify(patch.result))),
+        column((_, patch) => (patch.routes === undefined ? null : JSON.stringify(patch.routes))),
+        column((_, patch) => patch.workspace ?? null),
+        column((_, patch) => patch.table ?? null),
+        now,
+      ],
+    );
+    return new Set(rows.map((row) => row.lead_id));
   }
 
   /**

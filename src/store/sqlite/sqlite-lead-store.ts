@@ -20,6 +20,7 @@ import type {
   AdmitOptions,
   LeadEvent,
   LeadListQuery,
+  LeadMove,
   LeadPatch,
   LeadStore,
   LeaseQuery,
@@ -172,6 +173,19 @@ export class SqliteLeadStore implements LeadStore {
       if (!this.move(id, from, to, patch, now)) return undefined;
       const row = this.statements.get.get(id);
       return row ? toStoredLead(row) : undefined;
+    });
+  }
+
+  async transitionMany(
+    moves: readonly LeadMove[],
+    now: number = this.clock.now(),
+  ): Promise<Set<string>> {
+    return writeTransaction(this.db, () => {
+      const moved = new Set<string>();
+      for (const { id, from, to, patch } of moves) {
+        if (this.move(id, from, to, patch ?? {}, now)) moved.add(id);
+      }
+      return moved;
     });
   }
 

@@ -77,6 +77,47 @@ export function describeLeadTransitions(open: OpenStore): void {
       expect(await store().leads.transitionAndRead("missing", "queued", "sending")).toBe(undefined);
     });
 
+    it("moves many leads in one step, each only from its own state, each with its patch", async () => {
+      const [a, b, c] = [await admitOne(store()), await admitOne(store()), await admitOne(store())];
+      await mustMove(store(), c, "queued", "dead", { reason: "send_failed" }, T0);
+      const moved = await store().leads.transitionMany(
+        [
+          { id: a, from: ["retrying", "queued"], to: "sending", patch: { availableAt: T0 + 50 } },
+          {
+            id: b,
+            from: "queued",
+            to: "enriched",
+            patch: { result: { title: "CTO" }, routes: ["hot"], reason: "callback received" },
+          },
+          { id: c, from: "queued", to: "sending" },
+          { id: "missing", from: "queued", to: "sending" },
+        ],
+        T0 + 1,
+      );
+      expect(moved).toEqual(new Set([a, b]));
+      expect(await store().leads.get(a)).toMatchObject({
+        state: "sending",
+        availableAt: T0 + 50,
+        reason: null,
+        updatedAt: T0 + 1,
+      });
+      expect(await store().leads.get(b)).toMatchObject({
+        state: "enriched",
+        result: { title: "CTO" },
+        routes: ["hot"],
+        reason: "callback received",
+      });
+      expect(await store().leads.get(c)).toMatchObject({ state: "dead", reason: "send_failed" });
+      expect((await store().leads.history(b)).at(-1)).toEqual({
+        leadId: b,
+        at: T0 + 1,
+        from: "queued",
+        to: "enriched",
+        reason: "callback received",
+      });
+      expect(await store().leads.transitionMany([], T0 + 2)).toEqual(new Set());
+    });
+
     it("tells when each lead first became enriched", async () => {
       const [twice, never] = [await admitOne(store()), await admitOne(store())];
       await mustMove(store(), twice, "queued", "sending", {}, T0 + 1);
