@@ -10,6 +10,7 @@
  *   npm run bench:statements                 # 1,000 leads; needs PostgreSQL and Redis
  *   BENCH_QUICK=1 npm run bench:statements   # 200 leads
  *   BENCH_LEADS=5000 npm run bench:statements
+ *   BENCH_WORKERS=3 npm run bench:statements   # 3 worker pipelines: what they cost each other
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +24,7 @@ import { benchLeads, inBatches, openBenchServices, withTimeout } from "./queue-b
 import { startInProcessQueueTier } from "./queue-in-process.js";
 
 const LEADS = Number(process.env.BENCH_LEADS ?? (QUICK ? 200 : 1000));
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const CLAY_RATE = { perSecond: 1000, burst: 1000 };
 const GOAL = 10;
 const TIMEOUT_MS = 120_000;
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
       sink: { file: join(dir, "delivered.jsonl") },
       stateDir: join(dir, "state"),
     });
-    const tier = await startInProcessQueueTier(config.parse(), 1);
+    const tier = await startInProcessQueueTier(config.parse(), WORKERS);
     let states: Record<string, number>;
     let seconds: number;
     try {
@@ -79,6 +81,8 @@ async function main(): Promise<void> {
     const delivered = states.delivered ?? 0;
     if (delivered !== LEADS)
       throw new Error(`${delivered} of ${LEADS} leads delivered: ${JSON.stringify(states)}`);
+    // The figure is the tier's own cost: one worker.
+    if (WORKERS !== 1) return;
     const figure = recordFigure({
       figure: "queue tier statements per lead",
       unit: "statements/lead",
@@ -116,7 +120,7 @@ function report(
   states: Record<string, number>,
 ): void {
   console.log(
-    `queue tier, PostgreSQL statements per lead: ${fmt(LEADS)} leads, api + 1 worker pipeline in ` +
+    `queue tier, PostgreSQL statements per lead: ${fmt(LEADS)} leads, api + ${WORKERS} worker pipeline(s) in ` +
       `this process, ${fmt(seconds, 1)} s (${fmt(LEADS / seconds)} leads/s); leads: ${JSON.stringify(states)}`,
   );
   console.table(

@@ -29,6 +29,12 @@ export interface RoutingStepOptions {
 /** How long a routed lead waits before the step checks again whether its deliveries are settled. */
 export const SETTLE_RECHECK_MS = 30_000;
 
+/**
+ * How long a routing pass holds the leads it took: far longer than a pass,
+ * and how soon another process routes them when this one dies mid-pass.
+ */
+const ROUTE_LEASE_MS = 10_000;
+
 /** A routed skipped lead's availableAt: it has nothing left to settle, so the step never takes it again. */
 export const ROUTED_SKIPPED_AVAILABLE_AT = Number.MAX_SAFE_INTEGER;
 
@@ -109,7 +115,9 @@ export function createRoutingStep(
   }
 
   return async function routingStep(signal: AbortSignal): Promise<number> {
-    const leads = await store.leads.due("enriched", ctx.clock.now(), batchSize);
+    const start = ctx.clock.now();
+    // Leased, not only read: processes routing side by side take disjoint leads.
+    const leads = await store.leads.leaseEnriched(start, batchSize, start + ROUTE_LEASE_MS);
     const plans = new Map(leads.map((lead) => [lead.id, plan(lead)]));
     // The pass's deliveries in one write; scheduling twice (a re-run after a crash, or a
     // lead another process moved meanwhile) leaves the existing deliveries as they are.

@@ -212,6 +212,13 @@ export interface LeadStore {
    * Returns their ids in that order.
    */
   leaseDue(query: LeaseQuery): Promise<string[]>;
+  /**
+   * Leases enriched leads with availableAt ≤ now to one routing pass, oldest
+   * first: their availableAt moves to `until` (state and history stay), and
+   * leads another process is leasing at that moment are passed over, so
+   * processes routing side by side take disjoint leads.
+   */
+  leaseEnriched(now: number, limit: number, until: number): Promise<StoredLead[]>;
   /** Leads in `state` whose availableAt (or callbackDeadline for awaiting_callback) ≤ now. */
   due(
     state: "deferred" | "awaiting_callback" | "sending" | "enriched" | "received" | "skipped",

@@ -235,6 +235,22 @@ export class PostgresLeadStore implements LeadStore {
     return rows.map((row) => row.id);
   }
 
+  async leaseEnriched(now: number, limit: number, until: number): Promise<StoredLead[]> {
+    // SKIP LOCKED: a pass passes over leads another one is leasing instead of waiting for them.
+    const { rows } = await this.db.prepared<LeadRow>(
+      `WITH picked AS (
+         SELECT id FROM ${this.leads} WHERE state = 'enriched' AND available_at <= $1
+         ORDER BY available_at, created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), leased AS (
+         UPDATE ${this.leads} AS lead SET available_at = $3 FROM picked WHERE lead.id = picked.id
+         RETURNING ${leadColumns("lead")}
+       )
+       SELECT ${leadColumns()} FROM leased ORDER BY created_at, id`,
+      [now, rowLimit(limit), until],
+    );
+    return rows.map(toStoredLead);
+  }
+
   async due(state: DueState, now: number, limit: number): Promise<StoredLead[]> {
     const { rows } =
       state === "awaiting_callback"

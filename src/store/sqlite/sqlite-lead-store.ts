@@ -260,6 +260,17 @@ export class SqliteLeadStore implements LeadStore {
     );
   }
 
+  async leaseEnriched(now: number, limit: number, until: number): Promise<StoredLead[]> {
+    const s = this.statements;
+    // One process owns a SQLite store: the write transaction is the whole lease.
+    return writeTransaction(this.db, () =>
+      s.dueByAvailable.all("enriched", now, rowLimit(limit)).map((row) => {
+        s.lease.run(until, row.id);
+        return toStoredLead({ ...row, available_at: until });
+      }),
+    );
+  }
+
   async due(state: DueState, now: number, limit: number): Promise<StoredLead[]> {
     const rows =
       state === "awaiting_callback"

@@ -118,6 +118,32 @@ export function describeLeadTransitions(open: OpenStore): void {
       expect(await store().leads.transitionMany([], T0 + 2)).toEqual(new Set());
     });
 
+    it("leases due enriched leads to one pass until the lease ends, state and history kept", async () => {
+      const [a, b, queued] = [
+        await admitOne(store()),
+        await admitOne(store()),
+        await admitOne(store()),
+      ];
+      for (const id of [a, b]) {
+        await mustMove(
+          store(),
+          id,
+          "queued",
+          "enriched",
+          { result: { ok: 1 }, availableAt: T0 },
+          T0,
+        );
+      }
+      const history = await store().leads.history(a);
+      const leased = await store().leads.leaseEnriched(T0, 10, T0 + 100);
+      expect(leased.map((lead) => lead.id).sort()).toEqual([a, b].sort());
+      expect(leased[0]).toMatchObject({ state: "enriched", availableAt: T0 + 100 });
+      expect(await store().leads.leaseEnriched(T0 + 99, 10, T0 + 200)).toEqual([]);
+      expect(await store().leads.leaseEnriched(T0 + 100, 1, T0 + 200)).toHaveLength(1);
+      expect(await store().leads.history(a)).toEqual(history);
+      expect(await store().leads.get(queued)).toMatchObject({ state: "queued" });
+    });
+
     it("tells when each lead first became enriched", async () => {
       const [twice, never] = [await admitOne(store()), await admitOne(store())];
       await mustMove(store(), twice, "queued", "sending", {}, T0 + 1);
