@@ -188,16 +188,17 @@ export function createDeliveryStep(
       // Renewing stops before the marks, so a renewal never moves a retry's time.
       await held.release();
     }
+    const delivered: string[] = [];
     for (const [index, { delivery }] of sendable.entries()) {
       const result: SinkResult = results[index] ?? {
         ok: false,
         retryable: true,
         reason: `sink ${sink.name} returned no result for this record`,
       };
-      if (result.ok)
-        await store.deliveries.markDelivered(delivery.leadId, sink.name, ctx.clock.now());
+      if (result.ok) delivered.push(delivery.leadId);
       else await markFailed(delivery, result);
     }
+    await store.deliveries.markDelivered(delivered, sink.name, ctx.clock.now());
     await finishSettled(ctx, [...new Set(due.map((delivery) => delivery.leadId))]);
     return due.length;
   };

@@ -53,7 +53,8 @@ export interface DeliveryStore {
    * soon go to another.
    */
   renewLease(sink: string, leadIds: string[], until: number): Promise<void>;
-  markDelivered(leadId: string, sink: string, now: number): Promise<void>;
+  /** Marks the sink's pending delivery of each lead (one id, or a batch at once) delivered. */
+  markDelivered(leadIds: string | readonly string[], sink: string, now: number): Promise<void>;
   /** Records a failed try: back to pending at `retryAt`, or dead when `retryAt` is null. */
   markFailed(
     leadId: string,

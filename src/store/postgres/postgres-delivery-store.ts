@@ -72,13 +72,19 @@ export class PostgresDeliveryStore implements DeliveryStore {
     );
   }
 
-  async markDelivered(leadId: string, sink: string, now: number): Promise<void> {
+  async markDelivered(
+    leadIds: string | readonly string[],
+    sink: string,
+    now: number,
+  ): Promise<void> {
+    const ids = typeof leadIds === "string" ? [leadIds] : [...leadIds];
+    if (ids.length === 0) return;
     await this.db.prepared(
       `UPDATE ${this.deliveries} SET state = 'delivered', attempts = attempts + 1,
          last_error = NULL, updated_at = $1
-       WHERE lead_id = $2 AND sink = $3 AND state = 'pending'
+       WHERE lead_id = ANY($2::text[]) AND sink = $3 AND state = 'pending'
        RETURNING nextval('${this.deliveredTotal}')`,
-      [now, leadId, sink],
+      [now, ids, sink],
     );
   }
 

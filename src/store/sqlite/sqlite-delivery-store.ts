@@ -125,10 +125,16 @@ export class SqliteDeliveryStore implements DeliveryStore {
     );
   }
 
-  async markDelivered(leadId: string, sink: string, now: number): Promise<void> {
+  async markDelivered(
+    leadIds: string | readonly string[],
+    sink: string,
+    now: number,
+  ): Promise<void> {
     const { delivered, countDelivered } = this.statements;
     writeTransaction(this.db, () => {
-      if (delivered.run(now, leadId, sink).changes > 0) countDelivered.run();
+      for (const leadId of typeof leadIds === "string" ? [leadIds] : leadIds) {
+        if (delivered.run(now, leadId, sink).changes > 0) countDelivered.run();
+      }
     });
   }
 
