@@ -10,6 +10,7 @@
  */
 import type { ClaypipeConfig } from "../config/schema.js";
 import type { LeadState } from "../core/lead-state.js";
+import type { LeadMove } from "../store/lead-store.js";
 import type {
   Credits,
   EnrichedRow,
@@ -61,6 +62,16 @@ export function createInboxStep(
     served: Map<string, EnrichedRow>;
   }
 
+  /** An entry's lead, moving to enriched with this result. */
+  interface PlannedMove {
+    entry: InboxEntry;
+    lead: StoredLead;
+    result: EnrichedRow;
+    /** Later entries of the same lead in this pass. */
+    repeats: number[];
+    move: LeadMove;
+  }
+
   /** Reads the entries' leads, and the earlier versions of those still awaiting a result: two reads. */
   async function readPass(entries: InboxEntry[]): Promise<Pass> {
     const ids = [...new Set(entries.map((entry) => entry.leadId))];
@@ -75,7 +86,16 @@ export function createInboxStep(
     };
   }
 
-  async function processEntry(entry: InboxEntry, pass: Pass): Promise<boolean> {
+  /**
+   * What an entry asks for: done already (a repeat, a lead gone or never sent:
+   * at most a settlement), a move to enriched, or to follow the move this pass
+   * already plans for its lead (a second callback: done once that move is).
+   */
+  async function decide(
+    entry: InboxEntry,
+    pass: Pass,
+    moving: Map<string, PlannedMove>,
+  ): Promise<"done" | "later" | PlannedMove> {
     const lead = pass.leads.get(entry.leadId);
     if (!lead) {
       // Purged from the DLQ since: nothing left to enrich.
@@ -83,40 +103,71 @@ export function createInboxStep(
         { leadId: entry.leadId, inboxId: entry.id },
         "callback for a lead that no longer exists",
       );
-      return true;
+      return "done";
     }
     if (lead.result !== null) {
       // Repeated callback, or a re-run after a crash: finish what may be unfinished.
       await settle(lead, lead.result, pass);
-      return true;
+      return "done";
     }
     if (!AWAITING_RESULT.includes(lead.state)) {
       logger.warn(
         { leadId: lead.id, state: lead.state, attempt: entry.attempt },
         "callback for a lead that was never sent; ignored",
       );
-      return true;
+      return "done";
+    }
+    const planned = moving.get(lead.id);
+    if (planned) {
+      // Another callback of a lead this pass moves: done with it when the move is (the first wins).
+      planned.repeats.push(entry.id);
+      return "later";
     }
     const now = ctx.clock.now();
     const previous = pass.previous.get(lead.id);
     const row = withoutCallbackUrl(entry.body);
     const result = previous ? withChanges(row, previous.result, ctx.config.changes.ignore) : row;
-    const moved = await store.leads.transition(
-      lead.id,
-      AWAITING_RESULT,
-      "enriched",
-      { result, reason: "callback received", availableAt: now, callbackDeadline: null, routes: [] },
-      now,
+    return {
+      entry,
+      lead,
+      result,
+      repeats: [],
+      move: {
+        id: lead.id,
+        from: AWAITING_RESULT,
+        to: "enriched",
+        patch: {
+          result,
+          reason: "callback received",
+          availableAt: now,
+          callbackDeadline: null,
+          routes: [],
+        },
+      },
+    };
+  }
+
+  /**
+   * Moves the planned leads to enriched in one statement, then settles each;
+   * the entries whose lead someone moved meanwhile (the sender finishing its
+   * bookkeeping) are left for the next pass, which reads them again.
+   */
+  async function enrich(planned: PlannedMove[], pass: Pass): Promise<number[]> {
+    if (planned.length === 0) return [];
+    const moved = await store.leads.transitionMany(
+      planned.map((plan) => plan.move),
+      ctx.clock.now(),
     );
-    // Someone moved the lead meanwhile (the sender finishing its bookkeeping):
-    // leave the entry for the next pass, which reads it again and sees the new state.
-    if (!moved) return false;
-    // A later entry of this pass for the same lead finds it enriched.
-    pass.leads.set(lead.id, { ...lead, state: "enriched", result });
-    ctx.events.emit("enriched", lead.id, result);
-    logger.debug({ leadId: lead.id, attempt: entry.attempt }, "lead enriched");
-    await settle(lead, result, pass);
-    return true;
+    const done: number[] = [];
+    for (const { entry, lead, result, repeats } of planned) {
+      if (!moved.has(lead.id)) continue;
+      pass.leads.set(lead.id, { ...lead, state: "enriched", result });
+      ctx.events.emit("enriched", lead.id, result);
+      logger.debug({ leadId: lead.id, attempt: entry.attempt }, "lead enriched");
+      await settle(lead, result, pass);
+      done.push(entry.id, ...repeats);
+    }
+    return done;
   }
 
   async function settle(lead: StoredLead, result: EnrichedRow, pass: Pass) {
@@ -157,10 +208,14 @@ export function createInboxStep(
     if (entries.length === 0) return 0;
     const pass = await readPass(entries);
     const processed: number[] = [];
+    const moving = new Map<string, PlannedMove>();
     for (const entry of entries) {
       if (signal.aborted) break;
-      if (await processEntry(entry, pass)) processed.push(entry.id);
+      const decision = await decide(entry, pass, moving);
+      if (decision === "done") processed.push(entry.id);
+      else if (decision !== "later") moving.set(decision.lead.id, decision);
     }
+    if (!signal.aborted) processed.push(...(await enrich([...moving.values()], pass)));
     // Before the entries are marked: a crash in between serves them on the next pass.
     await serveDuplicates(pass.served);
     if (processed.length > 0) await store.inbox.markProcessed(processed);
