@@ -5,11 +5,12 @@
  *    lookahead) vs Queue.addBulk of the same leads, same batches;
  * 2. HTTP intake: POST /v1/leads, one lead a request (autocannon in a child
  *    process) vs a bare Fastify handler doing queue.add;
- * 3. end to end: submit → Clay (the emulator at 1000/s, burst 1000, time scale
- *    1000) → callback → delivered to a file sink, through one worker pipeline
- *    in this process and through `claypipe start` processes (api + workers), vs
- *    a raw BullMQ Worker POSTing each lead to the same emulator and a bare HTTP
- *    receiver counting the callbacks.
+ * 3. end to end (queue-end-to-end-runs.ts; alone: `npm run bench:queue-e2e`):
+ *    submit → Clay (the emulator at 1000/s, burst 1000, time scale 1000) →
+ *    callback → delivered to a file sink, through one worker pipeline in this
+ *    process and through `claypipe start` processes (api + 1 worker, api + N
+ *    workers), vs a raw BullMQ Worker POSTing each lead to the same emulator
+ *    and a bare HTTP receiver counting the callbacks.
  *
  *   npm run bench:queue                      # needs PostgreSQL and Redis
  *   BENCH_LEADS=5000 BENCH_SECONDS=20 npm run bench:queue
@@ -25,7 +26,7 @@
  * the jobs a worker runs at once on both sides (claypipe's sender.concurrency,
  * default 4).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../src/demo/free-port.js";
@@ -41,12 +42,11 @@ import {
   openBenchServices,
   REDIS_URL,
   redisPersistence,
-  withTimeout,
 } from "./queue-bench-services.js";
+import { END_TO_END_WORKSPACES, endToEnd } from "./queue-end-to-end-runs.js";
 import { type HttpLoadResult, runHttpLoad } from "./queue-http-load.js";
 import { startInProcessQueueTier } from "./queue-in-process.js";
-import { rawEndToEnd, rawEnqueue, startRawIntakeServer } from "./queue-raw-bullmq.js";
-import { startQueueServices } from "./queue-service-processes.js";
+import { rawEnqueue, startRawIntakeServer } from "./queue-raw-bullmq.js";
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 2000);
 const ENQUEUE_LEADS = Number(process.env.BENCH_ENQUEUE_LEADS ?? LEADS * 10);
@@ -59,8 +59,6 @@ const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 3);
 const CONNECTIONS = 50;
 const BATCH = { size: 500, parallel: 4 };
 const CLAY_RATE = { perSecond: 1000, burst: 1000 };
-const E2E_TIMEOUT_MS = 300_000;
-const WORKER_PROCESSES_LABEL = `${WORKER_PROCESSES} worker process${WORKER_PROCESSES === 1 ? "" : "es"}`;
 
 const fmt = (value: number, digits = 0) =>
   value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -218,123 +216,6 @@ async function httpIntake(emulator: RunningEmulator): Promise<void> {
   );
 }
 
-interface EndToEnd {
-  target: string;
-  seconds: number;
-  check: string;
-}
-
-/** Polls the outbox until every lead is delivered or dead. */
-async function waitForDelivery(services: BenchServices): Promise<Record<string, number>> {
-  const settled = async () => {
-    for (;;) {
-      const states = await services.leadStates();
-      if ((states.delivered ?? 0) + (states.dead ?? 0) >= LEADS) return states;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
-  return withTimeout(settled(), E2E_TIMEOUT_MS, `delivering ${LEADS} leads`);
-}
-
-function clayCounts(emulator: RunningEmulator, workspace: string): string {
-  const found = emulator.control.snapshot().workspaces.find((w) => w.id === workspace)!;
-  return `Clay: ${fmt(found.tables[0]!.rowCount)} rows, ${found.requests.rateLimited} 429s`;
-}
-
-async function claypipeInProcess(emulator: RunningEmulator): Promise<EndToEnd> {
-  return withQueueRun(emulator, "e2e1", async ({ config, services }) => {
-    const tier = await startInProcessQueueTier(config.parse(), 1);
-    try {
-      const leads = benchLeads(LEADS, "e2e1");
-      const start = performance.now();
-      await inBatches(leads, BATCH.size, BATCH.parallel, (batch) => tier.api.submit(batch));
-      const states = await waitForDelivery(services);
-      const seconds = (performance.now() - start) / 1000;
-      return {
-        target: "claypipe: api + 1 worker pipeline, this process",
-        seconds,
-        check: `${describeStates(states)}; ${clayCounts(emulator, "e2e1")}`,
-      };
-    } finally {
-      await tier.close();
-    }
-  });
-}
-
-async function claypipeProcesses(emulator: RunningEmulator): Promise<EndToEnd> {
-  return withQueueRun(emulator, "e2ep", async ({ config, services, dir }) => {
-    const configPath = join(dir, "claypipe.config.yaml");
-    writeFileSync(configPath, config.text);
-    const running = await startQueueServices(configPath, config.env, WORKER_PROCESSES);
-    try {
-      const leads = benchLeads(LEADS, "e2ep");
-      const url = `${config.parse().callbacks!.baseUrl}/v1/leads`;
-      const start = performance.now();
-      await inBatches(leads, BATCH.size, BATCH.parallel, async (batch) => {
-        const answer = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${config.apiKey}` },
-          body: JSON.stringify(batch),
-        });
-        if (answer.status !== 202)
-          throw new Error(`intake answered ${answer.status}: ${await answer.text()}`);
-      });
-      const states = await waitForDelivery(services);
-      const seconds = (performance.now() - start) / 1000;
-      return {
-        target: `claypipe: api + ${WORKER_PROCESSES_LABEL} (claypipe start)`,
-        seconds,
-        check: `${describeStates(states)}; ${clayCounts(emulator, "e2ep")}`,
-      };
-    } finally {
-      await running.stop();
-    }
-  });
-}
-
-async function rawBullmq(emulator: RunningEmulator): Promise<EndToEnd> {
-  return withRawPrefix("e2eraw", async (prefix) => {
-    const result = await rawEndToEnd(
-      {
-        redisUrl: REDIS_URL,
-        prefix,
-        queueName: "send-raw",
-        webhookUrl: emulator.webhookUrl("t_raw"),
-        concurrency: CONCURRENCY,
-        timeoutMs: E2E_TIMEOUT_MS,
-      },
-      benchLeads(LEADS, "e2eraw"),
-      BATCH,
-    );
-    return {
-      target: "raw BullMQ worker + bare callback counter, this process",
-      seconds: result.seconds,
-      check: `${fmt(result.callbacks)} callbacks, ${result.retriedJobs} jobs retried; ${clayCounts(emulator, "raw")}`,
-    };
-  });
-}
-
-async function endToEnd(emulator: RunningEmulator): Promise<void> {
-  const runs: EndToEnd[] = [await claypipeInProcess(emulator), await rawBullmq(emulator)];
-  if (WORKER_PROCESSES > 0) runs.push(await claypipeProcesses(emulator));
-  console.log(
-    `\n3. end to end: ${fmt(LEADS)} leads from submit to delivered (claypipe) or called back (raw); ` +
-      `Clay at ${CLAY_RATE.perSecond}/s, burst ${CLAY_RATE.burst}; ${CONCURRENCY} jobs at once per worker`,
-  );
-  console.table(
-    runs.map((run) => ({
-      target: run.target,
-      "leads/s": fmt(LEADS / run.seconds),
-      seconds: fmt(run.seconds, 2),
-      check: run.check,
-    })),
-  );
-  const raw = runs[1]!.seconds;
-  console.log(`claypipe (1 worker pipeline) / raw: ${fmt(raw / runs[0]!.seconds, 2)}`);
-  if (runs[2])
-    console.log(`claypipe (${WORKER_PROCESSES_LABEL}) / raw: ${fmt(raw / runs[2].seconds, 2)}`);
-}
-
 /** A Redis prefix for a raw BullMQ run, its keys removed after `work`. */
 async function withRawPrefix<T>(purpose: string, work: (prefix: string) => Promise<T>): Promise<T> {
   const services = await openBenchServices(purpose);
@@ -352,7 +233,7 @@ function describeStates(states: Record<string, number>): string {
 }
 
 async function main(): Promise<void> {
-  const workspaces = ["enq", "http", "e2e1", "e2ep", "raw"];
+  const workspaces = ["enq", "http", ...END_TO_END_WORKSPACES];
   const emulator = await startEmulator({
     timeScale: 1000,
     workspaces: workspaces.map((id) => ({
@@ -374,7 +255,14 @@ async function main(): Promise<void> {
     );
     if (PARTS.has("enqueue")) await enqueue(emulator);
     if (PARTS.has("intake")) await httpIntake(emulator);
-    if (PARTS.has("e2e") || PARTS.has("workers")) await endToEnd(emulator);
+    if (PARTS.has("e2e") || PARTS.has("workers")) {
+      await endToEnd(emulator, {
+        leads: LEADS,
+        workerProcesses: WORKER_PROCESSES,
+        concurrency: CONCURRENCY,
+        clayRate: CLAY_RATE,
+      });
+    }
     console.log(
       "\nWhat raw BullMQ does not do, and claypipe pays for: a durable outbox in PostgreSQL (an " +
         `acknowledged lead survives losing Redis; here: ${await redisPersistence()}), dedupe of repeats ` +

@@ -61,8 +61,21 @@ export function createDeliveryStep(
   const { store, logger } = ctx;
   const policy = retryPolicy(ctx.config.sinks.find((config) => config.name === sink.name));
 
-  async function toRecord(delivery: SinkDelivery): Promise<SinkRecord | undefined> {
-    const lead = await store.leads.get(delivery.leadId);
+  /** The leased deliveries' leads, and when each was enriched: two reads for the whole batch. */
+  async function readLeads(due: SinkDelivery[]) {
+    const ids = [...new Set(due.map((delivery) => delivery.leadId))];
+    const [{ leads }, enrichedTimes] = await Promise.all([
+      store.leads.list({ ids, limit: ids.length }),
+      store.leads.enrichedAt(ids),
+    ]);
+    return { leads: new Map(leads.map((lead) => [lead.id, lead])), enrichedTimes };
+  }
+
+  function toRecord(
+    delivery: SinkDelivery,
+    lead: StoredLead | undefined,
+    enrichedAt: number | undefined,
+  ): SinkRecord | undefined {
     // A skipped lead has no result: its record is its fields and the rule that skipped it.
     const row = lead?.state === "skipped" ? skippedRecord(lead) : lead?.result;
     if (!lead || !row) return undefined;
@@ -73,14 +86,9 @@ export function createDeliveryStep(
       source: lead.source,
       route: delivery.route,
       enrichedAt: new Date(
-        lead.state === "skipped" ? lead.createdAt : await enrichedAt(lead),
+        lead.state === "skipped" ? lead.createdAt : (enrichedAt ?? lead.updatedAt),
       ).toISOString(),
     };
-  }
-
-  async function enrichedAt(lead: StoredLead): Promise<number> {
-    const history = await store.leads.history(lead.id);
-    return history.find((event) => event.to === "enriched")?.at ?? lead.updatedAt;
   }
 
   /**
@@ -154,8 +162,13 @@ export function createDeliveryStep(
     let results: SinkResult[] = [];
     const held = holdLease(due.map((delivery) => delivery.leadId));
     try {
+      const { leads, enrichedTimes } = await readLeads(due);
       for (const delivery of due) {
-        const record = await toRecord(delivery);
+        const record = toRecord(
+          delivery,
+          leads.get(delivery.leadId),
+          enrichedTimes.get(delivery.leadId),
+        );
         if (record) sendable.push({ delivery, record });
         else {
           await markFailed(delivery, {
@@ -175,16 +188,17 @@ export function createDeliveryStep(
       // Renewing stops before the marks, so a renewal never moves a retry's time.
       await held.release();
     }
+    const delivered: string[] = [];
     for (const [index, { delivery }] of sendable.entries()) {
       const result: SinkResult = results[index] ?? {
         ok: false,
         retryable: true,
         reason: `sink ${sink.name} returned no result for this record`,
       };
-      if (result.ok)
-        await store.deliveries.markDelivered(delivery.leadId, sink.name, ctx.clock.now());
+      if (result.ok) delivered.push(delivery.leadId);
       else await markFailed(delivery, result);
     }
+    await store.deliveries.markDelivered(delivered, sink.name, ctx.clock.now());
     await finishSettled(ctx, [...new Set(due.map((delivery) => delivery.leadId))]);
     return due.length;
   };

@@ -15,6 +15,7 @@
  */
 import { skippingRule } from "../core/skip-reason.js";
 import type { RouteMatch } from "../routing/router.js";
+import type { LeadMove } from "../store/lead-store.js";
 import type { StoredLead } from "../store/store.js";
 import { finishSettled } from "./finish-delivered.js";
 import type { PipelineContext } from "./pipeline-context.js";
@@ -28,6 +29,12 @@ export interface RoutingStepOptions {
 /** How long a routed lead waits before the step checks again whether its deliveries are settled. */
 export const SETTLE_RECHECK_MS = 30_000;
 
+/**
+ * How long a routing pass holds the leads it took: far longer than a pass,
+ * and how soon another process routes them when this one dies mid-pass.
+ */
+const ROUTE_LEASE_MS = 10_000;
+
 /** A routed skipped lead's availableAt: it has nothing left to settle, so the step never takes it again. */
 export const ROUTED_SKIPPED_AVAILABLE_AT = Number.MAX_SAFE_INTEGER;
 
@@ -38,47 +45,51 @@ export function createRoutingStep(
   const batchSize = options.batchSize ?? 100;
   const { store } = ctx;
 
-  async function route(lead: StoredLead): Promise<string | undefined> {
-    const now = ctx.clock.now();
-    if (lead.routes.length > 0) {
-      const moved = await store.leads.transition(
-        lead.id,
-        "enriched",
-        "enriched",
-        { availableAt: now + SETTLE_RECHECK_MS, reason: lead.reason },
-        now,
-      );
-      return moved ? lead.id : undefined;
-    }
+  /** What routing does with one lead: its deliveries (none: delivered at once) and its move. */
+  interface Plan {
+    lead: StoredLead;
+    matches: readonly RouteMatch[];
+    deliveries: PlannedDelivery[];
+  }
+
+  function plan(lead: StoredLead): Plan | undefined {
+    // A lead that keeps its routes has its deliveries: it comes back only to be finished.
+    if (lead.routes.length > 0) return undefined;
     // A result compared with an earlier one where nothing changed goes only where `on: [unchanged]` asks.
     const matches = ctx.router.route(lead.result ?? {}, resultOutcome(lead.result));
-    const deliveries = deliveriesOf(lead, matches);
+    return { lead, matches, deliveries: deliveriesOf(lead, matches) };
+  }
+
+  /** One lead's move once its deliveries are scheduled: on to wait for them, or delivered. */
+  function moveOf(lead: StoredLead, routed: Plan | undefined, now: number): LeadMove {
+    if (routed === undefined) {
+      return {
+        id: lead.id,
+        from: "enriched",
+        to: "enriched",
+        patch: { availableAt: now + SETTLE_RECHECK_MS, reason: lead.reason },
+      };
+    }
+    const { matches, deliveries } = routed;
     if (deliveries.length === 0) {
       const reason = matches.length === 0 ? "no route matched" : "its routes name no sinks";
-      const moved = await store.leads.transition(
-        lead.id,
-        "enriched",
-        "delivered",
-        { reason, routes: matches.map((match) => match.route) },
-        now,
-      );
-      if (moved) ctx.events.emit("delivered", lead.id);
-      return undefined;
+      return {
+        id: lead.id,
+        from: "enriched",
+        to: "delivered",
+        patch: { reason, routes: matches.map((match) => match.route) },
+      };
     }
-    // Scheduling twice (a re-run after a crash) leaves the existing deliveries as they are.
-    await store.deliveries.schedule(deliveries, now);
-    const moved = await store.leads.transition(
-      lead.id,
-      "enriched",
-      "enriched",
-      {
+    return {
+      id: lead.id,
+      from: "enriched",
+      to: "enriched",
+      patch: {
         routes: routeNames(matches),
         availableAt: now + SETTLE_RECHECK_MS,
         reason: `routed to ${describeSinks(deliveries)}`,
       },
-      now,
-    );
-    return moved ? lead.id : undefined;
+    };
   }
 
   /** Schedules a skipped lead's deliveries; the lead stays skipped, with its reason and its routes. */
@@ -104,12 +115,22 @@ export function createRoutingStep(
   }
 
   return async function routingStep(signal: AbortSignal): Promise<number> {
-    const leads = await store.leads.due("enriched", ctx.clock.now(), batchSize);
+    const start = ctx.clock.now();
+    // Leased, not only read: processes routing side by side take disjoint leads.
+    const leads = await store.leads.leaseEnriched(start, batchSize, start + ROUTE_LEASE_MS);
+    const plans = new Map(leads.map((lead) => [lead.id, plan(lead)]));
+    // The pass's deliveries in one write; scheduling twice (a re-run after a crash, or a
+    // lead another process moved meanwhile) leaves the existing deliveries as they are.
+    const deliveries = [...plans.values()].flatMap((routed) => routed?.deliveries ?? []);
+    if (deliveries.length > 0) await store.deliveries.schedule(deliveries, ctx.clock.now());
+    const now = ctx.clock.now();
+    const moves = leads.map((lead) => moveOf(lead, plans.get(lead.id), now));
+    const moved = signal.aborted ? new Set<string>() : await store.leads.transitionMany(moves, now);
     const routed: string[] = [];
-    for (const lead of leads) {
-      if (signal.aborted) break;
-      const id = await route(lead);
-      if (id !== undefined) routed.push(id);
+    for (const move of moves) {
+      if (!moved.has(move.id)) continue;
+      if (move.to === "delivered") ctx.events.emit("delivered", move.id);
+      else routed.push(move.id);
     }
     // Deliveries that were settled before the lead was marked routed (a replayed
     // lead whose deliveries all exist, or a fast sink) have no step left to

@@ -31,25 +31,17 @@ export function createSendHandler(
   const send = createLeadSend(ctx, budget, deadLetters);
   const intake = createIntakeService(ctx);
 
-  /** Moves the lead to `sending` under this worker's lease; undefined when it is not this message's to send. */
-  const claim = async (
+  /**
+   * Takes over a lead found in `sending` (its worker stopped mid-send), as
+   * `recovery.sending` says; undefined when it is not this message's to send.
+   */
+  const takeOver = async (
     lead: StoredLead,
     leaseMs: number,
     whenSending: "take_over" | "leave",
   ): Promise<StoredLead | undefined> => {
-    const now = clock.now();
-    const lease = now + leaseMs;
-    if (lead.state === "queued" || lead.state === "retrying") {
-      const claimed = await store.leads.transition(
-        lead.id,
-        lead.state,
-        "sending",
-        { availableAt: lease, reason: null },
-        now,
-      );
-      return claimed ? lead : undefined;
-    }
     if (lead.state !== "sending" || whenSending === "leave") return undefined;
+    const now = clock.now();
     if (ctx.config.recovery.sending === "hold") {
       await deadLetterLead(ctx, lead.id, {
         from: "sending",
@@ -67,7 +59,7 @@ export function createSendHandler(
       "sending",
       "sending",
       {
-        availableAt: lease,
+        availableAt: now + leaseMs,
         reason: "interrupted send taken over by another worker: sending again (at-least-once)",
       },
       now,
@@ -81,8 +73,19 @@ export function createSendHandler(
     signal,
     whenSending = "take_over",
   ) => {
+    const now = clock.now();
+    // The usual case in one statement: the lead is queued or retrying, and moves to
+    // `sending` under this worker's lease, read as it moves.
+    const claimed = await store.leads.transitionAndRead(
+      leadId,
+      ["queued", "retrying"],
+      "sending",
+      { availableAt: now + leaseMs, reason: null },
+      now,
+    );
+    if (claimed) return send(claimed, signal);
     const found = await store.leads.get(leadId);
-    const lead = found && (await claim(found, leaseMs, whenSending));
+    const lead = found && (await takeOver(found, leaseMs, whenSending));
     return lead ? send(lead, signal) : { kind: "moved_on" };
   };
 

@@ -27,3 +27,16 @@ export function toDelivery(row: DeliveryRow): SinkDelivery {
     updatedAt: row.updated_at,
   };
 }
+
+/** Groups deliveries (ordered by lead, then sink) by lead and keeps the leads with none pending. */
+export function settledOf(
+  leadIds: string[],
+  deliveries: SinkDelivery[],
+): Map<string, SinkDelivery[]> {
+  const byLead = new Map<string, SinkDelivery[]>([...new Set(leadIds)].map((id) => [id, []]));
+  for (const delivery of deliveries) byLead.get(delivery.leadId)?.push(delivery);
+  for (const [leadId, ofLead] of byLead) {
+    if (ofLead.some((delivery) => delivery.state === "pending")) byLead.delete(leadId);
+  }
+  return byLead;
+}

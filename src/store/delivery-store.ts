@@ -53,7 +53,8 @@ export interface DeliveryStore {
    * soon go to another.
    */
   renewLease(sink: string, leadIds: string[], until: number): Promise<void>;
-  markDelivered(leadId: string, sink: string, now: number): Promise<void>;
+  /** Marks the sink's pending delivery of each lead (one id, or a batch at once) delivered. */
+  markDelivered(leadIds: string | readonly string[], sink: string, now: number): Promise<void>;
   /** Records a failed try: back to pending at `retryAt`, or dead when `retryAt` is null. */
   markFailed(
     leadId: string,
@@ -79,6 +80,10 @@ export interface DeliveryStore {
    * time and it only grows (purging dead leads leaves it as it is).
    */
   countDelivered(): Promise<number>;
-  /** Leads whose every delivery is delivered or dead. */
-  settledLeads(leadIds: string[]): Promise<string[]>;
+  /**
+   * Of these leads, those whose every delivery is delivered or dead (a lead
+   * with none is settled), each with its deliveries ordered by sink: one read
+   * for the last move of a batch of leads.
+   */
+  settledLeads(leadIds: string[]): Promise<Map<string, SinkDelivery[]>>;
 }

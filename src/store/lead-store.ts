@@ -74,6 +74,14 @@ export interface LeadPatch {
   routes?: string[];
 }
 
+/** One lead's move in a batch (leads.transitionMany). */
+export interface LeadMove {
+  id: string;
+  from: LeadState | readonly LeadState[];
+  to: LeadState;
+  patch?: LeadPatch;
+}
+
 export interface AdmitOptions {
   /** Leads of the same identity created after this time (ms) are duplicates. */
   dedupeSince: number;
@@ -161,6 +169,8 @@ export interface LeadStore {
   admit(leads: NewLead[], options: AdmitOptions): Promise<Admission[]>;
   get(id: string): Promise<StoredLead | undefined>;
   history(id: string): Promise<LeadEvent[]>;
+  /** When each of these leads first became `enriched` (from its history); absent when it never did. */
+  enrichedAt(ids: string[]): Promise<Map<string, number>>;
   /**
    * Moves a lead from `from` to `to`, applying the patch and recording the event.
    * False when the lead is not in `from` any more (someone else moved it).
@@ -172,6 +182,23 @@ export interface LeadStore {
     patch?: LeadPatch,
     now?: number,
   ): Promise<boolean>;
+  /**
+   * The same move as `transition`, answering with the lead as it is after it
+   * (undefined when the lead was not in `from`): a worker claims a lead and
+   * reads it in one step.
+   */
+  transitionAndRead(
+    id: string,
+    from: LeadState | readonly LeadState[],
+    to: LeadState,
+    patch?: LeadPatch,
+    now?: number,
+  ): Promise<StoredLead | undefined>;
+  /**
+   * `transition` of many leads in one step, each on its own: a lead not in its
+   * `from` is left as it is. Each lead at most once. Returns the ids that moved.
+   */
+  transitionMany(moves: readonly LeadMove[], now?: number): Promise<Set<string>>;
   /**
    * Claims up to `limit` leads that are queued or retrying with availableAt ≤ now,
    * lowest priority first then oldest, moving each to `sending`.
@@ -185,14 +212,21 @@ export interface LeadStore {
    * Returns their ids in that order.
    */
   leaseDue(query: LeaseQuery): Promise<string[]>;
+  /**
+   * Leases enriched leads with availableAt ≤ now to one routing pass, oldest
+   * first: their availableAt moves to `until` (state and history stay), and
+   * leads another process is leasing at that moment are passed over, so
+   * processes routing side by side take disjoint leads.
+   */
+  leaseEnriched(now: number, limit: number, until: number): Promise<StoredLead[]>;
   /** Leads in `state` whose availableAt (or callbackDeadline for awaiting_callback) ≤ now. */
   due(
     state: "deferred" | "awaiting_callback" | "sending" | "enriched" | "received" | "skipped",
     now: number,
     limit: number,
   ): Promise<StoredLead[]>;
-  /** Duplicates waiting for `originalId`'s result. */
-  duplicatesOf(originalId: string): Promise<StoredLead[]>;
+  /** Duplicates waiting for the result of `originalIds` (one id, or many at once), oldest first. */
+  duplicatesOf(originalIds: string | readonly string[]): Promise<StoredLead[]>;
   list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }>;
   countByState(): Promise<Record<LeadState, number>>;
   /** Leads in `state` per workspace (the ones that have any). */

@@ -29,6 +29,10 @@ export interface LeadVersions {
   previous(
     lead: Pick<StoredLead, "id" | "workspace" | "identityKey" | "createdAt">,
   ): Promise<PreviousVersion | undefined>;
+  /** `previous` of each lead, at once: by lead id, for the leads that have one. */
+  previousOf(
+    leads: ReadonlyArray<Pick<StoredLead, "id" | "workspace" | "identityKey" | "createdAt">>,
+  ): Promise<Map<string, PreviousVersion>>;
   /**
    * Each person's newest lead when it has a result (enriched or delivered) and
    * was created before `createdBefore`, and no later lead of that person

@@ -262,6 +262,130 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX leads_identity ON leads (identity_key, workspace, seq);
     `,
   },
+  {
+    version: 13,
+    name: "credit ledger changes in one statement",
+    // A reservation, settlement or release was a transaction of 5-7 round trips (BEGIN, the
+    // lead's advisory lock, its latest reservation, its caps, the totals, COMMIT). These
+    // functions run the same steps, in the same order and under the same locks, inside the
+    // server: one statement each. SET search_path FROM CURRENT: they name this schema's tables.
+    sql: `
+      CREATE FUNCTION credit_move_caps(p_reservation bigint, p_actions bigint, p_data bigint)
+      RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      BEGIN
+        INSERT INTO credit_totals (scope, window_key)
+          SELECT scope, window_key FROM credit_reservation_caps WHERE reservation_id = p_reservation
+          ORDER BY scope COLLATE "C", window_key COLLATE "C"
+          ON CONFLICT (scope, window_key) DO NOTHING;
+        PERFORM 1 FROM credit_totals AS total
+          WHERE (total.scope, total.window_key) IN (
+            SELECT scope, window_key FROM credit_reservation_caps WHERE reservation_id = p_reservation)
+          ORDER BY total.scope, total.window_key FOR UPDATE;
+        UPDATE credit_totals AS total SET actions_milli = total.actions_milli + p_actions,
+            data_milli = total.data_milli + p_data
+          FROM credit_reservation_caps AS cap
+          WHERE cap.reservation_id = p_reservation
+            AND total.scope = cap.scope AND total.window_key = cap.window_key;
+      END $$;
+
+      -- Returns the index (1-based) of the first cap that refuses and what it held, or 0.
+      CREATE FUNCTION credit_reserve(p_lead text, p_lock bigint, p_actions bigint, p_data bigint,
+        p_scopes text[], p_windows text[], p_limit_actions bigint[], p_limit_data bigint[],
+        p_at bigint, OUT refused integer, OUT used_actions bigint, OUT used_data bigint)
+      LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      DECLARE
+        latest record;
+        open_id bigint;
+        open_actions bigint := 0;
+        open_data bigint := 0;
+        before_actions bigint;
+        before_data bigint;
+        new_id bigint;
+      BEGIN
+        refused := 0;
+        PERFORM pg_advisory_xact_lock(p_lock);
+        SELECT id, status, actions_milli, data_milli INTO latest FROM credit_reservations
+          WHERE lead_id = p_lead ORDER BY id DESC LIMIT 1;
+        -- A lead has one open reservation: sending it again replaces the previous estimate.
+        IF FOUND AND latest.status = 'reserved' THEN
+          open_id := latest.id;
+          open_actions := latest.actions_milli;
+          open_data := latest.data_milli;
+        END IF;
+        INSERT INTO credit_totals (scope, window_key)
+          SELECT scope, window_key FROM (
+            SELECT * FROM unnest(p_scopes, p_windows) AS cap (scope, window_key)
+            UNION SELECT scope, window_key FROM credit_reservation_caps WHERE reservation_id = open_id
+          ) AS wanted
+          ORDER BY scope COLLATE "C", window_key COLLATE "C"
+          ON CONFLICT (scope, window_key) DO NOTHING;
+        PERFORM 1 FROM credit_totals AS total
+          WHERE (total.scope, total.window_key) IN (
+            SELECT * FROM unnest(p_scopes, p_windows)
+            UNION SELECT scope, window_key FROM credit_reservation_caps WHERE reservation_id = open_id)
+          ORDER BY total.scope, total.window_key FOR UPDATE;
+        FOR i IN 1 .. coalesce(array_length(p_scopes, 1), 0) LOOP
+          SELECT total.actions_milli - CASE WHEN open_caps.scope IS NULL THEN 0 ELSE open_actions END,
+                 total.data_milli - CASE WHEN open_caps.scope IS NULL THEN 0 ELSE open_data END
+            INTO before_actions, before_data
+            FROM credit_totals AS total
+            LEFT JOIN credit_reservation_caps AS open_caps ON open_caps.reservation_id = open_id
+              AND open_caps.scope = total.scope AND open_caps.window_key = total.window_key
+            WHERE total.scope = p_scopes[i] AND total.window_key = p_windows[i];
+          IF (p_limit_actions[i] IS NOT NULL AND before_actions + p_actions > p_limit_actions[i])
+            OR (p_limit_data[i] IS NOT NULL AND before_data + p_data > p_limit_data[i]) THEN
+            refused := i;
+            used_actions := before_actions;
+            used_data := before_data;
+            -- Nothing is reserved; the empty totals rows made above count nothing.
+            RETURN;
+          END IF;
+        END LOOP;
+        IF open_id IS NOT NULL THEN
+          PERFORM credit_move_caps(open_id, -open_actions, -open_data);
+          UPDATE credit_reservations SET status = 'released', updated_at = p_at WHERE id = open_id;
+        END IF;
+        INSERT INTO credit_reservations (lead_id, status, actions_milli, data_milli, created_at, updated_at)
+          VALUES (p_lead, 'reserved', p_actions, p_data, p_at, p_at) RETURNING id INTO new_id;
+        -- A cap named twice counts the lead once.
+        INSERT INTO credit_reservation_caps (reservation_id, scope, window_key)
+          SELECT DISTINCT new_id, scope, window_key FROM unnest(p_scopes, p_windows) AS cap (scope, window_key);
+        PERFORM credit_move_caps(new_id, p_actions, p_data);
+      END $$;
+
+      CREATE FUNCTION credit_settle(p_lead text, p_lock bigint, p_actions bigint, p_data bigint, p_at bigint)
+      RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      DECLARE
+        latest record;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(p_lock);
+        SELECT id, status, actions_milli, data_milli INTO latest FROM credit_reservations
+          WHERE lead_id = p_lead ORDER BY id DESC LIMIT 1;
+        IF NOT FOUND OR latest.status = 'settled' THEN RETURN; END IF;
+        -- A released reservation still counted nothing; a late callback means Clay did charge.
+        IF latest.status = 'reserved' THEN
+          PERFORM credit_move_caps(latest.id, p_actions - latest.actions_milli, p_data - latest.data_milli);
+        ELSE
+          PERFORM credit_move_caps(latest.id, p_actions, p_data);
+        END IF;
+        UPDATE credit_reservations SET status = 'settled', actions_milli = p_actions,
+          data_milli = p_data, updated_at = p_at WHERE id = latest.id;
+      END $$;
+
+      CREATE FUNCTION credit_release(p_lead text, p_lock bigint, p_at bigint)
+      RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      DECLARE
+        latest record;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(p_lock);
+        SELECT id, status, actions_milli, data_milli INTO latest FROM credit_reservations
+          WHERE lead_id = p_lead ORDER BY id DESC LIMIT 1;
+        IF NOT FOUND OR latest.status <> 'reserved' THEN RETURN; END IF;
+        PERFORM credit_move_caps(latest.id, -latest.actions_milli, -latest.data_milli);
+        UPDATE credit_reservations SET status = 'released', updated_at = p_at WHERE id = latest.id;
+      END $$;
+    `,
+  },
 ];
 
 /** Brings the schema up to the newest migration, creating it when missing; returns its version. */

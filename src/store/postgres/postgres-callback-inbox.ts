@@ -27,7 +27,7 @@ export class PostgresCallbackInbox implements CallbackInbox {
 
   async append(callbacks: NewCallback[]): Promise<void> {
     if (callbacks.length === 0) return;
-    await this.db.query(
+    await this.db.prepared(
       `INSERT INTO ${this.inbox} (lead_id, attempt, body, received_at)
        SELECT lead_id, attempt, body::json, received_at
        FROM unnest($1::text[], $2::integer[], $3::text[], $4::bigint[])
@@ -49,7 +49,7 @@ export class PostgresCallbackInbox implements CallbackInbox {
   async claim(limit: number, leaseMs: number, now: number): Promise<InboxEntry[]> {
     // SKIP LOCKED: two processes claim disjoint entries instead of waiting for each other.
     // An entry claimed meanwhile is read again after its lock and no longer matches.
-    const { rows } = await this.db.query<InboxRow>(
+    const { rows } = await this.db.prepared<InboxRow>(
       `WITH claimed AS (
          UPDATE ${this.inbox} SET claimed_until = $1
          WHERE id IN (
@@ -82,7 +82,7 @@ export class PostgresCallbackInbox implements CallbackInbox {
 
   async markProcessed(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.query(
+    await this.db.prepared(
       `UPDATE ${this.inbox} SET processed_at = $1
        WHERE processed_at IS NULL AND id = ANY($2::bigint[])`,
       [this.clock.now(), ids],

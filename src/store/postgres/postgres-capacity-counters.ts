@@ -25,36 +25,22 @@ export class PostgresCapacityCounters implements CapacityCounters {
     }
     if (wanted.size === 0) return { ok: true };
     const keys = [...wanted.keys()].sort();
-    // A counter never used gets its row first, so there is a row to lock.
-    await this.db.query(
-      `INSERT INTO ${this.counters} (key, count)
-       SELECT key, 0 FROM unnest($1::text[]) AS key ORDER BY key COLLATE "C"
-       ON CONFLICT (key) DO NOTHING`,
-      [keys],
-    );
-    // One statement: lock the rows (in key order, so two reservations never deadlock),
-    // check every claim, raise them all or none. The locks last only as long as it runs,
-    // not across round trips, so every worker of a workspace can reserve at once.
-    const { rows } = await this.db.query<{ fits: boolean; counts: Record<string, number> }>(
-      `WITH claimed AS (
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS c (key, increment, cap)
-       ), locked AS (
-         SELECT counter.key, counter.count FROM ${this.counters} AS counter
-         WHERE counter.key = ANY($1::text[]) ORDER BY counter.key FOR UPDATE
-       ), verdict AS (
-         SELECT bool_and(locked.count + claimed.increment <= claimed.cap) AS fits
-         FROM locked JOIN claimed USING (key)
-       ), raised AS (
-         UPDATE ${this.counters} AS counter SET count = counter.count + claimed.increment
-         FROM claimed, verdict WHERE counter.key = claimed.key AND verdict.fits
-       )
-       SELECT verdict.fits, (SELECT json_object_agg(key, count) FROM locked) AS counts FROM verdict`,
-      [
-        keys,
-        keys.map((key) => wanted.get(key)!.increment),
-        keys.map((key) => wanted.get(key)!.cap),
-      ],
-    );
+    const params = [
+      keys,
+      keys.map((key) => wanted.get(key)!.increment),
+      keys.map((key) => wanted.get(key)!.cap),
+    ];
+    let rows = await this.lockCheckRaise(params);
+    if (rows[0]!.missing) {
+      // A counter never used gets its row first, so there is a row to lock; then again.
+      await this.db.query(
+        `INSERT INTO ${this.counters} (key, count)
+         SELECT key, 0 FROM unnest($1::text[]) AS key ORDER BY key COLLATE "C"
+         ON CONFLICT (key) DO NOTHING`,
+        [keys],
+      );
+      rows = await this.lockCheckRaise(params);
+    }
     const { fits, counts } = rows[0]!;
     if (fits) return { ok: true };
     // The first claimed counter that would pass its cap, as the other adapters name it.
@@ -63,6 +49,40 @@ export class PostgresCapacityCounters implements CapacityCounters {
       return Number(counts[key] ?? 0) + increment > cap;
     });
     return { ok: false, exhaustedKey: (full ?? claims[0]!).key };
+  }
+
+  /**
+   * One statement: lock the rows (in key order, so two reservations never deadlock),
+   * check every claim, raise them all or none. The locks last only as long as it runs,
+   * not across round trips, so every worker of a workspace can reserve at once. With a
+   * counter's row missing it raises nothing and says so.
+   */
+  private async lockCheckRaise(
+    params: unknown[],
+  ): Promise<Array<{ fits: boolean; missing: boolean; counts: Record<string, number> }>> {
+    const { rows } = await this.db.prepared<{
+      fits: boolean;
+      missing: boolean;
+      counts: Record<string, number>;
+    }>(
+      `WITH claimed AS (
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS c (key, increment, cap)
+       ), locked AS (
+         SELECT counter.key, counter.count FROM ${this.counters} AS counter
+         WHERE counter.key = ANY($1::text[]) ORDER BY counter.key FOR UPDATE
+       ), verdict AS (
+         SELECT count(*) < cardinality($1::text[]) AS missing,
+           bool_and(locked.count + claimed.increment <= claimed.cap) AS fits
+         FROM locked JOIN claimed USING (key)
+       ), raised AS (
+         UPDATE ${this.counters} AS counter SET count = counter.count + claimed.increment
+         FROM claimed, verdict WHERE counter.key = claimed.key AND verdict.fits AND NOT verdict.missing
+       )
+       SELECT verdict.fits AND NOT verdict.missing AS fits, verdict.missing,
+         (SELECT json_object_agg(key, count) FROM locked) AS counts FROM verdict`,
+      params,
+    );
+    return rows;
   }
 
   async release(keys: readonly string[]): Promise<void> {

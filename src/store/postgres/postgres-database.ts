@@ -6,6 +6,7 @@
  * serialization failure runs again from the start.
  */
 
+import { createHash } from "node:crypto";
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import { ClaypipeError } from "../../core/errors.js";
 import { loadPg } from "../../postgres/load-pg.js";
@@ -39,6 +40,7 @@ class Refusal {
 
 export class PostgresDatabase {
   private closing: Promise<void> | undefined;
+  private readonly statementNames = new Map<string, string>();
 
   constructor(
     private readonly pool: Pool,
@@ -58,11 +60,37 @@ export class PostgresDatabase {
     text: string,
     params: unknown[] = [],
   ): Promise<QueryResult<R>> {
+    return this.run<R>({ text, values: params });
+  }
+
+  /**
+   * One statement of a lead's path (a claim, a move, a read by id), prepared
+   * once per connection and then only bound and run: the server parses and
+   * plans it once, not on every lead. Only for statements keyed by ids, whose
+   * generic plan is the plan; a search keeps `query`, planned for its values.
+   */
+  async prepared<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    params: unknown[],
+  ): Promise<QueryResult<R>> {
+    let name = this.statementNames.get(text);
+    if (name === undefined) {
+      name = `claypipe_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+      this.statementNames.set(text, name);
+    }
+    return this.run<R>({ name, text, values: params });
+  }
+
+  private async run<R extends QueryResultRow>(statement: {
+    name?: string;
+    text: string;
+    values: unknown[];
+  }): Promise<QueryResult<R>> {
     for (let attempt = 1; ; attempt++) {
       let client: PoolClient | undefined;
       try {
         client = await this.pool.connect();
-        const result = await client.query<R>(text, params);
+        const result = await client.query<R>(statement);
         client.release();
         return result;
       } catch (thrown) {

@@ -4,7 +4,7 @@
  * undo a dead letter or count a delivered record twice.
  */
 import { decodeDeliveryCursor, deliveryPage } from "../delivery-cursor.js";
-import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from "../delivery-row.js";
+import { DELIVERY_COLUMNS, type DeliveryRow, settledOf, toDelivery } from "../delivery-row.js";
 import type {
   DeadDeliveryQuery,
   DeliveryState,
@@ -30,7 +30,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
     now: number,
   ): Promise<void> {
     if (deliveries.length === 0) return;
-    await this.db.query(
+    await this.db.prepared(
       `INSERT INTO ${this.deliveries}
          (lead_id, sink, route, state, attempts, available_at, created_at, updated_at)
        SELECT lead_id, sink, route, 'pending', 0, $4, $4, $4
@@ -48,7 +48,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
 
   async lease(sink: string, now: number, limit: number, until: number): Promise<SinkDelivery[]> {
     // SKIP LOCKED: two workers lease disjoint deliveries instead of waiting for each other.
-    const { rows } = await this.db.query<DeliveryRow>(
+    const { rows } = await this.db.prepared<DeliveryRow>(
       `WITH picked AS (
          SELECT ${DELIVERY_COLUMNS}, created_at FROM ${this.deliveries}
          WHERE sink = $1 AND state = 'pending' AND available_at <= $2
@@ -72,13 +72,19 @@ export class PostgresDeliveryStore implements DeliveryStore {
     );
   }
 
-  async markDelivered(leadId: string, sink: string, now: number): Promise<void> {
-    await this.db.query(
+  async markDelivered(
+    leadIds: string | readonly string[],
+    sink: string,
+    now: number,
+  ): Promise<void> {
+    const ids = typeof leadIds === "string" ? [leadIds] : [...leadIds];
+    if (ids.length === 0) return;
+    await this.db.prepared(
       `UPDATE ${this.deliveries} SET state = 'delivered', attempts = attempts + 1,
          last_error = NULL, updated_at = $1
-       WHERE lead_id = $2 AND sink = $3 AND state = 'pending'
+       WHERE lead_id = ANY($2::text[]) AND sink = $3 AND state = 'pending'
        RETURNING nextval('${this.deliveredTotal}')`,
-      [now, leadId, sink],
+      [now, ids, sink],
     );
   }
 
@@ -175,15 +181,13 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return rows[0]?.count ?? 0;
   }
 
-  /** A lead with no deliveries at all is settled: nothing is left to deliver. */
-  async settledLeads(leadIds: string[]): Promise<string[]> {
-    if (leadIds.length === 0) return [];
-    const { rows } = await this.db.query<{ lead_id: string }>(
-      `SELECT DISTINCT lead_id FROM ${this.deliveries}
-       WHERE state = 'pending' AND lead_id = ANY($1::text[])`,
+  async settledLeads(leadIds: string[]): Promise<Map<string, SinkDelivery[]>> {
+    if (leadIds.length === 0) return new Map();
+    const { rows } = await this.db.prepared<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM ${this.deliveries} WHERE lead_id = ANY($1::text[])
+       ORDER BY lead_id, sink`,
       [leadIds],
     );
-    const unsettled = new Set(rows.map((row) => row.lead_id));
-    return [...new Set(leadIds)].filter((id) => !unsettled.has(id));
+    return settledOf(leadIds, rows.map(toDelivery));
   }
 }

@@ -22,7 +22,7 @@ export class PostgresLeadVersions implements LeadVersions {
   async previous(
     lead: Pick<StoredLead, "id" | "workspace" | "identityKey" | "createdAt">,
   ): Promise<PreviousVersion | undefined> {
-    const { rows } = await this.db.query<{ id: string; result: string; created_at: string }>(
+    const { rows } = await this.db.prepared<{ id: string; result: string; created_at: string }>(
       `SELECT id, result::text AS result, created_at FROM ${this.leads}
        WHERE workspace = $1 AND identity_key = $2 AND created_at <= $3 AND id <> $4
          AND result IS NOT NULL
@@ -32,6 +32,41 @@ export class PostgresLeadVersions implements LeadVersions {
     const row = rows[0];
     if (!row) return undefined;
     return { leadId: row.id, result: JSON.parse(row.result), createdAt: Number(row.created_at) };
+  }
+
+  async previousOf(
+    leads: ReadonlyArray<Pick<StoredLead, "id" | "workspace" | "identityKey" | "createdAt">>,
+  ): Promise<Map<string, PreviousVersion>> {
+    if (leads.length === 0) return new Map();
+    const { rows } = await this.db.prepared<{
+      lead_id: string;
+      id: string;
+      result: string;
+      created_at: string;
+    }>(
+      `SELECT lead.id AS lead_id, earlier.id, earlier.result, earlier.created_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+         AS lead (id, workspace, identity_key, created_at)
+       CROSS JOIN LATERAL (
+         SELECT id, result::text AS result, created_at FROM ${this.leads} AS version
+         WHERE version.workspace = lead.workspace AND version.identity_key = lead.identity_key
+           AND version.created_at <= lead.created_at AND version.id <> lead.id
+           AND version.result IS NOT NULL
+         ORDER BY version.seq DESC LIMIT 1
+       ) AS earlier`,
+      [
+        leads.map((lead) => lead.id),
+        leads.map((lead) => lead.workspace),
+        leads.map((lead) => lead.identityKey),
+        leads.map((lead) => lead.createdAt),
+      ],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.lead_id,
+        { leadId: row.id, result: JSON.parse(row.result), createdAt: Number(row.created_at) },
+      ]),
+    );
   }
 
   async stale(query: StaleQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }> {

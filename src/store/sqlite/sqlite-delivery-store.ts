@@ -4,7 +4,7 @@
  * dead letter or count a delivered record twice.
  */
 import { decodeDeliveryCursor, deliveryPage } from "../delivery-cursor.js";
-import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from "../delivery-row.js";
+import { DELIVERY_COLUMNS, type DeliveryRow, settledOf, toDelivery } from "../delivery-row.js";
 import type {
   DeadDeliveryQuery,
   DeliveryState,
@@ -89,9 +89,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
          WHERE state = 'dead' AND (@sink IS NULL OR sink = @sink)
            AND (@leadIds IS NULL OR lead_id IN (SELECT value FROM json_each(@leadIds)))`,
       ),
-      unsettled: db.prepare<[string], { lead_id: string }>(
-        `SELECT DISTINCT lead_id FROM sink_deliveries
-         WHERE state = 'pending' AND lead_id IN (SELECT value FROM json_each(?))`,
+      ofLeads: db.prepare<[string], DeliveryRow>(
+        `SELECT ${DELIVERY_COLUMNS} FROM sink_deliveries
+         WHERE lead_id IN (SELECT value FROM json_each(?)) ORDER BY lead_id, sink`,
       ),
     };
   }
@@ -125,10 +125,16 @@ export class SqliteDeliveryStore implements DeliveryStore {
     );
   }
 
-  async markDelivered(leadId: string, sink: string, now: number): Promise<void> {
+  async markDelivered(
+    leadIds: string | readonly string[],
+    sink: string,
+    now: number,
+  ): Promise<void> {
     const { delivered, countDelivered } = this.statements;
     writeTransaction(this.db, () => {
-      if (delivered.run(now, leadId, sink).changes > 0) countDelivered.run();
+      for (const leadId of typeof leadIds === "string" ? [leadIds] : leadIds) {
+        if (delivered.run(now, leadId, sink).changes > 0) countDelivered.run();
+      }
     });
   }
 
@@ -191,11 +197,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   /** A lead with no deliveries at all is settled: nothing is left to deliver. */
-  async settledLeads(leadIds: string[]): Promise<string[]> {
-    if (leadIds.length === 0) return [];
-    const unsettled = new Set(
-      this.statements.unsettled.all(JSON.stringify(leadIds)).map((row) => row.lead_id),
-    );
-    return [...new Set(leadIds)].filter((id) => !unsettled.has(id));
+  async settledLeads(leadIds: string[]): Promise<Map<string, SinkDelivery[]>> {
+    if (leadIds.length === 0) return new Map();
+    const rows = this.statements.ofLeads.all(JSON.stringify(leadIds));
+    return settledOf(leadIds, rows.map(toDelivery));
   }
 }

@@ -20,6 +20,7 @@ import type {
   AdmitOptions,
   LeadEvent,
   LeadListQuery,
+  LeadMove,
   LeadPatch,
   LeadStore,
   LeaseQuery,
@@ -50,6 +51,12 @@ export class SqliteLeadStore implements LeadStore {
       ),
       get: db.prepare<[string], LeadRow>(`SELECT ${LEAD_COLUMNS} FROM leads WHERE id = ?`),
       history: db.prepare<[string, string, string], LeadEventRow>(HISTORY_SQL),
+      enrichedAt: db.prepare<[string], { lead_id: string; at: number }>(
+        `SELECT lead_id, at FROM lead_events AS event
+         WHERE lead_id IN (SELECT value FROM json_each(?)) AND to_state = 'enriched'
+           AND id = (SELECT MIN(id) FROM lead_events
+                     WHERE lead_id = event.lead_id AND to_state = 'enriched')`,
+      ),
       stateOf: db.prepare<[string], { state: string; updated_at: number }>(
         "SELECT state, updated_at FROM leads WHERE id = ?",
       ),
@@ -95,7 +102,8 @@ export class SqliteLeadStore implements LeadStore {
          ORDER BY callback_deadline, created_at, id LIMIT ?`,
       ),
       duplicatesOf: db.prepare<[string], LeadRow>(
-        `SELECT ${LEAD_COLUMNS} FROM leads WHERE duplicate_of = ? AND state = 'duplicate'
+        `SELECT ${LEAD_COLUMNS} FROM leads
+         WHERE duplicate_of IN (SELECT value FROM json_each(?)) AND state = 'duplicate'
          ORDER BY created_at, id`,
       ),
       countByState: db.prepare<[], { state: string; count: number }>(
@@ -138,6 +146,12 @@ export class SqliteLeadStore implements LeadStore {
     return this.statements.history.all(id, id, id).map(toLeadEvent);
   }
 
+  async enrichedAt(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = this.statements.enrichedAt.all(JSON.stringify(ids));
+    return new Map(rows.map((row) => [row.lead_id, row.at]));
+  }
+
   async transition(
     id: string,
     from: LeadState | readonly LeadState[],
@@ -145,36 +159,72 @@ export class SqliteLeadStore implements LeadStore {
     patch: LeadPatch = {},
     now: number = this.clock.now(),
   ): Promise<boolean> {
+    return writeTransaction(this.db, () => this.move(id, from, to, patch, now));
+  }
+
+  async transitionAndRead(
+    id: string,
+    from: LeadState | readonly LeadState[],
+    to: LeadState,
+    patch: LeadPatch = {},
+    now: number = this.clock.now(),
+  ): Promise<StoredLead | undefined> {
+    return writeTransaction(this.db, () => {
+      if (!this.move(id, from, to, patch, now)) return undefined;
+      const row = this.statements.get.get(id);
+      return row ? toStoredLead(row) : undefined;
+    });
+  }
+
+  async transitionMany(
+    moves: readonly LeadMove[],
+    now: number = this.clock.now(),
+  ): Promise<Set<string>> {
+    return writeTransaction(this.db, () => {
+      const moved = new Set<string>();
+      for (const { id, from, to, patch } of moves) {
+        if (this.move(id, from, to, patch ?? {}, now)) moved.add(id);
+      }
+      return moved;
+    });
+  }
+
+  /** A transition's writes; run inside a write transaction. */
+  private move(
+    id: string,
+    from: LeadState | readonly LeadState[],
+    to: LeadState,
+    patch: LeadPatch,
+    now: number,
+  ): boolean {
     const allowed: readonly LeadState[] = typeof from === "string" ? [from] : from;
     const s = this.statements;
-    return writeTransaction(this.db, () => {
-      const row = s.stateOf.get(id);
-      const current = row?.state as LeadState | undefined;
-      if (row === undefined || current === undefined || !allowed.includes(current)) return false;
-      // A new state drops the old state's reason unless the patch gives one.
-      const reason = patch.reason ?? null;
-      const at = causalTime(now, row.updated_at);
-      s.update.run({
-        id,
-        from: current,
-        to,
-        reason,
-        workspace: patch.workspace ?? null,
-        table: patch.table ?? null,
-        attempt: patch.attempt ?? null,
-        availableAt: patch.availableAt ?? null,
-        setDeadline: patch.callbackDeadline === undefined ? 0 : 1,
-        callbackDeadline: patch.callbackDeadline ?? null,
-        setDuplicateOf: patch.duplicateOf === undefined ? 0 : 1,
-        duplicateOf: patch.duplicateOf ?? null,
-        setResult: patch.result === undefined ? 0 : 1,
-        result: patch.result == null ? null : JSON.stringify(patch.result),
-        routes: patch.routes === undefined ? null : JSON.stringify(patch.routes),
-        now: at,
-      });
-      s.event.run(id, at, current, to, reason);
-      return true;
+    const row = s.stateOf.get(id);
+    const current = row?.state as LeadState | undefined;
+    if (row === undefined || current === undefined || !allowed.includes(current)) return false;
+    // A new state drops the old state's reason unless the patch gives one.
+    const reason = patch.reason ?? null;
+    const at = causalTime(now, row.updated_at);
+    s.update.run({
+      id,
+      from: current,
+      to,
+      reason,
+      workspace: patch.workspace ?? null,
+      table: patch.table ?? null,
+      attempt: patch.attempt ?? null,
+      availableAt: patch.availableAt ?? null,
+      setDeadline: patch.callbackDeadline === undefined ? 0 : 1,
+      callbackDeadline: patch.callbackDeadline ?? null,
+      setDuplicateOf: patch.duplicateOf === undefined ? 0 : 1,
+      duplicateOf: patch.duplicateOf ?? null,
+      setResult: patch.result === undefined ? 0 : 1,
+      result: patch.result == null ? null : JSON.stringify(patch.result),
+      routes: patch.routes === undefined ? null : JSON.stringify(patch.routes),
+      now: at,
     });
+    s.event.run(id, at, current, to, reason);
+    return true;
   }
 
   async claimDue(limit: number, now: number): Promise<StoredLead[]> {
@@ -210,6 +260,17 @@ export class SqliteLeadStore implements LeadStore {
     );
   }
 
+  async leaseEnriched(now: number, limit: number, until: number): Promise<StoredLead[]> {
+    const s = this.statements;
+    // One process owns a SQLite store: the write transaction is the whole lease.
+    return writeTransaction(this.db, () =>
+      s.dueByAvailable.all("enriched", now, rowLimit(limit)).map((row) => {
+        s.lease.run(until, row.id);
+        return toStoredLead({ ...row, available_at: until });
+      }),
+    );
+  }
+
   async due(state: DueState, now: number, limit: number): Promise<StoredLead[]> {
     const rows =
       state === "awaiting_callback"
@@ -218,8 +279,10 @@ export class SqliteLeadStore implements LeadStore {
     return rows.map(toStoredLead);
   }
 
-  async duplicatesOf(originalId: string): Promise<StoredLead[]> {
-    return this.statements.duplicatesOf.all(originalId).map(toStoredLead);
+  async duplicatesOf(originalIds: string | readonly string[]): Promise<StoredLead[]> {
+    const ids = typeof originalIds === "string" ? [originalIds] : originalIds;
+    if (ids.length === 0) return [];
+    return this.statements.duplicatesOf.all(JSON.stringify(ids)).map(toStoredLead);
   }
 
   async list(query: LeadListQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }> {

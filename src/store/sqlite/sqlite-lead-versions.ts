@@ -57,6 +57,18 @@ export class SqliteLeadVersions implements LeadVersions {
     return { leadId: row.id, result: JSON.parse(row.result), createdAt: row.created_at };
   }
 
+  async previousOf(
+    leads: ReadonlyArray<Pick<StoredLead, "id" | "workspace" | "identityKey" | "createdAt">>,
+  ): Promise<Map<string, PreviousVersion>> {
+    const found = new Map<string, PreviousVersion>();
+    // In-process reads: one prepared statement per lead costs no round trip.
+    for (const lead of leads) {
+      const previous = await this.previous(lead);
+      if (previous) found.set(lead.id, previous);
+    }
+    return found;
+  }
+
   async stale(query: StaleQuery): Promise<{ leads: StoredLead[]; nextCursor: string | null }> {
     const after = query.cursor ? decodeLeadCursor(query.cursor) : NO_CURSOR;
     const limit = rowLimit(query.limit);

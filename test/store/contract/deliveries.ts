@@ -106,6 +106,29 @@ export function describeDeliveries(open: OpenStore): void {
       ]);
     });
 
+    it("marks a batch of leads' deliveries to one sink delivered at once, pending ones only", async () => {
+      const [a, b, c] = [await admitOne(store()), await admitOne(store()), await admitOne(store())];
+      await store().deliveries.schedule(
+        [a, b, c].map((leadId) => ({ leadId, sink: "crm", route: "r" })),
+        T0,
+      );
+      await store().deliveries.schedule([{ leadId: a, sink: "sheet", route: "r" }], T0);
+      await store().deliveries.markFailed(c, "crm", "HTTP 400", null, T0 + 1);
+      await store().deliveries.markDelivered([a, b, c], "crm", T0 + 2);
+      expect(
+        (await store().deliveries.settledLeads([a, b, c]))
+          .get(b)
+          ?.map((delivery) => delivery.state),
+      ).toEqual(["delivered"]);
+      expect((await store().deliveries.forLead(a)).map((d) => [d.sink, d.state])).toEqual([
+        ["crm", "delivered"],
+        ["sheet", "pending"],
+      ]);
+      expect((await store().deliveries.forLead(c))[0]?.state).toBe("dead");
+      expect(await store().deliveries.countDelivered()).toBe(2);
+      await store().deliveries.markDelivered([], "crm", T0 + 3);
+    });
+
     it("counts each delivery that became delivered once, as a running total", async () => {
       const [a, b] = [await admitOne(store()), await admitOne(store())];
       expect(await store().deliveries.countDelivered()).toBe(0);
@@ -205,12 +228,18 @@ export function describeDeliveries(open: OpenStore): void {
       await store().deliveries.markDelivered(done, "crm", T0 + 1);
       await store().deliveries.markFailed(done, "file", "gone", null, T0 + 1);
       await store().deliveries.markDelivered(waiting, "crm", T0 + 1);
-      expect((await store().deliveries.settledLeads([done, waiting, none])).sort()).toEqual(
-        [done, none].sort(),
-      );
+      const settled = await store().deliveries.settledLeads([done, waiting, none]);
+      expect([...settled.keys()].sort()).toEqual([done, none].sort());
+      expect(settled.get(none)).toEqual([]);
+      expect(
+        settled.get(done)?.map(({ sink, state, lastError }) => ({ sink, state, lastError })),
+      ).toEqual([
+        { sink: "crm", state: "delivered", lastError: null },
+        { sink: "file", state: "dead", lastError: "gone" },
+      ]);
       await store().deliveries.markFailed(waiting, "file", "slow", T0 + 10, T0 + 2);
-      expect(await store().deliveries.settledLeads([waiting])).toEqual([]);
-      expect(await store().deliveries.settledLeads([])).toEqual([]);
+      expect(await store().deliveries.settledLeads([waiting])).toEqual(new Map());
+      expect(await store().deliveries.settledLeads([])).toEqual(new Map());
     });
 
     it("leases deliveries: not handed out again until the lease ends, disjoint between racing workers", async () => {

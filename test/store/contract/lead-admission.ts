@@ -227,6 +227,13 @@ export function describeLeadAdmission(open: OpenStore): void {
         repeats[1]!.id,
       ]);
       expect(await store().leads.duplicatesOf("nobody")).toEqual([]);
+      const other = await admitOne(store());
+      const otherRepeat = newLead({ identityKey: (await store().leads.get(other))?.identityKey });
+      await admit(store(), [otherRepeat], T0 + 2);
+      expect(
+        (await store().leads.duplicatesOf([original, other, "nobody"])).map((found) => found.id),
+      ).toEqual([repeats[1]!.id, otherRepeat.id]);
+      expect(await store().leads.duplicatesOf([])).toEqual([]);
     });
     it("admits a lead a pre-send rule skipped as skipped, naming the rule, due at once", async () => {
       const lead = newLead({ skippedBy: "no_free_mail" });

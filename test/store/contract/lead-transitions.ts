@@ -48,6 +48,114 @@ export function describeLeadTransitions(open: OpenStore): void {
       expect(await store().leads.transition(id, ["queued", "sending"], "dead")).toBe(false);
     });
 
+    it("moves and reads a lead in one step, or answers undefined when it is not in the state named", async () => {
+      const id = await admitOne(store());
+      const moved = await store().leads.transitionAndRead(
+        id,
+        ["queued", "retrying"],
+        "sending",
+        { availableAt: T0 + 500, reason: null },
+        T0 + 1,
+      );
+      expect(moved).toEqual(await store().leads.get(id));
+      expect(moved).toMatchObject({
+        id,
+        state: "sending",
+        availableAt: T0 + 500,
+        updatedAt: T0 + 1,
+      });
+      expect((await store().leads.history(id)).at(-1)).toEqual({
+        leadId: id,
+        at: T0 + 1,
+        from: "queued",
+        to: "sending",
+        reason: null,
+      });
+      expect(await store().leads.transitionAndRead(id, "queued", "sending", {}, T0 + 2)).toBe(
+        undefined,
+      );
+      expect(await store().leads.transitionAndRead("missing", "queued", "sending")).toBe(undefined);
+    });
+
+    it("moves many leads in one step, each only from its own state, each with its patch", async () => {
+      const [a, b, c] = [await admitOne(store()), await admitOne(store()), await admitOne(store())];
+      await mustMove(store(), c, "queued", "dead", { reason: "send_failed" }, T0);
+      const moved = await store().leads.transitionMany(
+        [
+          { id: a, from: ["retrying", "queued"], to: "sending", patch: { availableAt: T0 + 50 } },
+          {
+            id: b,
+            from: "queued",
+            to: "enriched",
+            patch: { result: { title: "CTO" }, routes: ["hot"], reason: "callback received" },
+          },
+          { id: c, from: "queued", to: "sending" },
+          { id: "missing", from: "queued", to: "sending" },
+        ],
+        T0 + 1,
+      );
+      expect(moved).toEqual(new Set([a, b]));
+      expect(await store().leads.get(a)).toMatchObject({
+        state: "sending",
+        availableAt: T0 + 50,
+        reason: null,
+        updatedAt: T0 + 1,
+      });
+      expect(await store().leads.get(b)).toMatchObject({
+        state: "enriched",
+        result: { title: "CTO" },
+        routes: ["hot"],
+        reason: "callback received",
+      });
+      expect(await store().leads.get(c)).toMatchObject({ state: "dead", reason: "send_failed" });
+      expect((await store().leads.history(b)).at(-1)).toEqual({
+        leadId: b,
+        at: T0 + 1,
+        from: "queued",
+        to: "enriched",
+        reason: "callback received",
+      });
+      expect(await store().leads.transitionMany([], T0 + 2)).toEqual(new Set());
+    });
+
+    it("leases due enriched leads to one pass until the lease ends, state and history kept", async () => {
+      const [a, b, queued] = [
+        await admitOne(store()),
+        await admitOne(store()),
+        await admitOne(store()),
+      ];
+      for (const id of [a, b]) {
+        await mustMove(
+          store(),
+          id,
+          "queued",
+          "enriched",
+          { result: { ok: 1 }, availableAt: T0 },
+          T0,
+        );
+      }
+      const history = await store().leads.history(a);
+      const leased = await store().leads.leaseEnriched(T0, 10, T0 + 100);
+      expect(leased.map((lead) => lead.id).sort()).toEqual([a, b].sort());
+      expect(leased[0]).toMatchObject({ state: "enriched", availableAt: T0 + 100 });
+      expect(await store().leads.leaseEnriched(T0 + 99, 10, T0 + 200)).toEqual([]);
+      expect(await store().leads.leaseEnriched(T0 + 100, 1, T0 + 200)).toHaveLength(1);
+      expect(await store().leads.history(a)).toEqual(history);
+      expect(await store().leads.get(queued)).toMatchObject({ state: "queued" });
+    });
+
+    it("tells when each lead first became enriched", async () => {
+      const [twice, never] = [await admitOne(store()), await admitOne(store())];
+      await mustMove(store(), twice, "queued", "sending", {}, T0 + 1);
+      await mustMove(store(), twice, "sending", "enriched", {}, T0 + 2);
+      await mustMove(store(), twice, "enriched", "delivered", {}, T0 + 3);
+      await mustMove(store(), twice, "delivered", "enriched", {}, T0 + 4);
+      expect(await store().leads.enrichedAt([twice, never, "missing"])).toEqual(
+        new Map([[twice, T0 + 2]]),
+      );
+      expect(await store().leads.enrichedAt([])).toEqual(new Map());
+    });
+
     it("answers false for a lead that does not exist", async () => {
       expect(await store().leads.transition("missing", "queued", "sending")).toBe(false);
     });

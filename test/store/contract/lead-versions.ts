@@ -68,6 +68,14 @@ export function describeLeadVersions(open: OpenStore): void {
       expect((await store().versions.previous(secondLead))?.leadId).toBe(first);
       // Another workspace is another person.
       expect(await store().versions.previous({ ...lead, workspace: "other" })).toBeUndefined();
+      // At once: the same answers, by lead, for the leads that have one.
+      expect(await store().versions.previousOf([lead, firstLead, secondLead])).toEqual(
+        new Map([
+          [third, { leadId: second, result: { title: "CEO" }, createdAt: T0 + DAY }],
+          [second, { leadId: first, result: { title: "CTO" }, createdAt: T0 }],
+        ]),
+      );
+      expect(await store().versions.previousOf([])).toEqual(new Map());
     });
 
     it("stale: each person's newest result older than the cutoff, oldest first, paged", async () => {
