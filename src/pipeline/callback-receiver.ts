@@ -2,11 +2,12 @@
  * The callback receiver: Clay's HTTP API column posts each enriched row to the
  * lead's signed callback URL. The token is verified, the callback is written to
  * the inbox durably, and only then is Clay answered 200. Concurrent callbacks
- * share one commit (group commit), so the receiver is not one fsync per
- * request. The inbox step does the processing; a repeated callback racing the
+ * share one commit (group commit), which also reads their leads, so the
+ * receiver is neither one fsync nor one lead read per request. The inbox step does the processing; a repeated callback racing the
  * first one is absorbed there. Bodies are personal data: only ids are logged.
  */
 import { ClaypipeError } from "../core/errors.js";
+import type { CallbackLead } from "../store/callback-inbox.js";
 import { createGroupCommitter } from "../store/group-commit.js";
 import type { NewCallback } from "../store/store.js";
 import type { CallbackAnswer } from "./pipeline-api.js";
@@ -46,20 +47,35 @@ export function createCallbackReceiver(
 ): CallbackReceiver {
   const { store, logger } = ctx;
   const listeners = new Set<() => void>();
-  const committer = createGroupCommitter<AcceptedResult>({
-    flush: async (results) => {
-      await store.inbox.append(
-        results.map(({ leadId, attempt, body, receivedAt }) => ({
-          leadId,
-          attempt,
-          body,
-          receivedAt,
-        })),
-      );
-      for (const listener of listeners) listener();
+  // The lead of each callback is read in the commit that writes it: one statement a batch.
+  const committer = createGroupCommitter<NewCallback, CallbackLead | undefined>({
+    flush: async (callbacks) => {
+      const leads = await store.inbox.appendAwaited(callbacks);
+      if (leads.some((lead) => lead !== undefined && !lead.hadResult)) {
+        for (const listener of listeners) listener();
+      }
       // After the inbox: a result announced is one the router can find. A failed
-      // announcement fails the answer, and Clay's retry lands on the inbox's dedupe.
-      await options.announce?.(results);
+      // announcement fails the answers, and Clay's retry lands on the inbox's dedupe.
+      // A lead that had its result already is announced again: Clay may be sending it
+      // again because announcing it failed (its id is the send's, so a broker that has
+      // it drops the repeat).
+      if (options.announce) {
+        const results = callbacks.flatMap((callback, index) => {
+          const lead = leads[index];
+          return lead
+            ? [
+                {
+                  ...callback,
+                  identityKey: lead.identityKey,
+                  workspace: lead.workspace,
+                  table: lead.table,
+                },
+              ]
+            : [];
+        });
+        if (results.length > 0) await options.announce(results);
+      }
+      return leads;
     },
     ...(options.maxBatch === undefined ? {} : { maxItems: options.maxBatch }),
     ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
@@ -82,26 +98,11 @@ export function createCallbackReceiver(
         );
       }
       const { leadId, attempt } = verified;
-      const lead = await store.leads.get(leadId);
-      if (!lead) return { status: 404, reason: "unknown_lead" };
-      const result: AcceptedResult = {
-        leadId,
-        attempt,
-        body,
-        receivedAt: ctx.clock.now(),
-        identityKey: lead.identityKey,
-        workspace: lead.workspace,
-        table: lead.table,
-      };
-      if (lead.result !== null) {
-        // Enriched, delivered, or dead with a late result: it was taken once already. Clay
-        // may be sending it again because announcing it failed: announce it again (its id
-        // is the send's, so a broker that has it drops the repeat).
-        await options.announce?.([result]);
-        return { status: 200, outcome: "already_done" };
-      }
       // An older attempt's callback is still a result Clay charged for: the first one wins.
-      await committer.add(result);
+      const lead = await committer.add({ leadId, attempt, body, receivedAt: ctx.clock.now() });
+      if (!lead) return { status: 404, reason: "unknown_lead" };
+      // Enriched, delivered, or dead with a late result: it was taken once already.
+      if (lead.hadResult) return { status: 200, outcome: "already_done" };
       logger.debug({ leadId, attempt }, "callback accepted");
       return { status: 200, outcome: "accepted" };
     },

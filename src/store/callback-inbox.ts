@@ -16,12 +16,28 @@ export interface InboxEntry extends NewCallback {
   id: number;
 }
 
+/** The lead a callback answers, as the receiver needs it to answer Clay and announce the result. */
+export interface CallbackLead {
+  identityKey: string;
+  workspace: string;
+  table: string;
+  /** It had its result already: the callback was not written (the first result wins). */
+  hadResult: boolean;
+}
+
 export interface CallbackInbox {
   /**
    * Writes the callbacks durably (one transaction for the whole batch: the
    * receiver groups concurrent requests into one commit).
    */
   append(callbacks: NewCallback[]): Promise<void>;
+  /**
+   * The receiver's append: in one transaction, reads each callback's lead and
+   * writes the callbacks whose lead exists and has no result yet. Answers, in
+   * order, each callback's lead, or undefined when there is no such lead. One
+   * statement for the batch where a separate read per callback cost a round trip each.
+   */
+  appendAwaited(callbacks: NewCallback[]): Promise<Array<CallbackLead | undefined>>;
   /**
    * Claims up to `limit` unprocessed entries, oldest first, that no live claim
    * holds: they are held until `now + leaseMs`, so processes sharing the store

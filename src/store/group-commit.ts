@@ -22,9 +22,12 @@
  */
 import { ClaypipeError, coerceError } from "../core/errors.js";
 
-export interface GroupCommitOptions<T> {
-  /** Writes a batch durably, all or none; batches start in order, `maxFlushes` at a time. */
-  flush: (items: T[]) => Promise<void>;
+export interface GroupCommitOptions<T, R = void> {
+  /**
+   * Writes a batch durably, all or none; batches start in order, `maxFlushes` at a time.
+   * May answer each item (in the items' order): its `add` resolves with that answer.
+   */
+  flush: (items: T[]) => Promise<readonly R[] | undefined | void>;
   /**
    * Most items one flush commits.
    * @defaultValue 256
@@ -47,24 +50,26 @@ export interface GroupCommitOptions<T> {
 // Bounds the wait of a flush under a steady stream of items, which never leaves a turn empty.
 const MAX_WAIT_TURNS = 4;
 
-export interface GroupCommitter<T> {
-  /** Resolves when `item` is committed; rejects with the error of the flush that held it. */
-  add(item: T): Promise<void>;
+export interface GroupCommitter<T, R = void> {
+  /** Resolves when `item` is committed, with the flush's answer for it; rejects with the error of the flush that held it. */
+  add(item: T): Promise<R>;
   /** Commits everything added so far, then refuses new items. */
   close(): Promise<void>;
 }
 
-interface Entry<T> {
+interface Entry<T, R> {
   item: T;
-  resolve: () => void;
+  resolve: (answer: R) => void;
   reject: (error: Error) => void;
 }
 
-export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCommitter<T> {
+export function createGroupCommitter<T, R = void>(
+  options: GroupCommitOptions<T, R>,
+): GroupCommitter<T, R> {
   const maxItems = Math.max(1, options.maxItems ?? 256);
   const maxWaitMs = Math.max(0, options.maxWaitMs ?? 0);
   const maxFlushes = Math.max(1, options.maxFlushes ?? 1);
-  let waiting: Entry<T>[] = [];
+  let waiting: Entry<T, R>[] = [];
   const flushing = new Set<Promise<void>>();
   let timer: { cancel: () => void } | undefined;
   let closed = false;
@@ -111,15 +116,16 @@ export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCo
     flushing.add(flush);
   }
 
-  async function commit(batch: Entry<T>[]): Promise<void> {
+  async function commit(batch: Entry<T, R>[]): Promise<void> {
+    let answers: readonly R[] | undefined | void;
     try {
-      await options.flush(batch.map((entry) => entry.item));
+      answers = await options.flush(batch.map((entry) => entry.item));
     } catch (thrown) {
       const error = coerceError(thrown);
       for (const entry of batch) entry.reject(error);
       return;
     }
-    for (const entry of batch) entry.resolve();
+    batch.forEach((entry, index) => entry.resolve(answers?.[index] as R));
   }
 
   return {
@@ -131,7 +137,7 @@ export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCo
           }),
         );
       }
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<R>((resolve, reject) => {
         waiting.push({ item, resolve, reject });
         startSoon();
       });

@@ -131,9 +131,10 @@ describe("callback receiver", () => {
     let flushes = 0;
     const inbox = fixture.store.inbox;
     const countingInbox: CallbackInbox = {
-      append: (callbacks) => {
+      append: (callbacks) => inbox.append(callbacks),
+      appendAwaited: (callbacks) => {
         flushes += 1;
-        return inbox.append(callbacks);
+        return inbox.appendAwaited(callbacks);
       },
       claim: (limit, leaseMs, now) => inbox.claim(limit, leaseMs, now),
       release: (ids) => inbox.release(ids),

@@ -4,8 +4,15 @@
  * entries are kept, marked with the time, as the record of what Clay sent.
  */
 import type { Clock } from "../../core/clock.js";
-import type { CallbackInbox, InboxEntry, NewCallback } from "../callback-inbox.js";
+import type { CallbackInbox, CallbackLead, InboxEntry, NewCallback } from "../callback-inbox.js";
 import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
+
+interface AwaitedRow {
+  identity_key: string | null;
+  workspace: string | null;
+  table_name: string | null;
+  had_result: boolean;
+}
 
 interface InboxRow {
   id: number;
@@ -17,12 +24,50 @@ interface InboxRow {
 
 export class PostgresCallbackInbox implements CallbackInbox {
   private readonly inbox: string;
+  private readonly leads: string;
 
   constructor(
     private readonly db: PostgresDatabase,
     private readonly clock: Clock,
   ) {
     this.inbox = db.table("callback_inbox");
+    this.leads = db.table("leads");
+  }
+
+  async appendAwaited(callbacks: NewCallback[]): Promise<Array<CallbackLead | undefined>> {
+    if (callbacks.length === 0) return [];
+    // One statement, so one transaction: the leads read and the rows written agree.
+    const { rows } = await this.db.prepared<AwaitedRow>(
+      `WITH batch AS (
+         SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::bigint[])
+           WITH ORDINALITY AS batch (lead_id, attempt, body, received_at, n)
+       ), found AS (
+         SELECT batch.*, lead.identity_key, lead.workspace, lead.table_name,
+           lead.result IS NOT NULL AS had_result, lead.id IS NOT NULL AS known
+         FROM batch LEFT JOIN ${this.leads} lead ON lead.id = batch.lead_id
+       ), written AS (
+         INSERT INTO ${this.inbox} (lead_id, attempt, body, received_at)
+         SELECT lead_id, attempt, body::json, received_at FROM found
+         WHERE known AND NOT had_result
+       )
+       SELECT identity_key, workspace, table_name, had_result FROM found ORDER BY n`,
+      [
+        callbacks.map((callback) => callback.leadId),
+        callbacks.map((callback) => callback.attempt),
+        callbacks.map((callback) => JSON.stringify(callback.body)),
+        callbacks.map((callback) => callback.receivedAt),
+      ],
+    );
+    return rows.map((row) =>
+      row.identity_key === null
+        ? undefined
+        : {
+            identityKey: row.identity_key,
+            workspace: row.workspace!,
+            table: row.table_name!,
+            hadResult: row.had_result,
+          },
+    );
   }
 
   async append(callbacks: NewCallback[]): Promise<void> {

@@ -4,7 +4,7 @@
  * Processed entries are kept, marked with the time, as the record of what Clay sent.
  */
 import type { Clock } from "../../core/clock.js";
-import type { CallbackInbox, InboxEntry, NewCallback } from "../callback-inbox.js";
+import type { CallbackInbox, CallbackLead, InboxEntry, NewCallback } from "../callback-inbox.js";
 import type { OffLoopCommit } from "./off-loop-commit.js";
 import { rowLimit, type SqliteDatabase, writeTransaction } from "./open-database.js";
 
@@ -26,6 +26,13 @@ export class SqliteCallbackInbox implements CallbackInbox {
     private readonly appends?: OffLoopCommit,
   ) {
     this.statements = {
+      lead: db.prepare<
+        [string],
+        { identity_key: string; workspace: string; table_name: string; had_result: number }
+      >(
+        `SELECT identity_key, workspace, table_name, result IS NOT NULL AS had_result
+         FROM leads WHERE id = ?`,
+      ),
       append: db.prepare<[string, number, string, number]>(
         "INSERT INTO callback_inbox (lead_id, attempt, body, received_at) VALUES (?, ?, ?, ?)",
       ),
@@ -64,6 +71,36 @@ export class SqliteCallbackInbox implements CallbackInbox {
     };
     if (this.appends) await this.appends.commit(write);
     else writeTransaction(this.db, write);
+  }
+
+  async appendAwaited(callbacks: NewCallback[]): Promise<Array<CallbackLead | undefined>> {
+    if (callbacks.length === 0) return [];
+    const { lead, append } = this.statements;
+    const found: Array<CallbackLead | undefined> = [];
+    const write = () => {
+      found.length = 0;
+      for (const callback of callbacks) {
+        const row = lead.get(callback.leadId);
+        found.push(
+          row && {
+            identityKey: row.identity_key,
+            workspace: row.workspace,
+            table: row.table_name,
+            hadResult: row.had_result === 1,
+          },
+        );
+        if (!row || row.had_result === 1) continue;
+        append.run(
+          callback.leadId,
+          callback.attempt,
+          JSON.stringify(callback.body),
+          callback.receivedAt,
+        );
+      }
+    };
+    if (this.appends) await this.appends.commit(write);
+    else writeTransaction(this.db, write);
+    return [...found];
   }
 
   async claim(limit: number, leaseMs: number, now: number): Promise<InboxEntry[]> {

@@ -1,7 +1,7 @@
 /** Contract: the callback inbox — durable append, oldest-first claims with a lease, marking processed. */
 import { describe, expect, it } from "vitest";
 import type { InboxEntry } from "../../../src/store/store.js";
-import { type OpenStore, T0, useStore } from "./fixtures.js";
+import { admitOne, mustMove, type OpenStore, sendAndAwait, T0, useStore } from "./fixtures.js";
 
 const LEASE_MS = 30_000;
 
@@ -54,6 +54,39 @@ export function describeCallbackInbox(open: OpenStore): void {
       expect([...ids(unclaimed)].sort((x, y) => x - y)).toEqual(ids(unclaimed));
       expect(new Set(ids(unclaimed)).size).toBe(3);
       expect(await store().inbox.claim(2, 0, T0)).toEqual(unclaimed.slice(0, 2));
+    });
+
+    it("appends a batch of awaited callbacks with their leads read in the same step: an unknown lead's and a finished lead's are not written", async () => {
+      const awaited = await admitOne(store(), { table: "crm", workspace: "acme" });
+      await sendAndAwait(store(), awaited, T0 + 60_000);
+      const finished = await admitOne(store());
+      await sendAndAwait(store(), finished, T0 + 60_000);
+      await mustMove(store(), finished, "awaiting_callback", "enriched", { result: { ok: 1 } });
+      const answers = await store().inbox.appendAwaited([
+        { leadId: awaited, attempt: 1, body: { title: "CTO" }, receivedAt: T0 },
+        { leadId: "no-such-lead", attempt: 1, body: {}, receivedAt: T0 },
+        { leadId: finished, attempt: 1, body: { again: true }, receivedAt: T0 },
+      ]);
+      expect(answers).toEqual([
+        {
+          identityKey: expect.stringMatching(/^email:/),
+          workspace: "acme",
+          table: "crm",
+          hadResult: false,
+        },
+        undefined,
+        {
+          identityKey: expect.stringMatching(/^email:/),
+          workspace: "main",
+          table: "people",
+          hadResult: true,
+        },
+      ]);
+      const written = await store().inbox.claim(10, 0, T0);
+      expect(written.map(({ leadId, body }) => ({ leadId, body }))).toEqual([
+        { leadId: awaited, body: { title: "CTO" } },
+      ]);
+      expect(await store().inbox.appendAwaited([])).toEqual([]);
     });
 
     it("gives claims at once disjoint entries, and gives them again once the lease ends", async () => {
