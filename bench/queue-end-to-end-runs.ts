@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../src/demo/free-port.js";
-import type { RunningEmulator } from "../src/emulator/index.js";
+import { type RunningEmulator, startEmulator } from "../src/emulator/index.js";
 import { recordFigure } from "./bench-figures.js";
 import { type QueueBenchConfig, queueBenchConfig } from "./queue-bench-config.js";
 import {
@@ -52,11 +52,32 @@ interface EndToEnd {
 const fmt = (value: number, digits = 0) =>
   value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** The emulated Clay the queue benchmarks share: one table per workspace, at `clayRate`. */
+export function startQueueBenchEmulator(
+  workspaces: readonly string[],
+  clayRate: EndToEndPlan["clayRate"],
+): Promise<RunningEmulator> {
+  return startEmulator({
+    timeScale: 1000,
+    workspaces: workspaces.map((id) => ({
+      id,
+      rateLimit: clayRate,
+      tables: [
+        {
+          id: `t_${id}`,
+          httpApiColumn: { rateLimit: { requests: clayRate.perSecond, perMs: 1000 } },
+          webhooks: [{}],
+        },
+      ],
+    })),
+  });
+}
+
 /** A scratch directory, a schema and a prefix for one run, and its config; all removed after `work`. */
-async function withQueueRun<T>(
+export async function withQueueRun<T>(
   emulator: RunningEmulator,
   workspace: string,
-  plan: EndToEndPlan,
+  plan: Pick<EndToEndPlan, "clayRate" | "concurrency">,
   work: (run: { config: QueueBenchConfig; services: BenchServices; dir: string }) => Promise<T>,
 ): Promise<T> {
   const services = await openBenchServices(workspace);

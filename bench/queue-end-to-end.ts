@@ -7,26 +7,16 @@
  *   BENCH_LEADS=5000 BENCH_WORKER_PROCESSES=4 npm run bench:queue-e2e
  */
 import { availableParallelism } from "node:os";
-import { startEmulator } from "../src/emulator/index.js";
 import { QUICK } from "./bench-figures.js";
-import { END_TO_END_WORKSPACES, endToEnd } from "./queue-end-to-end-runs.js";
+import {
+  END_TO_END_WORKSPACES,
+  endToEnd,
+  startQueueBenchEmulator,
+} from "./queue-end-to-end-runs.js";
 
 const CLAY_RATE = { perSecond: 1000, burst: 1000 };
 
-const emulator = await startEmulator({
-  timeScale: 1000,
-  workspaces: END_TO_END_WORKSPACES.map((id) => ({
-    id,
-    rateLimit: CLAY_RATE,
-    tables: [
-      {
-        id: `t_${id}`,
-        httpApiColumn: { rateLimit: { requests: CLAY_RATE.perSecond, perMs: 1000 } },
-        webhooks: [{}],
-      },
-    ],
-  })),
-});
+const emulator = await startQueueBenchEmulator(END_TO_END_WORKSPACES, CLAY_RATE);
 try {
   console.log(
     `queue tier end to end vs raw BullMQ; Node ${process.version}, ${availableParallelism()} cores, ` +

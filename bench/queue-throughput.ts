@@ -26,24 +26,24 @@
  * the jobs a worker runs at once on both sides (claypipe's sender.concurrency,
  * default 4).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
-import { freePort } from "../src/demo/free-port.js";
-import { type RunningEmulator, startEmulator } from "../src/emulator/index.js";
+import { availableParallelism } from "node:os";
+import type { RunningEmulator } from "../src/emulator/index.js";
 import { createLogger } from "../src/logging/create-logger.js";
 import { createPipeline } from "../src/tiers/create-pipeline.js";
 import { QUICK, recordFigure } from "./bench-figures.js";
-import { type QueueBenchConfig, queueBenchConfig } from "./queue-bench-config.js";
 import {
-  type BenchServices,
   benchLeads,
   inBatches,
   openBenchServices,
   REDIS_URL,
   redisPersistence,
 } from "./queue-bench-services.js";
-import { END_TO_END_WORKSPACES, endToEnd } from "./queue-end-to-end-runs.js";
+import {
+  END_TO_END_WORKSPACES,
+  endToEnd,
+  startQueueBenchEmulator,
+  withQueueRun,
+} from "./queue-end-to-end-runs.js";
 import { type HttpLoadResult, runHttpLoad } from "./queue-http-load.js";
 import { startInProcessQueueTier } from "./queue-in-process.js";
 import { rawEnqueue, startRawIntakeServer } from "./queue-raw-bullmq.js";
@@ -59,38 +59,13 @@ const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 3);
 const CONNECTIONS = 50;
 const BATCH = { size: 500, parallel: 4 };
 const CLAY_RATE = { perSecond: 1000, burst: 1000 };
+const RUN = { clayRate: CLAY_RATE, concurrency: CONCURRENCY };
 
 const fmt = (value: number, digits = 0) =>
   value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** A scratch directory, a schema and a prefix for one run, and its config; all removed after `work`. */
-async function withQueueRun<T>(
-  emulator: RunningEmulator,
-  workspace: string,
-  work: (run: { config: QueueBenchConfig; services: BenchServices; dir: string }) => Promise<T>,
-): Promise<T> {
-  const services = await openBenchServices(workspace);
-  const dir = mkdtempSync(join(tmpdir(), "claypipe-bench-queue-"));
-  try {
-    const config = queueBenchConfig({
-      services,
-      workspace,
-      rateLimit: CLAY_RATE,
-      webhookUrl: emulator.webhookUrl(`t_${workspace}`),
-      port: await freePort(),
-      sink: { file: join(dir, "delivered.jsonl") },
-      stateDir: join(dir, "state"),
-      concurrency: CONCURRENCY,
-    });
-    return await work({ config, services, dir });
-  } finally {
-    await services.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 async function enqueue(emulator: RunningEmulator): Promise<void> {
-  const claypipe = await withQueueRun(emulator, "enq", async ({ config, services }) => {
+  const claypipe = await withQueueRun(emulator, "enq", RUN, async ({ config, services }) => {
     const api = await createPipeline(config.parse(), { role: "api", logger: createLogger("warn") });
     let seconds: number;
     try {
@@ -129,7 +104,7 @@ async function enqueue(emulator: RunningEmulator): Promise<void> {
 }
 
 async function httpIntake(emulator: RunningEmulator): Promise<void> {
-  const claypipe = await withQueueRun(emulator, "http", async ({ config, services }) => {
+  const claypipe = await withQueueRun(emulator, "http", RUN, async ({ config, services }) => {
     const tier = await startInProcessQueueTier(config.parse(), 0);
     try {
       const result = await runHttpLoad({
@@ -234,20 +209,8 @@ function describeStates(states: Record<string, number>): string {
 
 async function main(): Promise<void> {
   const workspaces = ["enq", "http", ...END_TO_END_WORKSPACES];
-  const emulator = await startEmulator({
-    timeScale: 1000,
-    workspaces: workspaces.map((id) => ({
-      id,
-      rateLimit: CLAY_RATE,
-      tables: [
-        {
-          id: `t_${id}`,
-          httpApiColumn: { rateLimit: { requests: CLAY_RATE.perSecond, perMs: 1000 } },
-          webhooks: [{}],
-        },
-      ],
-    })),
-  });
+  const emulator = await startQueueBenchEmulator(workspaces, CLAY_RATE);
+
   try {
     console.log(
       `queue tier throughput vs raw BullMQ; Node ${process.version}, ${availableParallelism()} cores, ` +

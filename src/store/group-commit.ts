@@ -27,7 +27,8 @@ export interface GroupCommitOptions<T, R = void> {
    * Writes a batch durably, all or none; batches start in order, `maxFlushes` at a time.
    * May answer each item (in the items' order): its `add` resolves with that answer.
    */
-  flush: (items: T[]) => Promise<readonly R[] | undefined | void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a flush that answers nothing returns Promise<void>
+  flush: (items: T[]) => Promise<[R] extends [void] ? void : readonly R[]>;
   /**
    * Most items one flush commits.
    * @defaultValue 256
@@ -117,15 +118,19 @@ export function createGroupCommitter<T, R = void>(
   }
 
   async function commit(batch: Entry<T, R>[]): Promise<void> {
-    let answers: readonly R[] | undefined | void;
+    let answers: readonly R[] | undefined;
     try {
-      answers = await options.flush(batch.map((entry) => entry.item));
+      // Undefined where the flush answers nothing (R is void).
+      const flushed: unknown = await options.flush(batch.map((entry) => entry.item));
+      answers = flushed as readonly R[] | undefined;
     } catch (thrown) {
       const error = coerceError(thrown);
       for (const entry of batch) entry.reject(error);
       return;
     }
-    batch.forEach((entry, index) => entry.resolve(answers?.[index] as R));
+    batch.forEach((entry, index) => {
+      entry.resolve(answers?.[index] as R);
+    });
   }
 
   return {
