@@ -223,7 +223,15 @@ export async function assemblePipeline(
       name: "inbox",
       step: inboxStep,
       ...(timings.inboxPollMs === undefined ? {} : { idleMs: timings.inboxPollMs }),
-      wake: (listener: () => void) => receiver.onAccepted(listener),
+      // Callbacks this process took in, and (a shared store) those other processes did.
+      wake: (listener: () => void) => {
+        const local = receiver.onAccepted(listener);
+        const shared = store.inbox.onAppended?.(listener);
+        return () => {
+          local();
+          shared?.();
+        };
+      },
     },
     {
       name: "routing",

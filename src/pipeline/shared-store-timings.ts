@@ -16,6 +16,11 @@ const SHARED_STORE_POLL_MS = 500;
  * millisecond, 20 times a second.
  */
 const SHARED_INBOX_POLL_MS = 50;
+/**
+ * The same where the store wakes the loop on every append (PostgreSQL's
+ * NOTIFY): the poll only covers a listening connection that was down.
+ */
+const NOTIFIED_INBOX_POLL_MS = 250;
 /** A sink delivery lease when the config names no lock duration of its own. */
 const DEFAULT_SHARED_LEASE_MS = 30_000;
 
@@ -32,7 +37,7 @@ export function sharedStoreTimings(config: ClaypipeConfig, store: Store): Shared
   if (!store.supportsMultipleProcesses) return { deliveryLeaseMs: 0 };
   return {
     storePollMs: SHARED_STORE_POLL_MS,
-    inboxPollMs: SHARED_INBOX_POLL_MS,
+    inboxPollMs: store.inbox.onAppended ? NOTIFIED_INBOX_POLL_MS : SHARED_INBOX_POLL_MS,
     // A worker renews the deliveries it holds as the queue renews its jobs' locks: when it
     // stops (killed, frozen, cut off), another takes them after the same time.
     deliveryLeaseMs: config.queue?.lockDuration ?? DEFAULT_SHARED_LEASE_MS,

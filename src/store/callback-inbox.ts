@@ -50,6 +50,12 @@ export interface CallbackInbox {
   release(ids: number[]): Promise<void>;
   markProcessed(ids: number[]): Promise<void>;
   /**
+   * Where other processes append (a shared store): calls `listener` soon after
+   * callbacks are appended by any process, a hint to claim now instead of at
+   * the next poll. Returns the unsubscribe. Absent where one process owns the store.
+   */
+  onAppended?(listener: () => void): () => void;
+  /**
    * How many callbacks were ever appended, for activity over time: the
    * highest entry id, read from the primary key in constant time. It only
    * grows; an append that failed may have used ids, so it can run a little

@@ -6,6 +6,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { CallbackInbox, CallbackLead, InboxEntry, NewCallback } from "../callback-inbox.js";
 import { type PostgresDatabase, rowLimit } from "./postgres-database.js";
+import { notifyChannel, PostgresNotifications } from "./postgres-notifications.js";
 
 interface AwaitedRow {
   identity_key: string | null;
@@ -25,6 +26,9 @@ interface InboxRow {
 export class PostgresCallbackInbox implements CallbackInbox {
   private readonly inbox: string;
   private readonly leads: string;
+  /** NOTIFY on it with every append, in the appending statement: delivered at its commit. */
+  private readonly channel: string;
+  private readonly appended: PostgresNotifications;
 
   constructor(
     private readonly db: PostgresDatabase,
@@ -32,6 +36,16 @@ export class PostgresCallbackInbox implements CallbackInbox {
   ) {
     this.inbox = db.table("callback_inbox");
     this.leads = db.table("leads");
+    this.channel = notifyChannel(db.schema, "inbox");
+    this.appended = new PostgresNotifications(this.channel, db.openClient);
+  }
+
+  onAppended(listener: () => void): () => void {
+    return this.appended.subscribe(listener);
+  }
+
+  close(): Promise<void> {
+    return this.appended.close();
   }
 
   async appendAwaited(callbacks: NewCallback[]): Promise<Array<CallbackLead | undefined>> {
@@ -49,13 +63,18 @@ export class PostgresCallbackInbox implements CallbackInbox {
          INSERT INTO ${this.inbox} (lead_id, attempt, body, received_at)
          SELECT lead_id, attempt, body::json, received_at FROM found
          WHERE known AND NOT had_result
+         RETURNING 1
+       ), notified AS (
+         SELECT pg_notify($5, '') FROM (SELECT 1 FROM written LIMIT 1) AS any_written
        )
-       SELECT identity_key, workspace, table_name, had_result FROM found ORDER BY n`,
+       SELECT identity_key, workspace, table_name, had_result
+       FROM found CROSS JOIN (SELECT count(*) FROM notified) AS notifying ORDER BY n`,
       [
         callbacks.map((callback) => callback.leadId),
         callbacks.map((callback) => callback.attempt),
         callbacks.map((callback) => JSON.stringify(callback.body)),
         callbacks.map((callback) => callback.receivedAt),
+        this.channel,
       ],
     );
     return rows.map((row) =>
@@ -73,15 +92,20 @@ export class PostgresCallbackInbox implements CallbackInbox {
   async append(callbacks: NewCallback[]): Promise<void> {
     if (callbacks.length === 0) return;
     await this.db.prepared(
-      `INSERT INTO ${this.inbox} (lead_id, attempt, body, received_at)
-       SELECT lead_id, attempt, body::json, received_at
-       FROM unnest($1::text[], $2::integer[], $3::text[], $4::bigint[])
-         AS batch (lead_id, attempt, body, received_at)`,
+      `WITH written AS (
+         INSERT INTO ${this.inbox} (lead_id, attempt, body, received_at)
+         SELECT lead_id, attempt, body::json, received_at
+         FROM unnest($1::text[], $2::integer[], $3::text[], $4::bigint[])
+           AS batch (lead_id, attempt, body, received_at)
+         RETURNING 1
+       )
+       SELECT pg_notify($5, '') FROM (SELECT 1 FROM written LIMIT 1) AS any_written`,
       [
         callbacks.map((callback) => callback.leadId),
         callbacks.map((callback) => callback.attempt),
         callbacks.map((callback) => JSON.stringify(callback.body)),
         callbacks.map((callback) => callback.receivedAt),
+        this.channel,
       ],
     );
   }

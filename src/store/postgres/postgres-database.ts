@@ -7,7 +7,7 @@
  */
 
 import { createHash } from "node:crypto";
-import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
+import type { Client, Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import { ClaypipeError } from "../../core/errors.js";
 import { loadPg } from "../../postgres/load-pg.js";
 import { isConnectionFailure, isRetryableConflict, storeError } from "./postgres-errors.js";
@@ -48,6 +48,8 @@ export class PostgresDatabase {
     readonly schema: string,
     /** Host, port and database, for messages (never the password). */
     readonly server: string,
+    /** A connected client outside the pool, for a connection held open (LISTEN). */
+    readonly openClient: () => Promise<Client>,
   ) {}
 
   /** A table of claypipe's schema, quoted for SQL. */
@@ -162,11 +164,14 @@ export async function openPostgresDatabase(
     );
   }
   const pg = await loadPg("the PostgreSQL store");
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: options.connectionString,
-    max: Math.max(1, Math.floor(options.poolSize)),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: "claypipe",
+  };
+  const pool = new pg.Pool({
+    ...connection,
+    max: Math.max(1, Math.floor(options.poolSize)),
     // Times, counts and credit amounts are bigint columns well inside 2^53: read them as numbers.
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
@@ -187,6 +192,11 @@ export async function openPostgresDatabase(
     pool,
     `"${options.schema}"`,
     describeServer(options.connectionString),
+    async () => {
+      const client = new pg.Client(connection);
+      await client.connect();
+      return client;
+    },
   );
 }
 

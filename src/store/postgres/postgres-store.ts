@@ -51,9 +51,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     await db.close();
     throw thrown;
   }
+  const inbox = new PostgresCallbackInbox(db, clock);
   const store: Store = {
     leads: new PostgresLeadStore(db, clock),
-    inbox: new PostgresCallbackInbox(db, clock),
+    inbox,
     ledger: new PostgresCreditLedger(db),
     counters: new PostgresCapacityCounters(db),
     deliveries: new PostgresDeliveryStore(db),
@@ -62,7 +63,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     workers: new PostgresWorkerRegistry(db),
     transitionFeed: (name) => new PostgresTransitionFeed(db, name),
     supportsMultipleProcesses: true,
-    close: () => db.close(),
+    close: async () => {
+      await inbox.close();
+      await db.close();
+    },
   };
   return Object.freeze(store);
 }
