@@ -1,7 +1,9 @@
 /**
  * Runs one step of background work again and again until stopped: at once
  * while it finds work, after `idleMs` when it found none, after a back-off
- * when it failed (the error is logged, never lost, and the loop goes on).
+ * when it failed (the error is logged, never lost, and the loop goes on). A
+ * loop told its step's `fullPass` also waits after a pass that did less: that
+ * pass took all there was, and new work wakes the loop.
  */
 
 import type { Logger } from "../logging/create-logger.js";
@@ -14,6 +16,12 @@ export interface LoopOptions {
   step: (signal: AbortSignal) => Promise<number>;
   /** @defaultValue 200 */
   idleMs?: number;
+  /**
+   * The most one pass takes. A pass that did less found no more waiting, so
+   * the loop waits for a wake or `idleMs` rather than looking again at once
+   * (a look that would find nothing). Only for a loop that new work wakes.
+   */
+  fullPass?: number;
   /** @defaultValue 2000 */
   errorBackoffMs?: number;
   clock: Clock;
@@ -38,7 +46,8 @@ export async function runLoop(options: LoopOptions, signal: AbortSignal): Promis
       let pauseMs = 0;
       try {
         const done = await options.step(signal);
-        if (done === 0 && !woken) pauseMs = options.idleMs ?? 200;
+        const drained = done === 0 || (options.fullPass !== undefined && done < options.fullPass);
+        if (drained && !woken) pauseMs = options.idleMs ?? 200;
       } catch (thrown) {
         if (signal.aborted && isAbortError(thrown)) break;
         logger.error(

@@ -57,6 +57,8 @@ export type { AcceptedResult } from "./callback-receiver.js";
 
 /** How often the refresh step looks for a schedule whose time has come: cron's own granularity. */
 const REFRESH_CHECK_MS = 15_000;
+/** Enriched leads one routing pass leases. */
+const ROUTING_BATCH = 100;
 
 export interface PipelineOptions {
   logger?: Logger;
@@ -217,7 +219,7 @@ export async function assemblePipeline(
   // Each step of a result's way wakes the next, so a lead does not wait out a poll at each:
   // the inbox wakes on a callback, routing on an enriched lead, the sinks on a routed one.
   const routed = new Set<() => void>();
-  const routingStep = createRoutingStep(ctx);
+  const routingStep = createRoutingStep(ctx, { batchSize: ROUTING_BATCH });
   const routeLoops = [
     {
       name: "inbox",
@@ -235,6 +237,7 @@ export async function assemblePipeline(
     },
     {
       name: "routing",
+      fullPass: ROUTING_BATCH,
       step: async (signal: AbortSignal) => {
         const done = await routingStep(signal);
         if (done > 0) for (const wake of routed) wake();
@@ -280,14 +283,17 @@ export async function assemblePipeline(
   const openSinks = async () => {
     for (const sink of config.sinks)
       sinks.set(sink.name, await createSink(sink, { clock, logger, bus: config.bus }));
-    return createDeliverySteps(ctx, { leaseMs: timings.deliveryLeaseMs }).map(({ sink, step }) => ({
-      name: `deliver:${sink}`,
-      step,
-      wake: (listener: () => void) => {
-        routed.add(listener);
-        return () => routed.delete(listener);
-      },
-    }));
+    return createDeliverySteps(ctx, { leaseMs: timings.deliveryLeaseMs }).map(
+      ({ sink, step, fullPass }) => ({
+        name: `deliver:${sink}`,
+        step,
+        fullPass,
+        wake: (listener: () => void) => {
+          routed.add(listener);
+          return () => routed.delete(listener);
+        },
+      }),
+    );
   };
   let running:
     | { controller: AbortController; done: Promise<unknown>; beats: WorkerBeats }

@@ -39,6 +39,8 @@ export interface DeliveryStepOptions {
 export interface DeliveryStep {
   sink: string;
   step: (signal: AbortSignal) => Promise<number>;
+  /** The most deliveries one pass takes (the sink's batch). */
+  fullPass: number;
 }
 
 /** One step per configured sink, for the wiring to run each in its own loop. */
@@ -49,6 +51,7 @@ export function createDeliverySteps(
   return [...ctx.sinks.values()].map((sink) => ({
     sink: sink.name,
     step: createDeliveryStep(ctx, sink, options),
+    fullPass: sink.maxBatch,
   }));
 }
 

@@ -158,12 +158,16 @@ export function createInboxStep(
       planned.map((plan) => plan.move),
       ctx.clock.now(),
     );
-    const done: number[] = [];
-    for (const { entry, lead, result, repeats } of planned) {
-      if (!moved.has(lead.id)) continue;
+    const enriched = planned.filter(({ lead }) => moved.has(lead.id));
+    // All announced in one turn, before the settlements' round trips: routing, woken by the
+    // first, finds the whole pass in one look instead of a look per lead.
+    for (const { entry, lead, result } of enriched) {
       pass.leads.set(lead.id, { ...lead, state: "enriched", result });
       ctx.events.emit("enriched", lead.id, result);
       logger.debug({ leadId: lead.id, attempt: entry.attempt }, "lead enriched");
+    }
+    const done: number[] = [];
+    for (const { entry, lead, result, repeats } of enriched) {
       await settle(lead, result, pass);
       done.push(entry.id, ...repeats);
     }
