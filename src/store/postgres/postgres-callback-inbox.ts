@@ -69,13 +69,7 @@ export class PostgresCallbackInbox implements CallbackInbox {
        )
        SELECT identity_key, workspace, table_name, had_result
        FROM found CROSS JOIN (SELECT count(*) FROM notified) AS notifying ORDER BY n`,
-      [
-        callbacks.map((callback) => callback.leadId),
-        callbacks.map((callback) => callback.attempt),
-        callbacks.map((callback) => JSON.stringify(callback.body)),
-        callbacks.map((callback) => callback.receivedAt),
-        this.channel,
-      ],
+      [...columnsOf(callbacks), this.channel],
     );
     return rows.map((row) =>
       row.identity_key === null
@@ -100,13 +94,7 @@ export class PostgresCallbackInbox implements CallbackInbox {
          RETURNING 1
        )
        SELECT pg_notify($5, '') FROM (SELECT 1 FROM written LIMIT 1) AS any_written`,
-      [
-        callbacks.map((callback) => callback.leadId),
-        callbacks.map((callback) => callback.attempt),
-        callbacks.map((callback) => JSON.stringify(callback.body)),
-        callbacks.map((callback) => callback.receivedAt),
-        this.channel,
-      ],
+      [...columnsOf(callbacks), this.channel],
     );
   }
 
@@ -165,4 +153,14 @@ export class PostgresCallbackInbox implements CallbackInbox {
     );
     return rows[0]?.total ?? 0;
   }
+}
+
+/** A batch of callbacks as the four arrays `unnest` reads: lead ids, attempts, bodies, times. */
+function columnsOf(callbacks: NewCallback[]): unknown[] {
+  return [
+    callbacks.map((callback) => callback.leadId),
+    callbacks.map((callback) => callback.attempt),
+    callbacks.map((callback) => JSON.stringify(callback.body)),
+    callbacks.map((callback) => callback.receivedAt),
+  ];
 }

@@ -58,24 +58,14 @@ export class SqliteCallbackInbox implements CallbackInbox {
 
   async append(callbacks: NewCallback[]): Promise<void> {
     if (callbacks.length === 0) return;
-    const { append } = this.statements;
-    const write = () => {
-      for (const callback of callbacks) {
-        append.run(
-          callback.leadId,
-          callback.attempt,
-          JSON.stringify(callback.body),
-          callback.receivedAt,
-        );
-      }
-    };
-    if (this.appends) await this.appends.commit(write);
-    else writeTransaction(this.db, write);
+    await this.commit(() => {
+      for (const callback of callbacks) this.insert(callback);
+    });
   }
 
   async appendAwaited(callbacks: NewCallback[]): Promise<Array<CallbackLead | undefined>> {
     if (callbacks.length === 0) return [];
-    const { lead, append } = this.statements;
+    const { lead } = this.statements;
     const found: Array<CallbackLead | undefined> = [];
     const write = () => {
       found.length = 0;
@@ -89,18 +79,26 @@ export class SqliteCallbackInbox implements CallbackInbox {
             hadResult: row.had_result === 1,
           },
         );
-        if (!row || row.had_result === 1) continue;
-        append.run(
-          callback.leadId,
-          callback.attempt,
-          JSON.stringify(callback.body),
-          callback.receivedAt,
-        );
+        if (row && row.had_result === 0) this.insert(callback);
       }
     };
+    await this.commit(write);
+    return [...found];
+  }
+
+  private insert(callback: NewCallback): void {
+    this.statements.append.run(
+      callback.leadId,
+      callback.attempt,
+      JSON.stringify(callback.body),
+      callback.receivedAt,
+    );
+  }
+
+  /** An append's transaction: its fsync off the event loop where the receiver asked for it. */
+  private async commit(write: () => void): Promise<void> {
     if (this.appends) await this.appends.commit(write);
     else writeTransaction(this.db, write);
-    return [...found];
   }
 
   async claim(limit: number, leaseMs: number, now: number): Promise<InboxEntry[]> {
