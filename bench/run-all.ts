@@ -6,7 +6,7 @@
  * last run left there.
  *
  *   npm run bench                               # all, quick (about 6 minutes on 2 cores)
- *   npm run bench -- --only import,startup      # some
+ *   npm run bench -- --only import,startup      # some (the others' figures stay in latest.json)
  *   npm run bench -- --list                     # what it runs
  *
  * dist/ is built first (the start-up benchmark and the service processes run
@@ -43,6 +43,9 @@ interface BenchRun {
   figures: number;
 }
 
+/** A figure as the report keeps it: which benchmark gave it. */
+type ReportedFigure = Figure & { benchmark?: string };
+
 interface Report {
   at: string;
   commit: string | null;
@@ -52,7 +55,9 @@ interface Report {
   loadAfter: number;
   seconds: number;
   benchmarks: BenchRun[];
-  figures: Figure[];
+  figures: ReportedFigure[];
+  /** Benchmarks this run did not run (`--only`), whose figures are kept from the report before. */
+  keptFromEarlier?: string[];
 }
 
 function pick(): BenchEntry[] {
@@ -62,7 +67,7 @@ function pick(): BenchEntry[] {
   const unknown = wanted.filter((name) => !BENCHMARKS.some((entry) => entry.name === name));
   if (unknown.length > 0 || wanted.length === 0) {
     console.error(
-      `--only takes benchmark names, comma-separated; unknown: ${unknown.join(", ") || "(none given)"}. ` +
+      `--only takes benchmark names, comma-separated; ${unknown.length > 0 ? `unknown: ${unknown.join(", ")}` : "none was given"}. ` +
         `Known: ${BENCHMARKS.map((entry) => entry.name).join(", ")}`,
     );
     process.exit(2);
@@ -110,18 +115,34 @@ function readFigures(file: string): Figure[] {
     .map((line) => JSON.parse(line) as Figure);
 }
 
-function previousFigures(): Map<string, Figure> {
+function previousReport(): Report | undefined {
   try {
-    const report = JSON.parse(readFileSync(LATEST, "utf8")) as Report;
-    return new Map(report.figures.map((figure) => [figure.figure, figure]));
+    return JSON.parse(readFileSync(LATEST, "utf8")) as Report;
   } catch {
-    return new Map();
+    return undefined;
   }
+}
+
+/**
+ * What a run that left benchmarks out (`--only`) keeps of the report before:
+ * the other benchmarks' rows and figures, so the next full run still compares
+ * every figure. A figure with no benchmark named (an older report) is kept
+ * unless this run gave a figure of the same name.
+ */
+function keptFrom(previous: Report | undefined, ran: Set<string>, figures: ReportedFigure[]) {
+  if (!previous) return { benchmarks: [], figures: [] };
+  const given = new Set(figures.map((figure) => figure.figure));
+  return {
+    benchmarks: previous.benchmarks.filter((run) => !ran.has(run.name)),
+    figures: previous.figures.filter((figure) =>
+      figure.benchmark === undefined ? !given.has(figure.figure) : !ran.has(figure.benchmark),
+    ),
+  };
 }
 
 const number = (value: number) =>
   value.toLocaleString("en-US", {
-    maximumFractionDigits: Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2,
+    maximumFractionDigits: Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 3,
   });
 
 function change(figure: Figure, before: Figure | undefined): string {
@@ -137,7 +158,7 @@ function printTable(figures: Figure[], before: Map<string, Figure>): void {
     `${number(figure.claypipe)} ${figure.unit}`,
     figure.baseline === null
       ? "-"
-      : `${number(figure.baseline)}${figure.baselineLabel ? ` (${figure.baselineLabel})` : ""}`,
+      : `${number(figure.baseline)} ${figure.unit}${figure.baselineLabel ? ` (${figure.baselineLabel})` : ""}`,
     figure.ratio === null ? "-" : `${figure.ratio.toFixed(2)}×`,
     describeGoal(figure.goal, figure.unit),
     figure.met ? "yes" : "NO",
@@ -172,11 +193,12 @@ async function main(): Promise<void> {
   process.stderr.write("building dist/ … ");
   execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
   process.stderr.write("done\n");
-  const before = previousFigures();
+  const previous = previousReport();
+  const before = new Map((previous?.figures ?? []).map((figure) => [figure.figure, figure]));
   const started = Date.now();
   const loadBefore = loadavg()[0]!;
   const runs: BenchRun[] = [];
-  const figures: Figure[] = [];
+  const figures: ReportedFigure[] = [];
   for (const entry of entries) {
     const resultsFile = join(tmpdir(), `claypipe-bench-${process.pid}-${entry.name}.jsonl`);
     rmSync(resultsFile, { force: true });
@@ -186,7 +208,7 @@ async function main(): Promise<void> {
     rmSync(resultsFile, { force: true });
     const problem = run.problem ?? (found.length === 0 ? "recorded no figure" : undefined);
     runs.push({ ...run, ok: problem === undefined, problem, figures: found.length });
-    figures.push(...found);
+    figures.push(...found.map((figure) => ({ ...figure, benchmark: entry.name })));
     process.stderr.write(`${problem ?? "done"} in ${run.seconds.toFixed(0)} s\n`);
   }
   const report: Report = {
@@ -200,7 +222,17 @@ async function main(): Promise<void> {
     benchmarks: runs,
     figures,
   };
-  writeFileSync(LATEST, `${JSON.stringify(report, null, 2)}\n`);
+  const kept = keptFrom(previous, new Set(entries.map((entry) => entry.name)), figures);
+  const written: Report =
+    kept.benchmarks.length === 0 && kept.figures.length === 0
+      ? report
+      : {
+          ...report,
+          benchmarks: [...kept.benchmarks, ...runs],
+          figures: [...kept.figures, ...figures],
+          keptFromEarlier: kept.benchmarks.map((run) => run.name),
+        };
+  writeFileSync(LATEST, `${JSON.stringify(written, null, 2)}\n`);
   printTable(figures, before);
   const failed = runs.filter((run) => !run.ok);
   for (const run of failed)
