@@ -81,9 +81,10 @@ export interface DeliveryStore {
    */
   countDelivered(): Promise<number>;
   /**
-   * Of these leads, those whose every delivery is delivered or dead (a lead
-   * with none is settled), each with its deliveries ordered by sink: one read
-   * for the last move of a batch of leads.
+   * Of these leads, those whose every delivery is delivered or dead, each
+   * with its deliveries ordered by sink (a lead with none comes back with
+   * none: the pipeline decides what that means): one read for the last move
+   * of a batch of leads.
    */
   settledLeads(leadIds: string[]): Promise<Map<string, SinkDelivery[]>>;
 }

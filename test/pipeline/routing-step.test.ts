@@ -89,6 +89,35 @@ describe("routing step", () => {
     });
   });
 
+  it("routes again, never delivers, a routed lead whose deliveries are missing from the store", async () => {
+    fixture = await createFixture(
+      withFileSink({ rules: [{ name: "hot", when: "icp_score >= 80", to: ["hot_file"] }] }),
+      fileSinks,
+    );
+    const lead = await fixture.enriched({ icp_score: 91 });
+    // Marked routed with no delivery written: the store lost them, or a bug skipped them.
+    await fixture.store.leads.transition(
+      lead.id,
+      "enriched",
+      "enriched",
+      { routes: ["hot"] },
+      fixture.clock.now(),
+    );
+    const route = createRoutingStep(fixture.ctx);
+    await route(never);
+    expect(await fixture.store.leads.get(lead.id)).toMatchObject({ state: "enriched", routes: [] });
+
+    await route(never);
+    const sink = fixture.ctx.sinks.get("hot_file")!;
+    expect(await createDeliveryStep(fixture.ctx, sink)(never)).toBe(1);
+    expect(await fixture.store.leads.get(lead.id)).toMatchObject({
+      state: "delivered",
+      reason: "delivered to hot_file",
+    });
+    const lines = (await readFile(join(fixture.dir, "hot.jsonl"), "utf8")).trim().split("\n");
+    expect(lines.map((line) => JSON.parse(line).claypipe_id)).toEqual([lead.id]);
+  });
+
   it("delivers at once a lead that no rule sends anywhere", async () => {
     fixture = await createFixture(
       withFileSink({ rules: [{ name: "hot", when: "icp_score >= 80", to: ["hot_file"] }] }),

@@ -19,10 +19,19 @@ export async function expectEachDeliveredOnce(
   expect(notDelivered, await services.describeLeads(notDelivered)).toEqual([]);
   expect(await store.leads.countByState()).toMatchObject({ delivered: ids.length });
 
+  // A dead delivery still lets its lead end `delivered`: none may be dead here.
+  const dead = await store.deliveries.dead(undefined, 10);
+  expect(
+    dead.map((delivery) => `${delivery.leadId} ${delivery.sink}: ${delivery.lastError}`),
+  ).toEqual([]);
+
   const records = await services.sinkIds();
   const twice = records.filter((id, index) => records.indexOf(id) !== index);
   expect(twice, await services.describeLeads(twice)).toEqual([]);
-  expect(new Set(records)).toEqual(new Set(ids));
+  const inSink = new Set(records);
+  const missing = ids.filter((id) => !inSink.has(id));
+  expect(missing, await services.describeLeads(missing)).toEqual([]);
+  expect(inSink).toEqual(new Set(ids));
 
   const clay = services.clayFigures();
   expect(clay.uniqueLeads).toBe(ids.length);

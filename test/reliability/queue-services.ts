@@ -231,7 +231,10 @@ logLevel: warn
         const inClay = rows
           .filter((row) => row.fields.claypipe_id === id)
           .map((row) => `${Date.parse(row.createdAt) % 100_000} ${row.status}`);
-        return `${id} ${lead?.state} availableAt ${(lead?.availableAt ?? 0) % 100_000}: ${history}; Clay rows: ${inClay.join(", ") || "none"}`;
+        const deliveries = (await store.deliveries.forLead(id))
+          .map((delivery) => `${delivery.sink} ${delivery.state} ×${delivery.attempts}`)
+          .join(", ");
+        return `${id} ${lead?.state} availableAt ${(lead?.availableAt ?? 0) % 100_000}: ${history}; Clay rows: ${inClay.join(", ") || "none"}; deliveries: ${deliveries || "none"}`;
       }),
     );
     return lines.join("\n");

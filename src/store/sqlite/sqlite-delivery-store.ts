@@ -196,7 +196,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return this.statements.deliveredTotal.get()?.count ?? 0;
   }
 
-  /** A lead with no deliveries at all is settled: nothing is left to deliver. */
+  /** A lead with no deliveries at all is returned with none (finishSettled routes it again). */
   async settledLeads(leadIds: string[]): Promise<Map<string, SinkDelivery[]>> {
     if (leadIds.length === 0) return new Map();
     const rows = this.statements.ofLeads.all(JSON.stringify(leadIds));
