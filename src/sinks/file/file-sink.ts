@@ -3,7 +3,8 @@
  * On first use it reads the claypipe_ids already in the file (so a restart or
  * a replay never writes a lead twice) and cuts off a record torn by a crash;
  * every deliver() is fsynced before it reports ok, because the pipeline marks
- * a lead delivered on that answer. One process writes one file.
+ * a lead delivered on that answer. One process writes one file: its sinks on
+ * the same path share one writer (file-writers.ts).
  */
 
 import type { FileHandle } from "node:fs/promises";
@@ -28,6 +29,7 @@ import {
   jsonlLine,
 } from "./file-sink-format.js";
 import { scanExistingFile } from "./file-sink-scan.js";
+import { acquireFileWriter, releaseFileWriter } from "./file-writers.js";
 
 export type FileSinkConfig = z.output<typeof fileSinkSchema>;
 
@@ -49,15 +51,14 @@ export function createFileSink(config: FileSinkConfig, deps: SinkDeps = {}): Sin
   const logger = deps.logger ?? silentLogger();
   const format: FileFormat = config.format;
   const lifecycle = new SinkLifecycle();
-  let file: Promise<OpenFile> | undefined;
-  // Appends must not interleave: one deliver() writes at a time.
-  let queue: Promise<unknown> = Promise.resolve();
+  const writer = acquireFileWriter<OpenFile>(config.path);
+  let released = false;
 
   async function write(records: SinkRecord[], signal: AbortSignal): Promise<SinkResult[]> {
     try {
       signal.throwIfAborted();
-      file ??= openFile(config, signal, logger);
-      const opened = await file;
+      writer.file ??= openFile(config, signal, logger);
+      const opened = await writer.file;
       const { handle, ids } = opened;
       signal.throwIfAborted();
       const fresh = new Map<string, SinkRecord>();
@@ -83,8 +84,8 @@ export function createFileSink(config: FileSinkConfig, deps: SinkDeps = {}): Sin
       return records.map(() => ({ ok: true }));
     } catch (thrown) {
       // A failed append may have left part of a record: reopen, which cuts it off.
-      const failed = file;
-      file = undefined;
+      const failed = writer.file;
+      writer.file = undefined;
       await failed?.then((open) => open.handle.close()).catch(() => undefined);
       if (signal.aborted) throw thrown;
       const result = describeFailure(thrown, config.path);
@@ -98,16 +99,19 @@ export function createFileSink(config: FileSinkConfig, deps: SinkDeps = {}): Sin
     maxBatch: 500,
     deliver(records, signal) {
       return lifecycle.run(records, signal, (combined) => {
-        const next = queue.then(() => write(records, combined));
-        queue = next.catch(() => undefined);
+        const next = writer.queue.then(() => write(records, combined));
+        writer.queue = next.catch(() => undefined);
         return next;
       });
     },
     async close() {
       await lifecycle.close();
-      await queue;
-      const open = file;
-      file = undefined;
+      await writer.queue;
+      if (released) return;
+      released = true;
+      if (!releaseFileWriter(config.path)) return;
+      const open = writer.file;
+      writer.file = undefined;
       await open?.then((opened) => opened.handle.close()).catch(() => undefined);
     },
   };

@@ -297,6 +297,22 @@ describe("file sink, CSV", () => {
     ]);
   });
 
+  it("two sinks of one process on one file (pipelines side by side) write one header and each record once", async () => {
+    const path = join(dir, "leads.csv");
+    const [first, second] = [sinkAt(path, "csv"), sinkAt(path, "csv")];
+    await Promise.all([
+      first!.deliver([record(1), record(2)], signal()),
+      second!.deliver([record(3), record(2)], signal()),
+    ]);
+    await first!.close();
+    await second!.deliver([record(4), record(1)], signal());
+    const [header, ...rows] = await csvRecords(path);
+    expect(header?.[0]).toBe("claypipe_id");
+    expect(rows.map((row) => row[0]).sort()).toEqual(
+      [record(1), record(2), record(3), record(4)].map((each) => each.leadId),
+    );
+  });
+
   it("cuts off a record torn inside a quoted value", async () => {
     const path = join(dir, "leads.csv");
     const before = sinkAt(path, "csv");
