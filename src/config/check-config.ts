@@ -3,6 +3,7 @@
  * reference points at something that exists, every route rule compiles, and
  * the tier has what it needs. Problems come back with their key paths.
  */
+import { resolve } from "node:path";
 import { ClaypipeError } from "../core/errors.js";
 import { compileEnrichIf, compileRoutes, RoutesError } from "../routing/index.js";
 import { checkRefresh } from "./check-refresh.js";
@@ -97,6 +98,19 @@ export function checkConfig(config: ClaypipeConfig): ConfigProblem[] {
         "the event tier carries leads on a message bus: add a top-level bus with nats.servers (NATS JetStream) or kafka.brokers",
     });
   }
+
+  // One file, one writer: two sinks appending to it would each write their own header.
+  const filePaths = new Map<string, string>();
+  config.sinks.forEach((sink, i) => {
+    if (sink.type !== "file") return;
+    const taken = filePaths.get(resolve(sink.path));
+    if (taken !== undefined) {
+      problems.push({
+        path: `sinks[${i}].path`,
+        message: `sink "${sink.name}" writes the same file as sink "${taken}": give each file sink its own path, or route both to one sink`,
+      });
+    } else filePaths.set(resolve(sink.path), sink.name);
+  });
 
   config.sinks.forEach((sink, i) => {
     if (sink.type === "bus" && config.bus === undefined) {

@@ -142,6 +142,22 @@ describe("parseConfig", () => {
     );
   });
 
+  it("refuses two file sinks on one file, naming both", () => {
+    const error = failure(() =>
+      parseConfig(
+        `${MINIMAL}
+sinks:
+  - { name: hot, type: file, path: ./out/leads.jsonl }
+  - { name: all, type: file, path: out/../out/leads.jsonl, format: csv }
+`,
+        { env: { CLAY_WEBHOOK_TOKEN: "tok" } },
+      ),
+    );
+    expect(error.message).toContain(
+      'sinks[1].path: sink "all" writes the same file as sink "hot": give each file sink its own path',
+    );
+  });
+
   it("says where the YAML is broken", () => {
     const error = failure(() =>
       parseConfig("clay:\n  workspaces: [\n", { env: {}, source: "my.yaml" }),
