@@ -16,7 +16,12 @@ import { createLogger } from "../src/logging/create-logger.js";
 import type { Pipeline } from "../src/pipeline/pipeline-api.js";
 import { createServer } from "../src/server/create-server.js";
 import { createPipeline } from "../src/tiers/create-pipeline.js";
-import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../test/bus/fixtures/nats-server.js";
+import {
+  busTopics,
+  deleteStreams,
+  NATS_URL,
+  uniqueTopicPrefix,
+} from "../test/bus/fixtures/nats-server.js";
 import type { LatencyProbe } from "./latency-probe.js";
 import { DATABASE_URL, openBenchServices, REDIS_URL } from "./queue-bench-services.js";
 
@@ -114,12 +119,7 @@ async function tierBackends(
     ...shared,
     bus: {
       nats: { servers: NATS_URL },
-      topics: {
-        incoming: `${topicPrefix}.incoming`,
-        deadLetters: `${topicPrefix}.dlq`,
-        enriched: `${topicPrefix}.enriched`,
-        leadEvents: `${topicPrefix}.events`,
-      },
+      topics: busTopics(topicPrefix),
     },
   };
 }

@@ -18,19 +18,12 @@
  * is missing or older than src/, it says so and exits 1.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { freePort } from "../src/demo/free-port.js";
+import { newestMtime } from "../test/build-once.js";
 import { describeGoal, type FigureInput, QUICK, recordFigure } from "./bench-figures.js";
 
 const CLI = resolve("dist/cli/main.js");
@@ -39,15 +32,6 @@ const SPAWNS = QUICK ? 7 : 21;
 const STARTS = QUICK ? 1 : 3;
 const IDLE_MS = QUICK ? 2000 : 5000;
 const NODE = process.execPath;
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 function requireFreshBuild(): void {
   const built = [CLI, ENTRY].filter((file) => existsSync(file));

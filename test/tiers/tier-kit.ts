@@ -17,7 +17,12 @@ import {
   createServer,
   type Pipeline,
 } from "../../src/index.js";
-import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
+import {
+  busTopics,
+  deleteStreams,
+  NATS_URL,
+  uniqueTopicPrefix,
+} from "../bus/fixtures/nats-server.js";
 import {
   connectRedis,
   deleteKeys,
@@ -113,12 +118,7 @@ export function tierBackends(
     ...(options.bus && {
       bus: {
         nats: { servers: NATS_URL },
-        topics: {
-          incoming: `${topicPrefix}.incoming`,
-          deadLetters: `${topicPrefix}.dlq`,
-          enriched: `${topicPrefix}.enriched`,
-          leadEvents: `${topicPrefix}.events`,
-        },
+        topics: busTopics(topicPrefix),
       },
     }),
   };

@@ -8,7 +8,12 @@ import { openKafkaBus } from "../../src/bus/kafka/kafka-bus.js";
 import { openBus } from "../../src/bus/open-bus.js";
 import { createPostgresStore } from "../../src/store/postgres/index.js";
 import { createBusTransport } from "../../src/transport/bus/bus-transport.js";
-import { deleteStreams, NATS_URL, uniqueTopicPrefix } from "../bus/fixtures/nats-server.js";
+import {
+  busTopics,
+  deleteStreams,
+  NATS_URL,
+  uniqueTopicPrefix,
+} from "../bus/fixtures/nats-server.js";
 import { describeKafka, MOCK_CONSUMER_CONFIG } from "../bus/kafka-test-setup.js";
 import { REDIS_URL, uniquePrefix } from "../clay/fixtures/redis-server.js";
 import {
@@ -45,12 +50,7 @@ function busTransportFactory(kind: BusKind, bootstrap?: () => string): Transport
             ...(kind === "nats"
               ? { nats: { servers: NATS_URL } }
               : { kafka: { brokers: bootstrap!().split(",") } }),
-            topics: {
-              incoming: `${topicPrefix}.incoming`,
-              deadLetters: `${topicPrefix}.dlq`,
-              enriched: `${topicPrefix}.enriched`,
-              leadEvents: `${topicPrefix}.events`,
-            },
+            topics: busTopics(topicPrefix),
           },
         },
       };
